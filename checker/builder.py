@@ -1,0 +1,248 @@
+"""ModelBuilder: how a protocol declares its model, validated as it is declared.
+
+    m = ModelBuilder("async_inline", cfg)
+    CPU = m.index_set("CPU", cfg.cpus, symmetric=True, lanes=True)
+    tlb = m.array("tlb", (CPU, Page), TlbEntry, init="none")
+
+    @m.action(CPU, Page, ref="arch/x86/mm/tlb.c: flush_tlb_func (v5.2)")
+    def tlb_fill(c, p):
+        return when(pte[p] & (tlb[c, p] == "none"), tlb[c, p].becomes("live"))
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+from typing import Any, Callable, Iterable
+
+from .errors import ModelError, SrcLoc, caller_loc
+from .expr import Assign, Bound, Const, Expr, Op, Quant, Ref, VarDecl, fresh_bound, lit
+from .model import Action, Invariant, Model, Step
+from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
+
+
+def when(guard, *updates: Assign) -> Step:
+    """An action's step: `when(guard, x.becomes(1), y.becomes(False))`."""
+    flat: list[Assign] = []
+    for u in updates:
+        if isinstance(u, (list, tuple)):
+            flat.extend(u)
+        else:
+            flat.append(u)
+    return Step(lit(guard), tuple(flat))
+
+
+def concrete(v: Any, t: Type, what: str) -> int | bool:
+    """A Python value given for an initial state, checked against its type."""
+    if isinstance(t, BoolType):
+        if isinstance(v, bool):
+            return v
+    elif isinstance(t, IntRange):
+        if isinstance(v, int) and not isinstance(v, bool):
+            if t.lo <= v <= t.hi:
+                return v
+            raise ModelError(f"{what}: {v} is out of range {t}", "widen the range or fix the value")
+    elif isinstance(t, Enum):
+        if isinstance(v, str):
+            i = t.index(v)
+            if i is None:
+                raise ModelError(f"{what}: '{v}' is not a value of {t.name}",
+                                 f"use one of {', '.join(t.names)}")
+            return i
+    elif isinstance(t, Mask):
+        if isinstance(v, Iterable) and not isinstance(v, str):
+            bits = 0
+            for m in v:
+                if not (isinstance(m, int) and 0 <= m < t.iset.size):
+                    raise ModelError(f"{what}: {m!r} is not a member of {t.iset.name}")
+                bits |= 1 << m
+            return bits
+    elif isinstance(t, Elem):
+        if v is None and t.optional:
+            return t.none
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < t.iset.size:
+            return v
+        raise ModelError(f"{what}: {v!r} is not a member of {t.iset.name}")
+    raise ModelError(f"{what}: {v!r} is not a value of type {t}")
+
+
+def same_expr(a: Expr, b: Expr) -> bool:
+    """Structural equality (bound names by identity), for spotting double assignment."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Const):
+        return a.value == b.value
+    if isinstance(a, Bound):
+        return a.uid == b.uid
+    if isinstance(a, Ref):
+        return a.var is b.var and len(a.indices) == len(b.indices) and all(
+            same_expr(x, y) for x, y in zip(a.indices, b.indices))
+    if isinstance(a, Op):
+        return a.op == b.op and len(a.args) == len(b.args) and all(
+            same_expr(x, y) for x, y in zip(a.args, b.args))
+    if isinstance(a, Quant):
+        return False
+    return a is b
+
+
+class ModelBuilder:
+    """Collects declarations; `build()` returns the immutable Model."""
+
+    def __init__(self, name: str, params: Any = None, doc: str = ""):
+        self.name = name
+        self.doc = doc
+        self.params = tuple(sorted(dict(params or {}).items()))
+        self.loc = caller_loc()
+        self._isets: list[IndexSet] = []
+        self._vars: list[VarDecl] = []
+        self._actions: list[Action] = []
+        self._invariants: list[Invariant] = []
+        self._final: Expr | None = None
+        self._lanes: IndexSet | None = None
+        self._names: dict[str, SrcLoc | None] = {}
+
+    def _claim(self, name: str, kind: str) -> None:
+        if not name.isidentifier():
+            raise ModelError(f"{kind} name {name!r} is not an identifier")
+        if name in self._names:
+            raise ModelError(f"{kind} '{name}' is declared twice (first at {self._names[name]})",
+                             "give each variable, action and invariant its own name")
+        self._names[name] = caller_loc()
+
+    # ------------------------------------------------------------ declarations
+    def index_set(self, name: str, size: int, symmetric: bool = False, lanes: bool = False) -> IndexSet:
+        """A finite index set such as CPU or Page; `lanes` marks the one traces draw as lanes."""
+        self._claim(name, "index set")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ModelError(f"index set {name} needs a positive size, got {size!r}")
+        s = IndexSet(name, size, symmetric)
+        self._isets.append(s)
+        if lanes:
+            self._lanes = s
+        return s
+
+    @staticmethod
+    def enum(name: str, *names: str) -> Enum:
+        if len(set(names)) != len(names) or not names:
+            raise ModelError(f"enum {name} needs distinct value names")
+        return Enum(name, tuple(names))
+
+    def var(self, name: str, type: Type, init: Any, doc: str = "") -> Ref:
+        """A scalar state variable."""
+        return self.array(name, (), type, init, doc)
+
+    def array(self, name: str, dims: IndexSet | tuple[IndexSet, ...], type: Type, init: Any,
+              doc: str = "") -> Ref:
+        """An array over index sets; `init` is a value or a function of the indices."""
+        self._claim(name, "variable")
+        dims = dims if isinstance(dims, tuple) else (dims,)
+        for d in dims:
+            if d not in self._isets:
+                raise ModelError(f"array {name} is indexed by {d!r}, which is not an index set "
+                                 "of this model", "declare it with m.index_set first")
+        if not isinstance(type, Type):
+            raise ModelError(f"variable {name} has no model type ({type!r})",
+                             "use BOOL, IntRange(lo, hi), m.enum(...), Mask(set) or Elem(set)")
+        values = []
+        for idx in itertools.product(*(d.members for d in dims)):
+            v = init(*idx) if callable(init) else init
+            values.append(concrete(v, type, f"initial value of {name}{list(idx) if idx else ''}"))
+        decl = VarDecl(name, type, dims, tuple(values), caller_loc(), doc)
+        self._vars.append(decl)
+        return Ref(decl)
+
+    def action(self, *params: IndexSet, actor: Callable | None = None, ref: str = "",
+               name: str | None = None, doc: str = "") -> Callable:
+        """Decorator: the function takes one member per parameter and returns `when(...)`.
+
+        `actor` maps the parameters to the performing CPU; by default the first parameter
+        over the lanes index set.
+        """
+        for p in params:
+            if not isinstance(p, IndexSet):
+                raise ModelError(f"action parameters are index sets, got {p!r}")
+
+        def register(fn: Callable) -> Callable:
+            aname = name or fn.__name__
+            loc = SrcLoc(inspect.getsourcefile(fn) or "?", fn.__code__.co_firstlineno)
+            self._claim(aname, "action")
+            argnames = list(inspect.signature(fn).parameters)
+            if len(argnames) != len(params):
+                raise ModelError(f"action {aname} has {len(params)} parameter sets but its "
+                                 f"function takes {len(argnames)} arguments", loc=loc)
+            bounds = tuple(fresh_bound(n, s) for n, s in zip(argnames, params))
+            step = fn(*bounds)
+            if not isinstance(step, Step):
+                raise ModelError(f"action {aname} must return when(guard, updates...), "
+                                 f"got {type(step).__name__}", loc=loc)
+            self._check_step(aname, step, loc)
+            who = self._actor(aname, bounds, actor, loc)
+            self._actions.append(Action(aname, bounds, step.guard, step.updates, who, ref, loc,
+                                        doc or (inspect.getdoc(fn) or "")))
+            return fn
+
+        return register
+
+    def invariant(self, name: str, expr, statement: str, ref: str = "") -> None:
+        """A property of every reachable state, stated in one line of kernel terms."""
+        self._claim(name, "invariant")
+        e = lit(expr)
+        if e.type != BOOL:
+            raise ModelError(f"invariant {name} is {e.type}, not a boolean")
+        self._invariants.append(Invariant(name, e, statement, ref, caller_loc()))
+
+    def final(self, expr) -> None:
+        """States where stopping is intended (not a deadlock)."""
+        e = lit(expr)
+        if e.type != BOOL:
+            raise ModelError(f"the final-state condition is {e.type}, not a boolean")
+        self._final = e
+
+    def build(self) -> Model:
+        if not self._vars:
+            raise ModelError(f"model {self.name} declares no variables")
+        if not self._actions:
+            raise ModelError(f"model {self.name} declares no actions")
+        return Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
+                     tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
+                     self.doc)
+
+    # ------------------------------------------------------------ validation
+    def _actor(self, aname, bounds, actor, loc):
+        if actor is not None:
+            if self._lanes is None:
+                raise ModelError(f"action {aname} names an actor but no index set has lanes=True", loc=loc)
+            e = lit(actor(*bounds), Elem(self._lanes))
+            if e.type != Elem(self._lanes):
+                raise ModelError(f"actor of {aname} must be a member of the lanes index set", loc=loc)
+            return e
+        if self._lanes is not None:
+            return next((b for b in bounds if b.iset == self._lanes), None)
+        return None
+
+    def _check_step(self, aname: str, step: Step, loc: SrcLoc) -> None:
+        g = step.guard
+        if isinstance(g, Ref):
+            g.complete("guard")
+        if g.type != BOOL:
+            raise ModelError(f"the guard of action {aname} is `{g}` of type {g.type}, not a boolean",
+                             "a guard must be a condition (use ==, &, |, ~)", loc=loc)
+        seen: list[Assign] = []
+        for u in step.updates:
+            if not isinstance(u, Assign):
+                raise ModelError(f"action {aname}: updates are written `var.becomes(value)`, "
+                                 f"got {u!r}", loc=loc)
+            t, v = u.target.var.type, u.value
+            if isinstance(v, Ref):
+                v.complete("assignment")
+            if not same_kind(t, v.type):
+                raise ModelError(f"action {aname} assigns `{v}` ({v.type}) to {u.target} ({t})",
+                                 "the value must have the variable's type", loc=u.loc or loc)
+            if isinstance(t, IntRange) and isinstance(v, Const) and not t.lo <= v.value <= t.hi:
+                raise ModelError(f"action {aname} assigns {v.value} to {u.target}, outside its "
+                                 f"range {t}", "widen the range or fix the update", loc=u.loc or loc)
+            for prev in seen:
+                if prev.target.var is u.target.var and same_expr(prev.target, u.target):
+                    raise ModelError(f"action {aname} assigns {u.target} twice in one step",
+                                     "an action's updates are simultaneous: assign each "
+                                     "variable at most once (use If for a choice)", loc=u.loc or loc)
+            seen.append(u)

@@ -1,0 +1,189 @@
+"""The command line: run specs, gate a directory of specs, write reports, map verdicts to exit codes.
+
+Exit codes: 0 holds (gate: every expectation met), 1 violation (gate: an expectation unmet),
+2 bad input or usage, 3 incomplete (a limit was hit).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .errors import UserError
+from .result import CheckResult, Stats, Verdict
+from .run import RunOptions, run_check
+from .spec import load_spec
+
+EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m checker",
+        description="Check TLB-flush protocol specs: holds within the bounds, or the shortest "
+                    "interleaving that breaks an invariant.",
+        epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit)")
+    p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files to check")
+    p.add_argument("--gate", metavar="DIR", help="run every spec under DIR and compare each verdict "
+                   "with the spec's expectation (exit 0 iff all match)")
+    p.add_argument("--check", metavar="NAME", help="run only the check of this name")
+    p.add_argument("--cpus", type=int, metavar="N", help="override the number of CPUs")
+    p.add_argument("--pages", type=int, metavar="N", help="override the number of pages")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override any other protocol parameter (e.g. rounds=2, nmi_block=false)")
+    p.add_argument("--max-states", type=int, metavar="N", help="stop (incomplete) after N states")
+    p.add_argument("--max-depth", type=int, metavar="N", help="stop (incomplete) at BFS depth N")
+    p.add_argument("--time-limit", type=float, metavar="S", help="stop (incomplete) after S seconds")
+    p.add_argument("--json", metavar="PATH", help="write results (and ITF traces) as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    p.add_argument("--version", action="version", version=f"flushcheck {__version__}")
+    return p
+
+
+def _overrides(a: argparse.Namespace) -> dict:
+    out: dict = {}
+    if a.cpus is not None:
+        out["cpus"] = a.cpus
+    if a.pages is not None:
+        out["pages"] = a.pages
+    for item in a.set:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise UserError(f"--set {item!r} is not NAME=VALUE", None, "e.g. --set rounds=2")
+        out[name.strip()] = value.strip()
+    for lim in ("max_states", "max_depth", "time_limit"):
+        v = getattr(a, lim)
+        if v is not None and v <= 0:
+            raise UserError(f"--{lim.replace('_', '-')} must be positive, got {v}")
+    return out
+
+
+def _progress(err: Console):
+    tty = err.is_terminal
+    last = [0.0]
+
+    def show(s: Stats) -> None:
+        line = f"  … {s.states:,} states, depth {s.depth}, {s.states_per_s:,.0f} states/s, {s.seconds:.0f} s"
+        if tty:
+            err.file.write("\r" + line + " " * 8)
+            err.file.flush()
+        elif s.seconds - last[0] >= 10:
+            last[0] = s.seconds
+            err.file.write(line + "\n")
+    return show
+
+
+def spec_files(root: str) -> list[str]:
+    """Every spec under a directory, sorted; files starting with '_' are helpers, not specs."""
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if not x.startswith((".", "_")))
+        out += [os.path.join(d, f) for f in files if f.endswith(".py") and not f.startswith("_")]
+    return sorted(out)
+
+
+def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Console,
+              gate: bool) -> tuple[list[CheckResult], list[str]]:
+    results, errors = [], []
+    opts = RunOptions(_overrides(a), a.max_states, a.max_depth, a.time_limit,
+                      None if a.quiet else _progress(err))
+    for path in paths:
+        try:
+            checks = load_spec(path)
+            chosen = [c for c in checks if a.check is None or c.name == a.check]
+            if not chosen:
+                raise UserError(f"no check named '{a.check}' in {path}", None,
+                                f"its checks: {', '.join(c.name for c in checks)}")
+            for c in chosen:
+                r = run_check(path, c, opts)
+                if err.is_terminal and opts.progress:
+                    err.file.write("\r" + " " * 90 + "\r")
+                results.append(r)
+                if not gate:
+                    from .report_text import report
+                    report(r, out)
+                    out.print()
+        except UserError as e:
+            errors.append(str(e))
+            err.print(escape(str(e)), soft_wrap=True, highlight=False)
+            if not gate:
+                break
+    return results, errors
+
+
+def gate_table(results: list[CheckResult]) -> Table:
+    t = Table(title="spec gate", show_lines=False)
+    for col in ("check", "spec", "expect", "verdict", "states", "depth", "seconds", "met"):
+        t.add_column(col, justify="right" if col in ("states", "depth", "seconds") else "left")
+    for r in results:
+        got = r.verdict.value + (f" {r.violation.invariant}" if r.violation else "")
+        t.add_row(r.check, r.spec, r.expect, got, f"{r.stats.states:,}", str(r.stats.depth),
+                  f"{r.stats.seconds:.2f}", "[green]yes[/]" if r.expectation_met else "[red]NO[/]")
+    return t
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parser().parse_args(argv)
+    out = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    try:
+        if a.gate:
+            if a.specs:
+                raise UserError("give either --gate DIR or spec files, not both")
+            if not os.path.isdir(a.gate):
+                raise UserError(f"--gate {a.gate}: not a directory")
+            paths = spec_files(a.gate)
+            if not paths:
+                raise UserError(f"--gate {a.gate}: no spec files found")
+        else:
+            if not a.specs:
+                raise UserError("no spec given", None, "e.g. python -m checker specs/async_inline.py")
+            paths = a.specs
+        t0 = time.perf_counter()
+        results, errors = run_specs(paths, a, out, err, gate=bool(a.gate))
+    except UserError as e:
+        err.print(escape(str(e)), soft_wrap=True, highlight=False)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except Exception as e:  # a bug in flushcheck itself: one line, never a silent verdict
+        if a.debug:
+            raise
+        err.print(f"internal error: {type(e).__name__}: {escape(str(e))} — this is a flushcheck bug; "
+                  "rerun with --debug for the traceback and report it", soft_wrap=True)
+        return EXIT_ERROR
+
+    if a.gate:
+        out.print(gate_table(results))
+        unmet = [r for r in results if not r.expectation_met]
+        out.print(f"{len(results) - len(unmet)}/{len(results)} checks met their expectation, "
+                  f"{len(errors)} spec errors, {time.perf_counter() - t0:.1f} s")
+        for r in unmet:
+            out.print(f"[red]unmet:[/] {escape(r.check)} ({escape(r.spec)}): expected {r.expect}, got "
+                      f"{r.verdict.value} {r.violation.invariant if r.violation else escape(r.reason)}")
+        code = EXIT_ERROR if errors else (EXIT_VIOLATED if unmet else EXIT_OK)
+    else:
+        code = exit_code(results, errors)
+    if a.json:
+        from .report_json import write_json
+        write_json(a.json, results, code)
+    return code
+
+
+def exit_code(results: list[CheckResult], errors: list[str]) -> int:
+    if errors:
+        return EXIT_ERROR
+    verdicts = {r.verdict for r in results}
+    if Verdict.VIOLATED in verdicts:
+        return EXIT_VIOLATED
+    if Verdict.INCOMPLETE in verdicts:
+        return EXIT_INCOMPLETE
+    return EXIT_OK

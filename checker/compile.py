@@ -1,0 +1,309 @@
+"""Compile a Model once into straight-line Python over packed states (flat tuples).
+
+Action parameters and quantifiers are unrolled at compile time, so array indices are
+mostly constants and each guard becomes a handful of tuple lookups.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import ModelError, ModelRuntimeError
+from .expr import Bound, Const, Expr, Op, Quant, Ref
+from .layout import Layout
+from .model import ActionInstance, Model, instances
+from .types import Elem, IntRange, Mask
+
+_NC = object()  # "not a compile-time constant"
+
+
+@dataclass
+class Code:
+    src: str
+    const: Any = _NC
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not _NC
+
+
+def _c(v) -> Code:
+    return Code(repr(v), v)
+
+
+class Emitter:
+    """Translates expressions to Python source, folding what is known at compile time."""
+
+    def __init__(self, layout: Layout, state: str = "s"):
+        self.layout = layout
+        self.state = state
+
+    def expr(self, e: Expr, env: dict[int, int]) -> Code:
+        if isinstance(e, Const):
+            return _c(e.value)
+        if isinstance(e, Bound):
+            if e.uid not in env:
+                raise ModelError(f"`{e.name}` is used outside the action or quantifier that binds it")
+            return _c(env[e.uid])
+        if isinstance(e, Ref):
+            return Code(f"{self.state}[{self.slot(e, env)}]")
+        if isinstance(e, Quant):
+            return self.quant(e, env)
+        if isinstance(e, Op):
+            return self.op(e, env)
+        raise TypeError(f"unknown expression node {e!r}")
+
+    def slot(self, r: Ref, env: dict[int, int]) -> str:
+        """The slot of an element as source: a number, or an expression for dynamic indices."""
+        r.complete("expression")
+        v = r.var
+        parts, const = [], self.layout.base(v)
+        for i, stride, dim in zip(r.indices, self.layout.strides(v), v.dims):
+            c = self.expr(i, env)
+            if c.is_const:
+                if not 0 <= c.const < dim.size:
+                    raise ModelError(f"index {c.const} of {v.name} is not a member of {dim.name}")
+                const += c.const * stride
+            else:
+                t = i.type
+                src = c.src if not (isinstance(t, Elem) and t.optional) else f"_ix({c.src}, {dim.size})"
+                parts.append(src if stride == 1 else f"{src}*{stride}")
+        return " + ".join([str(const)] + parts) if parts else str(const)
+
+    def quant(self, q: Quant, env: dict[int, int]) -> Code:
+        bodies = [self.expr(q.body, {**env, q.var.uid: m}) for m in q.var.iset.members]
+        if q.kind == "forall":
+            return _and(bodies)
+        if q.kind == "exists":
+            return _or(bodies)
+        if q.kind == "count":
+            bodies = [_c(int(b.const)) if b.is_const else Code(f"(1 if {b.src} else 0)") for b in bodies]
+        return _sum(bodies)
+
+    def op(self, e: Op, env: dict[int, int]) -> Code:
+        a = [self.expr(x, env) for x in e.args]
+        o = e.op
+        if o == "and":
+            return _and(a)
+        if o == "or":
+            return _or(a)
+        if o == "not":
+            return _c(not a[0].const) if a[0].is_const else Code(f"(not {a[0].src})")
+        if o == "implies":
+            return _or([_c(not a[0].const) if a[0].is_const else Code(f"(not {a[0].src})"), a[1]])
+        if o == "ite":
+            if a[0].is_const:
+                return a[1] if a[0].const else a[2]
+            return Code(f"({a[1].src} if {a[0].src} else {a[2].src})")
+        if all(x.is_const for x in a):
+            return _c(_fold(o, [x.const for x in a], e))
+        x, y = a[0].src, (a[1].src if len(a) > 1 else "")
+        if o in _PYOP:
+            return Code(f"({x} {_PYOP[o]} {y})")
+        if o == "has":
+            if a[1].is_const:
+                return Code(f"(({x} & {1 << a[1].const}) != 0)")
+            return Code(f"((({x}) >> ({y})) & 1 == 1)")
+        if o == "madd":
+            return Code(f"({x} | {1 << a[1].const})" if a[1].is_const else f"({x} | (1 << ({y})))")
+        if o == "mdel":
+            full = (1 << e.type.iset.size) - 1
+            bit = (1 << a[1].const) if a[1].is_const else f"(1 << ({y}))"
+            return Code(f"({x} & ({full} ^ {bit}))")
+        if o == "mnot":
+            return Code(f"({x} ^ {(1 << e.type.iset.size) - 1})")
+        if o == "msize":
+            return Code(f"({x}).bit_count()")
+        raise TypeError(f"unknown operator {o}")
+
+
+_PYOP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "add": "+", "sub": "-",
+         "mand": "&", "mor": "|"}
+
+
+def _fold(o: str, v: list, e: Op):
+    if o in ("eq", "ne", "lt", "le", "add", "sub", "mand", "mor"):
+        x, y = v
+        return {"eq": x == y, "ne": x != y, "lt": x < y, "le": x <= y, "add": x + y, "sub": x - y,
+                "mand": x & y, "mor": x | y}[o]
+    if o == "has":
+        return bool(v[0] >> v[1] & 1)
+    if o == "madd":
+        return v[0] | (1 << v[1])
+    if o == "mdel":
+        return v[0] & ~(1 << v[1])
+    if o == "mnot":
+        return v[0] ^ ((1 << e.type.iset.size) - 1)
+    if o == "msize":
+        return bin(v[0]).count("1")
+    raise TypeError(o)
+
+
+def _and(parts: list[Code]) -> Code:
+    live = []
+    for p in parts:
+        if p.is_const:
+            if not p.const:
+                return _c(False)
+            continue
+        live.append(p.src)
+    if not live:
+        return _c(True)
+    return Code(live[0] if len(live) == 1 else "(" + " and ".join(live) + ")")
+
+
+def _or(parts: list[Code]) -> Code:
+    live = []
+    for p in parts:
+        if p.is_const:
+            if p.const:
+                return _c(True)
+            continue
+        live.append(p.src)
+    if not live:
+        return _c(False)
+    return Code(live[0] if len(live) == 1 else "(" + " or ".join(live) + ")")
+
+
+def _sum(parts: list[Code]) -> Code:
+    k = sum(p.const for p in parts if p.is_const)
+    live = [p.src for p in parts if not p.is_const]
+    if not live:
+        return _c(k)
+    return Code("(" + " + ".join(live + ([str(k)] if k else [])) + ")")
+
+
+# ---------------------------------------------------------------- whole-model compilation
+
+@dataclass
+class Compiled:
+    """The explicit form of a model: successor and check functions over packed states."""
+
+    model: Model
+    layout: Layout
+    instances: list[ActionInstance]
+    successors: Callable[[tuple], list]
+    check: Callable[[tuple], tuple | None]
+    is_final: Callable[[tuple], bool]
+    actor: Callable[[int, tuple], int | None]
+    witnesses: list[list[tuple[str, int]]]
+    source: str
+
+
+def _range_check(inst: ActionInstance, target: str, t: IntRange, v):
+    a = inst.action
+    raise ModelRuntimeError(f"action {inst.label} sets {target} to {v}, outside its range {t}",
+                            a.loc, "widen the variable's range or add a guard")
+
+
+def _index_error(v, size):
+    raise ModelRuntimeError(f"an optional index holds none (or {v}) where a member of 0..{size - 1} "
+                            "is needed", None, "guard the access with `x != None`")
+
+
+def compile_model(model: Model) -> Compiled:
+    layout = Layout.of(model)
+    em = Emitter(layout)
+    insts = instances(model)
+    lines = ["def successors(s):", "    out = []"]
+    helpers: dict[str, Any] = {"_ix": lambda v, n: v if 0 <= v < n else _index_error(v, n)}
+    for k, inst in enumerate(insts):
+        env = inst.bindings
+        g = em.expr(inst.action.guard, env)
+        if g.is_const and not g.const:
+            continue
+        lines.append(f"    # {inst.label}")
+        ind = "    "
+        if not g.is_const:
+            lines.append(f"    if {g.src}:")
+            ind = "        "
+        lines.extend(ind + ln for ln in _updates(em, inst, k, env, helpers))
+    lines.append("    return out")
+
+    witnesses: list[list[tuple[str, int]]] = []
+    lines += ["", "def check(s):"]
+    for i, inv in enumerate(model.invariants):
+        for env, wit, body in _peel(inv.expr):
+            c = em.expr(body, env)
+            if c.is_const and c.const:
+                continue
+            witnesses.append(wit)
+            lines.append(f"    if not {c.src}: return ({i}, {len(witnesses) - 1})")
+    lines.append("    return None")
+
+    lines += ["", "def is_final(s):"]
+    fin = em.expr(model.final, {}).src if model.final is not None else "False"
+    lines.append(f"    return {fin}")
+
+    lines += ["", "def actor(k, s):"]
+    actor_srcs = []
+    for k, inst in enumerate(insts):
+        a = inst.action.actor
+        actor_srcs.append(em.expr(a, inst.bindings).src if a is not None else "None")
+    lines.append("    return _ACTORS[k](s)")
+    src = "\n".join(lines) + "\n"
+    ns: dict[str, Any] = dict(helpers)
+    ns["_ACTORS"] = [eval(f"lambda s: {a}", {"_ix": helpers["_ix"]}) for a in actor_srcs]
+    exec(compile(src, f"<flushcheck:{model.name}>", "exec"), ns)
+    return Compiled(model, layout, insts, ns["successors"], ns["check"], ns["is_final"],
+                    ns["actor"], witnesses, src)
+
+
+def _updates(em: Emitter, inst: ActionInstance, k: int, env, helpers) -> list[str]:
+    """Source lines that build the successor tuple from simultaneous updates."""
+    out, static, dynamic = [], [], []
+    for j, u in enumerate(inst.action.updates):
+        val = em.expr(u.value, env)
+        vname = f"v{j}"
+        out.append(f"{vname} = {val.src}")
+        t, vt = u.target.var.type, u.value.type
+        if isinstance(t, IntRange) and isinstance(vt, IntRange) and not (t.lo <= vt.lo and vt.hi <= t.hi):
+            hname = f"_rc{k}_{j}"
+            helpers[hname] = functools.partial(_range_check, inst, str(u.target), t)
+            out.append(f"if not ({t.lo} <= {vname} <= {t.hi}): {hname}({vname})")
+        slot = em.slot(u.target, env)
+        if slot.isdigit():
+            static.append((int(slot), vname))
+        else:
+            dynamic.append((slot, vname))
+    if not dynamic and len(static) <= 3:
+        static.sort()
+        pieces, pos = [], 0
+        for slot, vname in static:
+            if slot > pos:
+                pieces.append(f"s[{pos}:{slot}]")
+            pieces.append(f"({vname},)")
+            pos = slot + 1
+        pieces.append(f"s[{pos}:]")
+        out.append(f"out.append(({k}, {' + '.join(pieces)}))")
+    else:
+        out.append("n = list(s)")
+        for j, (slot, vname) in enumerate(dynamic):
+            out.append(f"i{j} = {slot}")
+        for slot, vname in static:
+            out.append(f"n[{slot}] = {vname}")
+        for j, (slot, vname) in enumerate(dynamic):
+            out.append(f"n[i{j}] = {vname}")
+        out.append(f"out.append(({k}, tuple(n)))")
+    return out
+
+
+def _peel(e: Expr, env=None, wit=None):
+    """Split leading foralls into one check per binding, remembering the binding as witness."""
+    env = env or {}
+    wit = wit or []
+    if isinstance(e, Quant) and e.kind == "forall":
+        for m in e.var.iset.members:
+            yield from _peel(e.body, {**env, e.var.uid: m}, wit + [(e.var.iset.name, m)])
+    elif isinstance(e, Op) and e.op == "and":
+        for part in e.args:
+            yield from _peel(part, env, wit)
+    else:
+        yield env, wit, e
+
+
+def compile_expr(e: Expr, layout: Layout, env: dict[int, int] | None = None) -> Callable[[tuple], Any]:
+    """One expression as a function of a packed state (used by tests and other backends)."""
+    src = Emitter(layout).expr(e, env or {}).src
+    return eval(f"lambda s: {src}", {"_ix": lambda v, n: v if 0 <= v < n else _index_error(v, n)})

@@ -1,0 +1,126 @@
+"""Breadth-first explicit-state search over a compiled model (the reference backend).
+
+BFS with a visited dict and parent links: the first violating state found is at minimal
+depth, so its trace is a shortest counterexample.
+"""
+from __future__ import annotations
+
+import resource
+import time
+from array import array
+from dataclasses import dataclass
+from typing import Callable
+
+from .compile import Compiled
+from .result import Stats, Trace, Verdict, Violation
+from .trace import build_trace
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_states: int | None = None
+    max_depth: int | None = None
+    time_limit: float | None = None
+
+
+@dataclass
+class Outcome:
+    verdict: Verdict
+    stats: Stats
+    coverage: list[int]
+    violation: Violation | None = None
+    trace: Trace | None = None
+    reason: str = ""
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
+            progress: Callable[[Stats], None] | None = None) -> Outcome:
+    """Explore every reachable state (within limits); stop at the first violation."""
+    t0 = time.perf_counter()
+    succ, check, final = c.successors, c.check, c.is_final
+    init = c.layout.initial()
+    seen: dict[tuple, int] = {init: 0}
+    states: list[tuple] = [init]
+    parent = array("q", [-1])
+    via = array("q", [-1])
+    cov = [0] * len(c.instances)
+    stats = Stats()
+
+    def finish(verdict: Verdict, at: int | None = None, viol: Violation | None = None,
+               reason: str = "") -> Outcome:
+        stats.states = len(states)
+        stats.seconds = time.perf_counter() - t0
+        stats.peak_mb = peak_mb()
+        trace = None
+        if at is not None:
+            path = []
+            j = at
+            while j >= 0:
+                path.append(j)
+                j = parent[j]
+            path.reverse()
+            trace = build_trace(c, [states[j] for j in path], [via[j] for j in path[1:]], viol)
+        return Outcome(verdict, stats, cov, viol, trace, reason)
+
+    bad = check(init)
+    if bad is not None:
+        return finish(Verdict.VIOLATED, 0, _violation(c, bad))
+
+    max_states = limits.max_states
+    max_depth = limits.max_depth
+    deadline = t0 + limits.time_limit if limits.time_limit else None
+    next_report = t0 + 2.0
+    level_end, depth, i = 1, 0, 0
+    while i < len(states):
+        if i == level_end:
+            depth += 1
+            level_end = len(states)
+            stats.depth = depth
+        if max_depth is not None and depth >= max_depth:
+            if any(t not in seen for j in range(i, len(states)) for _, t in succ(states[j])):
+                return finish(Verdict.INCOMPLETE, reason=f"depth limit {max_depth} reached "
+                              "with states still unexplored")
+            break
+        s = states[i]
+        nxt = succ(s)
+        if not nxt and deadlock and not final(s):
+            stats.depth = depth
+            return finish(Verdict.VIOLATED, i, Violation(
+                "deadlock", "a reachable state has no enabled action and is not a final state",
+                kind="deadlock"))
+        stats.transitions += len(nxt)
+        for k, t in nxt:
+            cov[k] += 1
+            if t not in seen:
+                j = len(states)
+                seen[t] = j
+                states.append(t)
+                parent.append(i)
+                via.append(k)
+                bad = check(t)
+                if bad is not None:
+                    stats.depth = depth + 1
+                    return finish(Verdict.VIOLATED, j, _violation(c, bad))
+        i += 1
+        if not i & 1023:
+            now = time.perf_counter()
+            if max_states is not None and len(states) >= max_states:
+                return finish(Verdict.INCOMPLETE, reason=f"state limit {max_states:,} reached")
+            if deadline is not None and now > deadline:
+                return finish(Verdict.INCOMPLETE, reason=f"time limit {limits.time_limit:g} s reached")
+            if progress is not None and now >= next_report:
+                next_report = now + 1.0
+                stats.states, stats.seconds = len(states), now - t0
+                progress(stats)
+    if max_states is not None and len(states) > max_states:
+        return finish(Verdict.INCOMPLETE, reason=f"state limit {max_states:,} reached")
+    return finish(Verdict.HOLDS)
+
+
+def _violation(c: Compiled, bad: tuple[int, int]) -> Violation:
+    inv = c.model.invariants[bad[0]]
+    return Violation(inv.name, inv.statement, tuple(c.witnesses[bad[1]]))

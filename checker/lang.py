@@ -1,0 +1,10 @@
+"""The modelling API that protocols import: everything needed to write a model, nothing else."""
+from .builder import ModelBuilder, when
+from .errors import ModelError
+from .expr import If, all_of, any_of, count, exists, forall, implies, mask_of
+from .protocol import Config, Param, Protocol
+from .types import BOOL, Elem, Enum, IndexSet, IntRange, Mask
+
+__all__ = ["ModelBuilder", "when", "ModelError", "If", "all_of", "any_of", "count", "exists",
+           "forall", "implies", "mask_of", "Config", "Param", "Protocol", "BOOL", "Elem", "Enum",
+           "IndexSet", "IntRange", "Mask"]

@@ -1,0 +1,99 @@
+"""The IR: a model is plain data — index sets, variables, actions, invariants.
+
+Nothing here depends on how a backend stores states; every backend compiles from this.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SrcLoc
+from .expr import Assign, Bound, Expr, VarDecl
+from .types import IndexSet
+
+
+@dataclass(frozen=True)
+class Action:
+    """A guarded command, one instance per choice of its parameters.
+
+    `actor` is the CPU that performs it (for lanes in traces); `ref` names the kernel code
+    it models (file, function, version).
+    """
+
+    name: str
+    params: tuple[Bound, ...]
+    guard: Expr
+    updates: tuple[Assign, ...]
+    actor: Expr | None
+    ref: str
+    loc: SrcLoc | None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """A named property of every reachable state, with its meaning in kernel terms."""
+
+    name: str
+    expr: Expr
+    statement: str
+    ref: str
+    loc: SrcLoc | None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    isets: tuple[IndexSet, ...]
+    vars: tuple[VarDecl, ...]
+    actions: tuple[Action, ...]
+    invariants: tuple[Invariant, ...]
+    final: Expr | None
+    lanes: IndexSet | None
+    params: tuple[tuple[str, Any], ...] = ()
+    loc: SrcLoc | None = None
+    doc: str = ""
+
+    def invariant(self, name: str) -> Invariant | None:
+        return next((i for i in self.invariants if i.name == name), None)
+
+    def var(self, name: str) -> VarDecl | None:
+        return next((v for v in self.vars if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class ActionInstance:
+    """An action with its parameters fixed: what one transition of the explorer performs."""
+
+    action: Action
+    args: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        if not self.args:
+            return self.action.name
+        inner = ", ".join(f"{b.name}={v}" for b, v in zip(self.action.params, self.args))
+        return f"{self.action.name}({inner})"
+
+    @property
+    def bindings(self) -> dict[int, int]:
+        return {b.uid: v for b, v in zip(self.action.params, self.args)}
+
+
+def instances(model: Model) -> list[ActionInstance]:
+    """Every action instance, in declaration order then parameter order (deterministic)."""
+    out: list[ActionInstance] = []
+    for a in model.actions:
+        combos: list[tuple[int, ...]] = [()]
+        for p in a.params:
+            combos = [c + (m,) for c in combos for m in p.iset.members]
+        out.extend(ActionInstance(a, c) for c in combos)
+    return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an action function returns: a guard and the simultaneous updates."""
+
+    guard: Expr
+    updates: tuple[Assign, ...] = field(default=())

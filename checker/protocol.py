@@ -1,0 +1,104 @@
+"""A protocol family: a build function from a validated configuration to a Model.
+
+The family declares its parameters (bounds such as cpus/pages/rounds, and variant options),
+so that specs and `--set` are checked before anything is built.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .errors import SrcLoc, UserError, caller_loc
+from .model import Model
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its default and the values that make sense (a range or choices)."""
+
+    name: str
+    default: Any
+    lo: int | None = None
+    hi: int | None = None
+    choices: tuple | None = None
+    doc: str = ""
+
+    def check(self, value: Any, where: SrcLoc | None, protocol: str) -> Any:
+        d = self.default
+        if isinstance(d, bool):
+            if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+                value = value.lower() in ("true", "1", "yes")
+            if not isinstance(value, bool):
+                raise UserError(f"{self.name} of protocol {protocol} is true or false, got {value!r}", where)
+        elif isinstance(d, int):
+            if isinstance(value, str):
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise UserError(f"{self.name} of protocol {protocol} is a number, got {value!r}",
+                                    where) from None
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise UserError(f"{self.name} of protocol {protocol} is a number, got {value!r}", where)
+            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+                raise UserError(f"{self.name}={value} is outside the bounds {self.lo}..{self.hi} "
+                                f"that protocol {protocol} supports", where,
+                                f"choose {self.name} between {self.lo} and {self.hi}")
+        if self.choices is not None and value not in self.choices:
+            raise UserError(f"{self.name}={value!r} is not one of {', '.join(map(repr, self.choices))} "
+                            f"(protocol {protocol})", where)
+        return value
+
+
+class Config(Mapping):
+    """Validated parameter values; read as `cfg.cpus` or `cfg["cpus"]`."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values = dict(values)
+
+    def __getitem__(self, k):
+        return self._values[k]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __getattr__(self, k):
+        try:
+            return self._values[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+    def __repr__(self):
+        return "Config(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A family of models; `configure` validates parameters, `build` makes the Model."""
+
+    name: str
+    build_fn: Callable[[Config], Model]
+    params: tuple[Param, ...]
+    doc: str = ""
+    loc: SrcLoc | None = field(default_factory=caller_loc)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def configure(self, values: Mapping[str, Any], where: SrcLoc | None = None) -> Config:
+        out = {p.name: p.default for p in self.params}
+        for k, v in values.items():
+            p = self.param(k)
+            if p is None:
+                near = difflib.get_close_matches(k, [q.name for q in self.params], 1)
+                hint = f"did you mean '{near[0]}'?" if near else \
+                    f"its parameters are {', '.join(q.name for q in self.params)}"
+                raise UserError(f"protocol {self.name} has no parameter '{k}'", where, hint)
+            out[k] = p.check(v, where, self.name)
+        return Config(out)
+
+    def build(self, cfg: Config) -> Model:
+        return self.build_fn(cfg)

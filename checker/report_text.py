@@ -1,0 +1,107 @@
+"""Text reports for the terminal: verdict, statistics and the trace, only changes per step."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from rich.console import Console
+from rich.markup import escape
+
+from .result import CheckResult, Trace, Verdict
+
+_STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red",
+          Verdict.INCOMPLETE: "bold yellow", Verdict.ERROR: "bold red"}
+
+
+def show_value(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "{" + ",".join(map(str, v)) + "}"
+    if v is None:
+        return "none"
+    return str(v)
+
+
+def flatten(name: str, v: Any) -> Iterator[tuple[str, Any]]:
+    """Array elements as (`tlb[1][0]`, value) pairs; scalars as themselves."""
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from flatten(f"{name}[{i}]", x)
+    else:
+        yield name, v
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    out = []
+    for name, v in after.items():
+        old = dict(flatten(name, before[name]))
+        for el, x in flatten(name, v):
+            if old[el] != x:
+                out.append((el, old[el], x))
+    return out
+
+
+def compact(name: str, v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(compact("", x) for x in v) + "]"
+    return show_value(v)
+
+
+def stats_line(r: CheckResult) -> str:
+    s = r.stats
+    mem = f" · peak {s.peak_mb:,.0f} MB" if s.peak_mb else ""
+    per = f" · {s.bytes_per_state:.0f} B/state" if s.bytes_per_state else ""
+    return (f"{s.states:,} distinct states · {s.transitions:,} transitions · depth {s.depth} · "
+            f"{s.seconds:.2f} s · {s.states_per_s:,.0f} states/s{mem}{per}")
+
+
+def header(r: CheckResult) -> str:
+    params = " ".join(f"{k}={v}" for k, v in r.params.items())
+    return (f"[bold]{escape(r.check)}[/]  ({escape(r.spec)})  protocol {escape(r.protocol)} · "
+            f"{escape(params)} · backend {r.backend} · symmetry {'on' if r.symmetry else 'off'}")
+
+
+def verdict_line(r: CheckResult) -> str:
+    style = _STYLE[r.verdict]
+    if r.verdict is Verdict.HOLDS:
+        return f"[{style}]holds[/] within these bounds: {', '.join(r.invariants)}"
+    if r.verdict is Verdict.INCOMPLETE:
+        return f"[{style}]incomplete[/]: {escape(r.reason)} — nothing is proved beyond the states explored"
+    if r.verdict is Verdict.VIOLATED and r.violation:
+        v = r.violation
+        return f"[{style}]violated[/] [bold]{v.invariant}[/] — {escape(v.statement)}"
+    return f"[{style}]{r.verdict.value}[/] {escape(r.reason)}"
+
+
+def render_trace(t: Trace) -> list[str]:
+    lines = []
+    kind = "lasso" if t.loop_start is not None else "shortest"
+    lines.append(f"  {kind} counterexample, {len(t)} steps:")
+    init = t.steps[0].state
+    lines.append("    [dim]0[/]  init   " + escape("  ".join(f"{k}={compact(k, v)}" for k, v in init.items())))
+    for i, (prev, st) in enumerate(zip(t.steps, t.steps[1:]), start=1):
+        who = f"{t.lanes} {st.actor}" if st.actor is not None and t.lanes else ""
+        args = ", ".join(f"{n}={v}" for n, v in st.args)
+        call = f"{st.action}({args})" if args else st.action
+        loop = "  [magenta]⟲ loop starts here[/]" if t.loop_start == i else ""
+        ref = f"  [dim]{escape(st.ref)}[/]" if st.ref else ""
+        lines.append(f"  [dim]{i:>3}[/]  {who:<6} [bold]{escape(call)}[/]{ref}{loop}")
+        for el, old, new in changes(prev.state, st.state):
+            lines.append(f"            {escape(el)}: {escape(show_value(old))} → {escape(show_value(new))}")
+    if t.loop_start is not None:
+        lines.append(f"  [magenta]…and back to step {t.loop_start} forever[/]")
+    if t.violation:
+        v = t.violation
+        wit = ", ".join(f"{n}={m}" for n, m in v.witness)
+        lines.append(f"  [red]✗ {v.invariant}[/] violated in the last state"
+                     + (f" — witness {wit}" if wit else ""))
+    return lines
+
+
+def report(r: CheckResult, console: Console) -> None:
+    console.print(header(r), soft_wrap=True, highlight=False)
+    console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
+    console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
+    for w in r.warnings:
+        console.print(f"  [yellow]warning:[/] {escape(w)}", soft_wrap=True, highlight=False)
+    if r.trace is not None:
+        for line in render_trace(r.trace):
+            console.print(line, soft_wrap=True, highlight=False)

@@ -1,0 +1,92 @@
+"""Results and traces: plain data that every reporter reads and no reporter recomputes."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Verdict(enum.Enum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    INCOMPLETE = "incomplete"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        return {"holds": 0, "violated": 1, "error": 2, "incomplete": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One state of a trace and the action that led to it (None for the initial state)."""
+
+    action: str | None
+    args: tuple[tuple[str, int], ...]
+    actor: int | None
+    ref: str
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What went wrong at the end of a trace: an invariant (with its witness) or a deadlock."""
+
+    invariant: str
+    statement: str
+    witness: tuple[tuple[str, int], ...] = ()
+    kind: str = "invariant"  # invariant | deadlock | liveness
+
+
+@dataclass(frozen=True)
+class Trace:
+    steps: tuple[TraceStep, ...]
+    violation: Violation | None
+    lanes: str | None = None          # the index set drawn as lanes (CPU)
+    lane_count: int = 0
+    loop_start: int | None = None     # for lasso traces: the step the loop returns to
+
+    def __len__(self) -> int:
+        """The number of transitions (steps after the initial state)."""
+        return len(self.steps) - 1
+
+
+@dataclass
+class Stats:
+    states: int = 0
+    transitions: int = 0
+    depth: int = 0
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    bytes_per_state: float | None = None
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+
+@dataclass
+class CheckResult:
+    check: str
+    spec: str
+    protocol: str
+    params: dict[str, Any]
+    verdict: Verdict
+    backend: str
+    symmetry: bool = False
+    invariants: tuple[str, ...] = ()
+    violation: Violation | None = None
+    trace: Trace | None = None
+    stats: Stats = field(default_factory=Stats)
+    coverage: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    reason: str = ""                  # why incomplete, or the error message
+    expect: str = "holds"
+
+    @property
+    def expectation_met(self) -> bool:
+        if self.expect == "holds":
+            return self.verdict is Verdict.HOLDS
+        want = self.expect.split(None, 1)[1] if " " in self.expect else ""
+        return self.verdict is Verdict.VIOLATED and self.violation is not None and \
+            self.violation.invariant == want

@@ -1,0 +1,79 @@
+"""Run one check: configure the protocol, build and validate the model, explore, summarise."""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .compile import compile_model
+from .errors import UserError, traceback_loc
+from .explore import Limits, explore
+from .model import Model
+from .result import CheckResult, Stats
+from .spec import Check
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line adds to a spec: bound overrides and limits."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
+    max_states: int | None = None
+    max_depth: int | None = None
+    time_limit: float | None = None
+    progress: Callable[[Stats], None] | None = None
+
+
+def build_model(check: Check, overrides: dict[str, Any]) -> Model:
+    """The check's model with its invariants narrowed to the ones the check names."""
+    try:
+        cfg = check.protocol.configure({**check.params, **overrides}, check.loc)
+    except UserError as e:
+        if any(k in e.message for k in overrides):
+            raise UserError(e.message, None, (e.hint or "") + " (from the command line)") from None
+        raise
+    try:
+        model = check.protocol.build(cfg)
+    except UserError:
+        raise
+    except Exception as e:  # a bug in the protocol's Python code: say where
+        raise UserError(f"{type(e).__name__} while building protocol {check.protocol.name}: {e}",
+                        traceback_loc(e) or check.protocol.loc) from None
+    names = [i.name for i in model.invariants]
+    wanted = check.invariants if check.invariants is not None else tuple(names)
+    for n in wanted:
+        if n not in names:
+            near = difflib.get_close_matches(n, names, 1)
+            raise UserError(f"unknown invariant '{n}' for protocol {check.protocol.name}", check.loc,
+                            f"did you mean '{near[0]}'?" if near else f"its invariants: {', '.join(names)}")
+    if check.expect != "holds":
+        target = check.expect.split()[1]
+        if target not in names + ["deadlock"]:
+            near = difflib.get_close_matches(target, names, 1)
+            raise UserError(f"expect names unknown invariant '{target}'", check.loc,
+                            f"did you mean '{near[0]}'?" if near else f"its invariants: {', '.join(names)}")
+        if target != "deadlock" and target not in wanted:
+            raise UserError(f"the check expects '{target}' to be violated but does not check it",
+                            check.loc, "add it to invariants=[...]")
+    return dataclasses.replace(model, invariants=tuple(i for i in model.invariants if i.name in wanted))
+
+
+def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
+    model = build_model(check, opts.overrides)
+    compiled = compile_model(model)
+    limits = Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
+                    opts.time_limit or check.time_limit)
+    out = explore(compiled, limits, check.deadlock, opts.progress)
+    coverage: dict[str, int] = {a.name: 0 for a in model.actions}
+    for inst, n in zip(compiled.instances, out.coverage):
+        coverage[inst.action.name] += n
+    warnings = []
+    if out.violation is None:
+        never = [a for a, n in coverage.items() if n == 0]
+        if never:
+            warnings.append("never fired (a modelling mistake?): " + ", ".join(never))
+    invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ())
+    return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
+                       dict(model.params), out.verdict, "explicit", False, invs, out.violation,
+                       out.trace, out.stats, coverage, warnings, out.reason, check.expect)

@@ -1,0 +1,105 @@
+"""Spec files: Python that declares checks — which protocol, bounds, invariants, expectation.
+
+    from checker.spec import Check
+    from protocols.async_inline import PROTOCOL
+    CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=1, expect="holds")
+
+`load_spec` runs the file and collects every `Check` it defines, in order.
+"""
+from __future__ import annotations
+
+import os
+import pkgutil
+import runpy
+from typing import Any
+
+from .errors import SrcLoc, UserError, caller_loc, traceback_loc
+from .protocol import Protocol
+
+
+class Check:
+    """One check of a spec: a protocol at fixed bounds, and the verdict it must give."""
+
+    def __init__(self, protocol: Protocol, *, name: str | None = None, expect: str = "holds",
+                 invariants: list[str] | tuple[str, ...] | None = None, deadlock: bool = True,
+                 max_states: int | None = None, max_depth: int | None = None,
+                 time_limit: float | None = None, **params: Any):
+        self.loc = caller_loc()
+        if not isinstance(protocol, Protocol):
+            raise UserError(f"Check needs a protocol (e.g. protocols.async_inline.PROTOCOL), "
+                            f"got {protocol!r}", self.loc)
+        parts = expect.split() if isinstance(expect, str) else []
+        if not (parts == ["holds"] or (len(parts) == 2 and parts[0] == "violates")):
+            raise UserError(f"expect={expect!r} is not a verdict", self.loc,
+                            "write expect='holds' or expect='violates <invariant>'")
+        for lim, v in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+                raise UserError(f"{lim}={v!r} must be a positive number", self.loc)
+        self.protocol = protocol
+        self.name = name
+        self.expect = " ".join(parts)
+        self.invariants = tuple(invariants) if invariants is not None else None
+        self.deadlock = deadlock
+        self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
+        self.params = dict(params)
+        protocol.configure(self.params, self.loc)
+
+    def __repr__(self):
+        return f"Check({self.name or self.protocol.name}, {self.params}, expect={self.expect!r})"
+
+
+def load_spec(path: str) -> list[Check]:
+    """Run a spec file and return its checks (named), or raise a UserError saying what is wrong."""
+    if not os.path.isfile(path):
+        raise UserError(f"spec file '{path}' not found", None,
+                        "give the path of a spec file, e.g. specs/async_inline.py")
+    try:
+        ns = runpy.run_path(path, run_name="__flushcheck_spec__")
+    except UserError:
+        raise
+    except SyntaxError as e:
+        raise UserError(f"syntax error: {e.msg}", SrcLoc(e.filename or path, e.lineno or 0),
+                        "fix the spec's Python syntax") from None
+    except ImportError as e:
+        raise _import_error(e, path) from None
+    except Exception as e:  # any other error in the user's spec code
+        raise UserError(f"{type(e).__name__}: {e}", traceback_loc(e) or SrcLoc(path, 0),
+                        "the spec file raised this while it was loaded") from None
+    checks: list[tuple[str, Check]] = []
+    for var, val in ns.items():
+        for c in (val if isinstance(val, (list, tuple)) else [val]):
+            if isinstance(c, Check) and all(c is not d for _, d in checks):
+                checks.append((var, c))
+    if not checks:
+        raise UserError(f"spec file '{path}' defines no Check", SrcLoc(path, 1),
+                        "add e.g. CHECK = Check(PROTOCOL, cpus=2, expect='holds')")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    for var, c in checks:
+        if c.name is None:
+            c.name = stem if len(checks) == 1 else var.lower()
+    return [c for _, c in checks]
+
+
+def available_protocols() -> list[str]:
+    """Protocol modules under the `protocols` package, found without importing them."""
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("protocols")
+    except (ImportError, ValueError):
+        return []
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return sorted(m.name for m in pkgutil.iter_modules(spec.submodule_search_locations)
+                  if not m.name.startswith("_") and m.name not in ("vocab", "tlb", "mechanisms"))
+
+
+def _import_error(e: ImportError, path: str) -> UserError:
+    loc = traceback_loc(e) or SrcLoc(path, 0)
+    name = e.name or ""
+    known = available_protocols()
+    if name.startswith("protocols.") or (name == "protocols" and "cannot import name" in str(e)):
+        missing = name.split(".", 1)[1] if "." in name else str(e).split("'")[1]
+        return UserError(f"unknown protocol '{missing}'", loc,
+                         f"available protocols: {', '.join(known)}" if known else
+                         "install flushcheck with its protocols (pip install -e .)")
+    return UserError(f"cannot import: {e}", loc, "check the spec's import lines")

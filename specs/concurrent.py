@@ -1,0 +1,5 @@
+"""RFC v2 patches 2-5 (merged in v5.13): IPIs first, local flush while they fly, then wait."""
+from checker.spec import Check
+from protocols.concurrent import PROTOCOL
+
+CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
