@@ -226,6 +226,9 @@ def lit(v, hint: Type | None = None) -> Expr:
             raise ModelError(f"the number {v} is not a {hint}",
                              "use IndexSet.mask(...)/.all()/.empty() for masks, names for enums")
         return Const(v, IntRange(v, v))
+    if isinstance(v, IndexSet):
+        raise ModelError(f"the index set {v.name} is not a value",
+                         f"use a member: an action parameter, or forall({v.name}, lambda x: ...)")
     raise ModelError(f"{v!r} ({type(v).__name__}) cannot be used in a model expression")
 
 

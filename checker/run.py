@@ -31,7 +31,7 @@ def build_model(check: Check, overrides: dict[str, Any]) -> Model:
         cfg = check.protocol.configure({**check.params, **overrides}, check.loc)
     except UserError as e:
         if any(k in e.message for k in overrides):
-            raise UserError(e.message, None, (e.hint or "") + " (from the command line)") from None
+            raise UserError(e.message + " (from the command line)", None, e.hint) from None
         raise
     try:
         model = check.protocol.build(cfg)

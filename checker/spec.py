@@ -89,8 +89,12 @@ def available_protocols() -> list[str]:
         return []
     if spec is None or not spec.submodule_search_locations:
         return []
-    return sorted(m.name for m in pkgutil.iter_modules(spec.submodule_search_locations)
-                  if not m.name.startswith("_") and m.name not in ("vocab", "tlb", "mechanisms"))
+    out = []
+    for m in pkgutil.iter_modules(spec.submodule_search_locations):
+        path = os.path.join(m.module_finder.path, m.name + ".py")  # type: ignore[union-attr]
+        if not m.ispkg and os.path.isfile(path) and "\nPROTOCOL = " in open(path).read():
+            out.append(m.name)
+    return sorted(out)
 
 
 def _import_error(e: ImportError, path: str) -> UserError:
