@@ -1,6 +1,7 @@
 """Text reports for the terminal: verdict, statistics and the trace, only changes per step."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Iterator
 
 from rich.console import Console
@@ -76,7 +77,10 @@ def render_trace(t: Trace) -> list[str]:
     kind = "lasso" if t.loop_start is not None else "shortest"
     lines.append(f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
-    lines.append("    [dim]0[/]  init   " + escape("  ".join(f"{k}={compact(k, v)}" for k, v in init.items())))
+    wrapped = textwrap.wrap("  ".join(f"{k}={compact(k, v)}" for k, v in init.items()), 96,
+                            break_long_words=False, break_on_hyphens=False)
+    lines.append("  [dim]  0[/]  init   " + escape(wrapped[0]))
+    lines.extend("               " + escape(w) for w in wrapped[1:])
     for i, (prev, st) in enumerate(zip(t.steps, t.steps[1:]), start=1):
         who = f"{t.lanes} {st.actor}" if st.actor is not None and t.lanes else ""
         args = ", ".join(f"{n}={v}" for n, v in st.args)
