@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .compile import Compiled
-from .result import Stats, Trace, Verdict, Violation
+from .result import StateGraph, Stats, Trace, Verdict, Violation
 from .trace import build_trace
 
 
@@ -33,13 +33,50 @@ class Outcome:
     reason: str = ""
 
 
+class EdgeLog:
+    """Opt-in record of the explored state graph (for --dot/--graphml); off by default.
+
+    The explorer appends (state number, successors) once per expanded state and hands over
+    its states and parent links when it stops; nothing is recorded when none is passed.
+    """
+
+    def __init__(self) -> None:
+        self.expanded: list[tuple[int, list]] = []
+        self.states: list[tuple] = []
+        self.index: dict[tuple, int] = {}
+        self.path: list[int] = []
+
+    def close(self, states: list[tuple], index: dict[tuple, int], parent, at: int | None) -> None:
+        self.states, self.index, self.path = states, index, []
+        j = -1 if at is None else at
+        while j >= 0:
+            self.path.append(j)
+            j = parent[j]
+        self.path.reverse()
+
+    def to_graph(self, c: Compiled) -> StateGraph:
+        """Decoded nodes and labelled edges; successors never reached (the search stopped) are left out."""
+        edges = []
+        for i, nxt in self.expanded:
+            for k, t in nxt:
+                j = self.index.get(t)
+                if j is not None:
+                    edges.append((i, j, c.instances[k].label, c.actor(k, self.states[i])))
+        lanes = c.model.lanes
+        return StateGraph(tuple(c.layout.decode(s) for s in self.states), tuple(edges),
+                          tuple(self.path), lanes.name if lanes else None)
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
-            progress: Callable[[Stats], None] | None = None) -> Outcome:
-    """Explore every reachable state (within limits); stop at the first violation."""
+            progress: Callable[[Stats], None] | None = None, edges: EdgeLog | None = None) -> Outcome:
+    """Explore every reachable state (within limits); stop at the first violation.
+
+    `edges`, when given, records the state graph as it is explored (small models only).
+    """
     t0 = time.perf_counter()
     succ, check, final = c.successors, c.check, c.is_final
     init = c.layout.initial()
@@ -55,6 +92,8 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
         stats.states = len(states)
         stats.seconds = time.perf_counter() - t0
         stats.peak_mb = peak_mb()
+        if edges is not None:
+            edges.close(states, seen, parent, at)
         trace = None
         if at is not None:
             path = []
@@ -93,6 +132,8 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                 "deadlock", "a reachable state has no enabled action and is not a final state",
                 kind="deadlock"))
         stats.transitions += len(nxt)
+        if edges is not None:
+            edges.expanded.append((i, nxt))
         for k, t in nxt:
             cov[k] += 1
             if t not in seen:

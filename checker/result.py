@@ -65,6 +65,20 @@ class Stats:
         return self.states / self.seconds if self.seconds > 0 else float(self.states)
 
 
+@dataclass(frozen=True)
+class StateGraph:
+    """The explored state graph (recorded only on request): decoded states and transitions.
+
+    `edges` are (source, target, action label, acting lane member or None); `path` is the
+    counterexample as node numbers, initial state first (empty when none was found).
+    """
+
+    nodes: tuple[dict[str, Any], ...]
+    edges: tuple[tuple[int, int, str, int | None], ...]
+    path: tuple[int, ...] = ()
+    lanes: str | None = None
+
+
 @dataclass
 class CheckResult:
     check: str
@@ -82,6 +96,9 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     reason: str = ""                  # why incomplete, or the error message
     expect: str = "holds"
+    spec_line: int = 0                # the spec line that defines this check (0: unknown)
+    invariant_locs: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (file, line)
+    graph: StateGraph | None = None   # the explored state graph, only when asked for (--dot)
 
     @property
     def expectation_met(self) -> bool:

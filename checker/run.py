@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from .compile import compile_model
 from .errors import UserError, traceback_loc
-from .explore import Limits, explore
+from .explore import EdgeLog, Limits, explore
 from .model import Model
 from .result import CheckResult, Stats
 from .spec import Check
@@ -23,6 +23,7 @@ class RunOptions:
     max_depth: int | None = None
     time_limit: float | None = None
     progress: Callable[[Stats], None] | None = None
+    graph_limit: int | None = None    # record the state graph (--dot/--graphml), refuse above this
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -64,7 +65,15 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     compiled = compile_model(model)
     limits = Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
                     opts.time_limit or check.time_limit)
-    out = explore(compiled, limits, check.deadlock, opts.progress)
+    edges = EdgeLog() if opts.graph_limit else None
+    if edges is not None:  # stop early: a graph over the limit is refused anyway
+        cap = opts.graph_limit + 1
+        limits = dataclasses.replace(limits, max_states=min(limits.max_states or cap, cap))
+    out = explore(compiled, limits, check.deadlock, opts.progress, edges)
+    if edges is not None and len(edges.states) > opts.graph_limit:
+        raise UserError(f"the state graph of {check.name or check.protocol.name} has more than "
+                        f"{opts.graph_limit:,} states, too many to draw", check.loc,
+                        "lower the bounds (e.g. --cpus 2 --set rounds=1) or raise --graph-limit")
     coverage: dict[str, int] = {a.name: 0 for a in model.actions}
     for inst, n in zip(compiled.instances, out.coverage):
         coverage[inst.action.name] += n
@@ -76,4 +85,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ())
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
                        dict(model.params), out.verdict, "explicit", False, invs, out.violation,
-                       out.trace, out.stats, coverage, warnings, out.reason, check.expect)
+                       out.trace, out.stats, coverage, warnings, out.reason, check.expect,
+                       spec_line=check.loc.line if check.loc else 0,
+                       invariant_locs={i.name: (i.loc.file, i.loc.line) for i in model.invariants if i.loc},
+                       graph=edges.to_graph(compiled) if edges is not None else None)
