@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from .errors import ModelError, SrcLoc, caller_loc
 from .expr import Assign, Bound, Const, Expr, Op, Quant, Ref, VarDecl, fresh_bound, lit
-from .model import Action, Invariant, Model, Step
+from .model import Action, Invariant, LeadsTo, Model, Step
 from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
 
 
@@ -97,6 +97,7 @@ class ModelBuilder:
         self._actions: list[Action] = []
         self._invariants: list[Invariant] = []
         self._final: Expr | None = None
+        self._properties: list[LeadsTo] = []
         self._lanes: IndexSet | None = None
         self._names: dict[str, SrcLoc | None] = {}
 
@@ -151,12 +152,15 @@ class ModelBuilder:
         return Ref(decl)
 
     def action(self, *params: IndexSet, actor: Callable | None = None, ref: str = "",
-               name: str | None = None, doc: str = "") -> Callable:
+               name: str | None = None, doc: str = "", fair: str | None = None) -> Callable:
         """Decorator: the function takes one member per parameter and returns `when(...)`.
 
         `actor` maps the parameters to the performing CPU; by default the first parameter
-        over the lanes index set.
+        over the lanes index set. `fair` ("weak" or "strong") is what liveness may assume:
+        an instance enabled for ever (weak) or again and again (strong) is eventually taken.
         """
+        if fair not in (None, "weak", "strong"):
+            raise ModelError(f"fair={fair!r}: fairness is 'weak', 'strong' or None")
         for p in params:
             if not isinstance(p, IndexSet):
                 raise ModelError(f"action parameters are index sets, got {p!r}")
@@ -177,7 +181,7 @@ class ModelBuilder:
             self._check_step(aname, step, loc)
             who = self._actor(aname, bounds, actor, loc)
             self._actions.append(Action(aname, bounds, step.guard, step.updates, who, ref, loc,
-                                        doc or (inspect.getdoc(fn) or "")))
+                                        doc or (inspect.getdoc(fn) or ""), fair))
             return fn
 
         return register
@@ -189,6 +193,16 @@ class ModelBuilder:
         if e.type != BOOL:
             raise ModelError(f"invariant {name} is {e.type}, not a boolean")
         self._invariants.append(Invariant(name, e, statement, ref, caller_loc()))
+
+    def leads_to(self, name: str, trigger, goal, statement: str, ref: str = "") -> None:
+        """Liveness: on every fair path, a state where `trigger` holds is followed by one where
+        `goal` holds (e.g. every started flush completes)."""
+        self._claim(name, "property")
+        t, g = lit(trigger), lit(goal)
+        for what, e in (("trigger", t), ("goal", g)):
+            if e.type != BOOL:
+                raise ModelError(f"the {what} of property {name} is {e.type}, not a boolean")
+        self._properties.append(LeadsTo(name, t, g, statement, ref, caller_loc()))
 
     def final(self, expr) -> None:
         """States where stopping is intended (not a deadlock)."""
@@ -204,7 +218,7 @@ class ModelBuilder:
             raise ModelError(f"model {self.name} declares no actions")
         return Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
                      tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
-                     self.doc)
+                     self.doc, tuple(self._properties))
 
     # ------------------------------------------------------------ validation
     def _actor(self, aname, bounds, actor, loc):

@@ -6,6 +6,7 @@ Exit codes: 0 holds (gate: every expectation met), 1 violation (gate: an expecta
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -16,6 +17,8 @@ from rich.table import Table
 
 from . import __version__
 from .errors import UserError
+from .outputs import (add_report_arguments, check_report_arguments, graph_limit,
+                      report_function, write_reports)
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .spec import load_spec
@@ -40,10 +43,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-states", type=int, metavar="N", help="stop (incomplete) after N states")
     p.add_argument("--max-depth", type=int, metavar="N", help="stop (incomplete) at BFS depth N")
     p.add_argument("--time-limit", type=float, metavar="S", help="stop (incomplete) after S seconds")
+    p.add_argument("--no-liveness", action="store_true",
+                   help="skip the leads-to properties (they keep the state graph in memory)")
     p.add_argument("--json", metavar="PATH", help="write results (and ITF traces) as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"flushcheck {__version__}")
+    add_report_arguments(p)
     return p
 
 
@@ -93,7 +99,9 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
               gate: bool) -> tuple[list[CheckResult], list[str]]:
     results, errors = [], []
     opts = RunOptions(_overrides(a), a.max_states, a.max_depth, a.time_limit,
-                      None if a.quiet else _progress(err))
+                      None if a.quiet else _progress(err), graph_limit=graph_limit(a))
+    if a.no_liveness:
+        opts = dataclasses.replace(opts, liveness=False)
     for path in paths:
         try:
             checks = load_spec(path)
@@ -107,8 +115,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                     err.file.write("\r" + " " * 90 + "\r")
                 results.append(r)
                 if not gate:
-                    from .report_text import report
-                    report(r, out)
+                    report_function(a)(r, out)
                     out.print()
         except UserError as e:
             errors.append(str(e))
@@ -134,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     try:
+        check_report_arguments(a)
         if a.gate:
             if a.specs:
                 raise UserError("give either --gate DIR or spec files, not both")
@@ -175,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         from .report_json import write_json
         write_json(a.json, results, code)
+    try:  # --html, --dot/--graphml, --junit, --sarif, GitHub annotations
+        write_reports(a, results, errors, code, time.perf_counter() - t0)
+    except UserError as e:
+        err.print(escape(str(e)), soft_wrap=True, highlight=False)
+        return EXIT_ERROR
     return code
 
 

@@ -40,7 +40,9 @@ class EdgeLog:
     its states and parent links when it stops; nothing is recorded when none is passed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cap: int | None = None) -> None:
+        self.cap = cap            # stop recording (overflow) after this many expanded states
+        self.overflow = False
         self.expanded: list[tuple[int, list]] = []
         self.states: list[tuple] = []
         self.index: dict[tuple, int] = {}
@@ -133,7 +135,10 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                 kind="deadlock"))
         stats.transitions += len(nxt)
         if edges is not None:
-            edges.expanded.append((i, nxt))
+            if edges.cap is None or len(edges.expanded) < edges.cap:
+                edges.expanded.append((i, nxt))
+            else:
+                edges.overflow = True
         for k, t in nxt:
             cov[k] += 1
             if t not in seen:

@@ -28,6 +28,19 @@ class Action:
     ref: str
     loc: SrcLoc | None
     doc: str = ""
+    fair: str | None = None  # "weak" or "strong" fairness of each instance, for liveness
+
+
+@dataclass(frozen=True)
+class LeadsTo:
+    """A liveness property: whenever `trigger` holds, `goal` eventually holds (on fair paths)."""
+
+    name: str
+    trigger: Expr
+    goal: Expr
+    statement: str
+    ref: str
+    loc: SrcLoc | None
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,7 @@ class Model:
     params: tuple[tuple[str, Any], ...] = ()
     loc: SrcLoc | None = None
     doc: str = ""
+    properties: tuple[LeadsTo, ...] = ()
 
     def invariant(self, name: str) -> Invariant | None:
         return next((i for i in self.invariants if i.name == name), None)

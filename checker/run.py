@@ -10,7 +10,8 @@ from .compile import compile_model
 from .errors import UserError, traceback_loc
 from .explore import EdgeLog, Limits, explore
 from .model import Model
-from .result import CheckResult, Stats
+from .liveness import check_leads_to, graph_from_log
+from .result import CheckResult, Stats, Verdict
 from .spec import Check
 
 
@@ -24,6 +25,7 @@ class RunOptions:
     time_limit: float | None = None
     progress: Callable[[Stats], None] | None = None
     graph_limit: int | None = None    # record the state graph (--dot/--graphml), refuse above this
+    liveness: bool = True             # check the model's leads-to properties (needs the graph)
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -50,14 +52,29 @@ def build_model(check: Check, overrides: dict[str, Any]) -> Model:
                             f"did you mean '{near[0]}'?" if near else f"its invariants: {', '.join(names)}")
     if check.expect != "holds":
         target = check.expect.split()[1]
+        names = names + [p.name for p in model.properties]
         if target not in names + ["deadlock"]:
             near = difflib.get_close_matches(target, names, 1)
             raise UserError(f"expect names unknown invariant '{target}'", check.loc,
                             f"did you mean '{near[0]}'?" if near else f"its invariants: {', '.join(names)}")
-        if target != "deadlock" and target not in wanted:
+        if target != "deadlock" and target not in wanted and target not in [p.name for p in model.properties]:
             raise UserError(f"the check expects '{target}' to be violated but does not check it",
                             check.loc, "add it to invariants=[...]")
     return dataclasses.replace(model, invariants=tuple(i for i in model.invariants if i.name in wanted))
+
+
+LIVENESS_CAP = 400_000  # states whose edges are kept for the liveness check (memory)
+
+
+def _liveness(compiled, log: EdgeLog, props, out):
+    """After a complete safety search: the first leads-to property with a fair lasso breaks."""
+    g = graph_from_log(log)
+    for p in props:
+        lasso = check_leads_to(compiled, g, p)
+        if lasso is not None:
+            return dataclasses.replace(out, verdict=Verdict.VIOLATED, violation=lasso.violation,
+                                       trace=lasso)
+    return out
 
 
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
@@ -69,7 +86,12 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     if edges is not None:  # stop early: a graph over the limit is refused anyway
         cap = opts.graph_limit + 1
         limits = dataclasses.replace(limits, max_states=min(limits.max_states or cap, cap))
-    out = explore(compiled, limits, check.deadlock, opts.progress, edges)
+    live = model.properties if (check.liveness and opts.liveness) else ()
+    log = edges if edges is not None else (EdgeLog(LIVENESS_CAP) if live else None)
+    out = explore(compiled, limits, check.deadlock, opts.progress, log)
+    skipped = live and log.overflow
+    if live and not skipped and out.verdict is Verdict.HOLDS:
+        out = _liveness(compiled, log, live, out)
     if edges is not None and len(edges.states) > opts.graph_limit:
         raise UserError(f"the state graph of {check.name or check.protocol.name} has more than "
                         f"{opts.graph_limit:,} states, too many to draw", check.loc,
@@ -78,11 +100,16 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     for inst, n in zip(compiled.instances, out.coverage):
         coverage[inst.action.name] += n
     warnings = []
+    if skipped:
+        warnings.append(f"liveness not checked ({', '.join(p.name for p in live)}): more than "
+                        f"{LIVENESS_CAP:,} states; use smaller bounds, or --no-liveness to say so")
+        live = ()
     if out.violation is None:
         never = [a for a, n in coverage.items() if n == 0]
         if never:
             warnings.append("never fired (a modelling mistake?): " + ", ".join(never))
-    invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ())
+    invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
+        + tuple(p.name for p in live)
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
                        dict(model.params), out.verdict, "explicit", False, invs, out.violation,
                        out.trace, out.stats, coverage, warnings, out.reason, check.expect,

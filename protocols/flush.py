@@ -43,7 +43,7 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
     ver = d.version
     after_local = "sending" if d.local_first else "waiting"
     after_send = "local_flush" if not d.local_first else "waiting"
-    initiator = dict(actor=lambda: 0)
+    initiator = dict(actor=lambda: 0, fair="weak")
     zap = [s.pte[p].becomes(False) for p in Page.members]
 
     # ---------------------------------------------------------------- initiator (CPU 0)
@@ -91,7 +91,9 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         return [s.scanned.becomes(done),
                 phase.becomes(If(done == s.ALL_REMOTE, after_send, "sending"))]
 
-    @m.action(CPU, ref=send_ref, actor=lambda t: 0)
+    # send and skip are two outcomes of one scan step; as each may be enabled only now and
+    # then (the target flips is_lazy), they are strongly fair
+    @m.action(CPU, ref=send_ref, actor=lambda t: 0, fair="strong")
     def ipi_send(t):
         """Queue the flush on CPU t's call_single_queue and IPI it (csd_lock waits for the csd)."""
         return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & s.targeted(t)
@@ -99,7 +101,7 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
                     s.csd_locked[t].becomes(True), s.csd_queued[t].becomes(True), scan(t))
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: native_flush_tlb_others/tlb_is_not_lazy: CPU not in "
-                       f"mm_cpumask, or lazy and no tables freed ({ver})", actor=lambda t: 0)
+                       f"mm_cpumask, or lazy and no tables freed ({ver})", actor=lambda t: 0, fair="strong")
     def ipi_skip(t):
         return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & ~s.targeted(t), scan(t))
 
@@ -135,7 +137,7 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
     @m.action(CPU, ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
                        "flush_smp_call_function_queue: llist_del_all (v5.2)"
                        + ("; RFC patch 10: copy inlined info to the stack, set "
-                          "async_func_in_progress" if d.async_user else ""))
+                          "async_func_in_progress" if d.async_user else ""), fair=d.ipi_fair)
     def ipi_entry(t):
         """CPU t takes the IPI (IRQs were on) and dequeues the flush request."""
         return when((t != 0) & s.csd_queued[t] & (irq[t] == "none"),
@@ -149,7 +151,8 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         return mode[t] == "user"
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: flush_tlb_func_remote -> flush_tlb_func_common: skip "
-                       f"if mm not loaded, leave_mm if lazy, else flush and catch up tlb_gen ({ver})")
+                       f"if mm not loaded, leave_mm if lazy, else flush and catch up tlb_gen ({ver})",
+              fair="weak")
     def flush_tlb_func(t):
         behind = s.cpu_tlb_gen[t] < s.mm_tlb_gen
         flush = lazy(t) | (user(t) & behind)
@@ -164,10 +167,14 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
 
     @m.action(CPU, ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
-                       "RFC non-SYNC: before func)")
+                       "RFC non-SYNC: before func)", fair="weak")
     def csd_unlock(t):
         return when((t != 0) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")),
                     s.csd_locked[t].becomes(False),
                     irq[t].becomes(If(irq[t] == "unlock", "none", "async_func")))
 
+    m.leads_to("flush_completes", (phase != "idle") & (phase != "freed") & (phase != "done"),
+               (phase == "idle") | (phase == "freed") | (phase == "done"),
+               "every started unmap and its TLB flush completes (no CPU waits for an IPI forever)",
+               "L1: csd_lock_wait returns once every target has run its handler")
     return m.build()

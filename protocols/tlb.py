@@ -39,6 +39,7 @@ class Design:
     nmi_block: bool = False           # RFC: nmi_uaccess_okay() refuses while an async flush runs
     lazy_skip_on_free: bool = False   # (bug) skip lazy CPUs even when page tables are freed
     wait_for_ack: bool = True         # (bug when False) free before the targets acknowledged
+    ipi_fair: str = "strong"          # a pending IPI is taken once IRQs are on (weak: may be missed)
 
 
 class Shootdown:
