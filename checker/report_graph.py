@@ -1,0 +1,95 @@
+"""The explored state graph as DOT or GraphML (`--dot PATH`, `--graphml PATH`), via networkx.
+
+Only for small models: the explorer records edges on request (`RunOptions.graph_limit`) and a
+check whose graph has more states than the limit is refused before anything is written.
+Nodes are BFS state numbers (0 is the initial state) carrying every variable's value;
+edges carry the action instance and the acting CPU; the counterexample path, if any, is
+marked (`on_path`, drawn red and bold in DOT; its last state is the violating one).
+networkx's own DOT writers need pydot or pygraphviz, so DOT is written here from the
+networkx graph; GraphML uses `networkx.write_graphml`.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from .errors import UserError
+from .report_text import flatten, show_value
+from .result import CheckResult, StateGraph
+
+DEFAULT_LIMIT = 2000
+
+
+def to_networkx(g: StateGraph) -> nx.MultiDiGraph:
+    path = list(g.path)
+    on_path_nodes = set(path)
+    on_path_edges = set(zip(path, path[1:]))
+    last = path[-1] if path else None
+    G = nx.MultiDiGraph()
+    for n, state in enumerate(g.nodes):
+        attrs = {el: show_value(v) for var, val in state.items() for el, v in flatten(var, val)}
+        G.add_node(n, initial=(n == 0), on_path=(n in on_path_nodes), violating=(n == last), **attrs)
+    marked: set[tuple[int, int]] = set()
+    for a, b, label, actor in g.edges:
+        # one edge of the path is marked, even when two actions lead to the same state
+        hit = (a, b) in on_path_edges and (a, b) not in marked
+        if hit:
+            marked.add((a, b))
+        G.add_edge(a, b, action=label, actor=-1 if actor is None else actor, on_path=hit)
+    G.graph["lanes"] = g.lanes or ""
+    return G
+
+
+def _q(s: str) -> str:
+    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def dot_text(G: nx.MultiDiGraph, name: str = "states") -> str:
+    lanes = G.graph.get("lanes") or "lane"
+    out = [f"digraph {_q(name)} {{", '  graph [rankdir=TB, fontname="Helvetica"];',
+           '  node [shape=circle, fontname="Helvetica", fontsize=10, width=0.3];',
+           '  edge [fontname="Helvetica", fontsize=8, color="#8c959f"];']
+    for n, d in G.nodes(data=True):
+        state = "\n".join(f"{k}={v}" for k, v in d.items() if k not in ("initial", "on_path", "violating"))
+        attrs = [f"label={_q(n)}", f"tooltip={_q(state)}"]
+        if d["initial"]:
+            attrs.append("shape=doublecircle")
+        if d["violating"]:
+            attrs += ['style=filled', 'fillcolor="#ffebe9"', 'color="#cf222e"', "penwidth=2.5"]
+        elif d["on_path"]:
+            attrs += ['color="#cf222e"', "penwidth=2"]
+        out.append(f"  {n} [{', '.join(attrs)}];")
+    for a, b, d in G.edges(data=True):
+        who = f" [{lanes} {d['actor']}]" if d["actor"] >= 0 else ""
+        attrs = [f"label={_q(d['action'] + who)}"]
+        if d["on_path"]:
+            attrs += ['color="#cf222e"', 'fontcolor="#cf222e"', "penwidth=2.5"]
+        out.append(f"  {a} -> {b} [{', '.join(attrs)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _graph(results: list[CheckResult], flag: str) -> StateGraph:
+    if len(results) != 1:
+        raise UserError(f"{flag} draws the state graph of one check, but {len(results)} ran",
+                        None, "choose one with --check NAME")
+    g = results[0].graph
+    if g is None:
+        raise UserError(f"{flag}: no state graph was recorded for {results[0].check}")
+    return g
+
+
+def write_dot(path: str, results: list[CheckResult]) -> None:
+    G = to_networkx(_graph(results, "--dot"))
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(dot_text(G, results[0].check))
+    except OSError as e:
+        raise UserError(f"cannot write --dot {path}: {e.strerror or e}") from None
+
+
+def write_graphml(path: str, results: list[CheckResult]) -> None:
+    G = to_networkx(_graph(results, "--graphml"))
+    try:
+        nx.write_graphml(G, path)
+    except OSError as e:
+        raise UserError(f"cannot write --graphml {path}: {e.strerror or e}") from None

@@ -1,0 +1,137 @@
+"""SARIF 2.1.0 for code-scanning UIs (`--gate DIR --sarif PATH`).
+
+One result per check that did not simply hold as expected:
+- a violation: ruleId = the invariant (or `deadlock`), located at the spec line that defines
+  the check and, as a second location, the line where the invariant is defined; the trace is
+  a codeFlow with one threadFlow per CPU, steps ordered by `executionOrder`, each step's
+  changed variables as its `state`. A violation the spec expects (a bug spec) is kept as a
+  result but suppressed in source (the spec's `expect=`), so it alerts no one;
+- an expected violation that did not happen: ruleId `expected-violation-missing`;
+- an incomplete search: ruleId `incomplete`, level warning.
+Spec errors are tool execution notifications.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import UserError
+from .report_ci import display_path, invariant_loc, outcome
+from .report_lanes import call
+from .report_text import changes, show_value
+from .result import CheckResult, Trace, Verdict
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+MISSING = "expected-violation-missing"
+INCOMPLETE = "incomplete"
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    p = display_path(path)
+    if os.path.isabs(p):
+        return {"uri": Path(p).as_uri()}
+    return {"uri": p, "uriBaseId": "%SRCROOT%"}
+
+
+def _location(path: str, line: int, text: str | None = None) -> dict[str, Any]:
+    phys: dict[str, Any] = {"artifactLocation": _artifact(path)}
+    if line > 0:
+        phys["region"] = {"startLine": line}
+    loc: dict[str, Any] = {"physicalLocation": phys}
+    if text:
+        loc["message"] = {"text": text}
+    return loc
+
+
+def _code_flow(t: Trace) -> dict[str, Any]:
+    lanes: dict[Any, list[dict[str, Any]]] = {}
+    for i in range(1, len(t.steps)):
+        st = t.steps[i]
+        text = f"#{i} {call(t, i)}" + (f" — {st.ref}" if st.ref else "")
+        tfl: dict[str, Any] = {"executionOrder": i, "location": {"message": {"text": text}}}
+        ch = changes(t.steps[i - 1].state, st.state)
+        if ch:
+            tfl["state"] = {el: {"text": f"{show_value(a)} → {show_value(b)}"} for el, a, b in ch}
+        lanes.setdefault(st.actor, []).append(tfl)
+    flows = []
+    for who in sorted(lanes, key=lambda x: (x is None, x if x is not None else 0)):
+        name = f"{t.lanes} {who}" if who is not None and t.lanes else "no CPU"
+        flows.append({"id": name, "message": {"text": name}, "locations": lanes[who]})
+    return {"message": {"text": f"the interleaving, {len(t)} steps"}, "threadFlows": flows}
+
+
+def _result(r: CheckResult) -> dict[str, Any] | None:
+    if r.verdict is Verdict.HOLDS and r.expectation_met:
+        return None
+    if r.violation is not None:
+        rule, level = r.violation.invariant, ("note" if r.expectation_met else "error")
+    elif r.verdict is Verdict.INCOMPLETE:
+        rule, level = INCOMPLETE, "warning"
+    elif r.verdict is Verdict.HOLDS:
+        rule, level = MISSING, "error"
+    else:
+        rule, level = r.verdict.value, "error"
+    locs = [_location(r.spec, r.spec_line, f"check {r.check}")]
+    inv = invariant_loc(r)
+    if inv is not None:
+        name = r.violation.invariant if r.violation else r.expect.split()[-1]
+        locs.append(_location(inv[0], inv[1], f"invariant {name} is defined here"))
+    res: dict[str, Any] = {
+        "ruleId": rule, "level": level,
+        "message": {"text": f"{r.check}: {outcome(r)}"},
+        "locations": locs,
+        "partialFingerprints": {"flushcheckCheck/v1": hashlib.sha256(
+            f"{display_path(r.spec)}\0{r.check}\0{rule}".encode()).hexdigest()[:32]},
+        "properties": {"check": r.check, "protocol": r.protocol, "verdict": r.verdict.value,
+                       "expect": r.expect, "expectationMet": r.expectation_met,
+                       "params": {k: show_value(v) for k, v in r.params.items()},
+                       "states": r.stats.states, "depth": r.stats.depth},
+    }
+    if r.trace is not None:
+        res["codeFlows"] = [_code_flow(r.trace)]
+    if r.violation is not None and r.expectation_met:
+        res["suppressions"] = [{"kind": "inSource",
+                                "justification": f"the spec expects '{r.expect}' (a known-bad variant)"}]
+    return res
+
+
+def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
+    if rule == MISSING:
+        text = "A spec expects an invariant to be violated, but it holds within the spec's bounds"
+    elif rule == INCOMPLETE:
+        text = "The search hit a limit before it covered every reachable state; nothing is proved"
+    else:
+        text = next((r.violation.statement for r in results
+                     if r.violation is not None and r.violation.invariant == rule), rule)
+    return {"id": rule, "name": rule, "shortDescription": {"text": text},
+            "fullDescription": {"text": text}}
+
+
+def sarif_log(results: list[CheckResult], errors: list[str], exit_code: int) -> dict[str, Any]:
+    found = [x for x in (_result(r) for r in results) if x is not None]
+    rule_ids = list(dict.fromkeys(x["ruleId"] for x in found))
+    for x in found:
+        x["ruleIndex"] = rule_ids.index(x["ruleId"])
+    notes = [{"level": "error", "message": {"text": e}} for e in errors]
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "flushcheck", "version": __version__, "semanticVersion": __version__,
+                            "rules": [_rule(i, results) for i in rule_ids]}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
+        "invocations": [{"executionSuccessful": not errors, "exitCode": exit_code,
+                         **({"toolExecutionNotifications": notes} if notes else {})}],
+        "results": found,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def write_sarif(path: str, results: list[CheckResult], errors: list[str], exit_code: int) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(sarif_log(results, errors, exit_code), f, indent=1, ensure_ascii=False)
+            f.write("\n")
+    except OSError as e:
+        raise UserError(f"cannot write --sarif {path}: {e.strerror or e}") from None
