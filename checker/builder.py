@@ -96,6 +96,7 @@ class ModelBuilder:
         self._vars: list[VarDecl] = []
         self._actions: list[Action] = []
         self._invariants: list[Invariant] = []
+        self._auxiliary: list[Invariant] = []
         self._final: Expr | None = None
         self._properties: list[LeadsTo] = []
         self._lanes: IndexSet | None = None
@@ -186,13 +187,18 @@ class ModelBuilder:
 
         return register
 
-    def invariant(self, name: str, expr, statement: str, ref: str = "") -> None:
-        """A property of every reachable state, stated in one line of kernel terms."""
+    def invariant(self, name: str, expr, statement: str, ref: str = "", auxiliary: bool = False) -> None:
+        """A property of every reachable state, stated in one line of kernel terms.
+
+        `auxiliary=True`: a strengthening invariant for induction proofs (--prove); checked
+        only where a spec names it (Check(invariants=[...]) or Check(strengthen=[...])).
+        """
         self._claim(name, "invariant")
         e = lit(expr)
         if e.type != BOOL:
             raise ModelError(f"invariant {name} is {e.type}, not a boolean")
-        self._invariants.append(Invariant(name, e, statement, ref, caller_loc()))
+        inv = Invariant(name, e, statement, ref, caller_loc())
+        (self._auxiliary if auxiliary else self._invariants).append(inv)
 
     def leads_to(self, name: str, trigger, goal, statement: str, ref: str = "") -> None:
         """Liveness: on every fair path, a state where `trigger` holds is followed by one where
@@ -218,7 +224,7 @@ class ModelBuilder:
             raise ModelError(f"model {self.name} declares no actions")
         return Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
                      tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
-                     self.doc, tuple(self._properties))
+                     self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary))
 
     # ------------------------------------------------------------ validation
     def _actor(self, aname, bounds, actor, loc):

@@ -67,6 +67,9 @@ class Model:
     loc: SrcLoc | None = None
     doc: str = ""
     properties: tuple[LeadsTo, ...] = ()
+    # strengthening invariants for induction proofs (--prove): true of every reachable state,
+    # but not what a check asserts; the explicit search checks them only when a spec names them
+    auxiliary: tuple[Invariant, ...] = ()
 
     def invariant(self, name: str) -> Invariant | None:
         return next((i for i in self.invariants if i.name == name), None)
