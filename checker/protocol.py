@@ -26,6 +26,8 @@ class Param:
 
     def check(self, value: Any, where: SrcLoc | None, protocol: str) -> Any:
         d = self.default
+        if isinstance(d, tuple) and isinstance(value, str):
+            value = tuple(x.strip() for x in value.split(",") if x.strip())
         if isinstance(d, bool):
             if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
                 value = value.lower() in ("true", "1", "yes")

@@ -7,7 +7,7 @@ once each target has received the IPI; nmi_uaccess_okay() refuses user access fr
 kprobe context while the flush is still to come. Flushes that free page tables fall back to
 the synchronous concurrent flush (speculative walks into freed tables, b956575bed91).
 """
-from checker.lang import Param, Protocol
+from checker.lang import Protocol
 
 from . import flush
 from .tlb import RFC, Design
@@ -21,7 +21,5 @@ def build(cfg):
 
 PROTOCOL = Protocol(
     "async_inline", build,
-    flush.bound_params() + flush.option_params(DESIGN, ("inline", "stack", "percpu")) + (
-        Param("nmi_block", True, doc="nmi_uaccess_okay() refuses while an async flush is pending"),
-        Param("async_freed_tables", False, doc="(bug) async flush also when page tables are freed")),
+    flush.family_params(DESIGN),
     __doc__)

@@ -19,4 +19,4 @@ def build(cfg):
 
 
 PROTOCOL = Protocol("baseline", build,
-                    flush.bound_params() + flush.option_params(DESIGN, ("stack", "percpu")), __doc__)
+                    flush.family_params(DESIGN), __doc__)

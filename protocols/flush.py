@@ -1,9 +1,12 @@
 """The flush itself: CPU 0 unmaps and frees, the other CPUs take the flush IPI.
 
-Initiator (CPU 0), one round per unmap operation:
-  munmap (zap_pte_range + free_pgtables, freed_tables=1) or MADV_DONTNEED (freed_tables=0)
-  -> flush_tlb_mm_range: inc_mm_tlb_gen, local flush and IPIs in the design's order,
-     csd_lock_wait -> tlb_finish_mmu frees the pages (and the table) -> mmap + fault again.
+Initiator (CPU 0), one round per operation, each caller with its own lock and order:
+  munmap (zap_pte_range + free_pgtables, freed_tables=1) or MADV_DONTNEED (freed_tables=0,
+  optionally under the PTL for a dirty shared page) or a khugepaged collapse (pmdp_collapse_flush)
+  -> flush_tlb_mm_range: inc_mm_tlb_gen, local flush and IPIs (or a hypercall, or LATR's lazy
+     post) in the design's order, csd_lock_wait
+  -> tlb_finish_mmu frees the pages and the table (tlb_remove_table: after an RCU grace period
+     or an IPI sync when GUP-fast is modelled) -> mmap + fault again.
 Responders: ipi_entry (llist_del_all), flush_tlb_func and csd_unlock, in the order of a SYNC
 csd (func then unlock) or of the RFC's non-SYNC csd (unlock then func).
 """
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from checker.lang import Config, If, ModelBuilder, Param, forall, when
+from checker.lang import Config, If, ModelBuilder, Param, count, forall, when
 
+from . import pv as pv_part
 from .tlb import RFC, Design, Shootdown
 
 
@@ -23,11 +27,25 @@ def bound_params() -> tuple[Param, ...]:
             Param("rounds", 1, 1, 3, doc="unmap/free operations, one after another"))
 
 
-def option_params(d: Design, infos: tuple[str, ...]) -> tuple[Param, ...]:
-    """Variant switches a spec may flip (each default is the real design)."""
-    return (Param("info", d.info, choices=infos, doc="where flush_tlb_info lives"),
-            Param("lazy_skip_on_free", False, doc="(bug) skip lazy CPUs even when tables are freed"),
-            Param("wait_for_ack", True, doc="wait for csd_unlock before freeing (False: bug)"))
+def family_params(d: Design) -> tuple[Param, ...]:
+    """Bounds plus every design switch, defaulting to the family's design: a variant or a bug
+    is then a spec that flips switches, not a copy of the model."""
+    out = []
+    for f in dataclasses.fields(Design):
+        if f.name == "version":
+            continue
+        v = getattr(d, f.name)
+        out.append(Param(f.name, v, choices=_CHOICES.get(f.name), doc=_DOCS.get(f.name, "")))
+    return bound_params() + tuple(out)
+
+
+_CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
+            "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
+            "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong")}
+_DOCS = {"info": "where flush_tlb_info lives", "wait_for_ack": "wait for csd_unlock before freeing",
+         "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
+         "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",
+         "async_freed_tables": "(bug) async flush also when page tables are freed"}
 
 
 def variant(d: Design, cfg: Config) -> Design:
@@ -38,39 +56,107 @@ def variant(d: Design, cfg: Config) -> Design:
 def build(name: str, cfg: Config, d: Design, doc: str = ""):
     m = ModelBuilder(name, cfg, doc)
     s = Shootdown(m, cfg.cpus, cfg.pages, cfg.rounds, d)
-    CPU, Page = s.CPU, s.Page
-    phase, tlb, psc, irq, mode = s.phase, s.tlb, s.psc, s.irq, s.mode
-    ver = d.version
+    _initiator(s)
+    if d.flush_by == "ipi" and not d.latr:
+        _responders(s)
+    if d.pv:
+        pv_part.declare(s)
+    phase = s.phase
+    m.leads_to("flush_completes", (phase != "idle") & (phase != "freed") & (phase != "done"),
+               (phase == "idle") | (phase == "freed") | (phase == "done"),
+               "every started unmap and its TLB flush completes (no CPU waits for an IPI forever)",
+               "L1: csd_lock_wait returns once every target has run its handler")
+    return m.build()
+
+
+def free_table_updates(s, cond):
+    """Free the PTE-table page when `cond`: cached pointers to it now point at freed memory."""
+    ups = [s.psc[c].becomes(If(cond & (s.psc[c] == "live"), "freed", s.psc[c])) for c in s.CPU.members]
+    if s.d.gup_fast:
+        ups += [s.gup[c].becomes(If(cond & (s.gup[c] == "live"), "freed", s.gup[c])) for c in s.CPU.members]
+    return ups
+
+
+def free_frames_updates(s):
+    """Free the unmapped frames: every TLB entry still translating to them is now stale."""
+    return [s.tlb[c, p].becomes(If(s.tlb[c, p] == "live", "freed", s.tlb[c, p]))
+            for c in s.CPU.members for p in s.Page.members]
+
+
+def no_gup_walker(s):
+    """tlb_remove_table_sync_one / an RCU grace period: no CPU is inside a GUP-fast walk."""
+    return forall(s.CPU, lambda c: s.gup[c] == "none") if s.d.gup_fast else True
+
+
+# ---------------------------------------------------------------------------- initiator
+
+def _initiator(s) -> None:
+    m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
+    phase, ver = s.phase, d.version
     after_local = "sending" if d.local_first else "waiting"
     after_send = "local_flush" if not d.local_first else "waiting"
+    if d.flush_by == "hypercall" or d.latr:
+        after_local = "sending"
     initiator = dict(actor=lambda: 0, fair="weak")
     zap = [s.pte[p].becomes(False) for p in Page.members]
+    collapse = "khugepaged" in d.callers
+    if collapse:
+        s.collapsing = m.var("collapsing", s.freed_tables.type, False, "this round is a khugepaged collapse")
 
-    # ---------------------------------------------------------------- initiator (CPU 0)
-    @m.action(**initiator, ref="mm/mmap.c: __do_munmap -> unmap_region -> mm/memory.c: "
-                               "unmap_vmas/zap_pte_range (v5.2)")
-    def munmap():
-        """munmap: clear the PTEs; the PTE table will be freed too (freed_tables = 1)."""
-        return when(phase == "idle", zap, phase.becomes("zapped"), s.freed_tables.becomes(True),
-                    s.async_flush.becomes(d.async_user and d.async_freed_tables))
+    if "munmap" in d.callers:
+        @m.action(**initiator, ref="mm/mmap.c: __do_munmap -> unmap_region -> mm/memory.c: "
+                                   "unmap_vmas/zap_pte_range (v5.2)")
+        def munmap():
+            """munmap: clear the PTEs; the PTE table will be freed too (freed_tables = 1)."""
+            return when(phase == "idle", zap, phase.becomes("zapped"), s.freed_tables.becomes(True),
+                        s.async_flush.becomes(d.async_user and d.async_freed_tables))
 
-    @m.action(**initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range (v5.2)")
-    def madvise_dontneed():
-        """MADV_DONTNEED: clear the PTEs; the PTE table stays (freed_tables = 0)."""
-        return when(phase == "idle", zap, phase.becomes("flush_start"), s.freed_tables.becomes(False),
-                    s.async_flush.becomes(d.async_user))
+        early = None
+        if d.table_free == "sync_one" and not d.table_invalidate:
+            early = no_gup_walker(s)  # tlb_remove_table_one: IPI sync, then free: no flush first
+        elif d.table_free == "rcu" and d.mm_users_shortcut:
+            early = count(CPU, lambda c: (c != 0) & (s.mode[c] == "user")) == 0  # mm_users < 2
 
-    @m.action(**initiator, ref="mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb (v5.2)")
-    def free_pgtables():
-        """Unlink the PTE table from its PMD; it is freed only in tlb_finish_mmu."""
-        return when(phase == "zapped", s.table.becomes("detached"), phase.becomes("flush_start"))
+        @m.action(**initiator, ref="mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb"
+                  + (" -> tlb_remove_table" if d.table_free != "after_flush" else "") + " (v5.2)")
+        def free_pgtables():
+            """Unlink the PTE table from its PMD; it is freed after the flush (or, on the paths
+            this design takes, at once)."""
+            if early is None:
+                return when(phase == "zapped", s.table.becomes("detached"), phase.becomes("flush_start"))
+            if d.table_free == "sync_one":  # the batch could not be allocated: free right away
+                return when((phase == "zapped") & early, s.table.becomes("freed"),
+                            free_table_updates(s, True), phase.becomes("flush_start"))
+            return when(phase == "zapped", s.table.becomes(If(early, "freed", "detached")),
+                        free_table_updates(s, early), phase.becomes("flush_start"))
+
+    if "madvise" in d.callers or "writeback" in d.callers:
+        @m.action(**initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range"
+                  + (" -> zap_pte_range under the PTL (1cf35d47712d)" if "writeback" in d.callers else "")
+                  + " (v5.2)")
+        def madvise_dontneed():
+            """MADV_DONTNEED: clear the PTEs; the PTE table stays (freed_tables = 0)."""
+            ptl = [s.ptl_locked.becomes(d.flush_under_ptl)] if "writeback" in d.callers else []
+            return when(phase == "idle", zap, phase.becomes("flush_start"), s.freed_tables.becomes(False),
+                        s.async_flush.becomes(d.async_user), ptl)
+
+    if collapse:
+        @m.action(**initiator, ref="mm/khugepaged.c: collapse_huge_page -> pmdp_collapse_flush: clear "
+                                   "the PMD, flush_tlb_range (v6.1)")
+        def collapse_huge_page():
+            """khugepaged replaces the PTE table by a huge page: the PMD is cleared, the PTE
+            table (its PTEs still set) is detached; the flush is modelled with freed_tables=1."""
+            return when(phase == "idle", s.table.becomes("detached"), s.collapsing.becomes(True),
+                        s.freed_tables.becomes(True), s.async_flush.becomes(False),
+                        phase.becomes("flush_start"))
 
     @m.action(**initiator, ref=f"arch/x86/mm/tlb.c: flush_tlb_mm_range -> inc_mm_tlb_gen, fill "
                                f"flush_tlb_info ({ver})")
     def inc_mm_tlb_gen():
         return when(phase == "flush_start", s.mm_tlb_gen.becomes(s.mm_tlb_gen + 1),
                     s.info_live.becomes(True), s.scanned.becomes(CPU.empty()),
-                    phase.becomes("local_flush" if d.local_first else "sending"))
+                    phase.becomes("local_flush" if d.local_first or d.flush_by == "hypercall" or d.latr
+                                  else "sending"))
 
     @m.action(**initiator, ref=("arch/x86/mm/tlb.c: flush_tlb_mm_range -> flush_tlb_func_local "
                                 "(v5.2)" if d.local_first else
@@ -80,67 +166,150 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         return when(phase == "local_flush", s.flush_local_tlb(0),
                     s.cpu_tlb_gen[0].becomes(s.mm_tlb_gen), phase.becomes(after_local))
 
+    if d.latr:
+        _latr(s, initiator)
+    elif d.flush_by == "hypercall":
+        @m.action(**initiator, ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi: "
+                                   "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, no IPIs (v6.1)")
+        def hyperv_flush_tlb_multi():
+            """The hypervisor flushes every listed vCPU, running or not, IRQs off or not."""
+            hit = {t: (t != 0) & s.targeted(t) for t in CPU.members}
+            return when(phase == "sending",
+                        [s.tlb[t, p].becomes(If(hit[t], "none", s.tlb[t, p]))
+                         for t in CPU.members for p in Page.members],
+                        [s.psc[t].becomes(If(hit[t], "none", s.psc[t])) for t in CPU.members],
+                        [s.cpu_tlb_gen[t].becomes(If(hit[t], s.mm_tlb_gen, s.cpu_tlb_gen[t]))
+                         for t in CPU.members],
+                        phase.becomes("flushed"))
+    else:
+        _ipi_initiator(s, after_send)
+
+    last = s.round + 1 >= s.rounds
+    frees_table = s.freed_tables & (s.table == "detached")
+    gp = no_gup_walker(s) if d.table_free != "after_flush" else True
+
+    @m.action(**initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
+                               "pages and tables (v5.2); flush_tlb_mm_range has returned"
+                               + ("; tables after an RCU grace period (tlb_remove_table)"
+                                  if d.table_free != "after_flush" else ""))
+    def tlb_finish_mmu():
+        """flush_tlb_mm_range returned (its flush_tlb_info released); free the frames and table."""
+        g = (phase == "flushed") & (~s.collapsing if collapse else True)
+        if d.latr:  # LATR: the frames and table are only queued for reuse
+            return when(g, s.info_live.becomes(False), s.latr_deferred.becomes(True),
+                        phase.becomes(If(last, "done", "freed")))
+        return when(g & (~frees_table | gp), s.info_live.becomes(False), free_frames_updates(s),
+                    free_table_updates(s, frees_table), s.table.becomes(If(frees_table, "freed", s.table)),
+                    phase.becomes(If(last, "done", "freed")))
+
+    if collapse:
+        sync = no_gup_walker(s) if d.collapse_sync else True
+
+        @m.action(**initiator, ref="mm/khugepaged.c: collapse_huge_page: "
+                  + ("tlb_remove_table_sync_one(), " if d.collapse_sync else "(no IPI sync) ")
+                  + "then pte_free() and release the small pages (2ba99c5e0881)")
+        def collapse_free_pte_table():
+            return when((phase == "flushed") & s.collapsing & sync, s.info_live.becomes(False),
+                        free_frames_updates(s), free_table_updates(s, True), s.table.becomes("freed"),
+                        phase.becomes(If(last, "done", "freed")))
+
+    @m.action(**initiator, ref="mm/mmap.c: mmap_region, then mm/memory.c: handle_mm_fault maps new "
+                               "frames (and a new PTE table)")
+    def mmap_fault():
+        """The next round: map the range again with fresh frames."""
+        ups = [s.pte[p].becomes(True) for p in Page.members]
+        if "writeback" in d.callers:
+            ups += [s.page_clean[p].becomes(False) for p in Page.members]
+        if collapse:
+            ups.append(s.collapsing.becomes(False))
+        return when((phase == "freed") & (~s.latr_deferred if d.latr else True), ups,
+                    s.table.becomes("live"), s.round.becomes(s.round + 1), phase.becomes("idle"))
+
+
+def _ipi_initiator(s, after_send: str) -> None:
+    m, d, CPU = s.m, s.d, s.CPU
+    phase, ver = s.phase, d.version
     send_ref = ("kernel/smp.c: smp_call_function_many: csd_lock, llist_add, send IPI (v5.2)"
                 if ver != RFC else "kernel/smp.c: __smp_call_function_many, info inlined in the csd "
                                    "(RFC v2 patch 10)")
-    if d.version != "v5.2" and ver != RFC:
+    if ver not in ("v5.2", RFC):
         send_ref = f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send IPI ({ver})"
-
-    def scan(t):
-        done = s.scanned.with_(t)
-        return [s.scanned.becomes(done),
-                phase.becomes(If(done == s.ALL_REMOTE, after_send, "sending"))]
+    s.scan = scan = lambda t: _scan(s, t, after_send)
+    runs = (lambda t: True) if not d.pv else (lambda t: (s.preempted[t] == "running") & (
+        True if d.pv_cmpxchg else ~s.pv_seen[t]))
 
     # send and skip are two outcomes of one scan step; as each may be enabled only now and
     # then (the target flips is_lazy), they are strongly fair
     @m.action(CPU, ref=send_ref, actor=lambda t: 0, fair="strong")
     def ipi_send(t):
         """Queue the flush on CPU t's call_single_queue and IPI it (csd_lock waits for the csd)."""
-        return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & s.targeted(t)
+        return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & s.targeted(t) & runs(t)
                     & ~s.csd_locked[t],
                     s.csd_locked[t].becomes(True), s.csd_queued[t].becomes(True), scan(t))
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: native_flush_tlb_others/tlb_is_not_lazy: CPU not in "
-                       f"mm_cpumask, or lazy and no tables freed ({ver})", actor=lambda t: 0, fair="strong")
+    skip_ref = {"v4.19": "native_flush_tlb_others: CPU not in mm_cpumask",
+                "v5": "native_flush_tlb_others/tlb_is_not_lazy: CPU not in mm_cpumask, or lazy "
+                      "and no tables freed",
+                "v6": "should_flush_tlb: CPU not in mm_cpumask, lazy, or running another mm"}[d.lazy_rule]
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: {skip_ref} ({ver})", actor=lambda t: 0, fair="strong")
     def ipi_skip(t):
         return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & ~s.targeted(t), scan(t))
 
-    all_acked = forall(CPU, lambda t: ~s.csd_locked[t]) if d.wait_for_ack else True
+    acked = forall(CPU, lambda t: ~s.csd_locked[t]) if d.wait_for_ack else True
+    if not d.async_wait:
+        acked = If(s.async_flush, True, acked)
 
-    @m.action(**initiator, ref=f"kernel/smp.c: csd_lock_wait for each target ({ver})")
+    @m.action(actor=lambda: 0, fair="weak", ref=f"kernel/smp.c: csd_lock_wait for each target ({ver})"
+              + ("" if d.async_wait else "; RFC v2 as posted: skipped for async flushes"))
     def csd_lock_wait():
         """Spin until every target has unlocked its csd (the flush is then acknowledged)."""
-        return when((phase == "waiting") & all_acked, phase.becomes("flushed"))
+        return when((phase == "waiting") & acked, phase.becomes("flushed"))
 
-    last = s.round + 1 >= s.rounds
 
-    @m.action(**initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
-                               "pages and tables (v5.2); flush_tlb_mm_range has returned")
-    def tlb_finish_mmu():
-        """flush_tlb_mm_range returned (its flush_tlb_info released); free the frames and table."""
-        return when(phase == "flushed", s.info_live.becomes(False),
-                    [tlb[c, p].becomes(If(tlb[c, p] == "live", "freed", tlb[c, p]))
-                     for c in CPU.members for p in Page.members],
-                    [psc[c].becomes(If(s.freed_tables & (psc[c] == "live"), "freed", psc[c]))
-                     for c in CPU.members],
-                    s.table.becomes(If(s.freed_tables, "freed", s.table)),
-                    phase.becomes(If(last, "done", "freed")))
+def _scan(s, t, after_send):
+    done = s.scanned.with_(t)
+    return [s.scanned.becomes(done), s.phase.becomes(If(done == s.ALL_REMOTE, after_send, "sending"))]
 
-    @m.action(**initiator, ref="mm/mmap.c: mmap_region, then mm/memory.c: handle_mm_fault maps new "
-                               "frames (and a new PTE table)")
-    def mmap_fault():
-        """The next round: map the range again with fresh frames."""
-        return when(phase == "freed", [s.pte[p].becomes(True) for p in Page.members],
-                    s.table.becomes("live"), s.round.becomes(s.round + 1), phase.becomes("idle"))
 
-    # ---------------------------------------------------------------- responders
+def _latr(s, initiator) -> None:
+    """LATR (ASPLOS'18): no IPIs; each CPU flushes at its next tick, and the freed memory is
+    reused only after every CPU has swept."""
+    m, CPU, phase = s.m, s.CPU, s.phase
+
+    @m.action(**initiator, ref="LATR (Kumar et al., ASPLOS'18) §4: post a lazy invalidation in the "
+                               "per-CPU LATR states instead of sending IPIs")
+    def latr_post():
+        return when(phase == "sending", s.latr_pending.becomes(s.mm_cpumask.without(0)),
+                    phase.becomes("flushed"))
+
+    @m.action(CPU, ref="LATR §4: the scheduler tick sweeps the LATR states and flushes locally")
+    def latr_sweep(c):
+        return when((c != 0) & s.latr_pending.has(c) & s.quiet(c), s.flush_local_tlb(c),
+                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), s.latr_pending.becomes(s.latr_pending.without(c)))
+
+    frees_table = s.freed_tables & (s.table == "detached")
+
+    @m.action(ref="LATR §4.3: freed pages and page tables are reused only after all CPUs swept")
+    def latr_reclaim():
+        return when(s.latr_deferred & s.latr_pending.is_empty(), s.latr_deferred.becomes(False),
+                    free_frames_updates(s), free_table_updates(s, frees_table),
+                    s.table.becomes(If(frees_table, "freed", s.table)))
+
+
+# ---------------------------------------------------------------------------- responders
+
+def _responders(s) -> None:
+    m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
+    tlb, psc, irq, mode, ver = s.tlb, s.psc, s.irq, s.mode, d.version
+
     @m.action(CPU, ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
                        "flush_smp_call_function_queue: llist_del_all (v5.2)"
                        + ("; RFC patch 10: copy inlined info to the stack, set "
                           "async_func_in_progress" if d.async_user else ""), fair=d.ipi_fair)
     def ipi_entry(t):
         """CPU t takes the IPI (IRQs were on) and dequeues the flush request."""
-        return when((t != 0) & s.csd_queued[t] & (irq[t] == "none"),
+        return when((t != 0) & s.csd_queued[t] & s.quiet(t),
                     s.csd_queued[t].becomes(False),
                     irq[t].becomes(If(s.async_flush, "async_unlock", "func")))
 
@@ -157,11 +326,13 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         behind = s.cpu_tlb_gen[t] < s.mm_tlb_gen
         flush = lazy(t) | (user(t) & behind)
         reads_dead = ~s.info_live if d.info != "inline" else False
-        return when((t != 0) & ((irq[t] == "func") | (irq[t] == "async_func")),
+        drop_bit = lazy(t) | (mode[t] == "other") if d.cpumask == "lazy" else lazy(t)
+        return when((t != 0) & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
                     [tlb[t, p].becomes(If(flush, "none", tlb[t, p])) for p in Page.members],
                     psc[t].becomes(If(flush, "none", psc[t])),
                     mode[t].becomes(If(lazy(t), "other", mode[t])),
-                    s.mm_cpumask.becomes(If(lazy(t), s.mm_cpumask.without(t), s.mm_cpumask)),
+                    s.set_current(t, If(lazy(t), "kthread", s.cur[t])) if d.switch == "steps" else [],
+                    s.mm_cpumask.becomes(If(drop_bit, s.mm_cpumask.without(t), s.mm_cpumask)),
                     s.cpu_tlb_gen[t].becomes(If(user(t) & behind, s.mm_tlb_gen, s.cpu_tlb_gen[t])),
                     s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead),
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
@@ -169,12 +340,6 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
     @m.action(CPU, ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
                        "RFC non-SYNC: before func)", fair="weak")
     def csd_unlock(t):
-        return when((t != 0) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")),
+        return when((t != 0) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")) & s.running(t),
                     s.csd_locked[t].becomes(False),
                     irq[t].becomes(If(irq[t] == "unlock", "none", "async_func")))
-
-    m.leads_to("flush_completes", (phase != "idle") & (phase != "freed") & (phase != "done"),
-               (phase == "idle") | (phase == "freed") | (phase == "done"),
-               "every started unmap and its TLB flush completes (no CPU waits for an IPI forever)",
-               "L1: csd_lock_wait returns once every target has run its handler")
-    return m.build()

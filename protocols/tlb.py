@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.lang import BOOL, If, IntRange, Mask, ModelBuilder, all_of, forall, when
+from checker.lang import BOOL, IntRange, Mask, ModelBuilder, forall, when
+
+from . import switch_mm
 
 V52 = "v5.2"
 V513 = "v5.13"
@@ -40,6 +42,27 @@ class Design:
     lazy_skip_on_free: bool = False   # (bug) skip lazy CPUs even when page tables are freed
     wait_for_ack: bool = True         # (bug when False) free before the targets acknowledged
     ipi_fair: str = "strong"          # a pending IPI is taken once IRQs are on (weak: may be missed)
+    async_wait: bool = True           # (N1 when False) an async flush does not wait for csd_unlock
+    lazy_rule: str = "v5"             # which CPUs get the IPI: "v4.19" all of mm_cpumask, "v5"
+                                      # skip lazy unless tables freed, "v6" should_flush_tlb()
+    cpumask: str = "eager"            # "lazy" (v6.x): switching out keeps the mm_cpumask bit
+    switch: str = "atomic"            # "steps": switch_mm_irqs_off in steps, then switch_to
+    memory: str = "sc"                # "tso": switch_mm's plain stores go through a store buffer
+    switch_fence: bool = True         # (B5 when False) no barrier between cpumask store and CR3
+    nmi_check_mm: bool = True         # (B20 when False) nmi_uaccess_okay() absent
+    gup_fast: bool = False            # GUP-fast walks the page tables with IRQs off
+    flush_by: str = "ipi"             # "hypercall": the hypervisor flushes remote TLBs, no IPIs
+    callers: tuple = ("munmap", "madvise")  # also "khugepaged", "writeback"
+    table_free: str = "after_flush"   # "rcu": tlb_remove_table; "sync_one": batch-failure path
+    table_invalidate: bool = True     # (B3 when False) sync_one frees before any TLB flush
+    mm_users_shortcut: bool = False   # (B3 when True) tlb_remove_table frees at once if mm_users < 2
+    collapse_sync: bool = True        # (B19 when False) khugepaged frees the table without IPI sync
+    flush_under_ptl: bool = True      # (B16 when False) the flush comes after the PTL is dropped
+    latr: bool = False                # LATR: no IPIs, CPUs sweep lazily, frees wait for all sweeps
+    pv: bool = False                  # KVM paravirtual flush: preempted vCPUs flagged, not IPI'd
+    pv_cmpxchg: bool = True           # (bug when False) the guest sets FLUSH_TLB by a plain store
+    lazy_gen_check: bool = True       # leaving lazy mode compares tlb_gen (v4.19: no need, lazy
+                                      # CPUs get every flush IPI)
 
 
 class Shootdown:
@@ -53,7 +76,8 @@ class Shootdown:
         Entry = m.enum("Entry", "none", "live", "freed")
         self.Phase = m.enum("Phase", "idle", "zapped", "flush_start", "local_flush", "sending",
                             "waiting", "flushed", "freed", "done")
-        Mode = m.enum("Mode", "user", "lazy", "other")
+        modes = ("user", "lazy", "other") + (("switching",) if d.switch == "steps" else ())
+        Mode = m.enum("Mode", *modes)
         Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
         Table = m.enum("Table", "live", "detached", "freed")
 
@@ -80,6 +104,34 @@ class Shootdown:
         self.csd_locked = m.array("csd_locked", CPU, BOOL, False, "CSD_FLAG_LOCK of the csd for CPU c")
         self.csd_queued = m.array("csd_queued", CPU, BOOL, False, "the csd is on CPU c's call_single_queue")
         self.irq = m.array("irq", CPU, Irq, "none", "CPU c's progress in the flush IPI handler")
+        # optional mechanisms: each adds state only when the design uses it
+        if d.switch == "steps":
+            self.cur = m.array("cur", CPU, m.enum("Current", "task", "kthread", "other_task"), "task",
+                               "what current is on CPU c: a task of this mm, a kthread, another mm's task")
+            self.sw = m.array("sw", CPU, m.enum("Switch", "none", "set_bit", "load_cr3", "switch_to"),
+                              "none", "CPU c's progress through switch_mm_irqs_off / switch_to")
+        if d.memory == "tso":
+            self.sb = m.array("sb", CPU, m.enum("Store", "empty", "set_bit"), "empty",
+                              "CPU c's store buffer (x86-TSO): a pending plain store")
+        if d.gup_fast:
+            self.gup = m.array("gup", CPU, Entry, "none", "the table page a GUP-fast walk on CPU c "
+                               "holds a pointer to (IRQs off while set)")
+        if d.pv:
+            self.preempted = m.array("preempted", CPU, m.enum("Steal", "running", "preempted",
+                                                              "preempted_flush"), "running",
+                                     "steal_time.preempted of vCPU c (KVM_VCPU_PREEMPTED, FLUSH_TLB)")
+            if not d.pv_cmpxchg:
+                self.pv_seen = m.array("pv_seen", CPU, BOOL, False, "the guest read vCPU c as preempted "
+                                       "and is about to store FLUSH_TLB")
+        if d.latr:
+            self.latr_pending = m.var("latr_pending", Mask(CPU), (), "CPUs that have not yet swept "
+                                      "their LATR state since the last lazy flush")
+            self.latr_deferred = m.var("latr_deferred", BOOL, False, "pages/table queued for reuse "
+                                       "once every CPU has swept")
+        if "writeback" in d.callers:
+            self.ptl_locked = m.var("ptl_locked", BOOL, False, "the PTE-table lock (PTL) is held by CPU 0")
+            self.page_clean = m.array("page_clean", Page, BOOL, False, "writeback cleaned page p")
+            self.lost_write = m.array("lost_write", (CPU, Page), BOOL, False)
         # ghost flags: the forbidden events
         self.stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
         self.freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False)
@@ -90,6 +142,32 @@ class Shootdown:
         self._environment()
 
     # ------------------------------------------------------------------ helpers
+    def running(self, c):
+        """vCPU c runs guest code (always, without paravirtualisation)."""
+        return self.preempted[c] == "running" if self.d.pv else True
+
+    def quiet(self, c):
+        """CPU c is in task context with IRQs on: it may take an IPI or be switched."""
+        q = (self.irq[c] == "none") & self.running(c)
+        if self.d.gup_fast:
+            q = q & (self.gup[c] == "none")
+        if self.d.switch == "steps":
+            q = q & (self.sw[c] == "none")
+        return q
+
+    def drained(self, c):
+        """CPU c's store buffer is empty (a locked op or fence may proceed)."""
+        return self.sb[c] == "empty" if self.d.memory == "tso" else True
+
+    def set_current(self, c, who):
+        """The update of `current` when the switch is one step (steps mode: in switch_to)."""
+        return [self.cur[c].becomes(who)] if self.d.switch == "steps" else []
+
+    def in_user(self, c):
+        """A task of this mm runs in user mode on CPU c with this mm loaded."""
+        u = (self.mode[c] == "user") & self.quiet(c)
+        return u & (self.cur[c] == "task") if self.d.switch == "steps" else u
+
     def flush_local_tlb(self, c):
         """The updates of a full flush of this mm's translations on CPU c (CR3 reload/INVLPG)."""
         return [self.tlb[c, p].becomes("none") for p in self.Page.members] + [self.psc[c].becomes("none")]
@@ -100,14 +178,24 @@ class Shootdown:
 
     def nmi_uaccess_okay(self, c):
         """arch/x86/include/asm/tlbflush.h: nmi_uaccess_okay (v5.2; RFC patch 11 adds the async check)."""
-        ok = self.mode[c] == "user"
+        if not self.d.nmi_check_mm:
+            ok = True
+        elif self.d.switch == "steps":
+            ok = (self.mode[c] == "user") & (self.cur[c] == "task")
+        else:
+            ok = self.mode[c] == "user"
         if self.d.nmi_block:
             ok = ok & (self.irq[c] != "async_unlock") & (self.irq[c] != "async_func")
-        return ok
+        return ok & self.running(c) if self.d.pv else ok
 
     def targeted(self, t):
-        """Whether the flush IPIs CPU t: in mm_cpumask, and not lazy unless tables are freed."""
+        """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
+        freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
+        if self.d.lazy_rule == "v4.19":
+            return self.mm_cpumask.has(t)
         lazy_ok = self.mode[t] != "lazy"
+        if self.d.lazy_rule == "v6":
+            lazy_ok = lazy_ok & (self.mode[t] != "other")
         if not self.d.lazy_skip_on_free:
             lazy_ok = lazy_ok | self.freed_tables
         return self.mm_cpumask.has(t) & lazy_ok
@@ -127,6 +215,10 @@ class Shootdown:
         m.invariant("nmi_uaccess_safe", forall(CPU, lambda c: ~self.unsafe_nmi_uaccess[c]),
                     "an NMI/kprobe reads user memory only with the task's mm loaded and no flush pending",
                     "S5: nmi_uaccess_okay()")
+        if "writeback" in self.d.callers:
+            m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~self.lost_write[c, p]),
+                        "no CPU writes a page through a stale TLB entry after writeback cleaned it",
+                        "1cf35d47712d: flush under the PTL, free after")
 
     # ------------------------------------------------------------------ environment
     def _environment(self):
@@ -136,19 +228,19 @@ class Shootdown:
         @m.action(CPU, Page, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills TLB and PSC")
         def tlb_fill(c, p):
             """A page walk, speculative or not, from the loaded CR3: caches PTE and table pointer."""
-            return when((mode[c] != "other") & self.pte[p] & (self.table == "live")
-                        & (tlb[c, p] == "none") & (psc[c] != "freed"),
+            return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & self.pte[p]
+                        & (self.table == "live") & (tlb[c, p] == "none") & (psc[c] != "freed"),
                         tlb[c, p].becomes("live"), psc[c].becomes("live"))
 
         @m.action(CPU, ref="paging-structure caches (SDM §4.10.3); b956575bed91 (v4.14)")
         def speculative_walk(c):
             """A walk through the cached pointer to the table page — wrong once it was freed."""
-            return when((mode[c] != "other") & (psc[c] != "none"),
+            return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & (psc[c] != "none"),
                         self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (psc[c] == "freed")))
 
         @m.action(CPU, Page, ref="user-mode load/store through the TLB")
         def user_access(c, p):
-            return when((mode[c] == "user") & (irq[c] == "none") & (tlb[c, p] != "none"),
+            return when(self.in_user(c) & (tlb[c, p] != "none"),
                         self.stale_access[c, p].becomes(self.stale_access[c, p] | (tlb[c, p] == "freed")))
 
         def handler_access(c, p, extra):
@@ -169,34 +261,42 @@ class Shootdown:
         def kprobe_uaccess(c, p):
             return handler_access(c, p, irq[c] != "none")
 
-        @m.action(CPU, ref=f"arch/x86/mm/tlb.c: enter_lazy_tlb ({d.version})")
-        def enter_lazy_tlb(c):
-            """Switch to a kernel thread: the mm stays loaded, CR3 and mm_cpumask bit kept."""
-            return when((c != 0) & (mode[c] == "user") & (irq[c] == "none"), mode[c].becomes("lazy"))
+        if d.switch == "steps":
+            @m.action(CPU, ref="arch/x86/events/core.c: perf_callchain_user reads current's user "
+                               "stack; nmi_uaccess_okay (4012e77a903d, v4.19)")
+            def nmi_uaccess_current(c):
+                """An NMI reads the user memory of `current`: wrong if CR3 is another mm's."""
+                mismatch = ((self.cur[c] == "task") & (mode[c] != "user")) | \
+                    ((self.cur[c] == "other_task") & (mode[c] != "other"))
+                return when((c != 0) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread") & mismatch,
+                            self.unsafe_nmi_uaccess[c].becomes(True))
 
-        @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, real_prev == next && was_lazy "
-                           f"({d.version})")
-        def leave_lazy(c):
-            """Back from the kernel thread: catch up with mm->tlb_gen, flushing if behind."""
-            behind = self.cpu_tlb_gen[c] < self.mm_tlb_gen
-            return when((c != 0) & (mode[c] == "lazy") & (irq[c] == "none"),
-                        mode[c].becomes("user"),
-                        [u for p in Page.members
-                         for u in [tlb[c, p].becomes(If(behind, "none", tlb[c, p]))]],
-                        psc[c].becomes(If(behind, "none", psc[c])),
-                        self.cpu_tlb_gen[c].becomes(self.mm_tlb_gen))
+        if d.gup_fast:
+            @m.action(CPU, ref="mm/gup.c: lockless_pages_from_mm: local_irq_save, then "
+                               "gup_pgd_range reads the PMD (v6.1)")
+            def gup_fast_begin(c):
+                """GUP-fast starts a lockless walk with IRQs off and reads the PMD."""
+                return when(self.in_user(c) & (self.table == "live"), self.gup[c].becomes("live"))
 
-        @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
-                           f"cpumask_clear_cpu(prev), load next's CR3 ({d.version})")
-        def switch_mm_out(c):
-            """Switch to a task of another mm: this mm's translations become unreachable."""
-            return when((c != 0) & (mode[c] != "other") & (irq[c] == "none"),
-                        mode[c].becomes("other"), self.mm_cpumask.becomes(self.mm_cpumask.without(c)),
-                        self.flush_local_tlb(c))
+            @m.action(CPU, ref="mm/gup.c: gup_pte_range reads the PTE table, then local_irq_restore (v6.1)")
+            def gup_fast_end(c):
+                """GUP-fast reads the PTE through its table pointer and re-enables IRQs."""
+                g = self.gup[c]
+                return when((g != "none") & self.running(c), self.gup[c].becomes("none"),
+                            self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (g == "freed")))
 
-        @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
-                           f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
-        def switch_mm_in(c):
-            return when((c != 0) & (mode[c] == "other") & (irq[c] == "none"),
-                        mode[c].becomes("user"), self.mm_cpumask.becomes(self.mm_cpumask.with_(c)),
-                        self.cpu_tlb_gen[c].becomes(self.mm_tlb_gen))
+        if "writeback" in d.callers:
+            @m.action(Page, ref="mm/rmap.c: page_mkclean -> page_vma_mkclean_one under the PTL; "
+                                "then writeback of the page (v3.x, 1cf35d47712d)")
+            def page_mkclean(p):
+                """Writeback: no PTE maps the dirty page any more, so it is written and marked clean."""
+                return when(~self.ptl_locked & ~self.pte[p] & ~self.page_clean[p] & (self.phase != "idle"),
+                            self.page_clean[p].becomes(True))
+
+            @m.action(CPU, Page, ref="user-mode store through a writable, dirty TLB entry (no walk, "
+                                     "no dirty-bit update: SDM §4.8)")
+            def user_write(c, p):
+                return when(self.in_user(c) & (tlb[c, p] == "live") & self.page_clean[p],
+                            self.lost_write[c, p].becomes(True))
+
+        switch_mm.declare(self)

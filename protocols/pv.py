@@ -1,0 +1,53 @@
+"""KVM paravirtual TLB flush: preempted vCPUs are flagged instead of IPI'd.
+
+Guest (arch/x86/kernel/kvm.c: kvm_flush_tlb_multi, f38a7b75267f, v4.16; was
+kvm_flush_tlb_others): for each target, read steal_time.preempted; if KVM_VCPU_PREEMPTED,
+cmpxchg in KVM_VCPU_FLUSH_TLB and drop the vCPU from the IPI mask. Host (arch/x86/kvm/x86.c):
+vcpu_put marks the vCPU preempted (kvm_steal_time_set_preempted, never over a pending flag);
+on entry record_steal_time reads and clears the flags with one xchg and, if FLUSH_TLB was
+set, flushes the guest TLB (kvm_vcpu_flush_tlb_guest) before the vCPU runs again.
+"""
+from __future__ import annotations
+
+from checker.lang import If, when
+
+
+def declare(s) -> None:
+    m, CPU, d = s.m, s.CPU, s.d
+    pre = s.preempted
+
+    @m.action(CPU, ref="arch/x86/kvm/x86.c: kvm_arch_vcpu_put -> kvm_steal_time_set_preempted (v5.10)")
+    def vcpu_preempt(t):
+        """The host deschedules vCPU t at any point: it runs no guest code until resumed."""
+        return when((t != 0) & (pre[t] == "running"), pre[t].becomes("preempted"))
+
+    @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0); "
+                                    "KVM_VCPU_FLUSH_TLB -> kvm_vcpu_flush_tlb_guest (v5.10)")
+    def vcpu_resume(t):
+        flag = pre[t] == "preempted_flush"
+        return when((t != 0) & (pre[t] != "running"), pre[t].becomes("running"),
+                    [s.tlb[t, p].becomes(If(flag, "none", s.tlb[t, p])) for p in s.Page.members],
+                    s.psc[t].becomes(If(flag, "none", s.psc[t])))
+
+    if d.pv_cmpxchg:
+        @m.action(CPU, actor=lambda t: 0, fair="strong",
+                  ref="arch/x86/kernel/kvm.c: kvm_flush_tlb_multi: cmpxchg(&src->preempted, state, "
+                      "state | KVM_VCPU_FLUSH_TLB) succeeded: no IPI (v5.10)")
+        def pv_flag_flush(t):
+            return when(_scanning(s, t) & (pre[t] != "running"), pre[t].becomes("preempted_flush"),
+                        s.scan(t))
+        return
+
+    @m.action(CPU, actor=lambda t: 0, fair="strong",
+              ref="arch/x86/kernel/kvm.c: kvm_flush_tlb_multi: state = READ_ONCE(src->preempted)")
+    def pv_read_preempted(t):
+        return when(_scanning(s, t) & (pre[t] != "running") & ~s.pv_seen[t], s.pv_seen[t].becomes(True))
+
+    @m.action(CPU, actor=lambda t: 0, fair="weak",
+              ref="kvm_flush_tlb_multi with the cmpxchg undone: a plain store of FLUSH_TLB")
+    def pv_store_flush(t):
+        return when(s.pv_seen[t], pre[t].becomes("preempted_flush"), s.pv_seen[t].becomes(False), s.scan(t))
+
+
+def _scanning(s, t):
+    return (s.phase == "sending") & (t != 0) & ~s.scanned.has(t) & s.targeted(t)

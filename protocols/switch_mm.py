@@ -1,0 +1,108 @@
+"""Context switches of the responding CPUs: enter_lazy_tlb, switch_mm_irqs_off, switch_to.
+
+Two granularities (Design.switch):
+- "atomic": each switch is one step (IRQs are off in switch_mm_irqs_off, so the CPU's own
+  IPI handler cannot interleave; only the initiator can).
+- "steps": switching *in* takes the kernel's steps — loaded_mm = LOADED_MM_SWITCHING,
+  cpumask_set_cpu(next), read tlb_gen and load CR3 — and `current` changes afterwards in
+  switch_to, so NMIs can hit the window where loaded_mm != current->mm (B20). Under
+  Design.memory == "tso" the cpumask store is a plain store through a per-CPU store buffer
+  unless a fence orders it before the CR3 load (B5). Switching *out* stays one step.
+Design.cpumask == "lazy" (v6.x, 209954cbc7d0): switching out keeps the mm_cpumask bit and
+switching in sets it only if unset (else smp_mb()); flush_tlb_func clears it on a CPU that no
+longer runs the mm.
+"""
+from __future__ import annotations
+
+from checker.lang import If, when
+
+
+def declare(s) -> None:
+    """The context-switch actions of every CPU but the initiator, per the design."""
+    (_atomic if s.d.switch == "atomic" else _stepped)(s)
+    _lazy(s)
+
+
+def _lazy(s) -> None:
+    m, CPU, d = s.m, s.CPU, s.d
+    mode = s.mode
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: enter_lazy_tlb ({d.version})")
+    def enter_lazy_tlb(c):
+        """Switch to a kernel thread: the mm stays loaded, CR3 and mm_cpumask bit kept."""
+        return when((c != 0) & (mode[c] == "user") & s.quiet(c), mode[c].becomes("lazy"),
+                    s.set_current(c, "kthread"))
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, real_prev == next && was_lazy "
+                       f"({d.version})")
+    def leave_lazy(c):
+        """Back from the kernel thread: catch up with mm->tlb_gen, flushing if behind."""
+        behind = (s.cpu_tlb_gen[c] < s.mm_tlb_gen) if d.lazy_gen_check else False
+        return when((c != 0) & (mode[c] == "lazy") & s.quiet(c),
+                    mode[c].becomes("user"), s.set_current(c, "task"),
+                    [s.tlb[c, p].becomes(If(behind, "none", s.tlb[c, p])) for p in s.Page.members],
+                    s.psc[c].becomes(If(behind, "none", s.psc[c])),
+                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+                       + ("cpumask_clear_cpu(prev), " if d.cpumask == "eager" else "(bit kept, v6.x) ")
+                       + f"load next's CR3 ({d.version})")
+    def switch_mm_out(c):
+        """Switch to a task of another mm: without PCID this mm's translations are gone."""
+        keep = s.mm_cpumask if d.cpumask == "lazy" else s.mm_cpumask.without(c)
+        return when((c != 0) & ((mode[c] == "user") | (mode[c] == "lazy")) & s.quiet(c) & s.drained(c),
+                    mode[c].becomes("other"), s.mm_cpumask.becomes(keep), s.flush_local_tlb(c),
+                    s.set_current(c, "other_task"))
+
+
+def _atomic(s) -> None:
+    m, CPU, d = s.m, s.CPU, s.d
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+                       f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
+    def switch_mm_in(c):
+        return when((c != 0) & (s.mode[c] == "other") & s.quiet(c),
+                    s.mode[c].becomes("user"), s.mm_cpumask.becomes(s.mm_cpumask.with_(c)),
+                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
+
+
+def _stepped(s) -> None:
+    m, CPU, d = s.m, s.CPU, s.d
+    mode, sw = s.mode, s.sw
+    tso = d.memory == "tso"
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: this_cpu_write(loaded_mm, "
+                       f"LOADED_MM_SWITCHING) ({d.version})")
+    def switch_mm_begin(c):
+        """IRQs off; nmi_uaccess_okay() now refuses (loaded_mm is the SWITCHING marker)."""
+        return when((c != 0) & (mode[c] == "other") & s.quiet(c),
+                    mode[c].becomes("switching"), sw[c].becomes("set_bit"))
+
+    set_ref = ("cpumask_set_cpu(cpu, mm_cpumask(next)): a locked op" if not tso or d.switch_fence
+               else "cpumask bit set by a plain store, no barrier before CR3 (B5 undone)")
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: {set_ref} ({d.version})")
+    def cpumask_set_cpu(c):
+        if tso and not d.switch_fence:
+            return when((c != 0) & (sw[c] == "set_bit") & (s.sb[c] == "empty"),
+                        s.sb[c].becomes("set_bit"), sw[c].becomes("load_cr3"))
+        return when((c != 0) & (sw[c] == "set_bit"),
+                    s.mm_cpumask.becomes(s.mm_cpumask.with_(c)), sw[c].becomes("load_cr3"))
+
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: next_tlb_gen = "
+                       f"atomic64_read(&next->context.tlb_gen); load_new_mm_cr3(); loaded_mm = next "
+                       f"({d.version})")
+    def load_new_mm_cr3(c):
+        """Read tlb_gen and load CR3 (a full flush without PCID); page walks may start."""
+        return when((c != 0) & (sw[c] == "load_cr3"), mode[c].becomes("user"),
+                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), sw[c].becomes("switch_to"))
+
+    @m.action(CPU, ref="kernel/sched/core.c: context_switch -> switch_to: current = next (IRQs on)")
+    def switch_to(c):
+        return when((c != 0) & (sw[c] == "switch_to"), s.cur[c].becomes("task"), sw[c].becomes("none"))
+
+    if tso:
+        @m.action(CPU, ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")
+        def store_buffer_drain(c):
+            return when(s.sb[c] == "set_bit", s.sb[c].becomes("empty"),
+                        s.mm_cpumask.becomes(s.mm_cpumask.with_(c)))
