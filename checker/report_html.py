@@ -358,6 +358,9 @@ _JS = r"""
       v.style.top = rowTop(nsteps) + "px";
       v.appendChild(el("b", null, "✗ " + c.violation.invariant));
       v.appendChild(document.createTextNode(c.violation.witness.length ? "  witness " + witnessText(c.violation.witness) : ""));
+      if (t.loop_start !== null) {
+        v.appendChild(document.createTextNode(" — then back to #" + t.loop_start + ", forever"));
+      }
       cv.appendChild(v);
     }
     var sv = svg("svg", {id: "arrows", width: W, height: H});
@@ -421,7 +424,9 @@ _JS = r"""
     if (last) {
       var bn = el("div", "banner"); bn.id = "banner";
       bn.appendChild(el("b", null, "✗ " + c.violation.invariant));
-      bn.appendChild(document.createTextNode(" violated in this state — " + c.violation.statement +
+      bn.appendChild(document.createTextNode((t.loop_start !== null ?
+        " violated: from here the steps from #" + t.loop_start + " on repeat forever — " :
+        " violated in this state — ") + c.violation.statement +
         (c.violation.witness.length ? ". Witness: " + witnessText(c.violation.witness) : "") +
         (c.violation.where ? " (defined at " + c.violation.where + ")" : "")));
       p.appendChild(bn);

@@ -114,5 +114,6 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
                        dict(model.params), out.verdict, "explicit", False, invs, out.violation,
                        out.trace, out.stats, coverage, warnings, out.reason, check.expect,
                        spec_line=check.loc.line if check.loc else 0,
-                       invariant_locs={i.name: (i.loc.file, i.loc.line) for i in model.invariants if i.loc},
+                       invariant_locs={i.name: (i.loc.file, i.loc.line)
+                                       for i in model.invariants + model.properties if i.loc},
                        graph=edges.to_graph(compiled) if edges is not None else None)

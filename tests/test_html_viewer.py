@@ -261,3 +261,17 @@ if os.environ.get("FLUSHCHECK_SCREENSHOT"):  # refresh docs/viewer.png: FLUSHCHE
         _open(browser, page)
         browser.find_element("tag name", "body").send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT, Keys.ARROW_LEFT)
         browser.save_screenshot(os.path.join(ROOT, "docs", "viewer.png"))
+
+
+def test_lasso_traces_show_where_the_loop_returns(nmi_stale):
+    import dataclasses
+    from io import StringIO
+
+    from rich.console import Console
+
+    from checker.report_lanes import render_lanes
+    t = dataclasses.replace(nmi_stale.trace, loop_start=3)
+    buf = StringIO()
+    Console(file=buf, width=120).print(render_lanes(t))
+    assert "⟲ loop starts here" in buf.getvalue() and "back to step 3" in buf.getvalue()
+    assert trace_data(t)["loop_start"] == 3
