@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .backends import search
 from .compile import compile_model
 from .errors import UserError, traceback_loc
 from .explore import EdgeLog, Limits, explore
@@ -26,6 +27,11 @@ class RunOptions:
     progress: Callable[[Stats], None] | None = None
     graph_limit: int | None = None    # record the state graph (--dot/--graphml), refuse above this
     liveness: bool = True             # check the model's leads-to properties (needs the graph)
+    # the engine (checker/backends.py): None = auto (the fastest exact backend that runs here,
+    # symmetry wherever declared, every core); the API default is the reference explorer
+    backend: str | None = "explicit"
+    symmetry: bool | None = False
+    workers: int | None = None
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -77,6 +83,16 @@ def _liveness(compiled, log: EdgeLog, props, out):
     return out
 
 
+def _shown_params(check: Check, params: dict[str, Any]) -> dict[str, Any]:
+    """The bounds, and the switches set away from the protocol's real design."""
+    out = {}
+    for k, v in params.items():
+        p = check.protocol.param(k)
+        if p is None or p.lo is not None or v != p.default:
+            out[k] = v
+    return out
+
+
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
     model = build_model(check, opts.overrides)
     compiled = compile_model(model)
@@ -88,7 +104,10 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
         limits = dataclasses.replace(limits, max_states=min(limits.max_states or cap, cap))
     live = model.properties if (check.liveness and opts.liveness) else ()
     log = edges if edges is not None else (EdgeLog(LIVENESS_CAP) if live else None)
-    out = explore(compiled, limits, check.deadlock, opts.progress, log)
+    found = search(compiled, limits, check.deadlock, opts.progress, backend=opts.backend,
+                   symmetry=opts.symmetry, workers=opts.workers, edges=edges,
+                   live_log=log if edges is None else None)
+    out, log = found.outcome, (log if edges is not None else found.log)
     skipped = live and log.overflow
     if live and not skipped and out.verdict is Verdict.HOLDS:
         out = _liveness(compiled, log, live, out)
@@ -99,7 +118,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     coverage: dict[str, int] = {a.name: 0 for a in model.actions}
     for inst, n in zip(compiled.instances, out.coverage):
         coverage[inst.action.name] += n
-    warnings = []
+    warnings = list(found.notes)
     if skipped:
         warnings.append(f"liveness not checked ({', '.join(p.name for p in live)}): more than "
                         f"{LIVENESS_CAP:,} states; use smaller bounds, or --no-liveness to say so")
@@ -111,7 +130,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
         + tuple(p.name for p in live)
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
-                       dict(model.params), out.verdict, "explicit", False, invs, out.violation,
+                       _shown_params(check, dict(model.params)), out.verdict, found.backend, found.symmetry, invs, out.violation,
                        out.trace, out.stats, coverage, warnings, out.reason, check.expect,
                        spec_line=check.loc.line if check.loc else 0,
                        invariant_locs={i.name: (i.loc.file, i.loc.line)

@@ -77,7 +77,7 @@ def load_spec(path: str) -> list[Check]:
     stem = os.path.splitext(os.path.basename(path))[0]
     for var, c in checks:
         if c.name is None:
-            c.name = stem if len(checks) == 1 else var.lower()
+            c.name = stem if len(checks) == 1 or var == "CHECK" else var.lower()
     return [c for _, c in checks]
 
 

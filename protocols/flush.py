@@ -108,7 +108,7 @@ def _initiator(s) -> None:
                                    "unmap_vmas/zap_pte_range (v5.2)")
         def munmap():
             """munmap: clear the PTEs; the PTE table will be freed too (freed_tables = 1)."""
-            return when(phase == "idle", zap, phase.becomes("zapped"), s.freed_tables.becomes(True),
+            return when((phase == "idle") & s.quiet(0), zap, phase.becomes("zapped"), s.freed_tables.becomes(True),
                         s.async_flush.becomes(d.async_user and d.async_freed_tables))
 
         early = None
@@ -137,7 +137,8 @@ def _initiator(s) -> None:
         def madvise_dontneed():
             """MADV_DONTNEED: clear the PTEs; the PTE table stays (freed_tables = 0)."""
             ptl = [s.ptl_locked.becomes(d.flush_under_ptl)] if "writeback" in d.callers else []
-            return when(phase == "idle", zap, phase.becomes("flush_start"), s.freed_tables.becomes(False),
+            return when((phase == "idle") & s.quiet(0), zap, phase.becomes("flush_start"),
+                        s.freed_tables.becomes(False),
                         s.async_flush.becomes(d.async_user), ptl)
 
     if collapse:
@@ -146,7 +147,7 @@ def _initiator(s) -> None:
         def collapse_huge_page():
             """khugepaged replaces the PTE table by a huge page: the PMD is cleared, the PTE
             table (its PTEs still set) is detached; the flush is modelled with freed_tables=1."""
-            return when(phase == "idle", s.table.becomes("detached"), s.collapsing.becomes(True),
+            return when((phase == "idle") & s.quiet(0), s.table.becomes("detached"), s.collapsing.becomes(True),
                         s.freed_tables.becomes(True), s.async_flush.becomes(False),
                         phase.becomes("flush_start"))
 
@@ -235,7 +236,8 @@ def _ipi_initiator(s, after_send: str) -> None:
     if ver not in ("v5.2", RFC):
         send_ref = f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send IPI ({ver})"
     s.scan = scan = lambda t: _scan(s, t, after_send)
-    runs = (lambda t: True) if not d.pv else (lambda t: (s.preempted[t] == "running") & (
+    # KVM: the guest IPIs a vCPU whose steal_time says it runs (or already has a flush pending)
+    runs = (lambda t: True) if not d.pv else (lambda t: (s.preempted[t] != "preempted") & (
         True if d.pv_cmpxchg else ~s.pv_seen[t]))
 
     # send and skip are two outcomes of one scan step; as each may be enabled only now and
@@ -283,7 +285,8 @@ def _latr(s, initiator) -> None:
         return when(phase == "sending", s.latr_pending.becomes(s.mm_cpumask.without(0)),
                     phase.becomes("flushed"))
 
-    @m.action(CPU, ref="LATR §4: the scheduler tick sweeps the LATR states and flushes locally")
+    @m.action(CPU, ref="LATR §4: the scheduler tick sweeps the LATR states and flushes locally",
+              fair="strong")
     def latr_sweep(c):
         return when((c != 0) & s.latr_pending.has(c) & s.quiet(c), s.flush_local_tlb(c),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), s.latr_pending.becomes(s.latr_pending.without(c)))
@@ -321,7 +324,7 @@ def _responders(s) -> None:
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: flush_tlb_func_remote -> flush_tlb_func_common: skip "
                        f"if mm not loaded, leave_mm if lazy, else flush and catch up tlb_gen ({ver})",
-              fair="weak")
+              fair="strong")
     def flush_tlb_func(t):
         behind = s.cpu_tlb_gen[t] < s.mm_tlb_gen
         flush = lazy(t) | (user(t) & behind)
@@ -338,7 +341,7 @@ def _responders(s) -> None:
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
 
     @m.action(CPU, ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
-                       "RFC non-SYNC: before func)", fair="weak")
+                       "RFC non-SYNC: before func)", fair="strong")
     def csd_unlock(t):
         return when((t != 0) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")) & s.running(t),
                     s.csd_locked[t].becomes(False),

@@ -18,14 +18,15 @@ def declare(s) -> None:
 
     @m.action(CPU, ref="arch/x86/kvm/x86.c: kvm_arch_vcpu_put -> kvm_steal_time_set_preempted (v5.10)")
     def vcpu_preempt(t):
-        """The host deschedules vCPU t at any point: it runs no guest code until resumed."""
-        return when((t != 0) & (pre[t] == "running"), pre[t].becomes("preempted"))
+        """The host deschedules vCPU t at any point; the flag is set unless one is already set."""
+        return when((t != 0) & s.vcpu_in[t], s.vcpu_in[t].becomes(False),
+                    pre[t].becomes(If(pre[t] == "running", "preempted", pre[t])))
 
     @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0); "
                                     "KVM_VCPU_FLUSH_TLB -> kvm_vcpu_flush_tlb_guest (v5.10)")
     def vcpu_resume(t):
         flag = pre[t] == "preempted_flush"
-        return when((t != 0) & (pre[t] != "running"), pre[t].becomes("running"),
+        return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
                     [s.tlb[t, p].becomes(If(flag, "none", s.tlb[t, p])) for p in s.Page.members],
                     s.psc[t].becomes(If(flag, "none", s.psc[t])))
 
@@ -34,14 +35,14 @@ def declare(s) -> None:
                   ref="arch/x86/kernel/kvm.c: kvm_flush_tlb_multi: cmpxchg(&src->preempted, state, "
                       "state | KVM_VCPU_FLUSH_TLB) succeeded: no IPI (v5.10)")
         def pv_flag_flush(t):
-            return when(_scanning(s, t) & (pre[t] != "running"), pre[t].becomes("preempted_flush"),
+            return when(_scanning(s, t) & (pre[t] == "preempted"), pre[t].becomes("preempted_flush"),
                         s.scan(t))
         return
 
     @m.action(CPU, actor=lambda t: 0, fair="strong",
               ref="arch/x86/kernel/kvm.c: kvm_flush_tlb_multi: state = READ_ONCE(src->preempted)")
     def pv_read_preempted(t):
-        return when(_scanning(s, t) & (pre[t] != "running") & ~s.pv_seen[t], s.pv_seen[t].becomes(True))
+        return when(_scanning(s, t) & (pre[t] == "preempted") & ~s.pv_seen[t], s.pv_seen[t].becomes(True))
 
     @m.action(CPU, actor=lambda t: 0, fair="weak",
               ref="kvm_flush_tlb_multi with the cmpxchg undone: a plain store of FLUSH_TLB")

@@ -42,7 +42,7 @@ def _lazy(s) -> None:
                     mode[c].becomes("user"), s.set_current(c, "task"),
                     [s.tlb[c, p].becomes(If(behind, "none", s.tlb[c, p])) for p in s.Page.members],
                     s.psc[c].becomes(If(behind, "none", s.psc[c])),
-                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
+                    s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen) if d.lazy_gen_check else [])
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        + ("cpumask_clear_cpu(prev), " if d.cpumask == "eager" else "(bit kept, v6.x) ")
@@ -81,7 +81,8 @@ def _stepped(s) -> None:
     set_ref = ("cpumask_set_cpu(cpu, mm_cpumask(next)): a locked op" if not tso or d.switch_fence
                else "cpumask bit set by a plain store, no barrier before CR3 (B5 undone)")
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: {set_ref} ({d.version})")
+    # once begun, a context switch runs to its end (strong: a vCPU may be preempted meanwhile)
+    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: {set_ref} ({d.version})", fair="strong")
     def cpumask_set_cpu(c):
         if tso and not d.switch_fence:
             return when((c != 0) & (sw[c] == "set_bit") & (s.sb[c] == "empty"),
@@ -91,18 +92,20 @@ def _stepped(s) -> None:
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: next_tlb_gen = "
                        f"atomic64_read(&next->context.tlb_gen); load_new_mm_cr3(); loaded_mm = next "
-                       f"({d.version})")
+                       f"({d.version})", fair="strong")
     def load_new_mm_cr3(c):
         """Read tlb_gen and load CR3 (a full flush without PCID); page walks may start."""
         return when((c != 0) & (sw[c] == "load_cr3"), mode[c].becomes("user"),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), sw[c].becomes("switch_to"))
 
-    @m.action(CPU, ref="kernel/sched/core.c: context_switch -> switch_to: current = next (IRQs on)")
+    @m.action(CPU, ref="kernel/sched/core.c: context_switch -> switch_to: current = next (IRQs on)",
+              fair="strong")
     def switch_to(c):
         return when((c != 0) & (sw[c] == "switch_to"), s.cur[c].becomes("task"), sw[c].becomes("none"))
 
     if tso:
-        @m.action(CPU, ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")
+        @m.action(CPU, ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)",
+                  fair="strong")
         def store_buffer_drain(c):
             return when(s.sb[c] == "set_bit", s.sb[c].becomes("empty"),
                         s.mm_cpumask.becomes(s.mm_cpumask.with_(c)))

@@ -117,9 +117,11 @@ class Shootdown:
             self.gup = m.array("gup", CPU, Entry, "none", "the table page a GUP-fast walk on CPU c "
                                "holds a pointer to (IRQs off while set)")
         if d.pv:
+            self.vcpu_in = m.array("vcpu_in", CPU, BOOL, True, "the host runs vCPU c")
             self.preempted = m.array("preempted", CPU, m.enum("Steal", "running", "preempted",
                                                               "preempted_flush"), "running",
-                                     "steal_time.preempted of vCPU c (KVM_VCPU_PREEMPTED, FLUSH_TLB)")
+                                     "steal_time.preempted flags of vCPU c (0, KVM_VCPU_PREEMPTED, "
+                                     "| KVM_VCPU_FLUSH_TLB)")
             if not d.pv_cmpxchg:
                 self.pv_seen = m.array("pv_seen", CPU, BOOL, False, "the guest read vCPU c as preempted "
                                        "and is about to store FLUSH_TLB")
@@ -144,7 +146,7 @@ class Shootdown:
     # ------------------------------------------------------------------ helpers
     def running(self, c):
         """vCPU c runs guest code (always, without paravirtualisation)."""
-        return self.preempted[c] == "running" if self.d.pv else True
+        return self.vcpu_in[c] if self.d.pv else True
 
     def quiet(self, c):
         """CPU c is in task context with IRQs on: it may take an IPI or be switched."""
@@ -155,6 +157,10 @@ class Shootdown:
             q = q & (self.sw[c] == "none")
         return q
 
+    def between_ops(self):
+        """CPU 0's task is not inside munmap/madvise/collapse (it may run user code)."""
+        return (self.phase == "idle") | (self.phase == "freed") | (self.phase == "done")
+
     def drained(self, c):
         """CPU c's store buffer is empty (a locked op or fence may proceed)."""
         return self.sb[c] == "empty" if self.d.memory == "tso" else True
@@ -164,8 +170,9 @@ class Shootdown:
         return [self.cur[c].becomes(who)] if self.d.switch == "steps" else []
 
     def in_user(self, c):
-        """A task of this mm runs in user mode on CPU c with this mm loaded."""
-        u = (self.mode[c] == "user") & self.quiet(c)
+        """A task of this mm runs in user mode on CPU c with this mm loaded (CPU 0's task only
+        between its operations: during one it is in the kernel)."""
+        u = (self.mode[c] == "user") & self.quiet(c) & ((c != 0) | self.between_ops())
         return u & (self.cur[c] == "task") if self.d.switch == "steps" else u
 
     def flush_local_tlb(self, c):
@@ -256,10 +263,11 @@ class Shootdown:
             """A perf NMI reads the user stack, at any point, also inside the flush handler."""
             return handler_access(c, p, True)
 
-        @m.action(CPU, Page, ref="mm/maccess.c: probe_user_read / copy_from_user_nofault from a "
-                                 "kprobe or BPF program on the flush path (RFC window W)")
-        def kprobe_uaccess(c, p):
-            return handler_access(c, p, irq[c] != "none")
+        if d.flush_by == "ipi" and not d.latr:  # kprobes in the flush IPI handler
+            @m.action(CPU, Page, ref="mm/maccess.c: probe_user_read / copy_from_user_nofault from a "
+                                     "kprobe or BPF program on the flush path (RFC window W)")
+            def kprobe_uaccess(c, p):
+                return handler_access(c, p, irq[c] != "none")
 
         if d.switch == "steps":
             @m.action(CPU, ref="arch/x86/events/core.c: perf_callchain_user reads current's user "
@@ -268,8 +276,8 @@ class Shootdown:
                 """An NMI reads the user memory of `current`: wrong if CR3 is another mm's."""
                 mismatch = ((self.cur[c] == "task") & (mode[c] != "user")) | \
                     ((self.cur[c] == "other_task") & (mode[c] != "other"))
-                return when((c != 0) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread") & mismatch,
-                            self.unsafe_nmi_uaccess[c].becomes(True))
+                return when((c != 0) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread"),
+                            self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | mismatch))
 
         if d.gup_fast:
             @m.action(CPU, ref="mm/gup.c: lockless_pages_from_mm: local_irq_save, then "
@@ -278,7 +286,8 @@ class Shootdown:
                 """GUP-fast starts a lockless walk with IRQs off and reads the PMD."""
                 return when(self.in_user(c) & (self.table == "live"), self.gup[c].becomes("live"))
 
-            @m.action(CPU, ref="mm/gup.c: gup_pte_range reads the PTE table, then local_irq_restore (v6.1)")
+            @m.action(CPU, ref="mm/gup.c: gup_pte_range reads the PTE table, then local_irq_restore (v6.1)",
+                      fair="strong")
             def gup_fast_end(c):
                 """GUP-fast reads the PTE through its table pointer and re-enables IRQs."""
                 g = self.gup[c]

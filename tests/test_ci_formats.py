@@ -170,7 +170,7 @@ def test_state_graph_refused_above_the_limit(tmp_path):
 def test_recording_the_graph_changes_no_verdict_or_count():
     from checker.run import RunOptions, run_check
     from checker.spec import load_spec
-    path = spec_path("bugs", "lazy_skip_on_free.py")
+    path = spec_path("bugs", "b1_lazy_cpu_table_free.py")
     c = load_spec(path)[0]
     a, b = run_check(path, c), run_check(path, c, RunOptions(graph_limit=2000))
     assert (a.verdict, a.stats.states, a.stats.transitions, a.trace) == \

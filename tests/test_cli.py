@@ -59,7 +59,8 @@ def test_gate_fails_on_unmet_expectation(tmp_path, capsys):
 
 def test_json_with_itf_trace(tmp_path):
     out = tmp_path / "r.json"
-    assert main([spec_path("bugs", "lazy_skip_on_free.py"), "--json", str(out), "--quiet"]) == 1
+    assert main([spec_path("bugs", "b1_lazy_cpu_table_free.py"), "--check", "b1_lazy_cpu_table_free",
+                 "--json", str(out), "--quiet"]) == 1
     doc = json.loads(out.read_text())
     assert doc["format"] == "flushcheck-result" and doc["version"] == 1 and doc["exit_code"] == 1
     (c,) = doc["checks"]
