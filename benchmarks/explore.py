@@ -35,7 +35,8 @@ def main() -> None:
     for name in FAMILIES:
         check = load_spec(os.path.join(ROOT, "specs", f"{name}.py"))[0]
         for n in a.cpus:
-            r = run_check(name, check, RunOptions({"cpus": n, "pages": a.pages, "rounds": a.rounds}))
+            r = run_check(name, check, RunOptions({"cpus": n, "pages": a.pages, "rounds": a.rounds},
+                                                  liveness=False))
             s = r.stats
             t.add_row(name, str(n), r.verdict.value, f"{s.states:,}", f"{s.transitions:,}", str(s.depth),
                       f"{s.seconds:.2f}", f"{s.states_per_s:,.0f}", f"{s.peak_mb:,.0f}")
