@@ -140,30 +140,26 @@ def _fold(o: str, v: list, e: Op):
     raise TypeError(o)
 
 
-def _and(parts: list[Code]) -> Code:
+def _junction(parts: list[Code], word: str, absorbing: bool) -> Code:
+    """`a and b ...` / `a or b ...`, folding constants (False absorbs `and`, True absorbs `or`)."""
     live = []
     for p in parts:
         if p.is_const:
-            if not p.const:
-                return _c(False)
+            if bool(p.const) == absorbing:
+                return _c(absorbing)
             continue
         live.append(p.src)
     if not live:
-        return _c(True)
-    return Code(live[0] if len(live) == 1 else "(" + " and ".join(live) + ")")
+        return _c(not absorbing)
+    return Code(live[0] if len(live) == 1 else "(" + f" {word} ".join(live) + ")")
+
+
+def _and(parts: list[Code]) -> Code:
+    return _junction(parts, "and", False)
 
 
 def _or(parts: list[Code]) -> Code:
-    live = []
-    for p in parts:
-        if p.is_const:
-            if p.const:
-                return _c(True)
-            continue
-        live.append(p.src)
-    if not live:
-        return _c(False)
-    return Code(live[0] if len(live) == 1 else "(" + " or ".join(live) + ")")
+    return _junction(parts, "or", True)
 
 
 def _sum(parts: list[Code]) -> Code:
