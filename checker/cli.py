@@ -45,6 +45,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, metavar="S", help="stop (incomplete) after S seconds")
     p.add_argument("--no-liveness", action="store_true",
                    help="skip the leads-to properties (they keep the state graph in memory)")
+    p.add_argument("--backend", choices=("auto", "explicit", "fast"), default="auto",
+                   help="explicit-state engine: fast (generated C, needs a C compiler), explicit "
+                        "(the Python reference), auto (fast where it can run; default)")
+    p.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None,
+                   help="explore one state per orbit of the index sets the model declares "
+                        "symmetric (default: wherever it declares one)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="threads for the fast backend (default: every core; same results)")
     p.add_argument("--json", metavar="PATH", help="write results (and ITF traces) as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -64,6 +72,8 @@ def _overrides(a: argparse.Namespace) -> dict:
         if not eq or not name.strip():
             raise UserError(f"--set {item!r} is not NAME=VALUE", None, "e.g. --set rounds=2")
         out[name.strip()] = value.strip()
+    if a.workers is not None and not 1 <= a.workers <= 64:
+        raise UserError(f"--workers must be between 1 and 64, got {a.workers}")
     for lim in ("max_states", "max_depth", "time_limit"):
         v = getattr(a, lim)
         if v is not None and v <= 0:
@@ -102,6 +112,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                       None if a.quiet else _progress(err), graph_limit=graph_limit(a))
     if a.no_liveness:
         opts = dataclasses.replace(opts, liveness=False)
+    opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers)
     for path in paths:
         try:
             checks = load_spec(path)

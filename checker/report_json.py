@@ -55,7 +55,8 @@ def result_json(r: CheckResult) -> dict[str, Any]:
         "reason": r.reason, "warnings": r.warnings,
         "stats": {"states": s.states, "transitions": s.transitions, "depth": s.depth,
                   "seconds": round(s.seconds, 4), "states_per_s": round(s.states_per_s, 1),
-                  "peak_mb": round(s.peak_mb, 1), "bytes_per_state": s.bytes_per_state},
+                  "peak_mb": round(s.peak_mb, 1), "bytes_per_state": s.bytes_per_state,
+                  "represented": s.represented},
         "coverage": r.coverage,
         "violation": None, "trace": None,
     }

@@ -59,6 +59,7 @@ class Stats:
     seconds: float = 0.0
     peak_mb: float = 0.0
     bytes_per_state: float | None = None
+    represented: int | None = None    # symmetry: the states the explored representatives stand for
 
     @property
     def states_per_s(self) -> float:
