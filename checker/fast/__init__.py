@@ -20,7 +20,7 @@ from ..result import Stats, Verdict, Violation
 from ..symmetry import Symmetry, real_trace, replay
 from ..trace import build_trace
 from .build import Unavailable, available, build  # noqa: F401  (re-exported)
-from .codegen import Generated, generate
+from .codegen import Generated, Unsupported, generate
 
 RUNNING, HOLDS, VIOLATED, DEADLOCK, ERROR, INCOMPLETE_STATES, INCOMPLETE_DEPTH, OUT_OF_MEMORY = range(8)
 MAX_WORKERS = 64
@@ -46,7 +46,10 @@ class FastModel:
 
     @staticmethod
     def of(c: Compiled, sym: Symmetry | None) -> "FastModel":
-        gen = generate(c, sym)
+        try:
+            gen = generate(c, sym)
+        except Unsupported as e:
+            raise Unavailable(str(e)) from None
         lib, built = build(gen.source)
         return FastModel(c, sym, gen, lib, built)
 
@@ -156,7 +159,8 @@ class FastModel:
             if status == ERROR:
                 self._raise([info[6], info[7], info[8], info[9], info[10]])
             if status == OUT_OF_MEMORY:
-                raise UserError(f"the fast backend ran out of memory after {stats.states:,} states",
+                raise UserError(f"the fast backend ran out of memory (or past its 4,294,967,294-state "
+                                f"limit) after {stats.states:,} states",
                                 None, "bound the search with --max-states, use fewer CPUs/pages/"
                                 "rounds, or turn symmetry on where the model allows it")
             if status not in (VIOLATED, DEADLOCK):

@@ -16,8 +16,9 @@
  * and coverage all come out identical to it, whatever the number of workers.
  */
 #include <stdio.h>
+#include <sys/mman.h>
 
-#define NSHARD 256
+#define NSHARD 16
 #define CHUNK 8192
 #define PAR_MIN 1024
 #define PREF 16
@@ -188,7 +189,7 @@ static double canon(const uint64_t *in, uint64_t *out) {
 /* ------------------------------------------------------------------ growable vectors */
 typedef struct { char *a; size_t n, cap; } vec_t;
 
-static void *vec_push(vec_t *v, size_t esz, int *oom) {
+static inline void *vec_push(vec_t *v, size_t esz, int *oom) {
   if (v->n == v->cap) {
     size_t nc = v->cap ? v->cap * 2 : 1024;
     char *na = realloc(v->a, nc * esz);
@@ -199,13 +200,35 @@ static void *vec_push(vec_t *v, size_t esz, int *oom) {
 }
 
 /* ------------------------------------------------------------------ the visited set */
-typedef struct { uint64_t *slots; uint64_t cap, n; } shard_t;
+typedef struct { uint64_t *slots; uint64_t cap, n; size_t bytes; } shard_t;
+
+/* zeroed slot memory; big tables come from mmap with transparent huge pages requested, so
+ * that a random probe does not also miss the TLB */
+#define HUGE_MIN (2u << 20)
+static uint64_t *slots_alloc(uint64_t cap, size_t *bytes) {
+  size_t b = (size_t)cap * W * sizeof(uint64_t);
+  if (b < HUGE_MIN) { *bytes = 0; return calloc(cap * W, sizeof(uint64_t)); }
+  b = (b + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1);
+  void *p = mmap(NULL, b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+  madvise(p, b, MADV_HUGEPAGE);
+#endif
+  *bytes = b;
+  return p;
+}
+
+static void slots_free(uint64_t *p, size_t bytes) {
+  if (!p) return;
+  if (bytes) munmap(p, bytes); else free(p);
+}
 
 static inline uint64_t slot_of(uint64_t h, uint64_t cap) { return ((h & 0xffffffffULL) * cap) >> 32; }
 
 static int shard_grow(shard_t *t) {
   uint64_t nc = t->cap + t->cap / 2;
-  uint64_t *ns = calloc(nc * W, sizeof(uint64_t));
+  size_t nb;
+  uint64_t *ns = slots_alloc(nc, &nb);
   if (!ns) return 0;
   for (uint64_t i = 0; i < t->cap; i++) {
     uint64_t *e = t->slots + i * W;
@@ -214,13 +237,13 @@ static int shard_grow(shard_t *t) {
     while (ns[j * W]) if (++j == nc) j = 0;
     memcpy(ns + j * W, e, W * sizeof(uint64_t));
   }
-  free(t->slots);
-  t->slots = ns; t->cap = nc;
+  slots_free(t->slots, t->bytes);
+  t->slots = ns; t->cap = nc; t->bytes = nb;
   return 1;
 }
 
 /* 1: inserted (new), 0: already there, -1: out of memory */
-static int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
+static inline int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
   uint64_t i = slot_of(h, t->cap);
   for (;;) {
     uint64_t *e = t->slots + i * W;
@@ -277,9 +300,10 @@ typedef struct fc_run {
   int stop, par;
 } fc_run;
 
-static int owner_of(const fc_run *r, uint64_t h) { return (int)((h >> 56) % (uint64_t)r->T); }
+static int owner_of(const fc_run *r, uint64_t h) { return (int)((h >> 60) % (uint64_t)r->T); }
 
 static int add_state(fc_run *r, const uint64_t *s, uint64_t parent, int via) {
+  if (r->nstates >= UINT32_MAX - 1) return 0;   /* parent links are 32-bit */
   if (r->nstates == r->pcap) {
     uint64_t nc = r->pcap * 2;
     uint32_t *np = realloc(r->parent, nc * sizeof(uint32_t));
@@ -309,8 +333,8 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->T = T < 1 ? 1 : T;
   r->deadlock = deadlock; r->max_states = max_states; r->max_depth = max_depth;
   for (int i = 0; i < NSHARD; i++) {
-    r->sh[i].cap = 32;
-    r->sh[i].slots = calloc(32 * W, sizeof(uint64_t));
+    r->sh[i].cap = 512;
+    r->sh[i].slots = slots_alloc(512, &r->sh[i].bytes);
     if (!r->sh[i].slots) return NULL;
   }
   r->pcap = 1 << 12;
@@ -330,7 +354,7 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   uint64_t init[W];
   double stab = canon(INIT, init);
   uint64_t h = hash_state(init);
-  shard_insert(&r->sh[h >> 56], h, init);
+  shard_insert(&r->sh[h >> 60], h, init);
   r->represented = GROUP_ORDER / stab;
   r->nstates = 1;
   r->parent[0] = UINT32_MAX; r->via[0] = 0;
@@ -342,7 +366,7 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
 
 void fc_free(fc_run *r) {
   if (!r) return;
-  for (int i = 0; i < NSHARD; i++) free(r->sh[i].slots);
+  for (int i = 0; i < NSHARD; i++) slots_free(r->sh[i].slots, r->sh[i].bytes);
   if (r->w) {
     for (int t = 0; t < r->T; t++) {
       worker_t *w = &r->w[t];
@@ -396,11 +420,11 @@ static void phase2(fc_run *r, int o) {
     for (size_t i = 0; i < n; i++) {
       if (i + PREF < n) {
         const rec_t *f = &a[i + PREF];
-        const shard_t *ft = &r->sh[f->hash >> 56];
+        const shard_t *ft = &r->sh[f->hash >> 60];
         __builtin_prefetch(ft->slots + slot_of(f->hash, ft->cap) * W);
       }
       const rec_t *rc = &a[i];
-      int ins = shard_insert(&r->sh[rc->hash >> 56], rc->hash, rc->s);
+      int ins = shard_insert(&r->sh[rc->hash >> 60], rc->hash, rc->s);
       if (ins < 0) { w->oom = 1; return; }
       if (!ins) continue;
       nrec_t *nr = vec_push(&w->newv, sizeof(nrec_t), &w->oom);
@@ -507,7 +531,7 @@ static void depth_scan(fc_run *r) {
     for (int i = 0; i < n; i++) {
       canon(w->sbuf + (size_t)i * W, c);
       uint64_t h = hash_state(c);
-      if (!shard_has(&r->sh[h >> 56], h, c)) { r->status = INCOMPLETE_DEPTH; return; }
+      if (!shard_has(&r->sh[h >> 60], h, c)) { r->status = INCOMPLETE_DEPTH; return; }
     }
   }
   r->status = HOLDS;
