@@ -389,5 +389,14 @@ def _sym_tables(sym: Symmetry) -> list[str]:
     out.append("static const int MTERM[NSLOTS][MAXT][3] = {" + ",".join(terms) + "};")
     out.append("static const int VKIND[NSLOTS] = {" + ",".join(str(m.vkind) for m in sym.moves) + "};")
     out.append("static const int VSET[NSLOTS] = {" + ",".join(str(m.vset) for m in sym.moves) + "};")
+    # the slots a permutation can move or rename, and their bits in each word
+    pk = Packing.of(sym.layout)
+    aff = [k for k, m in enumerate(sym.moves) if m.vkind or any(t[2] >= 0 for t in m.terms)]
+    clr = [0] * pk.words
+    for k in aff:
+        clr[pk.word[k]] |= ((1 << pk.width[k]) - 1) << pk.shift[k]
+    out.append(f"#define NAFF {len(aff)}")
+    out.append("static const int AFF[] = {" + (",".join(map(str, aff)) or "0") + "};")
+    out.append("static const uint64_t CLR[W] = {" + ",".join(f"{x}ULL" for x in clr) + "};")
     # does the image of any slot depend on a permutation? (slots that never move are copied)
     return out

@@ -60,37 +60,56 @@ static void pack_v(const uint64_t *v, uint64_t *s) {
   for (int k = 0; k < NSLOTS; k++) s[SW[k]] |= v[k] << SSH[k];
 }
 
-static uint64_t feat(int j, int f, const uint64_t *v, int i) {
+static inline uint64_t raw(const uint64_t *s, int k) { return (s[SW[k]] >> SSH[k]) & SMK[k]; }
+
+/* feature f of member i of set j, read straight from the packed state */
+static uint64_t feat(int j, int f, const uint64_t *s, int i) {
   int kind = FEAT[j][f][0], base = FEAT[j][f][1], st = FEAT[j][f][2];
   uint64_t x;
   switch (kind) {
-  case F_RAW: return v[base + i * st];
-  case F_SELF: x = v[base + i * st]; return x == (uint64_t)i ? 1 : (x == (uint64_t)SETN[j] ? 2 : 0);
-  case F_NONE: x = v[base + i * st]; return x >= (uint64_t)SETN[VSET[base + i * st]] ? 1 : 0;
-  case F_MBIT: return (v[base + i * st] >> i) & 1;
-  case F_MPOP: return (uint64_t)__builtin_popcountll(v[base + i * st]);
-  case F_EQ: return v[base] == (uint64_t)i ? 1 : 0;
-  default: return (v[base] >> i) & 1;
+  case F_RAW: return raw(s, base + i * st);
+  case F_SELF: x = raw(s, base + i * st); return x == (uint64_t)i ? 1 : (x == (uint64_t)SETN[j] ? 2 : 0);
+  case F_NONE: x = raw(s, base + i * st); return x >= (uint64_t)SETN[VSET[base + i * st]] ? 1 : 0;
+  case F_MBIT: return (raw(s, base + i * st) >> i) & 1;
+  case F_MPOP: return (uint64_t)__builtin_popcountll(raw(s, base + i * st));
+  case F_EQ: return raw(s, base) == (uint64_t)i ? 1 : 0;
+  default: return (raw(s, base) >> i) & 1;
+  }
+}
+
+static inline int dest_of(int k, int perm[NSETS][MAXN]) {
+  int d = MBASE[k];
+  for (int t = 0; t < MNT[k]; t++) {
+    int st = MTERM[k][t][0], c = MTERM[k][t][1], set = MTERM[k][t][2];
+    d += st * (set >= 0 ? perm[set][c] : c);
+  }
+  return d;
+}
+
+static inline uint64_t map_value(int k, uint64_t x, int perm[NSETS][MAXN]) {
+  if (VKIND[k] == 1) {
+    if (x < (uint64_t)SETN[VSET[k]]) x = (uint64_t)perm[VSET[k]][x];
+  } else if (VKIND[k] == 2) {
+    uint64_t y = 0;
+    for (int i = 0; i < SETN[VSET[k]]; i++) if ((x >> i) & 1) y |= 1ULL << perm[VSET[k]][i];
+    x = y;
+  }
+  return x;
+}
+
+/* the image of a packed state: only the slots a permutation can touch are moved */
+static void image_packed(const uint64_t *in, int perm[NSETS][MAXN], uint64_t *out) {
+  for (int w = 0; w < W; w++) out[w] = in[w] & ~CLR[w];
+  for (int a = 0; a < NAFF; a++) {
+    int k = AFF[a];
+    uint64_t x = map_value(k, raw(in, k), perm);
+    int d = dest_of(k, perm);
+    out[SW[d]] |= x << SSH[d];
   }
 }
 
 static void image(const uint64_t *v, int perm[NSETS][MAXN], uint64_t *img) {
-  for (int k = 0; k < NSLOTS; k++) {
-    int d = MBASE[k];
-    for (int t = 0; t < MNT[k]; t++) {
-      int st = MTERM[k][t][0], c = MTERM[k][t][1], set = MTERM[k][t][2];
-      d += st * (set >= 0 ? perm[set][c] : c);
-    }
-    uint64_t x = v[k];
-    if (VKIND[k] == 1) {
-      if (x < (uint64_t)SETN[VSET[k]]) x = (uint64_t)perm[VSET[k]][x];
-    } else if (VKIND[k] == 2) {
-      uint64_t y = 0;
-      for (int i = 0; i < SETN[VSET[k]]; i++) if ((x >> i) & 1) y |= 1ULL << perm[VSET[k]][i];
-      x = y;
-    }
-    img[d] = x;
-  }
+  for (int k = 0; k < NSLOTS; k++) img[dest_of(k, perm)] = map_value(k, v[k], perm);
 }
 
 static int key_cmp(const uint64_t *a, const uint64_t *b, int nf) {
@@ -118,16 +137,14 @@ static const double FACT[21] = {1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3
 
 /* The representative of in's orbit (written to out) and the size of in's stabiliser. */
 static double canon(const uint64_t *in, uint64_t *out) {
-  uint64_t v[NSLOTS], img[NSLOTS], best[NSLOTS];
   uint64_t keys[MAXN][MAXF];
   int order[NSETS][MAXN], perm[NSETS][MAXN];
   /* the tie groups that are tried in every order: (set, start, length) */
   int gset[NSETS * MAXN], gstart[NSETS * MAXN], glen[NSETS * MAXN], ng = 0;
   double stab = 1;
-  unpack_v(in, v);
   for (int j = 0; j < NSETS; j++) {
     int n = SETN[j], nf = NFEAT[j];
-    for (int i = 0; i < n; i++) for (int f = 0; f < nf; f++) keys[i][f] = feat(j, f, v, i);
+    for (int i = 0; i < n; i++) for (int f = 0; f < nf; f++) keys[i][f] = feat(j, f, in, i);
     for (int p = 0; p < n; p++) order[j][p] = p;
     for (int p = 1; p < n; p++) {           /* stable insertion sort of members by key */
       int m = order[j][p], i = p;
@@ -158,6 +175,16 @@ static double canon(const uint64_t *in, uint64_t *out) {
       }
     }
   }
+  if (ng == 0) {   /* one candidate: the sorted order (the usual case) */
+    int ident = 1;
+    for (int j = 0; j < NSETS; j++)
+      for (int p = 0; p < SETN[j]; p++) { perm[j][order[j][p]] = p; ident &= order[j][p] == p; }
+    if (ident) memcpy(out, in, W * sizeof(uint64_t));
+    else image_packed(in, perm, out);
+    return stab;
+  }
+  uint64_t v[NSLOTS], img[NSLOTS], best[NSLOTS];
+  unpack_v(in, v);
   double hits = 0;
   int first = 1;
   for (;;) {
