@@ -113,6 +113,15 @@ class Symmetry:
             self.features.append(feats)
             self.complete.append(complete)
         self._gather: dict[tuple, tuple[int, ...]] = {}
+        # sets whose features are all plain rows: keys by itemgetter (values as ints)
+        self._raw_getters: list[list | None] = []
+        for j, S in enumerate(self.sets):
+            feats = self.features[j]
+            if feats and all(k == RAW for k, _, _ in feats):
+                self._raw_getters.append([_row_getter([b + i * st for _, b, st in feats])
+                                          for i in S.members])
+            else:
+                self._raw_getters.append(None)
 
     # ------------------------------------------------------------------ the group action
     def dest(self, k: int, perms: tuple[tuple[int, ...], ...]) -> int:
@@ -137,6 +146,13 @@ class Symmetry:
         return tuple(out)
 
     # ------------------------------------------------------------------ keys
+    def keys(self, j: int, state: tuple) -> list[tuple]:
+        """Every member's key (plain-valued rows read by itemgetter: the common, fast case)."""
+        getters = self._raw_getters[j]
+        if getters is not None:
+            return [g(state) for g in getters]
+        return [self.key(j, state, i) for i in self.sets[j].members]
+
     def key(self, j: int, state: tuple, i: int) -> tuple:
         out = []
         n = self.sets[j].size
@@ -166,8 +182,8 @@ class Symmetry:
         """Per set, the member orders to try; and the stabiliser factor of the complete sets."""
         per_set, stab = [], 1
         for j, S in enumerate(self.sets):
-            keys = [self.key(j, state, i) for i in S.members]
-            order = sorted(S.members, key=lambda i: keys[i])
+            keys = self.keys(j, state)
+            order = sorted(S.members, key=keys.__getitem__)
             groups, start = [], 0
             for p in range(1, S.size + 1):
                 if p == S.size or keys[order[p]] != keys[order[start]]:
@@ -186,6 +202,11 @@ class Symmetry:
     def canon_info(self, state: tuple) -> tuple[tuple, int]:
         """The representative of the state's orbit and the size of its stabiliser."""
         per_set, stab = self.candidates(state)
+        if all(len(c) == 1 for c in per_set):       # one candidate: the sorted order
+            orders = [c[0] for c in per_set]
+            if all(o == tuple(range(len(o))) for o in orders):
+                return state, stab
+            return self.apply(tuple(_perm_of(o) for o in orders), state), stab
         best, hits = None, 0
         for orders in itertools.product(*per_set):
             perms = tuple(_perm_of(o) for o in orders)
@@ -220,6 +241,15 @@ class Symmetry:
 
     def describe(self) -> str:
         return ", ".join(f"{S.name} ({S.size}! = {math.factorial(S.size)} permutations)" for S in self.sets)
+
+
+def _row_getter(slots: list[int]):
+    """state -> the tuple of those slots (bools compare like 0/1, as the C keys do)."""
+    from operator import itemgetter
+    if len(slots) == 1:
+        k = slots[0]
+        return lambda s: (s[k],)
+    return itemgetter(*slots)
 
 
 def _perm_of(order: tuple[int, ...]) -> tuple[int, ...]:
