@@ -161,6 +161,20 @@ def test_fallback_without_a_compiler_is_announced(monkeypatch, capsys):
     assert out.count("fast backend unavailable") == 1
 
 
+def test_fallback_when_the_build_fails(monkeypatch, tmp_path):
+    monkeypatch.setenv("CC", "false")                 # a "compiler" that always fails
+    monkeypatch.setenv("FLUSHCHECK_CACHE", str(tmp_path))
+    r = run_check(SYNC, load_spec(SYNC)[0], RunOptions({"cpus": 3}, backend="fast", symmetry=False))
+    assert r.backend == "explicit" and r.stats.states == 842
+    assert len(r.warnings) == 1 and "the C compiler failed" in r.warnings[0]
+
+
+def test_no_compiler_on_path(monkeypatch):
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert available() == (False, "no C compiler (cc, gcc or clang) was found")
+
+
 def test_default_is_fast_with_symmetry(capsys):
     from checker.cli import main
     assert main([SYNC, "--cpus", "4", "--quiet"]) == 0

@@ -59,9 +59,16 @@ def cache_dir() -> str:
             return d
     except OSError:
         pass
+    # a private directory under /tmp: ours, and writable by nobody else (we load code from it)
     d = os.path.join(tempfile.gettempdir(), f"flushcheck-{os.getuid()}")
-    os.makedirs(d, exist_ok=True)
-    return d
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        st = os.stat(d)
+        if st.st_uid == os.getuid() and not st.st_mode & 0o022:
+            return d
+    except OSError:
+        pass
+    return tempfile.mkdtemp(prefix="flushcheck-")
 
 
 def _headers() -> str:
