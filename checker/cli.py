@@ -21,6 +21,7 @@ from .outputs import (add_report_arguments, check_report_arguments, graph_limit,
                       report_function, write_reports)
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
+from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
 
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -45,9 +46,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, metavar="S", help="stop (incomplete) after S seconds")
     p.add_argument("--no-liveness", action="store_true",
                    help="skip the leads-to properties (they keep the state graph in memory)")
-    p.add_argument("--backend", choices=("auto", "explicit", "fast"), default="auto",
+    p.add_argument("--backend", choices=("auto", "explicit", "fast", "smt"), default="auto",
                    help="explicit-state engine: fast (generated C, needs a C compiler), explicit "
-                        "(the Python reference), auto (fast where it can run; default)")
+                        "(the Python reference), auto (fast where it can run; default); or smt: "
+                        "bounded model checking with Z3 up to --depth steps")
     p.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None,
                    help="explore one state per orbit of the index sets the model declares "
                         "symmetric (default: wherever it declares one)")
@@ -58,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"flushcheck {__version__}")
     add_report_arguments(p)
+    add_smt_arguments(p)
     return p
 
 
@@ -113,6 +116,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
     if a.no_liveness:
         opts = dataclasses.replace(opts, liveness=False)
     opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers)
+    opts = smt_options(a, opts)
     for path in paths:
         try:
             checks = load_spec(path)

@@ -23,6 +23,7 @@ class Param:
     hi: int | None = None
     choices: tuple | None = None
     doc: str = ""
+    explicit_hi: int | None = None  # the largest value explicit search accepts (Z3 takes up to hi)
 
     def check(self, value: Any, where: SrcLoc | None, protocol: str) -> Any:
         d = self.default

@@ -43,6 +43,8 @@ def itf_trace(t: Trace, source: str, description: str) -> dict[str, Any]:
     out: dict[str, Any] = {"#meta": meta, "vars": names, "states": states}
     if t.loop_start is not None:
         out["loop"] = t.loop_start
+    if t.kind != "counterexample":  # "cti": the first state need not be reachable
+        meta["kind"] = t.kind
     return out
 
 

@@ -126,7 +126,9 @@ def render_lanes(t: Trace, rules: Iterable[Message] = KERNEL_MESSAGES) -> Table:
     other = len(names) - 1 if len(names) > t.lane_count else None
     arrows = derive_messages(t, rules)
     kind = "lasso" if t.loop_start is not None else "shortest"
-    tab = Table(title=f"{kind} counterexample, {len(t)} steps", title_justify="left",
+    title = (f"counterexample to induction, {len(t)} step (the first state need not be reachable)"
+             if t.kind == "cti" else f"{kind} counterexample, {len(t)} steps")
+    tab = Table(title=title, title_justify="left",
                 box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     tab.add_column("#", justify="right", style="dim", no_wrap=True)
     for n in names:
@@ -177,7 +179,7 @@ def report_lanes(r: CheckResult, console: Console, rules: Iterable[Message] = KE
     if r.trace is not None:
         t = r.trace
         init = t.steps[0].state
-        console.print("  [dim]0[/]  init  " + escape("  ".join(f"{k}={compact(k, v)}" for k, v in init.items())),
+        console.print("  [dim]0[/]  " + ("pre   " if t.kind == "cti" else "init  ") + escape("  ".join(f"{k}={compact(k, v)}" for k, v in init.items())),
                       soft_wrap=True, highlight=False)
         console.print(render_lanes(t, rules), highlight=False)
         if r.violation is not None:

@@ -48,6 +48,8 @@ def compact(name: str, v: Any) -> str:
 
 def stats_line(r: CheckResult) -> str:
     s = r.stats
+    if r.backend.startswith("smt"):
+        return f"Z3 · {'k' if 'induction' in r.backend else 'depth'} {s.depth} · {s.seconds:.2f} s"
     mem = f" · peak {s.peak_mb:,.0f} MB" if s.peak_mb else ""
     per = f" · {s.bytes_per_state:.0f} B/state" if s.bytes_per_state else ""
     sym = (f" · symmetry: {s.represented / max(s.states, 1):,.1f}× fewer than the {s.represented:,} "
@@ -64,10 +66,14 @@ def header(r: CheckResult) -> str:
 
 def verdict_line(r: CheckResult) -> str:
     style = _STYLE[r.verdict]
+    if r.verdict is Verdict.HOLDS and r.backend.startswith("smt"):
+        return (f"[{style}]proved[/] for every depth at these bounds: {', '.join(r.invariants)} — "
+                f"{escape(r.reason)}")
     if r.verdict is Verdict.HOLDS:
         return f"[{style}]holds[/] within these bounds: {', '.join(r.invariants)}"
     if r.verdict is Verdict.INCOMPLETE:
-        return f"[{style}]incomplete[/]: {escape(r.reason)} — nothing is proved beyond the states explored"
+        tail = "" if r.backend.startswith("smt") else " — nothing is proved beyond the states explored"
+        return f"[{style}]incomplete[/]: {escape(r.reason)}{tail}"
     if r.verdict is Verdict.VIOLATED and r.violation:
         v = r.violation
         return f"[{style}]violated[/] [bold]{v.invariant}[/] — {escape(v.statement)}"
@@ -77,11 +83,14 @@ def verdict_line(r: CheckResult) -> str:
 def render_trace(t: Trace) -> list[str]:
     lines = []
     kind = "lasso" if t.loop_start is not None else "shortest"
-    lines.append(f"  {kind} counterexample, {len(t)} steps:")
+    cti = t.kind == "cti"
+    lines.append(f"  counterexample to induction, {len(t)} step: its first state satisfies every "
+                 "invariant of the proof but need not be reachable:" if cti else
+                 f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
     wrapped = textwrap.wrap("  ".join(f"{k}={compact(k, v)}" for k, v in init.items()), 96,
                             break_long_words=False, break_on_hyphens=False)
-    lines.append("  [dim]  0[/]  init   " + escape(wrapped[0]))
+    lines.append("  [dim]  0[/]  " + ("pre    " if cti else "init   ") + escape(wrapped[0]))
     lines.extend("               " + escape(w) for w in wrapped[1:])
     for i, (prev, st) in enumerate(zip(t.steps, t.steps[1:]), start=1):
         who = f"{t.lanes} {st.actor}" if st.actor is not None and t.lanes else ""
@@ -97,7 +106,7 @@ def render_trace(t: Trace) -> list[str]:
     if t.violation:
         v = t.violation
         wit = ", ".join(f"{n}={m}" for n, m in v.witness)
-        lines.append(f"  [red]✗ {v.invariant}[/] violated in the last state"
+        lines.append(f"  [red]✗ {v.invariant}[/] " + ("broken by the step" if cti else "violated in the last state")
                      + (f" — witness {wit}" if wit else ""))
     return lines
 

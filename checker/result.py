@@ -45,6 +45,7 @@ class Trace:
     lanes: str | None = None          # the index set drawn as lanes (CPU)
     lane_count: int = 0
     loop_start: int | None = None     # for lasso traces: the step the loop returns to
+    kind: str = "counterexample"      # or "cti": a counterexample to induction (first state need not be reachable)
 
     def __len__(self) -> int:
         """The number of transitions (steps after the initial state)."""

@@ -28,10 +28,16 @@ class RunOptions:
     graph_limit: int | None = None    # record the state graph (--dot/--graphml), refuse above this
     liveness: bool = True             # check the model's leads-to properties (needs the graph)
     # the engine (checker/backends.py): None = auto (the fastest exact backend that runs here,
-    # symmetry wherever declared, every core); the API default is the reference explorer
+    # symmetry wherever declared, every core); the API default is the reference explorer;
+    # "smt": bounded model checking with Z3 (checker/smt)
     backend: str | None = "explicit"
     symmetry: bool | None = False
     workers: int | None = None
+    depth: int | None = None          # the BMC bound of backend "smt"
+    prove: bool = False               # prove the invariants by induction with Z3 instead
+    max_k: int | None = None          # the k-induction bound of prove
+    sanity: bool = False              # Z3 sanity checks first (the command line's default)
+    strict: bool = False              # sanity findings are errors
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -52,7 +58,7 @@ def build_model(check: Check, overrides: dict[str, Any]) -> Model:
     names = [i.name for i in model.invariants]
     wanted = check.invariants if check.invariants is not None else tuple(names)
     for n in wanted:
-        if n not in names:
+        if n not in names + [i.name for i in model.auxiliary]:
             near = difflib.get_close_matches(n, names, 1)
             raise UserError(f"unknown invariant '{n}' for protocol {check.protocol.name}", check.loc,
                             f"did you mean '{near[0]}'?" if near else f"its invariants: {', '.join(names)}")
@@ -66,7 +72,22 @@ def build_model(check: Check, overrides: dict[str, Any]) -> Model:
         if target != "deadlock" and target not in wanted and target not in [p.name for p in model.properties]:
             raise UserError(f"the check expects '{target}' to be violated but does not check it",
                             check.loc, "add it to invariants=[...]")
-    return dataclasses.replace(model, invariants=tuple(i for i in model.invariants if i.name in wanted))
+    return dataclasses.replace(model, invariants=tuple(i for i in model.invariants + model.auxiliary
+                                                       if i.name in wanted))
+
+
+def explicit_reach(check: Check, model: Model, overrides: dict[str, Any]) -> None:
+    """Explicit search enumerates states: refuse parameters beyond a protocol's explicit_hi."""
+    values = dict(model.params)
+    for p in check.protocol.params:
+        v, hi = values.get(p.name), getattr(p, "explicit_hi", None)
+        if hi is not None and isinstance(v, int) and v > hi:
+            cli = p.name in overrides
+            raise UserError(f"{p.name}={v} is outside the bounds {p.lo}..{hi} that explicit search "
+                            f"can enumerate for protocol {check.protocol.name}"
+                            + (" (from the command line)" if cli else ""), None if cli else check.loc,
+                            f"prove it with --prove or search {p.name} up to {p.hi} with --backend smt "
+                            f"--depth K (Z3), or choose {p.name} <= {hi}")
 
 
 LIVENESS_CAP = 400_000  # states whose edges are kept for the liveness check (memory)
@@ -95,6 +116,13 @@ def _shown_params(check: Check, params: dict[str, Any]) -> dict[str, Any]:
 
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
     model = build_model(check, opts.overrides)
+    notes: list[str] = []
+    if opts.sanity or opts.prove or opts.backend == "smt":
+        from .smt.run import run_smt, sanity_notes
+        notes = sanity_notes(check, model, opts) if opts.sanity else []
+        if opts.prove or opts.backend == "smt":
+            return run_smt(spec_path, check, model, opts, notes)
+    explicit_reach(check, model, opts.overrides)
     compiled = compile_model(model)
     limits = Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
                     opts.time_limit or check.time_limit)
@@ -118,7 +146,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     coverage: dict[str, int] = {a.name: 0 for a in model.actions}
     for inst, n in zip(compiled.instances, out.coverage):
         coverage[inst.action.name] += n
-    warnings = list(found.notes)
+    warnings = notes + list(found.notes)
     if skipped:
         warnings.append(f"liveness not checked ({', '.join(p.name for p in live)}): more than "
                         f"{LIVENESS_CAP:,} states; use smaller bounds, or --no-liveness to say so")

@@ -23,7 +23,8 @@ class Check:
     def __init__(self, protocol: Protocol, *, name: str | None = None, expect: str = "holds",
                  invariants: list[str] | tuple[str, ...] | None = None, deadlock: bool = True,
                  max_states: int | None = None, max_depth: int | None = None,
-                 time_limit: float | None = None, liveness: bool = True, **params: Any):
+                 time_limit: float | None = None, liveness: bool = True,
+                 strengthen: list[str] | tuple[str, ...] | None = None, **params: Any):
         self.loc = caller_loc()
         if not isinstance(protocol, Protocol):
             raise UserError(f"Check needs a protocol (e.g. protocols.async_inline.PROTOCOL), "
@@ -41,6 +42,8 @@ class Check:
         self.invariants = tuple(invariants) if invariants is not None else None
         self.deadlock = deadlock
         self.liveness = liveness
+        # auxiliary invariants an induction proof (--prove) may assume; None: all the protocol's
+        self.strengthen = tuple(strengthen) if strengthen is not None else None
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
         self.params = dict(params)
         protocol.configure(self.params, self.loc)

@@ -1,0 +1,211 @@
+"""Run one check with Z3: bounded model checking (--backend smt) or a proof (--prove).
+
+Verdicts and exit codes, as for the explicit search:
+- BMC finds a violation: violated (1), with the shortest trace, shown like the explicit one;
+- BMC finds none within K steps: incomplete (3) — longer executions were not looked at;
+- a proof succeeds: holds (0), for every depth, at the bounds it was run with;
+- a proof fails: incomplete (3) with the counterexample to induction (CTI) — a failed
+  induction is not a violation (the CTI's first state may be unreachable) — unless its base
+  case finds a real violation from the initial state: violated (1);
+- a bounded int leaving its range is a model error (2), as in the explicit search.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..compile import _peel, compile_expr
+from ..errors import ModelRuntimeError, UserError
+from ..layout import Layout
+from ..model import ActionInstance, Invariant, Model
+from ..result import CheckResult, Stats, Trace, Verdict, Violation
+from ..spec import Check
+from ..trace import build_trace
+
+DEFAULT_DEPTH = 10
+DEFAULT_MAX_K = 3
+
+
+@dataclass
+class _TraceSource:
+    """What build_trace reads from a compiled model, without compiling it (cheap at 64 CPUs)."""
+
+    model: Model
+    layout: Layout
+    instances: list[ActionInstance]
+
+    def actor(self, k: int, state: tuple) -> int | None:
+        inst = self.instances[k]
+        a = inst.action.actor
+        return None if a is None else compile_expr(a, self.layout, inst.bindings)(state)
+
+
+def witness(inv: Invariant, layout: Layout, state: tuple) -> tuple[tuple[str, int], ...]:
+    """The first binding of the invariant's leading foralls that fails (as the explicit search names it)."""
+    if inv.expr is None:  # the updates_in_range obligation
+        return ()
+    for env, wit, body in _peel(inv.expr):
+        if not compile_expr(body, layout, env)(state):
+            return tuple(wit)
+    return ()
+
+
+def strengthening(check: Check, model: Model) -> tuple[Invariant, ...]:
+    """The auxiliary invariants a proof may use: the spec's `strengthen=[...]`, else all of them."""
+    aux = {i.name: i for i in model.auxiliary}
+    names = getattr(check, "strengthen", None)
+    if names is None:
+        chosen = list(aux.values())
+    else:
+        chosen = []
+        for n in names:
+            if n not in aux:
+                near = difflib.get_close_matches(n, list(aux), 1)
+                raise UserError(f"strengthen names '{n}', which is not an auxiliary invariant of "
+                                f"protocol {check.protocol.name}", check.loc,
+                                f"did you mean '{near[0]}'?" if near else
+                                ("its auxiliary invariants: " + ", ".join(aux) if aux else
+                                 "declare one with m.invariant(..., auxiliary=True)"))
+            chosen.append(aux[n])
+    checked = {i.name for i in model.invariants}
+    return tuple(i for i in chosen if i.name not in checked)
+
+
+def sanity_notes(check: Check, model: Model, opts: Any) -> list[str]:
+    """The sanity findings as warnings; with opts.strict the first one is an error."""
+    from .encode import Encoding
+    from .sanity import sanity
+    enc = Encoding(model)
+    invs = tuple(model.invariants) + tuple(i for i in model.auxiliary
+                                           if i.name not in {j.name for j in model.invariants})
+    found = sanity(enc, invs)
+    if found and getattr(opts, "strict", False):
+        f = found[0]
+        more = f" (and {len(found) - 1} more sanity findings)" if len(found) > 1 else ""
+        raise UserError(f"sanity: {f.message}{more}", f.loc, f.hint + " (an error because of --strict)")
+    return [f"sanity: {f}" for f in found]
+
+
+def _result(check: Check, spec_path: str, model: Model, verdict: Verdict, backend: str,
+            invs: tuple[str, ...], seconds: float, depth: int, warnings: list[str], reason: str = "",
+            violation: Violation | None = None, trace: Trace | None = None) -> CheckResult:
+    from ..run import _shown_params
+    return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
+                       _shown_params(check, dict(model.params)), verdict, backend, False, invs, violation, trace,
+                       Stats(depth=depth, seconds=seconds), {}, warnings, reason, check.expect,
+                       spec_line=check.loc.line if check.loc else 0,
+                       invariant_locs={i.name: (i.loc.file, i.loc.line)
+                                       for i in model.invariants + model.auxiliary if i.loc})
+
+
+def _overflow_error(enc, state: tuple):
+    d = enc.overflow_detail(state)
+    if d is None:  # pragma: no cover - the solver said so; the concrete check must agree
+        return UserError("a bounded int leaves its range (found by Z3)")
+    k, u, v = d
+    inst = enc.insts[k]
+    return ModelRuntimeError(f"action {inst.label} sets {u.target} to {v}, outside its range "
+                             f"{u.target.var.type}", inst.action.loc or u.loc,
+                             "widen the variable's range or add a guard")
+
+
+def run_smt(spec_path: str, check: Check, model: Model, opts: Any, notes: list[str]) -> CheckResult:
+    from .encode import Encoding
+    time_limit = getattr(opts, "time_limit", None) or check.time_limit
+    enc = Encoding(model)
+    src = _TraceSource(model, enc.layout, enc.insts)
+    warnings = list(notes)
+    if model.properties and (check.liveness and getattr(opts, "liveness", True)):
+        warnings.append("liveness (" + ", ".join(p.name for p in model.properties) + ") is not "
+                        "checked by the Z3 backend; run the explicit search for it")
+    if getattr(opts, "prove", False):
+        return _prove(spec_path, check, model, opts, enc, src, warnings, time_limit)
+    depth = getattr(opts, "depth", None) or DEFAULT_DEPTH
+    from .bmc import bmc
+    o = bmc(enc, model.invariants, depth, check.deadlock, time_limit)
+    invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ())
+    backend = "smt (BMC)"
+    if o.kind == "overflow":
+        raise _overflow_error(enc, o.path[-1])
+    if o.kind is not None:
+        if o.kind == "deadlock":
+            v = Violation("deadlock", "a reachable state has no enabled action and is not a final state",
+                          kind="deadlock")
+        else:
+            inv = o.invariant
+            v = Violation(inv.name, inv.statement, witness(inv, enc.layout, o.path[-1]))
+        trace = build_trace(src, o.path, o.via, v)  # type: ignore[arg-type]
+        return _result(check, spec_path, model, Verdict.VIOLATED, backend, invs, o.seconds, o.depth,
+                       warnings, "", v, trace)
+    if o.timed_out:
+        reason = (f"time limit {time_limit:g} s reached at depth {o.depth}: no violation within "
+                  f"{o.depth - 1} steps" if o.depth else f"time limit {time_limit:g} s reached")
+    else:
+        reason = (f"no violation within {depth} steps (BMC); longer executions were not looked at — "
+                  f"a larger --depth looks further, --prove covers every depth")
+    return _result(check, spec_path, model, Verdict.INCOMPLETE, backend, invs, o.seconds, o.depth,
+                   warnings, reason)
+
+
+def _prove(spec_path, check, model, opts, enc, src, warnings, time_limit) -> CheckResult:
+    from .induction import IN_RANGE, prove
+    aux = strengthening(check, model)
+    max_k = getattr(opts, "max_k", None) or DEFAULT_MAX_K
+    o = prove(enc, model.invariants, aux, max_k, time_limit)
+    invs = tuple(i.name for i in model.invariants)
+    backend = "smt (induction)"
+    if check.deadlock:
+        warnings.append("deadlock freedom is not proved by induction; the explicit search and BMC "
+                        "check it")
+    params = ", ".join(f"{k}={v}" for k, v in model.params)
+    with_ = (f"with {len(aux)} strengthening invariants ({', '.join(i.name for i in aux)})"
+             if aux else "without strengthening invariants")
+    if o.status == "proved":
+        how = "1-induction" if o.k == 1 else f"{o.k}-induction (simple paths)"
+        reason = f"by {how} {with_}, in {o.seconds:.2f} s"
+        return _result(check, spec_path, model, Verdict.HOLDS, backend, invs, o.seconds, o.k,
+                       warnings, reason)
+    if o.status in ("violated", "aux_false"):
+        if any(b is IN_RANGE for b in o.broken):  # a model error, as in the explicit search
+            raise _overflow_error(enc, o.path[-1])
+        inv = o.broken[0]
+        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, o.path[-1]))
+        trace = build_trace(src, o.path, o.via, v)  # type: ignore[arg-type]
+        if o.status == "violated":
+            return _result(check, spec_path, model, Verdict.VIOLATED, backend, invs, o.seconds,
+                           len(o.path) - 1, warnings, "", v, trace)
+        reason = (f"not proved: the strengthening invariant {inv.name} is false — it breaks in a "
+                  f"reachable state, {len(o.path) - 1} steps from the initial state (trace below); "
+                  f"fix or drop it")
+        return _result(check, spec_path, model, Verdict.INCOMPLETE, backend, invs, o.seconds,
+                       len(o.path) - 1, warnings, reason, None, trace)
+    if o.status == "cti":
+        targets = [i for i in o.broken if any(i is t for t in model.invariants)]
+        inv = (targets or o.broken)[0]
+        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, o.path[-1]))
+        trace = dataclasses.replace(build_trace(src, o.path, o.via, v), kind="cti")  # type: ignore[arg-type]
+        pre = [f"{enc.slot_names[k]}={_show(enc, k, x)}" for k, x in enumerate(o.path[0])
+               if x != enc.initial[k]]
+        names = ", ".join(i.name for i in o.broken)
+        more = (f"; {o.k}-induction fails too, and nothing breaks within {o.k - 1} steps of the "
+                f"initial state" if o.k > 1 else "")
+        count = f"with {len(aux)} strengthening invariants" if aux else "without strengthening invariants"
+        reason = (f"not proved: {names} {'is' if len(o.broken) == 1 else 'are'} not inductive "
+                  f"{count} — the step below breaks {'it' if len(o.broken) == 1 else 'them'} from a "
+                  f"state that satisfies every invariant of the proof{more}. That state differs from "
+                  f"the initial one only in {', '.join(pre) or 'nothing'}: if it is unreachable, add a "
+                  f"strengthening invariant (m.invariant(..., auxiliary=True)) that says why; if it "
+                  f"is reachable, BMC (--backend smt --depth K) shows how")
+        return _result(check, spec_path, model, Verdict.INCOMPLETE, backend, invs, o.seconds, o.k,
+                       warnings, reason, None, trace)
+    reason = f"not proved: {o.reason or 'the solver gave up'}"
+    return _result(check, spec_path, model, Verdict.INCOMPLETE, backend, invs, o.seconds, o.k,
+                   warnings, reason)
+
+
+def _show(enc, k: int, x) -> str:
+    t = enc.slot_types[k]
+    return t.show(x) if not isinstance(x, bool) else str(x)
