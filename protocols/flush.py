@@ -17,12 +17,14 @@ import dataclasses
 from checker.lang import Config, If, ModelBuilder, Param, count, forall, when
 
 from . import pv as pv_part
+from . import strengthening
 from .tlb import RFC, Design, Shootdown
 
 
 def bound_params() -> tuple[Param, ...]:
     """The bounds every flush family takes."""
-    return (Param("cpus", 2, 2, 6, doc="CPUs: CPU 0 initiates, the others respond"),
+    # explicit search enumerates up to 6 CPUs; Z3 (--prove, --backend smt) takes up to 64
+    return (Param("cpus", 2, 2, 64, doc="CPUs: CPU 0 initiates, the others respond", explicit_hi=6),
             Param("pages", 1, 1, 3, doc="user pages in the unmapped range"),
             Param("rounds", 1, 1, 3, doc="unmap/free operations, one after another"))
 
@@ -61,6 +63,7 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         _responders(s)
     if d.pv:
         pv_part.declare(s)
+    strengthening.declare(s)  # auxiliary invariants for --prove (not checked by default)
     phase = s.phase
     m.leads_to("flush_completes", (phase != "idle") & (phase != "freed") & (phase != "done"),
                (phase == "idle") | (phase == "freed") | (phase == "done"),

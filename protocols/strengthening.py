@@ -1,0 +1,166 @@
+"""Strengthening invariants: why the flush is safe, stated so that induction can prove it.
+
+The standard invariants (no_stale_access, ...) are true of every reachable state but not
+inductive: a state that satisfies them can still be one step from a stale access, e.g. a
+CPU running user code with a TLB entry for a frame that tlb_finish_mmu already freed. These
+auxiliary invariants say why such states are unreachable, in the terms of the flush: which
+CPUs have caught up with mm->context.tlb_gen, what a csd's lock and queue state mean, who
+still owes a flush after an async IPI was acknowledged. Together with the standard ones
+they are inductive, so `--prove` establishes them for every depth at any CPU count.
+
+They are declared with `auxiliary=True`: the explicit search does not check them unless a
+spec names them (tests/test_prove.py does, to show they hold in every reachable state), and
+a proof uses those a spec lists in `Check(strengthen=[...])` (all of them by default).
+
+They describe the IPI designs with atomic context switches under sequential consistency
+(baseline, concurrent, async_inline and their bug variants); for other mechanisms (stepped
+switch_mm, x86-TSO, GUP-fast, LATR, PV, hypercall flush, khugepaged/writeback callers,
+tlb_remove_table) none are declared and a proof reports its counterexample to induction.
+"""
+from __future__ import annotations
+
+from checker.lang import If, forall, implies
+
+# where the initiator is in each round
+PRE_INC = ("idle", "zapped", "flush_start")                      # before inc_mm_tlb_gen
+FLUSHING = ("local_flush", "sending", "waiting", "flushed")       # between inc and the free
+AFTER_FREE = ("freed", "done")                                   # tlb_finish_mmu has run
+
+
+def supported(d) -> bool:
+    return (d.switch == "atomic" and d.memory == "sc" and d.cpumask == "eager" and not d.gup_fast
+            and d.flush_by == "ipi" and not d.latr and not d.pv and d.table_free == "after_flush"
+            and set(d.callers) <= {"munmap", "madvise"} and d.lazy_gen_check and d.async_wait)
+
+
+def declare(s) -> None:
+    """Declare the auxiliary invariants on the Shootdown's builder (supported designs only)."""
+    d = s.d
+    if not supported(d):
+        return
+    m, CPU, Page = s.m, s.CPU, s.Page
+    phase, mode, irq, tlb, psc = s.phase, s.mode, s.irq, s.tlb, s.psc
+    gen, mm_gen = s.cpu_tlb_gen, s.mm_tlb_gen
+
+    def in_(x, names):
+        out = None
+        for n in names:
+            out = (x == n) if out is None else out | (x == n)
+        return out
+
+    def caught_up(c):
+        """CPU c has caught up with the mm's latest flush (switch_mm / flush_tlb_func / leave_lazy)."""
+        return gen[c] == mm_gen
+
+    def behind(c):
+        return gen[c] < mm_gen
+
+    flushing = in_(phase, FLUSHING)
+    after_inc = ~in_(phase, PRE_INC)
+    post_local = in_(phase, ("sending", "waiting", "flushed") + AFTER_FREE if d.local_first
+                     else ("waiting", "flushed") + AFTER_FREE)
+    post_scan = in_(phase, ("waiting", "flushed") if d.local_first else ("local_flush", "waiting", "flushed"))
+    sending = in_(phase, ("sending", "local_flush", "waiting"))   # csds may be in flight
+    skip_lazy = d.lazy_rule != "v4.19"
+
+    def aux(name, expr, statement):
+        m.invariant(name, expr, statement, "strengthening for --prove (protocols/strengthening.py)",
+                    auxiliary=True)
+
+    # The PTEs are present exactly between mmap_fault and the next zap: no page walk can fill a
+    # TLB entry for the range once zap_pte_range has run (tlb_fill needs a present PTE).
+    aux("ptes_mapped_only_when_idle", forall(Page, lambda p: s.pte[p] == (phase == "idle")),
+        "page p's PTE is present exactly while CPU 0 is between operations (after the fault, before the zap)")
+
+    # mm->context.tlb_gen counts the flushes: one inc_mm_tlb_gen per round, so it is the round
+    # number, plus one once this round's flush has started; CPUs never run ahead of it, and a
+    # round that frees is not the last one only while more rounds remain.
+    aux("tlb_gen_counts_rounds",
+        (mm_gen == s.round + If(after_inc, 1, 0)) & forall(CPU, lambda c: gen[c] <= mm_gen)
+        & implies(phase == "freed", s.round + 1 < s.rounds),
+        "mm->context.tlb_gen is the number of flushes started; no CPU's tlb_gen is ahead of it")
+
+    # The initiator never leaves its mm, never takes its own flush IPI, and is never scanned.
+    aux("initiator_runs_the_mm",
+        (mode[0] == "user") & (irq[0] == "none") & ~s.csd_locked[0] & ~s.csd_queued[0]
+        & s.mm_cpumask.has(0) & ~s.scanned.has(0),
+        "CPU 0 runs the mm's task, is in mm_cpumask and sends, never receives, the flush IPI")
+
+    # switch_mm_irqs_off: a CPU is in mm_cpumask exactly while it has the mm loaded (as its task
+    # or lazily), and a CPU that loaded another mm's CR3 holds no translation of this mm (no PCID).
+    aux("cpumask_is_loaded_mm",
+        forall(CPU, lambda c: (s.mm_cpumask.has(c) == (mode[c] != "other"))
+               & implies(mode[c] == "other", forall(Page, lambda p: tlb[c, p] == "none") & (psc[c] == "none"))),
+        "mm_cpumask holds exactly the CPUs with the mm loaded; a CPU with another mm loaded caches nothing of it")
+
+    # A CPU that caught up with this round's tlb_gen flushed after the zap, and no walk can refill
+    # (the PTEs are gone): it holds no TLB or paging-structure entry for the range.
+    aux("caught_up_cpus_are_clean",
+        forall(CPU, lambda c: implies(after_inc & caught_up(c),
+                                      forall(Page, lambda p: tlb[c, p] == "none") & (psc[c] == "none"))),
+        "once this round's flush started, a CPU whose tlb_gen equals mm->context.tlb_gen caches nothing of the range")
+
+    # csd lifecycle (kernel/smp.c): CSD_FLAG_LOCK is held from csd_lock in the sender until
+    # csd_unlock in the handler; the csd is on call_single_queue until llist_del_all; a CPU runs one
+    # handler at a time, and only the current round's IPI can be in flight.
+    aux("csd_lock_covers_the_ipi",
+        forall(CPU, lambda c: (s.csd_locked[c] == (s.csd_queued[c] | in_(irq[c], ("func", "unlock", "async_unlock"))))
+               & implies(s.csd_queued[c], in_(irq[c], ("none", "async_func")))
+               & implies(s.csd_locked[c], sending & s.scanned.has(c))),
+        "a csd is locked exactly while its IPI is queued or its handler has not unlocked it, during the send/wait")
+
+    # SYNC csds (func, then unlock) are used when the flush is synchronous, non-SYNC ones
+    # (unlock, then func: RFC patch 10) when it is async; flush_tlb_info lives from inc_mm_tlb_gen
+    # until flush_tlb_mm_range returns, and only a synchronous handler reads it after dequeuing.
+    aux("handler_matches_the_flush",
+        forall(CPU, lambda c: implies(in_(irq[c], ("func", "unlock")), ~s.async_flush)
+               & implies(irq[c] == "async_unlock", s.async_flush)
+               & implies(irq[c] == "unlock", caught_up(c) | (mode[c] == "other")))
+        & (s.info_live == flushing),
+        "a SYNC handler serves a synchronous flush and has flushed before csd_unlock; flush_tlb_info is live during the flush")
+
+    # Only flushes that free no page tables are async (the RFC keeps munmap synchronous).
+    if d.async_user and not d.async_freed_tables:
+        aux("async_only_without_freed_tables",
+            implies(phase != "idle", s.async_flush == ~s.freed_tables),
+            "an unmap that frees page tables is flushed synchronously")
+    elif not d.async_user:
+        aux("no_async_flush", ~s.async_flush & forall(CPU, lambda c: ~in_(irq[c], ("async_unlock", "async_func"))),
+            "this design never flushes asynchronously: every handler is SYNC")
+
+    # smp_call_function_many has handled every target it scanned: the IPI is in flight (csd
+    # locked), or the target has caught up or left the mm, or it was a lazy CPU skipped because
+    # no tables are freed (tlb_is_not_lazy), or, async, it acknowledged and owes the flush.
+    aux("scanned_cpus_are_handled",
+        forall(CPU, lambda c: implies(flushing & s.scanned.has(c),
+                                      s.csd_locked[c] | caught_up(c) | (mode[c] == "other")
+                                      | ((mode[c] == "lazy") & (~s.freed_tables if skip_lazy else False))
+                                      | ((irq[c] == "async_func") & s.async_flush))),
+        "every CPU the flush has scanned is flushing, flushed, not using the mm, or lazily skipped")
+    all_scanned = implies(post_scan, s.scanned == s.ALL_REMOTE)
+    acked = implies(phase == "flushed", forall(CPU, lambda c: ~s.csd_locked[c])) if d.wait_for_ack else True
+    aux("scan_complete_and_acked", all_scanned & acked,
+        "after the send loop every remote CPU was scanned; after csd_lock_wait every csd is unlocked")
+
+    # flush_tlb_func_local ran: CPU 0 has caught up with this round's flush.
+    aux("initiator_flushed_locally", implies(post_local, caught_up(0)),
+        "after its local flush CPU 0 has caught up with mm->context.tlb_gen")
+
+    # tlb_finish_mmu turned every remaining translation of the range into a stale one; no walk
+    # can create a new one until the next fault.
+    aux("no_live_entry_after_free",
+        implies(in_(phase, AFTER_FREE), forall(CPU, Page, lambda c, p: tlb[c, p] != "live")),
+        "after tlb_finish_mmu no CPU caches a live translation of the freed range")
+
+    # A stale TLB entry (its frame freed) survives only on a CPU that owes a flush: lazy (it
+    # flushes in switch_mm_irqs_off when it leaves lazy mode, being behind) or with an async
+    # flush pending (async_func_in_progress: flush_tlb_func still to run, behind).
+    aux("stale_entries_owe_a_flush",
+        forall(CPU, Page, lambda c, p: implies(tlb[c, p] == "freed",
+                                               behind(c) & ((mode[c] == "lazy") | (irq[c] == "async_func")))),
+        "a TLB entry for a freed frame is only on a CPU that is behind tlb_gen and lazy or has an async flush pending")
+
+    # Page tables are freed only by synchronous flushes that reached every CPU with the mm
+    # loaded (lazy ones included): no paging-structure cache points at a freed table.
+    aux("no_cached_freed_table", forall(CPU, lambda c: psc[c] != "freed"),
+        "no CPU's paging-structure cache points at a freed page-table page")
