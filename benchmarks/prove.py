@@ -1,0 +1,78 @@
+"""Induction proofs with Z3 at CPU counts explicit search cannot enumerate: a table.
+
+    python benchmarks/prove.py                 # 4, 8, 16, 32 CPUs
+    python benchmarks/prove.py --cpus 8 64     # other counts
+
+For each CPU count, specs/async_inline.py (pages=1, rounds=2) is proved with its
+strengthening invariants (protocols/strengthening.py): the time to encode Init/Trans/Inv, the
+solver's time for 1-induction, and the whole check as the command line runs it (the model
+built, encoded and proved; sanity checks off). The second table is the same model with the
+NMI block removed (--set nmi_block=false): the proof fails and the time includes minimising the
+counterexample to induction and trying k-induction up to k=3.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from checker.run import build_model  # noqa: E402
+from checker.smt.encode import Encoding  # noqa: E402
+from checker.smt.induction import prove  # noqa: E402
+from checker.smt.run import strengthening  # noqa: E402
+from checker.spec import load_spec  # noqa: E402
+
+SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "specs", "async_inline.py")
+
+
+def one(cpus: int, extra: dict) -> dict:
+    check = load_spec(SPEC)[0]
+    t0 = time.perf_counter()
+    model = build_model(check, {"cpus": cpus, **extra})
+    t1 = time.perf_counter()
+    enc = Encoding(model)
+    o = prove(enc, model.invariants, strengthening(check, model), max_k=3)
+    t2 = time.perf_counter()
+    ph = dict(o.phases)
+    return {"cpus": cpus, "slots": len(enc.slot_types), "instances": len(enc.live),
+            "build": t1 - t0, "encode": ph.get("encode", 0.0), "solve": ph.get("1-induction", 0.0),
+            "rest": sum(v for k, v in o.phases if k not in ("encode", "1-induction")),
+            "total": t2 - t0, "result": o.status + (f" k={o.k}" if o.status == "proved" else ""),
+            "broken": ", ".join(i.name for i in o.broken)}
+
+
+def table(title: str, rows: list[dict], cti: bool) -> None:
+    print(f"\n{title}\n")
+    cols = ["cpus", "state vars", "instances", "build s", "encode s", "1-induction s"]
+    cols += ["CTI + k-ind. s", "total s", "result"] if cti else ["total s", "result"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join(" --- " for _ in cols) + "|")
+    for r in rows:
+        cells = [str(r["cpus"]), str(r["slots"]), str(r["instances"]), f"{r['build']:.2f}",
+                 f"{r['encode']:.2f}", f"{r['solve']:.2f}"]
+        if cti:
+            cells.append(f"{r['rest']:.2f}")
+        cells += [f"{r['total']:.2f}", r["result"] + (f" ({r['broken']})" if cti and r["broken"] else "")]
+        print("| " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cpus", type=int, nargs="+", default=[4, 8, 16, 32])
+    p.add_argument("--no-cti", action="store_true", help="skip the failing (nmi_block=false) table")
+    a = p.parse_args()
+    import z3
+    print(f"flushcheck --prove on specs/async_inline.py (pages=1, rounds=2), Z3 {z3.get_version_string()}, "
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    table("proof (nmi_block=true): every standard invariant, every depth",
+          [one(n, {}) for n in a.cpus], cti=False)
+    if not a.no_cti:
+        table("no proof (nmi_block=false): counterexample to induction",
+              [one(n, {"nmi_block": False}) for n in a.cpus], cti=True)
+
+
+if __name__ == "__main__":
+    main()
