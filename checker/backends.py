@@ -2,8 +2,10 @@
 
 - `explicit`: the reference explorer (checker/explore.py), Python over tuples;
 - `fast`: the same model compiled to C (checker/fast/), on one core or several.
-Both are exact and give the same verdict, state count, trace length and coverage. `auto` picks
-`fast` where a C compiler is present and falls back to `explicit`, saying so in one line.
+Both are exact and give the same verdict, state count, trace length and coverage. `auto` (the
+command line's default) picks `fast` where a C compiler is present and falls back to `explicit`,
+saying so in one line; a model whose C is not compiled yet first gets a short reference search
+(PROBE_STATES), which finishes small models before the compiler would have.
 Symmetry (`None`: wherever the model declares a symmetric index set) explores one state per
 orbit; the counterexample is still a real execution from the initial state.
 
@@ -13,6 +15,8 @@ liveness only once the safety search has held, and only on models small enough f
 """
 from __future__ import annotations
 
+import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,6 +37,13 @@ class Searched:
     symmetry: bool
     log: EdgeLog | None = None          # the graph for liveness / --dot (None when not asked)
     notes: list[str] = field(default_factory=list)
+
+
+# `auto` on a model whose C is not in the cache yet: the reference explorer gets this many
+# states first (about the time a compilation takes); a model that small is done before the
+# compiler would be, anything bigger goes to the fast backend. The answer is the same either way.
+PROBE_STATES = 30_000
+PROBE_STATES_SYM = 3_000     # the reference canonicaliser is slower per state
 
 
 def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stats], None] | None,
@@ -57,38 +68,63 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
     if choice.note:
         notes.append(choice.note)
     sym = choice.sym
-    use = backend
-    if backend in ("auto", "fast"):
-        from . import fast
-        ok, why = fast.available()
-        if ok:
-            try:
-                out, represented, _ = fast.explore_fast(c, sym, limits, deadlock, progress,
-                                                        workers or fast.default_workers())
-                use = "fast"
-            except fast.Unavailable as e:
-                why = str(e)
-                ok = False
-        if not ok:
-            notes.append(f"fast backend unavailable ({why}); ran the explicit backend instead")
-            use = "explicit"
-    if use == "explicit":
+    if backend == "explicit":
         if workers is not None and workers > 1:
             notes.append("--workers applies to the fast backend; the explicit backend used one core")
-        if sym is None:
-            out = explore(c, limits, deadlock, progress, live_log)
-            return Searched(out, "explicit", False, live_log, notes)
-        out, represented = explore_reduced(c, sym, limits, deadlock, progress)
+        return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
+
+    from . import fast
+    ok, why = fast.available()
+    fm = None
+    if ok:
+        try:
+            fm = fast.FastModel.prepare(c, sym)
+        except fast.Unavailable as e:
+            ok, why = False, str(e)
+    if not ok:
+        notes.append(f"fast backend unavailable ({why}); ran the explicit backend instead")
+        return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
+    t0 = time.perf_counter()
+    if backend == "auto" and not fm.is_cached():
+        cap = PROBE_STATES_SYM if sym is not None else PROBE_STATES
+        user = limits.max_states
+        probe = dataclasses.replace(limits, max_states=min(user, cap) if user else cap)
+        log = EdgeLog(live_log.cap) if live_log is not None else None
+        found = _explicit(c, sym, probe, deadlock, progress, log, notes)
+        o = found.outcome
+        if not (o.verdict is Verdict.INCOMPLETE and o.reason == f"state limit {cap:,} reached"
+                and (user is None or user > cap)):
+            return found                       # small: done before a compiler would be
+        if limits.time_limit:
+            spent = time.perf_counter() - t0
+            limits = dataclasses.replace(limits, time_limit=max(limits.time_limit - spent, 1e-3))
+    try:
+        out, represented, _ = fm.explore(limits, deadlock, progress,
+                                         workers or fast.default_workers())
+    except fast.Unavailable as e:
+        notes.append(f"fast backend unavailable ({e}); ran the explicit backend instead")
+        return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
+    return _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
+
+
+def _explicit(c, sym, limits, deadlock, progress, live_log, notes) -> Searched:
+    """The reference explorer; without symmetry one pass also records the liveness graph."""
+    if sym is None:
+        out = explore(c, limits, deadlock, progress, live_log)
+        return Searched(out, "explicit", False, live_log, notes)
+    out, represented = explore_reduced(c, sym, limits, deadlock, progress)
+    return _finish(c, sym, out, represented, deadlock, live_log, "explicit", notes)
+
+
+def _finish(c, sym, out, represented, deadlock, live_log, backend, notes) -> Searched:
+    """The reduction factor, and the graph of real states for liveness (an unreduced reference
+    pass, only after the safety search held and only when the graph is small enough)."""
     if sym is not None and out.verdict is Verdict.HOLDS:
         out.stats.represented = represented
-    log = None
     if live_log is not None and out.verdict is Verdict.HOLDS:
         full = represented if sym is not None else out.stats.states
         if live_log.cap is not None and full > live_log.cap:
             live_log.overflow = True
         else:
-            explore(c, Limits(), deadlock, None, live_log)   # records the graph of real states
-        log = live_log
-    elif live_log is not None:
-        log = live_log
-    return Searched(out, use, sym is not None, log, notes)
+            explore(c, Limits(), deadlock, None, live_log)
+    return Searched(out, backend, sym is not None, live_log, notes)

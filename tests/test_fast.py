@@ -175,12 +175,31 @@ def test_no_compiler_on_path(monkeypatch):
     assert available() == (False, "no C compiler (cc, gcc or clang) was found")
 
 
-def test_default_is_fast_with_symmetry(capsys):
+def test_default_is_fast_with_symmetry(capsys, tmp_path, monkeypatch):
     from checker.cli import main
-    assert main([SYNC, "--cpus", "4", "--quiet"]) == 0
+    monkeypatch.setenv("FLUSHCHECK_CACHE", str(tmp_path))
+    assert main([SYNC, "--cpus", "6", "--quiet", "--no-sanity"]) == 0
     out = capsys.readouterr().out
-    assert "backend fast · symmetry on" in out and "1,638 distinct states" in out
-    assert "B/state" in out
+    assert "backend fast · symmetry on" in out and "12,616 distinct states" in out
+    assert "B/state" in out and "the 587,366 states they stand for" in out
+
+
+def test_auto_finishes_small_models_before_compiling(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLUSHCHECK_CACHE", str(tmp_path))
+    check = load_spec(SYNC)[0]
+    small = run_check(SYNC, check, RunOptions({"cpus": 4}, backend=None, symmetry=None))
+    assert (small.backend, small.symmetry, small.stats.states) == ("explicit", True, 1638)
+    assert not list(tmp_path.glob("fc_*.so"))           # nothing was compiled
+    big = run_check(SYNC, check, RunOptions({"cpus": 6}, backend=None, symmetry=False))
+    assert (big.backend, big.stats.states) == ("fast", 587366)
+    c = compile_model(build_model(check, {"cpus": 4}))
+    from checker.symmetry import Symmetry
+    FastModel.of(c, Symmetry(c.model, c.layout))        # now in the cache: auto takes it
+    again = run_check(SYNC, check, RunOptions({"cpus": 4}, backend=None, symmetry=None))
+    assert (again.backend, again.stats.states) == ("fast", 1638)
+    limited = run_check(SYNC, check, RunOptions({"cpus": 6}, backend=None, symmetry=False,
+                                                max_states=1000))
+    assert limited.verdict is Verdict.INCOMPLETE and limited.reason == "state limit 1,000 reached"
 
 
 def test_compiled_once_then_cached(tmp_path, monkeypatch):

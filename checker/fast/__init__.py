@@ -19,7 +19,7 @@ from ..explore import Limits, Outcome, peak_mb
 from ..result import Stats, Verdict, Violation
 from ..symmetry import Symmetry, real_trace, replay
 from ..trace import build_trace
-from .build import Unavailable, available, build  # noqa: F401  (re-exported)
+from .build import Unavailable, available, build, is_cached  # noqa: F401  (re-exported)
 from .codegen import Generated, Unsupported, generate
 
 RUNNING, HOLDS, VIOLATED, DEADLOCK, ERROR, INCOMPLETE_STATES, INCOMPLETE_DEPTH, OUT_OF_MEMORY = range(8)
@@ -36,22 +36,34 @@ def default_workers() -> int:
 
 @dataclass
 class FastModel:
-    """A model compiled to a loaded shared object."""
+    """A model compiled to a shared object (loaded on first use)."""
 
     compiled: Compiled
     sym: Symmetry | None
     gen: Generated
-    lib: ctypes.CDLL
-    built: bool
+    lib: ctypes.CDLL | None = None
+    built: bool = False
+
+    @staticmethod
+    def prepare(c: Compiled, sym: Symmetry | None) -> "FastModel":
+        """Generate the C (not compiled yet); Unavailable if the model is beyond it."""
+        try:
+            return FastModel(c, sym, generate(c, sym))
+        except Unsupported as e:
+            raise Unavailable(str(e)) from None
 
     @staticmethod
     def of(c: Compiled, sym: Symmetry | None) -> "FastModel":
-        try:
-            gen = generate(c, sym)
-        except Unsupported as e:
-            raise Unavailable(str(e)) from None
-        lib, built = build(gen.source)
-        return FastModel(c, sym, gen, lib, built)
+        fm = FastModel.prepare(c, sym)
+        fm.load()
+        return fm
+
+    def is_cached(self) -> bool:
+        return is_cached(self.gen.source)
+
+    def load(self) -> None:
+        if self.lib is None:
+            self.lib, self.built = build(self.gen.source)
 
     # hooks used by the tests: the C code on one state, against the Python reference
     def _words(self, state: tuple):
@@ -92,8 +104,9 @@ class FastModel:
                 progress: Callable[[Stats], None] | None = None, workers: int = 1,
                 t0: float | None = None) -> tuple[Outcome, int | None, float | None]:
         """(outcome, states the representatives stand for (None without symmetry), bytes per state)."""
-        c, lib = self.compiled, self.lib
         t0 = time.perf_counter() if t0 is None else t0
+        self.load()
+        c, lib = self.compiled, self.lib
         stats = Stats()
         n_inst = len(c.instances)
         init = c.layout.initial()
@@ -191,5 +204,5 @@ def explore_fast(c: Compiled, sym: Symmetry | None, limits: Limits = Limits(), d
                  progress: Callable[[Stats], None] | None = None, workers: int = 1):
     """Compile (or fetch from the cache) and explore; raises Unavailable when it cannot run here."""
     t0 = time.perf_counter()
-    fm = FastModel.of(c, sym)
+    fm = FastModel.prepare(c, sym)
     return fm.explore(limits, deadlock, progress, workers, t0)

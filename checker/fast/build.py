@@ -75,6 +75,19 @@ def _headers() -> str:
     return "".join(open(os.path.join(HERE, h)).read() for h in HEADERS)
 
 
+def _so_path(source: str, cc: list[str]) -> tuple[str, str]:
+    key = hashlib.sha256("\0".join([source, _headers(), " ".join(cc), " ".join(CFLAGS)])
+                         .encode()).hexdigest()[:32]
+    d = cache_dir()
+    return d, os.path.join(d, f"fc_{key}.so")
+
+
+def is_cached(source: str) -> bool:
+    """Whether this source is compiled already (no compiler needed to load it)."""
+    cc = compiler()
+    return cc is not None and os.path.exists(_so_path(source, cc)[1])
+
+
 def build(source: str) -> tuple[ctypes.CDLL, bool]:
     """Load the shared object for this source, compiling it first if needed.
 
@@ -83,10 +96,7 @@ def build(source: str) -> tuple[ctypes.CDLL, bool]:
     cc = compiler()
     if cc is None:
         raise Unavailable(available()[1])
-    key = hashlib.sha256("\0".join([source, _headers(), " ".join(cc), " ".join(CFLAGS)])
-                         .encode()).hexdigest()[:32]
-    d = cache_dir()
-    so = os.path.join(d, f"fc_{key}.so")
+    d, so = _so_path(source, cc)
     built = False
     if not os.path.exists(so):
         with tempfile.TemporaryDirectory(dir=d, prefix="build-") as tmp:
