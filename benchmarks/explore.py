@@ -27,18 +27,20 @@ def main() -> None:
     ap.add_argument("--cpus", type=int, nargs="+", default=[2, 3, 4])
     ap.add_argument("--pages", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--backends", nargs="+", default=["explicit", "fast"],
+                    help="engines to compare (no symmetry, no liveness graph)")
     a = ap.parse_args()
     t = Table(title=f"explicit search, pages={a.pages} rounds={a.rounds}")
-    for col in ("protocol", "cpus", "verdict", "distinct states", "transitions", "depth",
+    for col in ("protocol", "cpus", "backend", "verdict", "distinct states", "transitions", "depth",
                 "seconds", "states/s", "peak RSS MB (process)"):
-        t.add_column(col, justify="left" if col in ("protocol", "verdict") else "right")
+        t.add_column(col, justify="left" if col in ("protocol", "backend", "verdict") else "right")
     for name in FAMILIES:
         check = load_spec(os.path.join(ROOT, "specs", f"{name}.py"))[0]
-        for n in a.cpus:
+        for n, backend in ((n, b) for n in a.cpus for b in a.backends):
             r = run_check(name, check, RunOptions({"cpus": n, "pages": a.pages, "rounds": a.rounds},
-                                                  liveness=False))
+                                                  liveness=False, backend=backend, symmetry=False))
             s = r.stats
-            t.add_row(name, str(n), r.verdict.value, f"{s.states:,}", f"{s.transitions:,}", str(s.depth),
+            t.add_row(name, str(n), r.backend, r.verdict.value, f"{s.states:,}", f"{s.transitions:,}", str(s.depth),
                       f"{s.seconds:.2f}", f"{s.states_per_s:,.0f}", f"{s.peak_mb:,.0f}")
     Console(width=150).print(t)
 
