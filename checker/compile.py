@@ -140,34 +140,40 @@ def _fold(o: str, v: list, e: Op):
     raise TypeError(o)
 
 
-def _junction(parts: list[Code], word: str, absorbing: bool) -> Code:
-    """`a and b ...` / `a or b ...`, folding constants (False absorbs `and`, True absorbs `or`)."""
+def junction(parts: list[Code], word: str, absorbing: bool, const=None) -> Code:
+    """`a and b ...` / `a or b ...`, folding constants (False absorbs `and`, True absorbs `or`);
+    `word` and `const` (how a constant is written) let other backends share it."""
+    const = const or _c
     live = []
     for p in parts:
         if p.is_const:
             if bool(p.const) == absorbing:
-                return _c(absorbing)
+                return const(absorbing)
             continue
         live.append(p.src)
     if not live:
-        return _c(not absorbing)
+        return const(not absorbing)
     return Code(live[0] if len(live) == 1 else "(" + f" {word} ".join(live) + ")")
 
 
 def _and(parts: list[Code]) -> Code:
-    return _junction(parts, "and", False)
+    return junction(parts, "and", False)
 
 
 def _or(parts: list[Code]) -> Code:
-    return _junction(parts, "or", True)
+    return junction(parts, "or", True)
 
 
-def _sum(parts: list[Code]) -> Code:
-    k = sum(p.const for p in parts if p.is_const)
+def total(parts: list[Code], const=None) -> Code:
+    """The sum of the parts, constants folded into one term."""
+    k = sum(int(p.const) for p in parts if p.is_const)
     live = [p.src for p in parts if not p.is_const]
     if not live:
-        return _c(k)
+        return (const or _c)(k)
     return Code("(" + " + ".join(live + ([str(k)] if k else [])) + ")")
+
+
+_sum = total
 
 
 # ---------------------------------------------------------------- whole-model compilation

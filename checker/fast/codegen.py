@@ -11,28 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compile import Compiled, _peel
+from ..compile import Code as C
+from ..compile import Compiled, _peel, junction, total
 from ..errors import ModelError
 from ..expr import Bound, Const, Expr, Op, Quant, Ref
 from ..layout import Layout
 from ..symmetry import Symmetry
 from ..types import BoolType, Elem, Enum, IntRange, Mask, Type
 
-_NC = object()
-
-
 class Unsupported(Exception):
     """The model is beyond what the generated code handles (the reference backend still does)."""
-
-
-@dataclass
-class C:
-    src: str
-    const: object = _NC
-
-    @property
-    def is_const(self) -> bool:
-        return self.const is not _NC
 
 
 def _k(v) -> C:
@@ -202,37 +190,15 @@ def _fold(o, v, e):
 
 
 def _and(parts: list[C]) -> C:
-    live = []
-    for p in parts:
-        if p.is_const:
-            if not p.const:
-                return _k(False)
-            continue
-        live.append(p.src)
-    if not live:
-        return _k(True)
-    return C(live[0] if len(live) == 1 else "(" + " && ".join(live) + ")")
+    return junction(parts, "&&", False, _k)
 
 
 def _or(parts: list[C]) -> C:
-    live = []
-    for p in parts:
-        if p.is_const:
-            if p.const:
-                return _k(True)
-            continue
-        live.append(p.src)
-    if not live:
-        return _k(False)
-    return C(live[0] if len(live) == 1 else "(" + " || ".join(live) + ")")
+    return junction(parts, "||", True, _k)
 
 
 def _sum(parts: list[C]) -> C:
-    k = sum(int(p.const) for p in parts if p.is_const)
-    live = [p.src for p in parts if not p.is_const]
-    if not live:
-        return _k(k)
-    return C("(" + " + ".join(live + ([str(k)] if k else [])) + ")")
+    return total(parts, _k)
 
 
 # ---------------------------------------------------------------------- whole model
