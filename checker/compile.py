@@ -13,7 +13,7 @@ from .errors import ModelError, ModelRuntimeError
 from .expr import Bound, Const, Expr, Op, Quant, Ref
 from .layout import Layout
 from .model import ActionInstance, Model, instances
-from .types import Elem, IntRange, Mask
+from .types import Elem, IntRange
 
 _NC = object()  # "not a compile-time constant"
 

@@ -7,7 +7,7 @@ spec/protocol line that built the expression.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import ModelError, SrcLoc, caller_loc
 from .types import BOOL, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from .backends import search
 from .compile import compile_model
 from .errors import UserError, traceback_loc
-from .explore import EdgeLog, Limits, explore
+from .explore import EdgeLog, Limits
 from .model import Model
 from .liveness import check_leads_to, graph_from_log
 from .result import CheckResult, Stats, Verdict

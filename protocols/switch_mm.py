@@ -44,7 +44,7 @@ def _lazy(s) -> None:
                     s.psc[c].becomes(If(behind, "none", s.psc[c])),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen) if d.lazy_gen_check else [])
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+    @m.action(CPU, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        + ("cpumask_clear_cpu(prev), " if d.cpumask == "eager" else "(bit kept, v6.x) ")
                        + f"load next's CR3 ({d.version})")
     def switch_mm_out(c):
@@ -58,7 +58,7 @@ def _lazy(s) -> None:
 def _atomic(s) -> None:
     m, CPU, d = s.m, s.CPU, s.d
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+    @m.action(CPU, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
     def switch_mm_in(c):
         return when((c != 0) & (s.mode[c] == "other") & s.quiet(c),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import z3
 
 from ..model import Invariant
-from .encode import Encoding, _and, _not, _or, is_z3
+from .encode import Encoding, _not, _or, is_z3
 
 
 @dataclass

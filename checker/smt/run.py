@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..compile import _peel, compile_expr
 from ..errors import ModelRuntimeError, UserError
@@ -160,7 +159,6 @@ def _prove(spec_path, check, model, opts, enc, src, warnings, time_limit) -> Che
     if check.deadlock:
         warnings.append("deadlock freedom is not proved by induction; the explicit search and BMC "
                         "check it")
-    params = ", ".join(f"{k}={v}" for k, v in model.params)
     with_ = (f"with {len(aux)} strengthening invariants ({', '.join(i.name for i in aux)})"
              if aux else "without strengthening invariants")
     if o.status == "proved":
