@@ -47,7 +47,12 @@ class Param:
                 raise UserError(f"{self.name}={value} is outside the bounds {self.lo}..{self.hi} "
                                 f"that protocol {protocol} supports", where,
                                 f"choose {self.name} between {self.lo} and {self.hi}")
-        if self.choices is not None and value not in self.choices:
+        if isinstance(d, tuple) and self.choices is not None:
+            bad = [x for x in value if x not in self.choices]
+            if bad:
+                raise UserError(f"{self.name}: {', '.join(map(repr, bad))} not among "
+                                f"{', '.join(map(repr, self.choices))} (protocol {protocol})", where)
+        elif self.choices is not None and value not in self.choices:
             raise UserError(f"{self.name}={value!r} is not one of {', '.join(map(repr, self.choices))} "
                             f"(protocol {protocol})", where)
         return value

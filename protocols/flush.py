@@ -43,7 +43,8 @@ def family_params(d: Design) -> tuple[Param, ...]:
 
 _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
             "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
-            "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong")}
+            "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
+            "callers": ("munmap", "madvise", "khugepaged", "writeback")}
 _DOCS = {"info": "where flush_tlb_info lives", "wait_for_ack": "wait for csd_unlock before freeing",
          "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
          "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",

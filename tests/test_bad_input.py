@@ -135,3 +135,8 @@ def test_usage_errors_exit_2():
     assert r.returncode == 2 and "Traceback" not in r.stderr
     r = subprocess.run([sys.executable, "-m", "checker"], capture_output=True, text=True)
     assert r.returncode == 2 and "no spec given" in r.stderr
+
+
+def test_unknown_caller_name_is_refused(capsys):
+    code, err = run([spec_path("baseline.py"), "--set", "callers=munmap,madvse"], capsys)
+    assert code == 2 and "'madvse' not among" in err
