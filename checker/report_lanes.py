@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .report_text import changes, compact, header, show_value, stats_line, verdict_line
+from .report_text import changes, compact, report_summary, show_value
 from .result import CheckResult, Trace
 
 
@@ -171,11 +171,7 @@ def render_lanes(t: Trace, rules: Iterable[Message] = KERNEL_MESSAGES) -> Table:
 
 def report_lanes(r: CheckResult, console: Console, rules: Iterable[Message] = KERNEL_MESSAGES) -> None:
     """The text report with the trace in lanes (`--lanes`)."""
-    console.print(header(r), soft_wrap=True, highlight=False)
-    console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
-    console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
-    for w in r.warnings:
-        console.print(f"  [yellow]warning:[/] {escape(w)}", soft_wrap=True, highlight=False)
+    report_summary(r, console)
     if r.trace is not None:
         t = r.trace
         init = t.steps[0].state

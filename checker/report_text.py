@@ -111,12 +111,17 @@ def render_trace(t: Trace) -> list[str]:
     return lines
 
 
-def report(r: CheckResult, console: Console) -> None:
+def report_summary(r: CheckResult, console: Console) -> None:
+    """Header, verdict, statistics and warnings: what every text layout prints first."""
     console.print(header(r), soft_wrap=True, highlight=False)
     console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
     console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
     for w in r.warnings:
         console.print(f"  [yellow]warning:[/] {escape(w)}", soft_wrap=True, highlight=False)
+
+
+def report(r: CheckResult, console: Console) -> None:
+    report_summary(r, console)
     if r.trace is not None:
         for line in render_trace(r.trace):
             console.print(line, soft_wrap=True, highlight=False)
