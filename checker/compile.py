@@ -33,74 +33,39 @@ def _c(v) -> Code:
 
 
 class Emitter:
-    """Translates expressions to Python source, folding what is known at compile time."""
+    """Translates expressions to Python source, folding what is known at compile time.
+
+    The folding and the dispatch are shared; a backend for another language (the fast
+    backend's C) overrides only the syntax hooks: const, ref, neg, ite, as_int, mask and the
+    AND/OR/BINOPS words.
+    """
+
+    AND, OR = "and", "or"
+    BINOPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "add": "+", "sub": "-",
+              "mand": "&", "mor": "|"}
 
     def __init__(self, layout: Layout, state: str = "s"):
         self.layout = layout
         self.state = state
 
-    def expr(self, e: Expr, env: dict[int, int]) -> Code:
-        if isinstance(e, Const):
-            return _c(e.value)
-        if isinstance(e, Bound):
-            if e.uid not in env:
-                raise ModelError(f"`{e.name}` is used outside the action or quantifier that binds it")
-            return _c(env[e.uid])
-        if isinstance(e, Ref):
-            return Code(f"{self.state}[{self.slot(e, env)}]")
-        if isinstance(e, Quant):
-            return self.quant(e, env)
-        if isinstance(e, Op):
-            return self.op(e, env)
-        raise TypeError(f"unknown expression node {e!r}")
+    # ------------------------------------------------------------ syntax hooks (Python)
+    def const(self, v) -> Code:
+        return _c(v)
 
-    def slot(self, r: Ref, env: dict[int, int]) -> str:
-        """The slot of an element as source: a number, or an expression for dynamic indices."""
-        r.complete("expression")
-        v = r.var
-        parts, const = [], self.layout.base(v)
-        for i, stride, dim in zip(r.indices, self.layout.strides(v), v.dims):
-            c = self.expr(i, env)
-            if c.is_const:
-                if not 0 <= c.const < dim.size:
-                    raise ModelError(f"index {c.const} of {v.name} is not a member of {dim.name}")
-                const += c.const * stride
-            else:
-                t = i.type
-                src = c.src if not (isinstance(t, Elem) and t.optional) else f"_ix({c.src}, {dim.size})"
-                parts.append(src if stride == 1 else f"{src}*{stride}")
-        return " + ".join([str(const)] + parts) if parts else str(const)
+    def ref(self, r: Ref, env: dict[int, int]) -> Code:
+        return Code(f"{self.state}[{self.slot(r, env)}]")
 
-    def quant(self, q: Quant, env: dict[int, int]) -> Code:
-        bodies = [self.expr(q.body, {**env, q.var.uid: m}) for m in q.var.iset.members]
-        if q.kind == "forall":
-            return _and(bodies)
-        if q.kind == "exists":
-            return _or(bodies)
-        if q.kind == "count":
-            bodies = [_c(int(b.const)) if b.is_const else Code(f"(1 if {b.src} else 0)") for b in bodies]
-        return _sum(bodies)
+    def neg(self, src: str) -> str:
+        return f"(not {src})"
 
-    def op(self, e: Op, env: dict[int, int]) -> Code:
-        a = [self.expr(x, env) for x in e.args]
-        o = e.op
-        if o == "and":
-            return _and(a)
-        if o == "or":
-            return _or(a)
-        if o == "not":
-            return _c(not a[0].const) if a[0].is_const else Code(f"(not {a[0].src})")
-        if o == "implies":
-            return _or([_c(not a[0].const) if a[0].is_const else Code(f"(not {a[0].src})"), a[1]])
-        if o == "ite":
-            if a[0].is_const:
-                return a[1] if a[0].const else a[2]
-            return Code(f"({a[1].src} if {a[0].src} else {a[2].src})")
-        if all(x.is_const for x in a):
-            return _c(_fold(o, [x.const for x in a], e))
+    def ite(self, c: str, a: str, b: str) -> str:
+        return f"({a} if {c} else {b})"
+
+    def as_int(self, src: str) -> str:
+        return f"(1 if {src} else 0)"
+
+    def mask(self, o: str, e: Op, a: list[Code]) -> Code:
         x, y = a[0].src, (a[1].src if len(a) > 1 else "")
-        if o in _PYOP:
-            return Code(f"({x} {_PYOP[o]} {y})")
         if o == "has":
             if a[1].is_const:
                 return Code(f"(({x} & {1 << a[1].const}) != 0)")
@@ -117,9 +82,73 @@ class Emitter:
             return Code(f"({x}).bit_count()")
         raise TypeError(f"unknown operator {o}")
 
+    # ------------------------------------------------------------ shared folding
+    def expr(self, e: Expr, env: dict[int, int]) -> Code:
+        if isinstance(e, Const):
+            return self.const(e.value)
+        if isinstance(e, Bound):
+            if e.uid not in env:
+                raise ModelError(f"`{e.name}` is used outside the action or quantifier that binds it")
+            return self.const(env[e.uid])
+        if isinstance(e, Ref):
+            return self.ref(e, env)
+        if isinstance(e, Quant):
+            return self.quant(e, env)
+        if isinstance(e, Op):
+            return self.op(e, env)
+        raise TypeError(f"unknown expression node {e!r}")
 
-_PYOP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "add": "+", "sub": "-",
-         "mand": "&", "mor": "|"}
+    def index_parts(self, r: Ref, env: dict[int, int], optional_fmt: str) -> tuple[int, list[str]]:
+        """The constant part of an element's slot and the (index source, stride) terms left."""
+        r.complete("expression")
+        v = r.var
+        parts, const = [], self.layout.base(v)
+        for i, stride, dim in zip(r.indices, self.layout.strides(v), v.dims):
+            c = self.expr(i, env)
+            if c.is_const:
+                if not 0 <= c.const < dim.size:
+                    raise ModelError(f"index {c.const} of {v.name} is not a member of {dim.name}")
+                const += c.const * stride
+            else:
+                t = i.type
+                src = c.src if not (isinstance(t, Elem) and t.optional) else \
+                    optional_fmt.format(src=c.src, size=dim.size)
+                parts.append(src if stride == 1 else f"({src})*{stride}")
+        return const, parts
+
+    def slot(self, r: Ref, env: dict[int, int]) -> str:
+        """The slot of an element as source: a number, or an expression for dynamic indices."""
+        const, parts = self.index_parts(r, env, "_ix({src}, {size})")
+        return " + ".join([str(const)] + parts) if parts else str(const)
+
+    def junction(self, parts: list[Code], conj: bool) -> Code:
+        return junction(parts, self.AND if conj else self.OR, not conj, self.const)
+
+    def quant(self, q: Quant, env: dict[int, int]) -> Code:
+        bodies = [self.expr(q.body, {**env, q.var.uid: m}) for m in q.var.iset.members]
+        if q.kind in ("forall", "exists"):
+            return self.junction(bodies, q.kind == "forall")
+        if q.kind == "count":
+            bodies = [self.const(int(b.const)) if b.is_const else Code(self.as_int(b.src)) for b in bodies]
+        return total(bodies, self.const)
+
+    def op(self, e: Op, env: dict[int, int]) -> Code:
+        a = [self.expr(x, env) for x in e.args]
+        o = e.op
+        if o in ("and", "or"):
+            return self.junction(a, o == "and")
+        if o in ("not", "implies"):
+            n = self.const(not a[0].const) if a[0].is_const else Code(self.neg(a[0].src))
+            return n if o == "not" else self.junction([n, a[1]], False)
+        if o == "ite":
+            if a[0].is_const:
+                return a[1] if a[0].const else a[2]
+            return Code(self.ite(a[0].src, a[1].src, a[2].src))
+        if all(x.is_const for x in a):
+            return self.const(_fold(o, [x.const for x in a], e))
+        if o in self.BINOPS:
+            return Code(f"({a[0].src} {self.BINOPS[o]} {a[1].src})")
+        return self.mask(o, e, a)
 
 
 def _fold(o: str, v: list, e: Op):
@@ -156,14 +185,6 @@ def junction(parts: list[Code], word: str, absorbing: bool, const=None) -> Code:
     return Code(live[0] if len(live) == 1 else "(" + f" {word} ".join(live) + ")")
 
 
-def _and(parts: list[Code]) -> Code:
-    return junction(parts, "and", False)
-
-
-def _or(parts: list[Code]) -> Code:
-    return junction(parts, "or", True)
-
-
 def total(parts: list[Code], const=None) -> Code:
     """The sum of the parts, constants folded into one term."""
     k = sum(int(p.const) for p in parts if p.is_const)
@@ -172,8 +193,6 @@ def total(parts: list[Code], const=None) -> Code:
         return (const or _c)(k)
     return Code("(" + " + ".join(live + ([str(k)] if k else [])) + ")")
 
-
-_sum = total
 
 
 # ---------------------------------------------------------------- whole-model compilation

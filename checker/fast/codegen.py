@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..compile import Code as C
-from ..compile import Compiled, _peel, junction, total
-from ..errors import ModelError
-from ..expr import Bound, Const, Expr, Op, Quant, Ref
+from ..compile import Compiled, Emitter, _peel
+from ..expr import Op, Ref
 from ..layout import Layout
 from ..symmetry import Symmetry
 from ..types import BoolType, Elem, Enum, IntRange, Mask, Type
@@ -90,12 +89,18 @@ class Packing:
         return tuple(out)
 
 
-class CEmitter:
-    """Expressions to C over the locals S0..S{W-1} holding the packed state."""
+class CEmitter(Emitter):
+    """Expressions to C over the locals S0..S{W-1} holding the packed state: the reference
+    Emitter's folding and dispatch, with C syntax."""
+
+    AND, OR = "&&", "||"
 
     def __init__(self, layout: Layout, pk: Packing):
-        self.layout = layout
+        super().__init__(layout)
         self.pk = pk
+
+    def const(self, v) -> C:
+        return _k(v)
 
     def get(self, k: int) -> C:
         pk = self.pk
@@ -105,68 +110,28 @@ class CEmitter:
         src += f" + {pk.lo[k]})" if pk.lo[k] else ")"
         return C(src)
 
-    def expr(self, e: Expr, env: dict[int, int]) -> C:
-        if isinstance(e, Const):
-            return _k(e.value)
-        if isinstance(e, Bound):
-            if e.uid not in env:
-                raise ModelError(f"`{e.name}` is used outside the action or quantifier that binds it")
-            return _k(env[e.uid])
-        if isinstance(e, Ref):
-            const, dyn = self.slot(e, env)
-            return self.get(const) if dyn is None else C(f"gslot(s, {dyn})")
-        if isinstance(e, Quant):
-            bodies = [self.expr(e.body, {**env, e.var.uid: m}) for m in e.var.iset.members]
-            if e.kind == "forall":
-                return _and(bodies)
-            if e.kind == "exists":
-                return _or(bodies)
-            if e.kind == "count":
-                bodies = [_k(bool(b.const)) if b.is_const else C(f"({b.src} ? 1 : 0)") for b in bodies]
-            return _sum(bodies)
-        if isinstance(e, Op):
-            return self.op(e, env)
-        raise TypeError(f"unknown expression node {e!r}")
+    def ref(self, r: Ref, env) -> C:
+        const, dyn = self.slot(r, env)
+        return self.get(const) if dyn is None else C(f"gslot(s, {dyn})")
 
     def slot(self, r: Ref, env) -> tuple[int, str | None]:
         """(constant slot, None) or (base, C source of the dynamic slot number)."""
-        v = r.var
-        L = self.layout
-        parts, const = [], L.base(v)
-        for i, stride, dim in zip(r.indices, L.strides(v), v.dims):
-            c = self.expr(i, env)
-            if c.is_const:
-                if not 0 <= c.const < dim.size:
-                    raise ModelError(f"index {c.const} of {v.name} is not a member of {dim.name}")
-                const += c.const * stride
-            else:
-                t = i.type
-                src = c.src if not (isinstance(t, Elem) and t.optional) else f"ix(E, {c.src}, {dim.size})"
-                parts.append(src if stride == 1 else f"({src})*{stride}")
+        const, parts = self.index_parts(r, env, "ix(E, {src}, {size})")
         if not parts:
             return const, None
         return const, "(int)(" + " + ".join([str(const)] + parts) + ")"
 
-    def op(self, e: Op, env) -> C:
-        a = [self.expr(x, env) for x in e.args]
-        o = e.op
-        if o == "and":
-            return _and(a)
-        if o == "or":
-            return _or(a)
-        if o == "not":
-            return _k(not a[0].const) if a[0].is_const else C(f"(!{a[0].src})")
-        if o == "implies":
-            return _or([_k(not a[0].const) if a[0].is_const else C(f"(!{a[0].src})"), a[1]])
-        if o == "ite":
-            if a[0].is_const:
-                return a[1] if a[0].const else a[2]
-            return C(f"({a[0].src} ? {a[1].src} : {a[2].src})")
-        if all(x.is_const for x in a):
-            return _k(_fold(o, [x.const for x in a], e))
+    def neg(self, src: str) -> str:
+        return f"(!{src})"
+
+    def ite(self, c: str, a: str, b: str) -> str:
+        return f"({c} ? {a} : {b})"
+
+    def as_int(self, src: str) -> str:
+        return f"({src} ? 1 : 0)"
+
+    def mask(self, o: str, e: Op, a: list[C]) -> C:
         x, y = a[0].src, (a[1].src if len(a) > 1 else "")
-        if o in _COP:
-            return C(f"({x} {_COP[o]} {y})")
         if o == "has":
             return C(f"(({x} >> {y}) & 1)")
         if o == "madd":
@@ -179,26 +144,6 @@ class CEmitter:
         if o == "msize":
             return C(f"((int64_t)__builtin_popcountll((uint64_t){x}))")
         raise TypeError(f"unknown operator {o}")
-
-
-_COP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "add": "+", "sub": "-", "mand": "&", "mor": "|"}
-
-
-def _fold(o, v, e):
-    from ..compile import _fold as pyfold
-    return int(pyfold(o, v, e))
-
-
-def _and(parts: list[C]) -> C:
-    return junction(parts, "&&", False, _k)
-
-
-def _or(parts: list[C]) -> C:
-    return junction(parts, "||", True, _k)
-
-
-def _sum(parts: list[C]) -> C:
-    return total(parts, _k)
 
 
 # ---------------------------------------------------------------------- whole model
