@@ -16,8 +16,8 @@ from rich.table import Table
 
 from . import __version__
 from .errors import UserError
-from .outputs import (add_report_arguments, check_report_arguments, graph_limit,
-                      report_function, write_reports)
+from .report.outputs import (add_report_arguments, check_report_arguments, graph_limit,
+                             report_function, write_reports)
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         code = exit_code(results, errors)
     if a.json:
-        from .report_json import write_json
+        from .report.json import write_json
         write_json(a.json, results, code)
     try:  # --html, --dot/--graphml, --junit, --sarif, GitHub annotations
         write_reports(a, results, errors, code, time.perf_counter() - t0)

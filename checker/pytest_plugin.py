@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from .errors import UserError
-from .report_ci import plain_report
+from .report.ci import plain_report
 
 _IMPORTS = re.compile(r"^\s*(from\s+checker\.spec\s+import|import\s+checker\.spec)\b", re.M)
 _ASSIGNS = re.compile(r"^[A-Za-z_]\w*\s*(:[^=\n]*)?=\s*[\[(]?\s*Check\(", re.M)

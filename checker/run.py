@@ -6,12 +6,12 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .backends import search
-from .compile import compile_model
 from .errors import UserError, traceback_loc
-from .explore import EdgeLog, Limits
-from .model import Model
-from .liveness import check_leads_to, graph_from_log
+from .explicit.backends import search
+from .explicit.compile import compile_model
+from .explicit.explore import EdgeLog, Limits
+from .explicit.liveness import check_leads_to, graph_from_log
+from .lang.model import Model
 from .result import CheckResult, Stats, Verdict
 from .spec import Check
 
@@ -27,7 +27,7 @@ class RunOptions:
     progress: Callable[[Stats], None] | None = None
     graph_limit: int | None = None    # record the state graph (--dot/--graphml), refuse above this
     liveness: bool = True             # check the model's leads-to properties (needs the graph)
-    # the engine (checker/backends.py): None = auto (the fastest exact backend that runs here,
+    # the engine (checker/explicit/backends.py): None = auto (the fastest exact backend that runs here,
     # symmetry wherever declared, every core); the API default is the reference explorer;
     # "smt": bounded model checking with Z3 (checker/smt)
     backend: str | None = "explicit"
@@ -104,16 +104,6 @@ def _liveness(compiled, log: EdgeLog, props, out):
     return out
 
 
-def _shown_params(check: Check, params: dict[str, Any]) -> dict[str, Any]:
-    """The bounds, and the switches set away from the protocol's real design."""
-    out = {}
-    for k, v in params.items():
-        p = check.protocol.param(k)
-        if p is None or p.lo is not None or v != p.default:
-            out[k] = v
-    return out
-
-
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
     model = build_model(check, opts.overrides)
     notes: list[str] = []
@@ -158,7 +148,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
         + tuple(p.name for p in live)
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
-                       _shown_params(check, dict(model.params)), out.verdict, found.backend, found.symmetry, invs, out.violation,
+                       check.shown_params(dict(model.params)), out.verdict, found.backend, found.symmetry, invs, out.violation,
                        out.trace, out.stats, coverage, warnings, out.reason, check.expect,
                        spec_line=check.loc.line if check.loc else 0,
                        invariant_locs={i.name: (i.loc.file, i.loc.line)

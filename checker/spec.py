@@ -14,7 +14,7 @@ import runpy
 from typing import Any
 
 from .errors import SrcLoc, UserError, caller_loc, traceback_loc
-from .protocol import Protocol
+from .lang.protocol import Protocol
 
 
 class Check:
@@ -47,6 +47,15 @@ class Check:
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
         self.params = dict(params)
         protocol.configure(self.params, self.loc)
+
+    def shown_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bounds, and the switches set away from the protocol's real design."""
+        out = {}
+        for k, v in params.items():
+            p = self.protocol.param(k)
+            if p is None or p.lo is not None or v != p.default:
+                out[k] = v
+        return out
 
     def __repr__(self):
         return f"Check({self.name or self.protocol.name}, {self.params}, expect={self.expect!r})"

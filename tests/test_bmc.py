@@ -14,8 +14,8 @@ import os
 import pytest
 
 from checker.cli import main
-from checker.compile import compile_model
 from checker.errors import ModelRuntimeError
+from checker.explicit.compile import compile_model
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
 from checker.spec import load_spec
@@ -57,7 +57,7 @@ def _replay(check, overrides, trace) -> None:
 
 def _flat(value, var):
     """A decoded value back to packed form (enums by index, masks as bits, none as size)."""
-    from checker.types import Elem, Enum, Mask
+    from checker.lang.types import Elem, Enum, Mask
     vals = value
     for _ in var.dims[1:]:
         vals = [x for row in vals for x in row]
@@ -108,8 +108,8 @@ def test_bmc_finds_nothing_where_explicit_search_holds(rel, name):
 
 
 def test_bmc_reports_range_overflow_like_explicit(tmp_path):
-    from checker.protocol import Protocol
     from checker.lang import BOOL, IntRange, ModelBuilder, when
+    from checker.lang.protocol import Protocol
     from checker.spec import Check
 
     def build(cfg):

@@ -9,10 +9,10 @@ import random
 
 import pytest
 
-from checker.compile import compile_model
 from checker.errors import ModelRuntimeError, UserError
-from checker.explore import Limits, explore
-from checker.fast import FastModel, available, explore_fast
+from checker.explicit.compile import compile_model
+from checker.explicit.explore import Limits, explore
+from checker.explicit.fast import FastModel, available, explore_fast
 from checker.lang import BOOL, IntRange, ModelBuilder, Param, Protocol, count, forall, when
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
@@ -193,7 +193,7 @@ def test_auto_finishes_small_models_before_compiling(tmp_path, monkeypatch):
     big = run_check(SYNC, check, RunOptions({"cpus": 6}, backend=None, symmetry=False))
     assert (big.backend, big.stats.states) == ("fast", 587366)
     c = compile_model(build_model(check, {"cpus": 4}))
-    from checker.symmetry import Symmetry
+    from checker.explicit.symmetry import Symmetry
     FastModel.of(c, Symmetry(c.model, c.layout))        # now in the cache: auto takes it
     again = run_check(SYNC, check, RunOptions({"cpus": 4}, backend=None, symmetry=None))
     assert (again.backend, again.stats.states) == ("fast", 1638)

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from checker.compile import compile_model
-from checker.report_html import render_html, trace_data, write_html
-from checker.report_lanes import KERNEL_MESSAGES, Message, derive_messages
+from checker.explicit.compile import compile_model
+from checker.explicit.trace import build_trace
+from checker.report.html import render_html, trace_data, write_html
+from checker.report.lanes import KERNEL_MESSAGES, Message, derive_messages
 from checker.result import CheckResult, Verdict, Violation
 from checker.run import build_model, run_check
 from checker.spec import load_spec
-from checker.trace import build_trace
 
 from .conftest import ROOT, spec_path
 
@@ -120,7 +120,7 @@ def test_lanes_are_coloured_on_a_terminal(nmi_stale):
 
     from rich.console import Console
 
-    from checker.report_lanes import report_lanes
+    from checker.report.lanes import report_lanes
     buf = StringIO()
     report_lanes(nmi_stale, Console(file=buf, force_terminal=True, width=120))
     assert "\x1b[" in buf.getvalue()
@@ -269,7 +269,7 @@ def test_lasso_traces_show_where_the_loop_returns(nmi_stale):
 
     from rich.console import Console
 
-    from checker.report_lanes import render_lanes
+    from checker.report.lanes import render_lanes
     t = dataclasses.replace(nmi_stale.trace, loop_start=3)
     buf = StringIO()
     Console(file=buf, width=120).print(render_lanes(t))

@@ -1,13 +1,13 @@
 """The modelling language: expression semantics, deadlocks, coverage, on tiny models."""
 import itertools
 
-from checker.builder import ModelBuilder, when
-from checker.compile import compile_expr, compile_model
-from checker.explore import Limits, explore
-from checker.expr import If, count, exists, forall, implies
-from checker.layout import Layout
+from checker.explicit.compile import compile_expr, compile_model
+from checker.explicit.explore import Limits, explore
+from checker.explicit.layout import Layout
+from checker.lang.builder import ModelBuilder, when
+from checker.lang.expr import If, count, exists, forall, implies
+from checker.lang.types import BOOL, Elem, IntRange, Mask
 from checker.result import Verdict
-from checker.types import BOOL, Elem, IntRange, Mask
 
 
 def counter_model(n_cpus=2, limit=2, deadlock_final=True):
@@ -86,9 +86,9 @@ def test_expression_semantics_on_every_state():
 
 
 def test_never_fired_actions_are_reported(tmp_path):
+    from checker.lang.protocol import Protocol
     from checker.run import run_check
     from checker.spec import Check
-    from checker.protocol import Protocol
 
     def build(cfg):
         m = ModelBuilder("dead_action")

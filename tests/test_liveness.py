@@ -1,12 +1,12 @@
 """Liveness: every started flush completes under fairness; a starvable variant yields a lasso."""
-from checker.builder import ModelBuilder, when
-from checker.compile import compile_model
-from checker.explore import EdgeLog, explore
-from checker.liveness import check_leads_to, graph_from_log
+from checker.explicit.compile import compile_model
+from checker.explicit.explore import EdgeLog, explore
+from checker.explicit.liveness import check_leads_to, graph_from_log
+from checker.lang.builder import ModelBuilder, when
+from checker.lang.types import BOOL
 from checker.result import Verdict
 from checker.run import run_check
 from checker.spec import Check
-from checker.types import BOOL
 from protocols.baseline import PROTOCOL as BASELINE
 
 

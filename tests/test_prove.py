@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from checker.cli import main
-from checker.compile import compile_model
 from checker.errors import ModelRuntimeError, UserError
+from checker.explicit.compile import compile_model
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
 from checker.spec import Check, load_spec

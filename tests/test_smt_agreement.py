@@ -15,11 +15,11 @@ import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.compile import compile_expr, compile_model
 from checker.errors import ModelRuntimeError
+from checker.explicit.compile import compile_expr, compile_model
+from checker.lang.types import BOOL, BoolType, IntRange
 from checker.smt.encode import Encoding
 from checker.spec import available_protocols
-from checker.types import BOOL, BoolType, IntRange
 
 SMALL = {"cpus": 2, "pages": 2, "rounds": 2}
 

@@ -6,15 +6,14 @@ import os
 
 import pytest
 
-from checker.compile import compile_model
 from checker.errors import UserError
-from checker.explore import Limits, explore
-from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, Param, Protocol, forall,
-                          implies, when)
+from checker.explicit.compile import compile_model
+from checker.explicit.explore import Limits, explore
+from checker.explicit.symmetry import Symmetry, check_model, explore_reduced
+from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, Param, Protocol, forall, implies, when
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
 from checker.spec import Check, load_spec
-from checker.symmetry import Symmetry, check_model, explore_reduced
 
 from .conftest import ROOT, spec_path
 
@@ -137,7 +136,7 @@ def test_incomplete_keys_are_tried_in_every_order():
 
 
 def test_c_and_python_agree_on_representatives():
-    from checker.fast import FastModel
+    from checker.explicit.fast import FastModel
     for _, check in (CASES[3], CASES[2]):
         model, c = _compiled(check)
         sym = Symmetry(model, c.layout)

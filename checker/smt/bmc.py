@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..model import Invariant
+from ..lang.model import Invariant
 from .encode import Encoding, _not, _or, is_z3
 
 

@@ -30,10 +30,10 @@ from typing import Any, Sequence
 
 import z3
 
-from ..expr import Assign, Bound, Const, Expr, Op, Quant, Ref, walk
-from ..layout import Layout
-from ..model import ActionInstance, Model, instances
-from ..types import BoolType, Elem, Enum, IntRange, Mask, Type
+from ..explicit.layout import Layout
+from ..lang.expr import Assign, Bound, Const, Expr, Op, Quant, Ref, walk
+from ..lang.model import ActionInstance, Model, instances
+from ..lang.types import BoolType, Elem, Enum, IntRange, Mask, Type
 
 Term = Any  # a Z3 expression, or a Python bool/int when the value is known
 
@@ -296,7 +296,7 @@ class Encoding:
             return z3.If(c, self._lift_like(a, b, e.type), self._lift_like(b, a, e.type))
         a = [self.expr(x, env, s) for x in e.args]
         if not any(is_z3(x) for x in a):
-            from ..compile import _fold
+            from ..explicit.compile import _fold
             return _fold(o, a, e)
         if o in ("eq", "ne"):
             t = e.args[0].type

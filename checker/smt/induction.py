@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..model import Invariant
-from ..types import BOOL
+from ..lang.model import Invariant
+from ..lang.types import BOOL
 from .bmc import Unroller
 from .encode import Encoding, _and, _not, is_z3
 

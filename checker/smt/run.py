@@ -16,13 +16,13 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from ..compile import _peel, compile_expr
 from ..errors import ModelRuntimeError, UserError
-from ..layout import Layout
-from ..model import ActionInstance, Invariant, Model
+from ..explicit.compile import _peel, compile_expr
+from ..explicit.layout import Layout
+from ..explicit.trace import build_trace
+from ..lang.model import ActionInstance, Invariant, Model
 from ..result import CheckResult, Stats, Trace, Verdict, Violation
 from ..spec import Check
-from ..trace import build_trace
 
 DEFAULT_DEPTH = 10
 DEFAULT_MAX_K = 3
@@ -91,9 +91,8 @@ def sanity_notes(check: Check, model: Model, opts: Any) -> list[str]:
 def _result(check: Check, spec_path: str, model: Model, verdict: Verdict, backend: str,
             invs: tuple[str, ...], seconds: float, depth: int, warnings: list[str], reason: str = "",
             violation: Violation | None = None, trace: Trace | None = None) -> CheckResult:
-    from ..run import _shown_params
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
-                       _shown_params(check, dict(model.params)), verdict, backend, False, invs, violation, trace,
+                       check.shown_params(dict(model.params)), verdict, backend, False, invs, violation, trace,
                        Stats(depth=depth, seconds=seconds), {}, warnings, reason, check.expect,
                        spec_line=check.loc.line if check.loc else 0,
                        invariant_locs={i.name: (i.loc.file, i.loc.line)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import z3
 
 from ..errors import SrcLoc
-from ..model import Invariant, Model
-from ..types import BOOL
+from ..lang.model import Invariant, Model
+from ..lang.types import BOOL
 from .encode import Encoding, _or, is_z3
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import __version__
-from .result import CheckResult, Trace
+from .. import __version__
+from ..result import CheckResult, Trace
 
 SCHEMA_VERSION = 1
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"

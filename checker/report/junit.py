@@ -13,9 +13,9 @@ import socket
 import time
 import xml.etree.ElementTree as ET
 
-from .errors import UserError
-from .report_ci import display_path, outcome, plain_report
-from .result import CheckResult
+from ..errors import UserError
+from ..result import CheckResult
+from .ci import display_path, outcome, plain_report
 
 
 def _classname(spec: str) -> str:

@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .errors import SrcLoc, UserError, caller_loc
+from ..errors import SrcLoc, UserError, caller_loc
 from .model import Model
 
 

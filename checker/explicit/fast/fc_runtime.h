@@ -11,7 +11,7 @@
  *      order — prefetching the hash slot of the record PREF places ahead (memory latency, not
  *      successor computation, is the cost), inserts, and checks each new state's invariants.
  * Then thread 0 merges the owners' new states by origin key. That is exactly the order in
- * which the reference explorer (checker/explore.py) discovers them, so state ids, parents,
+ * which the reference explorer (checker/explicit/explore.py) discovers them, so state ids, parents,
  * the state count at a violation, deadlock or state limit, the counterexample, transitions
  * and coverage all come out identical to it, whatever the number of workers.
  */

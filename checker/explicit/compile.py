@@ -9,11 +9,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import ModelError, ModelRuntimeError
-from .expr import Bound, Const, Expr, Op, Quant, Ref
+from ..errors import ModelError, ModelRuntimeError
+from ..lang.expr import Bound, Const, Expr, Op, Quant, Ref
+from ..lang.model import ActionInstance, Model, instances
+from ..lang.types import Elem, IntRange
 from .layout import Layout
-from .model import ActionInstance, Model, instances
-from .types import Elem, IntRange
 
 _NC = object()  # "not a compile-time constant"
 

@@ -14,8 +14,8 @@ import inspect
 import itertools
 from typing import Any, Callable, Iterable
 
-from .errors import ModelError, SrcLoc, caller_loc
-from .expr import Assign, Bound, Const, Expr, Op, Quant, Ref, VarDecl, fresh_bound, lit
+from ..errors import ModelError, SrcLoc, caller_loc
+from .expr import Assign, Bound, Const, Expr, Members, Op, Quant, Ref, VarDecl, fresh_bound, lit
 from .model import Action, Invariant, LeadsTo, Model, Step
 from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
 
@@ -116,7 +116,7 @@ class ModelBuilder:
         self._claim(name, "index set")
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ModelError(f"index set {name} needs a positive size, got {size!r}")
-        s = IndexSet(name, size, symmetric)
+        s = Members(name, size, symmetric)
         self._isets.append(s)
         if lanes:
             self._lanes = s

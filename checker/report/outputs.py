@@ -10,8 +10,8 @@ import argparse
 import os
 import sys
 
-from .errors import UserError
-from .result import CheckResult
+from ..errors import UserError
+from ..result import CheckResult
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,37 +47,37 @@ def graph_limit(a: argparse.Namespace) -> int | None:
     """The state limit for recording the state graph; None when no graph is wanted."""
     if not (a.dot or a.graphml):
         return None
-    from .report_graph import DEFAULT_LIMIT
+    from .graph import DEFAULT_LIMIT
     return a.graph_limit or DEFAULT_LIMIT
 
 
 def report_function(a: argparse.Namespace):
     if a.lanes:
-        from .report_lanes import report_lanes
+        from .lanes import report_lanes
         return report_lanes
-    from .report_text import report
+    from .text import report
     return report
 
 
 def write_reports(a: argparse.Namespace, results: list[CheckResult], errors: list[str], code: int,
                   seconds: float) -> None:
     if a.html:
-        from .report_html import write_html
+        from .html import write_html
         write_html(a.html, results)
     if (a.dot or a.graphml) and not errors:
-        from .report_graph import write_dot, write_graphml
+        from .graph import write_dot, write_graphml
         if a.dot:
             write_dot(a.dot, results)
         if a.graphml:
             write_graphml(a.graphml, results)
     if a.junit:
-        from .report_junit import write_junit
+        from .junit import write_junit
         write_junit(a.junit, results, errors, seconds)
     if a.sarif:
-        from .report_sarif import write_sarif
+        from .sarif import write_sarif
         write_sarif(a.sarif, results, errors, code)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from .report_ci import github_annotations
+        from .ci import github_annotations
         lines = github_annotations(results, errors, bool(a.gate))
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class IndexSet:
-    """A finite set of members 0..size-1, e.g. CPU or Page. Symmetric: no member is special."""
+    """A finite set of members 0..size-1, e.g. CPU or Page. Symmetric: no member is special.
+
+    Plain data below the expressions; the masks over it (`CPU.all()`) come with `expr.Members`.
+    """
 
     name: str
     size: int
@@ -23,18 +26,6 @@ class IndexSet:
     def member_name(self, i: int) -> str:
         return f"{self.name.lower()}{i}"
 
-    # Expression helpers (imported lazily to keep types free of expression code).
-    def all(self):
-        from .expr import Const
-        return Const((1 << self.size) - 1, Mask(self))
-
-    def empty(self):
-        from .expr import Const
-        return Const(0, Mask(self))
-
-    def mask(self, *members):
-        from .expr import mask_of
-        return mask_of(self, *members)
 
 
 class Type:

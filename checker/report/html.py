@@ -3,7 +3,7 @@
 One file, no network: inline CSS and JavaScript, the results embedded as JSON in a
 `<script type="application/json">` element. Everything the page shows is computed here from
 the finished `CheckResult`s — the flattened state per step, what changed, the arrows
-(`report_lanes.derive_messages`, whose rules are plain data) — so the script only draws.
+(`lanes.derive_messages`, whose rules are plain data) — so the script only draws.
 
 The page: a header (spec, check, protocol, parameters, verdict, expectation, statistics),
 one lane per member of the trace's lanes index set with each step in its CPU's lane at its
@@ -18,11 +18,11 @@ import json
 import os
 from typing import Any, Iterable
 
-from . import __version__
-from .errors import UserError
-from .report_lanes import KERNEL_MESSAGES, Message, call, derive_messages, lane_names
-from .report_text import changes, flatten, show_value
-from .result import CheckResult, Trace
+from .. import __version__
+from ..errors import UserError
+from ..result import CheckResult, Trace
+from .lanes import KERNEL_MESSAGES, Message, call, derive_messages, lane_names
+from .text import changes, flatten, show_value
 
 
 def _where(loc: tuple[str, int] | None) -> str:

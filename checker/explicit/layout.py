@@ -5,9 +5,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from .expr import VarDecl
-from .model import Model
-from .types import BoolType, Elem, Enum, Mask
+from ..lang.expr import VarDecl
+from ..lang.model import Model
+from ..lang.types import BoolType, Elem, Enum, Mask
 
 
 @dataclass(frozen=True)

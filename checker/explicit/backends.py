@@ -1,7 +1,7 @@
 """Which explicit-state engine runs a check, and with or without symmetry reduction.
 
-- `explicit`: the reference explorer (checker/explore.py), Python over tuples;
-- `fast`: the same model compiled to C (checker/fast/), on one core or several.
+- `explicit`: the reference explorer (checker/explicit/explore.py), Python over tuples;
+- `fast`: the same model compiled to C (checker/explicit/fast/), on one core or several.
 Both are exact and give the same verdict, state count, trace length and coverage. `auto` (the
 command line's default) picks `fast` where a C compiler is present and falls back to `explicit`,
 saying so in one line; a model whose C is not compiled yet first gets a short reference search
@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import UserError
+from ..result import Stats, Verdict
 from .compile import Compiled
-from .errors import UserError
 from .explore import EdgeLog, Limits, Outcome, explore
-from .result import Stats, Verdict
 from .symmetry import choose, explore_reduced
 
 BACKENDS = ("explicit", "fast")

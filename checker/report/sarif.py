@@ -18,12 +18,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import UserError
-from .report_ci import display_path, invariant_loc, outcome
-from .report_lanes import call
-from .report_text import changes, show_value
-from .result import CheckResult, Trace, Verdict
+from .. import __version__
+from ..errors import UserError
+from ..result import CheckResult, Trace, Verdict
+from .ci import display_path, invariant_loc, outcome
+from .lanes import call
+from .text import changes, show_value
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MISSING = "expected-violation-missing"

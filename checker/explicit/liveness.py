@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from ..lang.model import LeadsTo
+from ..result import Trace, Violation
 from .compile import Compiled, compile_expr
-from .model import LeadsTo
-from .result import Trace, Violation
 from .trace import build_trace
 
 

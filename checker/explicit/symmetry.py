@@ -25,13 +25,13 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from ..errors import UserError
+from ..lang.expr import Bound, Const, Expr, Op, Quant, Ref
+from ..lang.model import Model, instances
+from ..lang.types import Elem, IndexSet, Mask, Type
+from ..result import Trace, Violation
 from .compile import Compiled
-from .errors import UserError
-from .expr import Bound, Const, Expr, Op, Quant, Ref
 from .layout import Layout
-from .model import Model, instances
-from .result import Trace, Violation
-from .types import Elem, IndexSet, Mask, Type
 
 # feature kinds: what a member's key reads (see Symmetry.features)
 RAW, SELF, NONE, MBIT, MPOP, EQ, BIT = range(7)

@@ -1,6 +1,6 @@
 """The fast backend: the model compiled to C, explored level by level over 64-bit words.
 
-`explore_fast` gives exactly what the reference explorer (checker/explore.py) gives — verdict,
+`explore_fast` gives exactly what the reference explorer (checker/explicit/explore.py) gives — verdict,
 state count (also where it stops at a violation, deadlock or state limit), transitions, depth,
 coverage and the same shortest counterexample — in a fraction of the time and memory, on one
 core or several (`workers`). See fc_runtime.h for the search and codegen.py for the code.
@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from ...errors import UserError
+from ...result import Stats, Verdict, Violation
 from ..compile import Compiled, _index_error, _range_check
-from ..errors import UserError
 from ..explore import Limits, Outcome, peak_mb
-from ..result import Stats, Verdict, Violation
 from ..symmetry import Symmetry, real_trace, replay
 from ..trace import build_trace
 from .build import Unavailable, available, build, is_cached  # noqa: F401  (re-exported)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SrcLoc
+from ..errors import SrcLoc
 from .expr import Assign, Bound, Expr, VarDecl
 from .types import IndexSet
 

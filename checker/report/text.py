@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.markup import escape
 
-from .result import CheckResult, Trace, Verdict
+from ..result import CheckResult, Trace, Verdict
 
 _STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red",
           Verdict.INCOMPLETE: "bold yellow", Verdict.ERROR: "bold red"}

@@ -8,9 +8,9 @@ import os
 
 from rich.console import Console
 
-from .report_lanes import call
-from .report_text import report
-from .result import CheckResult, Trace, Verdict
+from ..result import CheckResult, Trace, Verdict
+from .lanes import call
+from .text import report
 
 
 def display_path(path: str) -> str:

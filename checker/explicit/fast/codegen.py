@@ -1,6 +1,6 @@
 """Generate C from the IR: packed 64-bit states, successor, check, final and canonical-form code.
 
-The generated code follows the reference Emitter (checker/compile.py) construct for construct:
+The generated code follows the reference Emitter (checker/explicit/compile.py) construct for construct:
 the same instance order, the same constant folding of action parameters and quantifiers, the
 same short-circuit order of `and`/`or`, the same range checks on updates, the same order of
 invariant checks (so the same witness) — only over bit fields of 64-bit words instead of tuple
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...lang.expr import Op, Ref
+from ...lang.types import BoolType, Elem, Enum, IntRange, Mask, Type
 from ..compile import Code as C
 from ..compile import Compiled, Emitter, _peel
-from ..expr import Op, Ref
 from ..layout import Layout
 from ..symmetry import Symmetry
-from ..types import BoolType, Elem, Enum, IntRange, Mask, Type
+
 
 class Unsupported(Exception):
     """The model is beyond what the generated code handles (the reference backend still does)."""
@@ -272,7 +273,7 @@ def _updates_c(em: CEmitter, pk: Packing, inst, k: int, env) -> list[str]:
 
 
 def _sym_tables(sym: Symmetry) -> list[str]:
-    """Tables for the generic canonicaliser in fc_runtime.h (see checker/symmetry.py)."""
+    """Tables for the generic canonicaliser in fc_runtime.h (see checker/explicit/symmetry.py)."""
     out = []
     sizes = [s.size for s in sym.sets]
     out.append(f"#define MAXN {max(sizes)}")

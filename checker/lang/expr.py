@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
-from .errors import ModelError, SrcLoc, caller_loc
+from ..errors import ModelError, SrcLoc, caller_loc
 from .types import BOOL, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
 
 _BOOL_HINT = ("use & | ~ (or implies/If) instead of and/or/not/if on model expressions: "
@@ -360,6 +360,20 @@ def mask_of(iset: IndexSet, *members) -> Expr:
     for m in members:
         out = out.with_(m)
     return out
+
+
+@dataclass(frozen=True)
+class Members(IndexSet):
+    """An index set as the builder hands it to a protocol: the declaration and its masks."""
+
+    def all(self) -> Expr:
+        return Const((1 << self.size) - 1, Mask(self))
+
+    def empty(self) -> Expr:
+        return Const(0, Mask(self))
+
+    def mask(self, *members) -> Expr:
+        return mask_of(self, *members)
 
 
 _uid = iter(range(1, 1 << 62))

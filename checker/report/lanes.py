@@ -4,7 +4,7 @@ Which steps are messages is plain data, not code: a `Message` rule pairs a sendi
 with a later receiving step, by action name and a matching parameter. The rules below cover
 the smp_call_function/flush vocabulary of `protocols/`; a protocol with other message-passing
 actions passes its own (e.g. `KERNEL_MESSAGES + (Message(...),)`) to `derive_messages`,
-`render_lanes` and `report_html.write_html`. Rules whose actions a trace lacks draw nothing.
+`render_lanes` and `html.write_html`. Rules whose actions a trace lacks draw nothing.
 
 The pairing rule: each step that runs `send` is paired with the *first later* step that runs
 `receive` whose parameter `receive_key` equals the sender's parameter `send_key` (no keys:
@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .report_text import changes, compact, report_summary, show_value
-from .result import CheckResult, Trace
+from ..result import CheckResult, Trace
+from .text import changes, compact, report_summary, show_value
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .errors import UserError
-from .report_text import flatten, show_value
-from .result import CheckResult, StateGraph
+from ..errors import UserError
+from ..result import CheckResult, StateGraph
+from .text import flatten, show_value
 
 DEFAULT_LIMIT = 2000
 

@@ -11,8 +11,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Callable
 
+from ..result import StateGraph, Stats, Trace, Verdict, Violation
 from .compile import Compiled
-from .result import StateGraph, Stats, Trace, Verdict, Violation
 from .trace import build_trace
 
 

@@ -1,8 +1,8 @@
 """Turn a path of packed states into a Trace of plain, decoded steps."""
 from __future__ import annotations
 
+from ..result import Trace, TraceStep, Violation
 from .compile import Compiled
-from .result import Trace, TraceStep, Violation
 
 
 def build_trace(c: Compiled, path: list[tuple], via: list[int], violation: Violation | None,
