@@ -151,6 +151,9 @@ def gate_table(results: list[CheckResult]) -> Table:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .adequacy.cli import mutate_command  # `mutate SPEC ...` and `--gate DIR --mutate`
+    if (code := mutate_command(argv)) is not None:
+        return code
     a = parser().parse_args(argv)
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)

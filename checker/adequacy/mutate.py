@@ -1,0 +1,319 @@
+"""Run a check's mutants against its own properties and classify each: the mutation score.
+
+Every mutant runs at the check's bounds with all of its properties (invariants, deadlock,
+leads-to, covers) on the fast backend, one process per core. A worker gets only the spec path,
+the check's name and the mutant's number, and rebuilds the mutant itself, so nothing depends
+on how many workers there are. A survivor whose reachable state set is the original's (same
+count, same digest of the sorted packed states) is equivalent: no state-based property can
+tell it apart, so it does not count against the score.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+
+from ..errors import UserError
+from ..explicit.compile import compile_model
+from ..lang.model import Model
+from ..result import CheckResult, Verdict
+from ..run import RunOptions, build_model, run_check
+from ..spec import Check, load_spec
+from .mutants import Mutant, mutants
+
+OUTCOMES = ("killed", "survived", "equivalent", "error", "incomplete", "not run")
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """What happened to one mutant."""
+
+    number: int
+    kind: str
+    action: str
+    ref: str
+    description: str
+    outcome: str                     # one of OUTCOMES
+    killer: str | None = None        # the property that broke: an invariant, "deadlock", a
+                                     # leads-to property, or "cover NAME"
+    killer_kind: str | None = None   # invariant | deadlock | liveness | cover
+    trace_length: int | None = None  # steps of the shortest counterexample
+    states: int = 0
+    seconds: float = 0.0
+    detail: str = ""                 # the error, the limit hit, or why a survivor's holds is vacuous
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """The original model's reachable state set, as a count and a digest of the sorted states."""
+
+    states: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """One mutant to run, as a worker needs it: nothing here is a model."""
+
+    spec: str
+    check: str
+    number: int
+    backend: str
+    original: Reachable
+    deadline: float | None = None    # time.time() after which the mutant is not run
+
+
+@dataclass(frozen=True)
+class MutationRun:
+    """Every mutant of one check and what happened to it; the score per action and in total."""
+
+    spec: str
+    check: str
+    protocol: str
+    bounds: dict
+    floor: float | None              # the check's min_mutation_score
+    generated: int                   # mutants of the model (before --max-mutants)
+    results: tuple[MutantResult, ...]
+    original_states: int
+    seconds: float
+    workers: int
+    backend: str
+
+    def counts(self, action: str | None = None) -> Counter:
+        return Counter(r.outcome for r in self.results if action is None or r.action == action)
+
+    def counted(self, action: str | None = None) -> int:
+        """The score's denominator: mutants that ran, less the equivalent ones and errors."""
+        c = self.counts(action)
+        return sum(c.values()) - c["not run"] - c["equivalent"] - c["error"]
+
+    def score(self, action: str | None = None) -> float | None:
+        """killed / (ran − equivalent − error); None when nothing counts."""
+        n = self.counted(action)
+        return self.counts(action)["killed"] / n if n > 0 else None
+
+    def vacuous(self) -> list[MutantResult]:
+        """Survivors whose "holds" is vacuous (a dead action, a hazard precondition never met):
+        the spec gate fails those even though no property broke."""
+        return [r for r in self.survivors() if r.detail]
+
+    def score_with_vacuity(self) -> float | None:
+        """The score if the survivors the spec gate rejects as vacuous counted as killed."""
+        n = self.counted()
+        return (self.counts()["killed"] + len(self.vacuous())) / n if n > 0 else None
+
+    def actions(self) -> list[str]:
+        return list(dict.fromkeys(r.action for r in self.results))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every selected mutant ran (the --time-limit did not cut the run short)."""
+        return not self.counts()["not run"]
+
+    @property
+    def met(self) -> bool:
+        s = self.score()
+        return self.floor is None or (s is not None and s >= self.floor)
+
+    def survivors(self) -> list[MutantResult]:
+        return [r for r in self.results if r.outcome == "survived"]
+
+
+# ---------------------------------------------------------------- one mutant
+
+def reachable(model: Model) -> Reachable:
+    """Every reachable state of `model` (the reference successor function, no reduction)."""
+    c = compile_model(model)
+    init = c.layout.initial()
+    seen = {init}
+    todo = [init]
+    while todo:
+        for _, t in c.successors(todo.pop()):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    h = hashlib.blake2b(digest_size=20)
+    for s in sorted(seen):
+        h.update(repr(s).encode())
+    return Reachable(len(seen), h.hexdigest())
+
+
+def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
+    """(outcome, killer, killer kind, detail) of a mutant's run; "survived" until equivalence
+    is decided. An unreached cover property kills like a broken invariant."""
+    uncovered = getattr(Verdict, "UNCOVERED", None)
+    if r.verdict is Verdict.VIOLATED and r.violation is not None:
+        return "killed", r.violation.invariant, r.violation.kind, ""
+    if uncovered is not None and r.verdict is uncovered:
+        missed = [g.name for g in getattr(r, "goals", []) if g.kind == "cover" and g.states == 0]
+        name = missed[0] if missed else r.reason
+        return "killed", f"cover {name}", "cover", r.reason
+    if r.verdict is Verdict.INCOMPLETE:
+        return "incomplete", None, None, r.reason
+    if r.verdict is Verdict.ERROR:
+        return "error", None, None, r.reason
+    return "survived", None, None, "; ".join(getattr(r, "vacuity", []))
+
+
+def mutant_options(backend: str, check: Check, deadline: float | None) -> RunOptions:
+    """A mutant runs like the check: its own limits (cut to what the deadline leaves), every
+    property, no symmetry (so the state count is the real one), one thread per process."""
+    limit = check.time_limit
+    if deadline is not None:
+        left = max(deadline - time.time(), 1e-3)
+        limit = min(limit, left) if limit else left
+    return RunOptions(backend=backend, symmetry=False, workers=1, liveness=True, sanity=False,
+                      time_limit=limit)
+
+
+def find_check(spec: str, name: str) -> Check:
+    checks = load_spec(spec)
+    for c in checks:
+        if c.name == name:
+            return c
+    raise UserError(f"no check named '{name}' in {spec}", None,
+                    f"its checks: {', '.join(c.name for c in checks)}")
+
+
+def check_mutants(check: Check) -> tuple[Model, list[Mutant]]:
+    """The check's model and its mutants (leads-to fairness only where the check has liveness)."""
+    model = build_model(check, {})
+    return model, mutants(model, liveness=check.liveness)
+
+
+def run_mutant(job: Job) -> MutantResult:
+    """Rebuild mutant `job.number` of the check from the spec file, run it, classify it."""
+    t0 = time.perf_counter()
+    check = find_check(job.spec, job.check)
+    m = check_mutants(check)[1][job.number - 1]
+    base = {"number": m.number, "kind": m.kind, "action": m.action, "ref": m.ref,
+            "description": m.description}
+    if job.deadline is not None and time.time() >= job.deadline:
+        return MutantResult(**base, outcome="not run", detail="the --time-limit ran out first")
+    try:
+        r = run_check(job.spec, check, mutant_options(job.backend, check, job.deadline), model=m.model)
+        outcome, killer, kind, detail = classify(r)
+        if outcome == "incomplete" and job.deadline is not None and time.time() >= job.deadline:
+            outcome, detail = "not run", "the --time-limit ran out while it ran"
+        if outcome == "survived" and r.stats.states == job.original.states \
+                and reachable(m.model) == job.original:
+            outcome = "equivalent"
+    except UserError as e:  # a model error in a reached state (e.g. a counter out of range)
+        return MutantResult(**base, outcome="error", seconds=time.perf_counter() - t0, detail=str(e))
+    return MutantResult(**base, outcome=outcome, killer=killer, killer_kind=kind,
+                        trace_length=len(r.trace) if outcome == "killed" and r.trace is not None else None,
+                        states=r.stats.states, seconds=time.perf_counter() - t0, detail=detail)
+
+
+# ---------------------------------------------------------------- a whole check
+
+def default_backend() -> str:
+    """The fast backend where a C compiler is present, else whatever runs here."""
+    from ..explicit.fast.build import available
+    return "fast" if available()[0] else "auto"
+
+
+def chosen(ms: list[Mutant], max_mutants: int | None) -> list[Mutant]:
+    """At most `max_mutants`, spread evenly over the list (numbers kept), so every action is
+    still sampled; the same list and limit always choose the same mutants."""
+    if max_mutants is None or max_mutants >= len(ms):
+        return ms
+    return [ms[i * len(ms) // max_mutants] for i in range(max_mutants)]
+
+
+def baseline(spec: str, check: Check, backend: str) -> tuple[CheckResult, Reachable]:
+    """The original must hold at its bounds: a mutant can only be killed by a property the
+    original satisfies."""
+    if check.expect != "holds":
+        raise UserError(f"check {check.name} expects '{check.expect}': mutation testing measures a "
+                        "model whose check holds", check.loc, "run mutate on a check with expect='holds'")
+    model = build_model(check, {})
+    r = run_check(spec, check, mutant_options(backend, check, None), model=model)
+    if r.verdict is not Verdict.HOLDS:
+        raise UserError(f"check {check.name} does not hold at its bounds ({r.verdict.value}"
+                        f"{': ' + r.reason if r.reason else ''}); its mutants would say nothing",
+                        check.loc, "fix the model or the check first")
+    return r, reachable(model)
+
+
+def mutate_check(spec: str, check: Check, *, workers: int | None = None,
+                 max_mutants: int | None = None, time_limit: float | None = None,
+                 backend: str | None = None,
+                 progress: Callable[[int, int, MutantResult], None] | None = None) -> MutationRun:
+    """Run every (or every chosen) mutant of one check, in parallel; results in number order.
+    `backend`: None for the fast backend where it can run (any exact engine gives the same)."""
+    t0 = time.perf_counter()
+    backend = backend or default_backend()
+    workers = max(1, workers or os.cpu_count() or 1)
+    deadline = time.time() + time_limit if time_limit else None
+    original, states = baseline(spec, check, backend)
+    ms = check_mutants(check)[1]
+    picked = chosen(ms, max_mutants)
+    jobs = [Job(spec, check.name, m.number, backend, states, deadline) for m in picked]
+    results = run_jobs(jobs, workers, deadline, progress)
+    return MutationRun(spec, check.name, check.protocol.name, original.params, check.min_mutation_score,
+                       len(ms), tuple(sorted(results, key=lambda r: r.number)), states.states,
+                       time.perf_counter() - t0, workers, original.backend)
+
+
+def run_jobs(jobs: list[Job], workers: int, deadline: float | None,
+             progress: Callable[[int, int, MutantResult], None] | None) -> list[MutantResult]:
+    """Run the jobs in this process (one worker) or a pool of fresh processes; at the deadline
+    the ones not started are reported "not run"."""
+    done: list[MutantResult] = []
+
+    def record(r: MutantResult) -> None:
+        done.append(r)
+        if progress is not None:
+            progress(len(done), len(jobs), r)
+
+    if workers == 1 or len(jobs) <= 1:
+        for j in jobs:
+            record(run_mutant(j))
+        return done
+    # fork: `python -m checker` re-runs its command line when a spawned child imports __main__;
+    # the forked children only run `run_mutant`, and the caller starts no threads before this
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        pending = {pool.submit(run_mutant, j): j for j in jobs}
+        while pending:
+            timeout = None if deadline is None else max(deadline - time.time(), 0) + 1
+            finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for f in finished:
+                pending.pop(f)
+                record(f.result())
+            if not finished and deadline is not None and time.time() >= deadline:
+                for f, j in list(pending.items()):
+                    if f.cancel():
+                        pending.pop(f)
+                        record(not_run(j))
+    return done
+
+
+def not_run(job: Job) -> MutantResult:
+    """A mutant the deadline left out, described like the others."""
+    m = check_mutants(find_check(job.spec, job.check))[1][job.number - 1]
+    return MutantResult(m.number, m.kind, m.action, m.ref, m.description, "not run",
+                        detail="the --time-limit ran out first")
+
+
+def as_dict(run: MutationRun) -> dict:
+    """One check's mutation run as JSON-ready data."""
+    c = run.counts()
+    return {
+        "spec": run.spec, "check": run.check, "protocol": run.protocol, "bounds": run.bounds,
+        "backend": run.backend, "workers": run.workers, "seconds": round(run.seconds, 2),
+        "original_states": run.original_states, "generated": run.generated,
+        "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
+        "min_mutation_score": run.floor, "met": run.met,
+        "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "actions": [{"action": a, "score": run.score(a),
+                     "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
+        "mutants": [dataclasses.asdict(r) for r in run.results],
+    }

@@ -1,0 +1,204 @@
+"""Mutation testing of models: the mutants, their classification, the score, the CLI and the gate."""
+import json
+import os
+from collections import Counter
+
+from checker.adequacy.cli import gate_mutate
+from checker.adequacy.mutants import KINDS, mutants
+from checker.adequacy.mutate import (
+    OUTCOMES,
+    Job,
+    MutationRun,
+    chosen,
+    classify,
+    find_check,
+    mutate_check,
+    reachable,
+    run_mutant,
+)
+from checker.cli import main
+from checker.result import CheckResult, Reach, Trace, TraceStep, Verdict, Violation
+from checker.run import build_model
+
+from .conftest import ROOT, spec_path
+
+WEAK = os.path.join(ROOT, "tests", "fixtures", "weak_toy.py")
+
+# the weak invariant watches CPU 0 only: each survivor leaves CPU 1's entry alive across the free
+WEAK_SURVIVORS = [
+    (23, "flush_remote: drop guard conjunct `phase == local_done`"),
+    (28, "flush_remote: drop update `tlb[c] := none`"),
+    (33, "free: drop guard conjunct `flushed == {}.with_(1)`"),
+    (42, "free: negate the If condition `tlb[1] == live` in the update of tlb[1]"),
+]
+
+
+def weak_run(name: str = "weak", workers: int = 1) -> MutationRun:
+    return mutate_check(WEAK, find_check(WEAK, name), workers=workers, backend="explicit")
+
+
+def outcomes(run: MutationRun) -> list[tuple]:
+    return [(r.number, r.outcome, r.killer, r.trace_length, r.states) for r in run.results]
+
+
+def test_weak_invariant_scores_low_with_the_expected_survivors():
+    run = weak_run()
+    c = run.counts()
+    assert (c["killed"], c["survived"], c["equivalent"], c["error"]) == (28, 4, 11, 0)
+    assert run.score() == 28 / 32 and not run.met          # the spec's floor is 0.9
+    assert [(r.number, r.description) for r in run.survivors()] == WEAK_SURVIVORS
+    assert run.score("flush_remote") == 7 / 9 and run.score("tlb_fill") == 1.0
+    by = {r.number: r for r in run.results}
+    assert (by[20].killer, by[20].killer_kind, by[20].trace_length) == ("deadlock", "deadlock", 1)
+    assert (by[4].killer, by[4].killer_kind) == ("cover remote_entry_at_unmap", "cover")
+    assert by[31].killer == "unmap_completes"                # flush_remote without fairness
+
+
+def test_watching_every_cpu_kills_the_survivors():
+    run = weak_run("strong")
+    assert run.score() == 1.0 and not run.survivors()
+    assert {r.killer for r in run.results if r.number in dict(WEAK_SURVIVORS)} == {"no_stale_access"}
+
+
+def test_mutant_numbering_is_stable():
+    check = find_check(WEAK, "weak")
+    first = [(m.number, m.kind, m.action, m.description) for m in mutants(build_model(check, {}))]
+    again = [(m.number, m.kind, m.action, m.description) for m in mutants(build_model(check, {}))]
+    assert first == again and [n for n, *_ in first] == list(range(1, 44))
+    pinned = {n: (k, d) for n, k, _, d in first}
+    assert pinned[1] == ("drop_conjunct", "tlb_fill: drop guard conjunct `pte`")
+    assert pinned[9] == ("flip_compare", "access: `tlb[c] == freed` → `tlb[c] != freed` in the update of stale[c]")
+    swap = ("flush_local: swap with its next step free (phase zapped → local_done → freed): free now "
+            "runs at phase == zapped, flush_local at phase == local_done")
+    assert pinned[20] == ("swap_steps", swap)
+    mask = "flush_remote: `flushed.with_(c)` → `flushed.without(c)` in the update of flushed"
+    assert pinned[30] == ("mask_op", mask)
+    assert pinned[43] == ("drop_fairness", "free: drop its weak fairness")
+    assert Counter(k for _, k, _, _ in first) == {
+        "drop_conjunct": 11, "negate_conjunct": 11, "drop_update": 11, "negate_if": 2, "mask_op": 1,
+        "flip_compare": 1, "swap_steps": 2, "drop_fairness": 4}
+
+
+def test_constant_conjuncts_and_identity_updates_are_not_mutated():
+    # async_inline's guards carry `& True` left by design switches and a `x := x | False` update
+    ms = mutants(build_model(find_check(spec_path("async_inline.py"), "async_inline"), {}))
+    assert set(KINDS) == {m.kind for m in ms}
+    assert not [m for m in ms if "`True`" in m.description or "| False`" in m.description]
+    assert len({m.description for m in ms if m.kind != "negate_if"}) == \
+        len([m for m in ms if m.kind != "negate_if"])
+
+
+def test_results_do_not_depend_on_the_number_of_workers():
+    assert outcomes(weak_run(workers=1)) == outcomes(weak_run(workers=2))
+
+
+def test_equivalence_is_decided_on_the_reachable_states():
+    check = find_check(WEAK, "weak")
+    model = build_model(check, {})
+    ms = {m.number: m for m in mutants(model)}
+    original = reachable(model)
+    # `~pte` is implied by `phase == local_done` (munmap cleared the PTE): nothing can change
+    assert ms[34].description == "free: drop guard conjunct `~pte`"
+    assert reachable(ms[34].model) == original
+    assert run_mutant(Job(WEAK, "weak", 34, "explicit", original)).outcome == "equivalent"
+    # a survivor reaches other states (CPU 1 keeps its entry): not equivalent
+    assert reachable(ms[28].model) != original
+    assert run_mutant(Job(WEAK, "weak", 28, "explicit", original)).outcome == "survived"
+
+
+def _result(verdict, violation=None, steps=0, **kw) -> CheckResult:
+    trace = None
+    if violation is not None:
+        step = TraceStep(None, (), None, "", {})
+        trace = Trace((step,) * (steps + 1), violation)
+    return CheckResult("c", "s.py", "p", {}, verdict, "explicit", violation=violation, trace=trace, **kw)
+
+
+def test_classify_each_verdict():
+    inv = Violation("no_stale_access", "…")
+    assert classify(_result(Verdict.VIOLATED, inv, 3)) == ("killed", "no_stale_access", "invariant", "")
+    missed = Reach("cover", "async_window", "…", 0, None)
+    got = classify(_result(Verdict.UNCOVERED, goals=[missed], reason="never reached: cover async_window"))
+    assert got[:3] == ("killed", "cover async_window", "cover")
+    assert classify(_result(Verdict.INCOMPLETE, reason="state limit 10 reached"))[0] == "incomplete"
+    assert classify(_result(Verdict.ERROR, reason="boom"))[0] == "error"
+    assert classify(_result(Verdict.HOLDS, vacuity=["never fired: x"])) == \
+        ("survived", None, None, "never fired: x")
+
+
+def test_a_mutant_that_goes_out_of_range_is_an_error(tmp_path):
+    spec = tmp_path / "counter.py"
+    spec.write_text(
+        "from checker.lang import IntRange, ModelBuilder, Protocol, when\n"
+        "from checker.spec import Check\n"
+        "def build(cfg):\n"
+        "    m = ModelBuilder('counter', cfg)\n"
+        "    n = m.var('n', IntRange(0, 1), 0)\n"
+        "    @m.action()\n"
+        "    def inc():\n"
+        "        return when(n == 0, n.becomes(n + 1))\n"
+        "    m.invariant('small', n <= 1, 'n stays small')\n"
+        "    m.final(n == 1)\n"
+        "    return m.build()\n"
+        "CHECK = Check(Protocol('counter', build, ()), expect='holds')\n")
+    run = mutate_check(str(spec), find_check(str(spec), "counter"), workers=1, backend="explicit")
+    by = {r.description: r for r in run.results}
+    dropped = by["inc: drop guard conjunct `n == 0`"]
+    assert dropped.outcome == "error" and "outside its range" in dropped.detail
+    assert run.counted() == len(run.results) - 1 - run.counts()["equivalent"]
+
+
+def test_max_mutants_spreads_over_the_list():
+    assert chosen(list(range(10)), 3) == [0, 3, 6]
+    assert chosen(list(range(4)), 9) == [0, 1, 2, 3]
+
+
+def test_cli_mutant_shows_the_mutated_actions_and_the_trace(capsys):
+    code = main(["mutate", WEAK, "--check", "weak", "--mutant", "20", "--backend", "explicit"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "mutant 20 of 43 (swap_steps)" in out
+    assert "guard   phase == local_done" in out and "guard   ((phase == zapped)" in out
+    assert "violated deadlock" in out and "shortest counterexample, 1 steps" in out and "unmap" in out
+
+
+def test_cli_json_and_exit_code_below_the_floor(tmp_path, capsys):
+    path = tmp_path / "m.json"
+    code = main(["mutate", WEAK, "--check", "weak", "--backend", "explicit", "--workers", "1",
+                 "--quiet", "--json", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1                                           # 88 % < the floor of 90 %
+    assert "mutation score 88 %" in out and "NOT MET" in out
+    assert "#28 flush_remote: drop update `tlb[c] := none` — arch/x86/mm/tlb.c: flush_tlb_func, " \
+           "remote — survives weak at its default parameters" in out
+    doc = json.loads(path.read_text())
+    assert doc["schema"] == "flushcheck-mutate/1" and doc["exit_code"] == 1
+    (check,) = doc["checks"]
+    assert check["check"] == "weak" and check["score"] == 28 / 32 and check["met"] is False
+    assert check["counts"] == {"killed": 28, "survived": 4, "equivalent": 11, "error": 0,
+                               "incomplete": 0, "not run": 0}
+    assert len(check["mutants"]) == 43 and {m["outcome"] for m in check["mutants"]} <= set(OUTCOMES)
+    keys = {"number", "action", "ref", "kind", "description", "outcome", "killer", "trace_length"}
+    assert all(keys <= set(m) for m in check["mutants"])
+    assert [m["number"] for m in check["mutants"] if m["outcome"] == "survived"] == [23, 28, 33, 42]
+
+
+def test_cli_time_limit_leaves_mutants_out_with_exit_3(capsys):
+    code = main(["mutate", WEAK, "--check", "strong", "--backend", "explicit", "--workers", "1",
+                 "--quiet", "--time-limit", "0.000001"])
+    assert code == 3 and "43 not run" in capsys.readouterr().out
+
+
+def test_cli_bad_input(capsys):
+    assert main(["mutate", WEAK, "--check", "nope"]) == 2
+    assert main(["mutate", WEAK, "--check", "weak", "--mutant", "99"]) == 2
+    assert main(["mutate", WEAK, "--mutant", "1"]) == 2            # two checks: which one?
+    assert main(["mutate", spec_path("bugs", "free_before_ack.py")]) == 2
+    err = capsys.readouterr().err
+    assert "no check named 'nope'" in err and "mutants 1..43" in err and "expects holds" in err
+
+
+def test_gate_fails_a_check_below_its_floor(capsys):
+    assert gate_mutate([WEAK], backend="explicit", quiet=True) == 1
+    out = capsys.readouterr().out
+    assert "mutation gate" in out and "below the floor: weak" in out and "#42 free" in out
