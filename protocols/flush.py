@@ -9,12 +9,14 @@ Initiator (CPU 0), one round per operation, each caller with its own lock and or
      or an IPI sync when GUP-fast is modelled) -> mmap + fault again.
 Responders: ipi_entry (llist_del_all), flush_tlb_func and csd_unlock, in the order of a SYNC
 csd (func then unlock) or of the RFC's non-SYNC csd (unlock then func).
+Final states (`quiescent`): the last round done and no flush work left anywhere; covers: each
+caller's round completed and what each design switch exists for.
 """
 from __future__ import annotations
 
 import dataclasses
 
-from checker.lang import Config, If, ModelBuilder, Param, count, forall, when
+from checker.lang import Config, If, ModelBuilder, Param, count, exists, forall, when
 
 from . import pv as pv_part
 from . import strengthening
@@ -46,6 +48,7 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
             "callers": ("munmap", "madvise", "khugepaged", "writeback")}
 _DOCS = {"info": "where flush_tlb_info lives", "wait_for_ack": "wait for csd_unlock before freeing",
+         "csd_unlock": "(bug when False) the flush handler returns without csd_unlock",
          "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
          "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",
          "async_freed_tables": "(bug) async flush also when page tables are freed"}
@@ -64,13 +67,35 @@ def build(name: str, cfg: Config, d: Design, doc: str = ""):
         _responders(s)
     if d.pv:
         pv_part.declare(s)
+    _covers(s)
     strengthening.declare(s)  # auxiliary invariants for --prove (not checked by default)
+    m.final(quiescent(s))
     phase = s.phase
     m.leads_to("flush_completes", (phase != "idle") & (phase != "freed") & (phase != "done"),
                (phase == "idle") | (phase == "freed") | (phase == "done"),
                "every started unmap and its TLB flush completes (no CPU waits for an IPI forever)",
                "L1: csd_lock_wait returns once every target has run its handler")
     return m.build()
+
+
+def quiescent(s):
+    """The final states: the last round's operation is done and no flush work is left — no csd
+    locked or queued, no handler running, no vCPU owing a flush, every LATR sweep done and its
+    memory reused, no GUP-fast walk or context switch half done, the PTL free."""
+    d, CPU = s.d, s.CPU
+    out = (s.phase == "done") & (s.round == s.rounds - 1) & forall(
+        CPU, lambda c: ~s.csd_locked[c] & ~s.csd_queued[c] & (s.irq[c] == "none"))
+    if d.pv:
+        out = out & forall(CPU, lambda c: s.vcpu_in[c] | (s.preempted[c] != "preempted_flush"))
+    if d.latr:
+        out = out & s.latr_pending.is_empty() & ~s.latr_deferred
+    if d.gup_fast:
+        out = out & forall(CPU, lambda c: s.gup[c] == "none")
+    if d.switch == "steps":
+        out = out & forall(CPU, lambda c: s.sw[c] == "none")
+    if "writeback" in d.callers:
+        out = out & ~s.ptl_locked
+    return out
 
 
 def free_table_updates(s, cond):
@@ -140,7 +165,7 @@ def _initiator(s) -> None:
                   + " (v5.2)")
         def madvise_dontneed():
             """MADV_DONTNEED: clear the PTEs; the PTE table stays (freed_tables = 0)."""
-            ptl = [s.ptl_locked.becomes(d.flush_under_ptl)] if "writeback" in d.callers else []
+            ptl = [s.ptl_locked.becomes(True)] if "writeback" in d.callers else []  # pte_offset_map_lock
             return when((phase == "idle") & s.quiet(0), zap, phase.becomes("flush_start"),
                         s.freed_tables.becomes(False),
                         s.async_flush.becomes(d.async_user), ptl)
@@ -158,7 +183,8 @@ def _initiator(s) -> None:
     @m.action(**initiator, ref=f"arch/x86/mm/tlb.c: flush_tlb_mm_range -> inc_mm_tlb_gen, fill "
                                f"flush_tlb_info ({ver})")
     def inc_mm_tlb_gen():
-        return when(phase == "flush_start", s.mm_tlb_gen.becomes(s.mm_tlb_gen + 1),
+        unlocked = ~s.ptl_locked if "writeback" in d.callers and not d.flush_under_ptl else True
+        return when((phase == "flush_start") & unlocked, s.mm_tlb_gen.becomes(s.mm_tlb_gen + 1),
                     s.info_live.becomes(True), s.scanned.becomes(CPU.empty()),
                     phase.becomes("local_flush" if d.local_first or d.flush_by == "hypercall" or d.latr
                                   else "sending"))
@@ -189,6 +215,17 @@ def _initiator(s) -> None:
     else:
         _ipi_initiator(s, after_send)
 
+    if "writeback" in d.callers:
+        unlock_at = "flushed" if d.flush_under_ptl else "flush_start"
+
+        @m.action(**initiator, ref="mm/memory.c: zap_pte_range: "
+                  + ("\"Do the actual TLB flush before dropping ptl\": tlb_flush_mmu_tlbonly, then "
+                     "pte_unmap_unlock (v5.2, 1cf35d47712d)" if d.flush_under_ptl else
+                     "pte_unmap_unlock right after the zap; the flush comes later (before 1cf35d47712d)"))
+        def pte_unmap_unlock():
+            """Drop the PTE-table lock: page_mkclean may now look at the zapped page."""
+            return when(s.ptl_locked & (phase == unlock_at), s.ptl_locked.becomes(False))
+
     last = s.round + 1 >= s.rounds
     frees_table = s.freed_tables & (s.table == "detached")
     gp = no_gup_walker(s) if d.table_free != "after_flush" else True
@@ -200,6 +237,8 @@ def _initiator(s) -> None:
     def tlb_finish_mmu():
         """flush_tlb_mm_range returned (its flush_tlb_info released); free the frames and table."""
         g = (phase == "flushed") & (~s.collapsing if collapse else True)
+        if "writeback" in d.callers:  # zap_pte_range: tlb_flush_mmu frees after pte_unmap_unlock
+            g = g & ~s.ptl_locked
         if d.latr:  # LATR: the frames and table are only queued for reuse
             return when(g, s.info_live.becomes(False), s.latr_deferred.becomes(True),
                         phase.becomes(If(last, "done", "freed")))
@@ -296,12 +335,22 @@ def _latr(s, initiator) -> None:
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), s.latr_pending.becomes(s.latr_pending.without(c)))
 
     frees_table = s.freed_tables & (s.table == "detached")
+    returned = (phase == "freed") | (phase == "done")
 
     @m.action(ref="LATR §4.3: freed pages and page tables are reused only after all CPUs swept")
     def latr_reclaim():
         return when(s.latr_deferred & s.latr_pending.is_empty(), s.latr_deferred.becomes(False),
                     free_frames_updates(s), free_table_updates(s, frees_table),
                     s.table.becomes(If(frees_table, "freed", s.table)))
+
+    m.cover("latr_sweep_pending_after_return",
+            returned & exists(CPU, lambda c: s.latr_pending.has(c) & ((s.psc[c] != "none") | exists(
+                s.Page, lambda p: s.tlb[c, p] != "none"))),
+            "munmap has returned while a CPU that has not yet swept still caches the old translation",
+            "LATR (Kumar et al., ASPLOS'18) §4: latr_post instead of IPIs, sweep at the next tick")
+    m.cover("latr_reuse_after_sweeps", returned & ~s.latr_deferred,
+            "the unmapped pages and table were reused once every CPU had swept",
+            "LATR §4.3: reclaim after the last sweep")
 
 
 # ---------------------------------------------------------------------------- responders
@@ -345,8 +394,103 @@ def _responders(s) -> None:
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
 
     @m.action(CPU, ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
-                       "RFC non-SYNC: before func)", fair="strong")
+                       "RFC non-SYNC: before func)" + ("" if d.csd_unlock else "; (bug) left out"),
+              fair="strong")
     def csd_unlock(t):
         return when((t != 0) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")) & s.running(t),
-                    s.csd_locked[t].becomes(False),
+                    s.csd_locked[t].becomes(False) if d.csd_unlock else [],
                     irq[t].becomes(If(irq[t] == "unlock", "none", "async_func")))
+
+
+# ---------------------------------------------------------------------------- covers
+
+def _covers(s) -> None:
+    """What the callers and the flush exist for, each only where the design can reach it."""
+    m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
+    phase, irq, mode, tlb, psc = s.phase, s.irq, s.mode, s.tlb, s.psc
+    returned = (phase == "freed") | (phase == "done")  # flush_tlb_mm_range and tlb_finish_mmu ran
+    collapse = "khugepaged" in d.callers
+
+    def caches(c):
+        return (psc[c] != "none") | exists(Page, lambda p: tlb[c, p] != "none")
+
+    # each caller's operation completed in the last round (so in every round before it)
+    done = (phase == "done") & (s.round == s.rounds - 1)
+    if "munmap" in d.callers:
+        m.cover("munmap_completes", done & s.freed_tables & (~s.collapsing if collapse else True),
+                "the last round's munmap unmapped, flushed and freed its pages and PTE table",
+                "mm/mmap.c: __do_munmap -> unmap_region -> tlb_finish_mmu (v5.2)")
+    if "madvise" in d.callers or "writeback" in d.callers:
+        m.cover("madvise_completes", done & ~s.freed_tables,
+                "the last round's MADV_DONTNEED zapped, flushed and freed its pages",
+                "mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range -> tlb_finish_mmu (v5.2)")
+    if collapse:
+        m.cover("collapse_completes", done & s.collapsing,
+                "the last round's khugepaged collapse flushed and freed the old PTE table and pages",
+                "mm/khugepaged.c: collapse_huge_page -> pte_free (v6.1)")
+    if "munmap" in d.callers or collapse:
+        m.cover("table_freed", s.table == "freed", "a PTE-table page was freed",
+                "mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb, freed by "
+                "tlb_finish_mmu or tlb_remove_table (v5.2)")
+
+    if s.ipis:
+        if d.lazy_rule == "v4.19" or "munmap" in d.callers or collapse:
+            m.cover("lazy_cpu_leaves_mm", exists(CPU, lambda t: (irq[t] == "func") & (mode[t] == "lazy")
+                                                 & (psc[t] != "none")),
+                    "a lazy CPU still caching the table pointer runs the flush handler, which makes it "
+                    "leave the mm",
+                    "arch/x86/mm/tlb.c: flush_tlb_func_common: is_lazy -> switch_mm_irqs_off(NULL, "
+                    "&init_mm) (b956575bed91, v4.14; 016c4d92cd16)")
+        m.cover("flush_skipped_caught_up",
+                exists(CPU, lambda t: ((irq[t] == "func") | (irq[t] == "async_func")) & (mode[t] == "user")
+                       & (s.cpu_tlb_gen[t] == s.mm_tlb_gen)),
+                "a CPU takes the flush IPI already caught up with mm->context.tlb_gen (it switched in "
+                "or left lazy mode meanwhile): its handler skips the flush",
+                "arch/x86/mm/tlb.c: flush_tlb_func_common: local_tlb_gen == mm_tlb_gen, \"already "
+                "caught up\" (v4.14+)")
+        m.cover("kprobe_in_flush_handler",
+                exists(CPU, Page, lambda c, p: (irq[c] != "none") & s.nmi_uaccess_okay(c) & (tlb[c, p] != "none")),
+                "a kprobe or NMI in the flush handler may read user memory before the CPU has flushed",
+                "mm/maccess.c: copy_from_user_nofault; arch/x86/include/asm/tlbflush.h: nmi_uaccess_okay")
+        if d.cpumask == "lazy":
+            m.cover("stale_cpumask_bit_cleared", exists(CPU, lambda t: (irq[t] == "func") & (mode[t] == "other")),
+                    "a CPU that runs another mm but kept its mm_cpumask bit takes the flush IPI; its "
+                    "handler clears the bit",
+                    "arch/x86/mm/tlb.c: flush_tlb_func: loaded_mm != the flushed mm -> cpumask_clear_cpu "
+                    "(209954cbc7d0, v6.x)")
+        if not d.local_first:
+            m.cover("remote_flush_during_local", (phase == "local_flush") & exists(CPU, lambda t: s.csd_locked[t]),
+                    "CPU 0 flushes its own TLB while the flush IPIs are in flight",
+                    "kernel/smp.c: smp_call_function_many_cond: IPIs, then the local func, then "
+                    "csd_lock_wait (4ce94eabac16, v5.13)")
+    if d.lazy_rule != "v4.19" and not d.latr and ("madvise" in d.callers or "writeback" in d.callers):
+        m.cover("lazy_cpu_skipped",
+                exists(CPU, lambda c: (mode[c] == "lazy") & (s.cpu_tlb_gen[c] < s.mm_tlb_gen) & caches(c)
+                       & ((phase == "flushed") | returned)),
+                "the flush skipped a lazy CPU that still caches the range; it catches up when it "
+                "leaves lazy mode",
+                {"v5": "arch/x86/mm/tlb.c: native_flush_tlb_others -> tlb_is_not_lazy (v5.2)",
+                 "v6": "arch/x86/mm/tlb.c: native_flush_tlb_multi -> should_flush_tlb (v6.x)"}[d.lazy_rule])
+    if d.async_user:
+        m.cover("async_window", returned & ~s.freed_tables & exists(CPU, lambda t: irq[t] == "async_func"),
+                "flush_tlb_mm_range has returned and tlb_finish_mmu freed the pages of an unmap that "
+                "freed no page tables, while a target still owes its flush",
+                "RFC v2 patch 10: native_flush_tlb_multi with non-SYNC csds; flush_smp_call_function_queue "
+                "unlocks before flush_tlb_func")
+        if d.info == "inline":
+            m.cover("inlined_info_read_after_return",
+                    exists(CPU, lambda t: (irq[t] == "async_func") & ~s.info_live),
+                    "a target flushes from its copy of the inlined flush info after the initiator's "
+                    "flush_tlb_info was released",
+                    "RFC v2 patch 10: flush_tlb_info inlined in the csd, copied to the handler's stack")
+    if d.flush_by == "hypercall" and d.gup_fast:
+        m.cover("hypercall_flush_during_gup_fast",
+                (phase == "flushed") & (s.table != "live") & exists(CPU, lambda c: s.gup[c] == "live"),
+                "the hypervisor flushed every vCPU while one still walks the detached PTE table with "
+                "IRQs off (GUP-fast): freeing it must wait for the walk",
+                "arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi; mm/mmu_gather.c: tlb_remove_table / "
+                "tlb_remove_table_sync_one (v6.1, 2ba99c5e0881)")
+    if "writeback" in d.callers:
+        m.cover("writeback_cleans_zapped_page", exists(Page, lambda p: s.page_clean[p]),
+                "writeback cleaned a dirty page that MADV_DONTNEED zapped",
+                "mm/rmap.c: page_mkclean -> page_vma_mkclean_one (v5.2)")

@@ -9,19 +9,21 @@ set, flushes the guest TLB (kvm_vcpu_flush_tlb_guest) before the vCPU runs again
 """
 from __future__ import annotations
 
-from checker.lang import If, when
+from checker.lang import If, exists, when
 
 
 def declare(s) -> None:
     m, CPU, d = s.m, s.CPU, s.d
     pre = s.preempted
 
-    @m.action(CPU, ref="arch/x86/kvm/x86.c: kvm_arch_vcpu_put -> kvm_steal_time_set_preempted (v5.10)")
+    @m.action(CPU, environment=True,
+              ref="arch/x86/kvm/x86.c: kvm_arch_vcpu_put -> kvm_steal_time_set_preempted (v5.10)")
     def vcpu_preempt(t):
         """The host deschedules vCPU t at any point; the flag is set unless one is already set."""
         return when((t != 0) & s.vcpu_in[t], s.vcpu_in[t].becomes(False),
                     pre[t].becomes(If(pre[t] == "running", "preempted", pre[t])))
 
+    # not environment: a flush IPI or handler on vCPU t waits for the host to run it again
     @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0); "
                                     "KVM_VCPU_FLUSH_TLB -> kvm_vcpu_flush_tlb_guest (v5.10)")
     def vcpu_resume(t):
@@ -29,6 +31,14 @@ def declare(s) -> None:
         return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
                     [s.tlb[t, p].becomes(If(flag, "none", s.tlb[t, p])) for p in s.Page.members],
                     s.psc[t].becomes(If(flag, "none", s.psc[t])))
+
+    m.cover("pv_flush_deferred_to_resume",
+            ((s.phase == "freed") | (s.phase == "done")) & exists(CPU, lambda t: (pre[t] == "preempted_flush")
+                                                                 & ~s.vcpu_in[t] & exists(
+                s.Page, lambda p: s.tlb[t, p] != "none")),
+            "the pages were freed while a preempted vCPU, flagged instead of IPI'd, still caches the "
+            "range: the host flushes it before it runs again",
+            "arch/x86/kernel/kvm.c: kvm_flush_tlb_multi; arch/x86/kvm/x86.c: record_steal_time (v5.10)")
 
     if d.pv_cmpxchg:
         @m.action(CPU, actor=lambda t: 0, fair="strong",

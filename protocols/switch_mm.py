@@ -14,27 +14,52 @@ longer runs the mm.
 """
 from __future__ import annotations
 
-from checker.lang import If, when
+from checker.lang import If, exists, when
 
 
 def declare(s) -> None:
     """The context-switch actions of every CPU but the initiator, per the design."""
     (_atomic if s.d.switch == "atomic" else _stepped)(s)
     _lazy(s)
+    _covers(s)
+
+
+def _covers(s) -> None:
+    """What the lazy cpumask, the stepped switch and the store buffer exist for."""
+    m, CPU, d, mode = s.m, s.CPU, s.d, s.mode
+    if d.cpumask == "lazy":
+        m.cover("cpumask_bit_kept", exists(CPU, lambda c: (mode[c] == "other") & s.mm_cpumask.has(c)),
+                "a CPU switched to another mm and kept this mm's cpumask bit",
+                "arch/x86/mm/tlb.c: switch_mm_irqs_off no longer clears prev's bit (209954cbc7d0, v6.x)")
+    if d.switch == "steps":
+        m.cover("cr3_before_current", exists(CPU, lambda c: (mode[c] == "user") & (s.cur[c] == "other_task")),
+                "CR3 already holds this mm while current is still the previous task: the window "
+                "nmi_uaccess_okay() must refuse",
+                "kernel/sched/core.c: context_switch: switch_mm_irqs_off, then switch_to (4012e77a903d)")
+        if s.ipis:
+            m.cover("ipi_while_switching", exists(CPU, lambda c: (mode[c] == "switching") & s.csd_queued[c]),
+                    "the flush IPI is queued for a CPU inside switch_mm_irqs_off (IRQs off): it is taken "
+                    "once the switch is done",
+                    f"arch/x86/mm/tlb.c: switch_mm_irqs_off, loaded_mm = LOADED_MM_SWITCHING ({d.version})")
+        if d.memory == "tso" and not d.switch_fence:
+            m.cover("cpumask_store_buffered", exists(CPU, lambda c: (mode[c] == "user") & (s.sb[c] == "set_bit")),
+                    "CR3 is loaded while the mm_cpumask store still sits in the store buffer",
+                    "arch/x86/mm/tlb.c: switch_mm_irqs_off without the barrier of 71b3c126e611")
 
 
 def _lazy(s) -> None:
+    """Scheduler-driven: each switch happens on its own (environment), never progress of a flush."""
     m, CPU, d = s.m, s.CPU, s.d
     mode = s.mode
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: enter_lazy_tlb ({d.version})")
+    @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: enter_lazy_tlb ({d.version})")
     def enter_lazy_tlb(c):
         """Switch to a kernel thread: the mm stays loaded, CR3 and mm_cpumask bit kept."""
         return when((c != 0) & (mode[c] == "user") & s.quiet(c), mode[c].becomes("lazy"),
                     s.set_current(c, "kthread"))
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, real_prev == next && was_lazy "
-                       f"({d.version})")
+    @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, real_prev == next "
+                                         f"&& was_lazy ({d.version})")
     def leave_lazy(c):
         """Back from the kernel thread: catch up with mm->tlb_gen, flushing if behind."""
         behind = (s.cpu_tlb_gen[c] < s.mm_tlb_gen) if d.lazy_gen_check else False
@@ -44,7 +69,7 @@ def _lazy(s) -> None:
                     s.psc[c].becomes(If(behind, "none", s.psc[c])),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen) if d.lazy_gen_check else [])
 
-    @m.action(CPU, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+    @m.action(CPU, environment=True, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        + ("cpumask_clear_cpu(prev), " if d.cpumask == "eager" else "(bit kept, v6.x) ")
                        + f"load next's CR3 ({d.version})")
     def switch_mm_out(c):
@@ -58,7 +83,7 @@ def _lazy(s) -> None:
 def _atomic(s) -> None:
     m, CPU, d = s.m, s.CPU, s.d
 
-    @m.action(CPU, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
+    @m.action(CPU, environment=True, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
     def switch_mm_in(c):
         return when((c != 0) & (s.mode[c] == "other") & s.quiet(c),
@@ -71,7 +96,7 @@ def _stepped(s) -> None:
     mode, sw = s.mode, s.sw
     tso = d.memory == "tso"
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: this_cpu_write(loaded_mm, "
+    @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: this_cpu_write(loaded_mm, "
                        f"LOADED_MM_SWITCHING) ({d.version})")
     def switch_mm_begin(c):
         """IRQs off; nmi_uaccess_okay() now refuses (loaded_mm is the SWITCHING marker)."""
@@ -81,7 +106,8 @@ def _stepped(s) -> None:
     set_ref = ("cpumask_set_cpu(cpu, mm_cpumask(next)): a locked op" if not tso or d.switch_fence
                else "cpumask bit set by a plain store, no barrier before CR3 (B5 undone)")
 
-    # once begun, a context switch runs to its end (strong: a vCPU may be preempted meanwhile)
+    # the scheduler starts a switch on its own (environment); once begun it runs to its end, and an
+    # IPI waits for it (IRQs are off), so its steps are progress (strong: a vCPU may be preempted)
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: {set_ref} ({d.version})", fair="strong")
     def cpumask_set_cpu(c):
         if tso and not d.switch_fence:
@@ -104,6 +130,7 @@ def _stepped(s) -> None:
         return when((c != 0) & (sw[c] == "switch_to"), s.cur[c].becomes("task"), sw[c].becomes("none"))
 
     if tso:
+        # hardware, but progress: the next switch's store (and switch_mm_out's fence) waits for it
         @m.action(CPU, ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)",
                   fair="strong")
         def store_buffer_drain(c):

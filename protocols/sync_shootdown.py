@@ -21,8 +21,8 @@ unmarks every responder and frees at once, without waiting for the IPIs to be ha
 The same model is written in Promela (benchmarks/sync_shootdown.pml) and Murphi
 (benchmarks/sync_shootdown.m); all three give the same number of distinct states.
 """
-from checker.lang import (BOOL, IntRange, ModelBuilder, Param, Protocol, any_of, forall, implies,
-                          when)
+from checker.lang import (BOOL, IntRange, ModelBuilder, Param, Protocol, any_of, exists, forall,
+                          implies, when)
 
 PHASES = ("mapped", "sending", "local_flush", "waiting", "freed", "done")
 
@@ -97,20 +97,20 @@ def build(cfg):
         return when((phase == "freed") & (rnd + 1 == rounds), phase.becomes("done"))
 
     # ---------------------------------------------------------------- CPUs
-    @m.action(Page, ref="page walk on CPU 0")
+    @m.action(Page, environment=True, ref="page walk on CPU 0")
     def fill0(j):
         return when(pte(j) & ~tlb0[j], tlb0[j].becomes(True))
 
-    @m.action(Resp, Page, ref="page walk on responder i")
+    @m.action(Resp, Page, environment=True, ref="page walk on responder i")
     def fill(i, j):
         return when(~in_handler[i] & loaded[i] & pte(j) & ~tlb[i, j], tlb[i, j].becomes(True))
 
-    @m.action(Resp, ref="switch_mm away: the mm's entries become unreachable")
+    @m.action(Resp, environment=True, ref="switch_mm away: the mm's entries become unreachable")
     def unload(i):
         return when(~in_handler[i] & loaded[i], loaded[i].becomes(False),
                     [tlb[i, j].becomes(False) for j in Page.members])
 
-    @m.action(Resp, ref="switch_mm back to the mm")
+    @m.action(Resp, environment=True, ref="switch_mm back to the mm")
     def load(i):
         return when(~in_handler[i] & ~loaded[i], loaded[i].becomes(True))
 
@@ -127,7 +127,16 @@ def build(cfg):
                 implies((phase == "freed") | (phase == "done"),
                         forall(Page, lambda j: ~tlb0[j]) & forall(Resp, Page, lambda i, j: ~tlb[i, j])),
                 "once the pages are freed, no CPU holds a TLB entry for them",
-                "flush_tlb_mm_range() returns only when no CPU can use the old PTEs")
+                "flush_tlb_mm_range() returns only when no CPU can use the old PTEs",
+                # csd_lock_wait: the free is one step away while a responder still caches an entry
+                precondition=((phase == "local_flush") | (phase == "waiting"))
+                & exists(Resp, Page, lambda i, j: tlb[i, j]))
+    m.cover("ipi_skipped_unloaded", (phase == "waiting") & exists(Resp, lambda i: marked[i] & ~pending[i]
+                                                                   & ~loaded[i]),
+            "a responder that had switched away got no IPI (it holds nothing of the mm)",
+            "native_flush_tlb_others: only the CPUs in mm_cpumask are IPI'd")
+    m.cover("every_round_completes", (phase == "done") & (rnd == rounds - 1),
+            "the last round unmapped, flushed and freed", "tlb_finish_mmu")
     m.final(phase == "done")
     return m.build()
 

@@ -15,12 +15,18 @@ Model scope (one mm, CPU 0 is the initiator, the other CPUs respond):
 - per-target csd (`csd_locked`, `csd_queued`) and the IPI handler's progress `irq[c]`;
 - ghost flags that record the events the invariants forbid.
 Without PCID: loading another mm's CR3 drops this mm's TLB and PSC entries.
+
+What happens on its own — page walks and fills, user, NMI and kprobe accesses, GUP-fast
+starting, writeback, the scheduler's context switches — is declared `environment=True`: it is
+never progress, so a flush stuck on anything else is a deadlock. Each standard invariant states
+its hazard's precondition (the state where only a kernel safeguard stands between the model and
+the forbidden event), and covers state what each mechanism exists for.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.lang import BOOL, IntRange, Mask, ModelBuilder, forall, when
+from checker.lang import BOOL, IntRange, Mask, ModelBuilder, exists, forall, when
 
 from . import switch_mm
 
@@ -43,6 +49,7 @@ class Design:
     wait_for_ack: bool = True         # (bug when False) free before the targets acknowledged
     ipi_fair: str = "strong"          # a pending IPI is taken once IRQs are on (weak: may be missed)
     async_wait: bool = True           # (N1 when False) an async flush does not wait for csd_unlock
+    csd_unlock: bool = True           # (bug when False) the handler returns without csd_unlock
     lazy_rule: str = "v5"             # which CPUs get the IPI: "v4.19" all of mm_cpumask, "v5"
                                       # skip lazy unless tables freed, "v6" should_flush_tlb()
     cpumask: str = "eager"            # "lazy" (v6.x): switching out keeps the mm_cpumask bit
@@ -70,6 +77,7 @@ class Shootdown:
 
     def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design):
         self.m, self.d = m, d
+        self.ipis = d.flush_by == "ipi" and not d.latr  # the flush reaches CPUs by IPI and handler
         CPU = self.CPU = m.index_set("CPU", cpus, lanes=True)
         Page = self.Page = m.index_set("Page", pages, symmetric=True)
         self.ALL_REMOTE = CPU.mask(*range(1, cpus))
@@ -142,6 +150,7 @@ class Shootdown:
 
         self._invariants()
         self._environment()
+        self._covers()
 
     # ------------------------------------------------------------------ helpers
     def running(self, c):
@@ -195,6 +204,26 @@ class Shootdown:
             ok = ok & (self.irq[c] != "async_unlock") & (self.irq[c] != "async_func")
         return ok & self.running(c) if self.d.pv else ok
 
+    def cr3_not_current(self, c):
+        """CPU c's loaded mm is not current->mm (what nmi_uaccess_okay() compares, v4.19+): a
+        kthread borrows it lazily (current->mm is NULL), or switch_mm has begun or is not yet
+        followed by switch_to."""
+        mode = self.mode
+        if self.d.switch != "steps":
+            return mode[c] == "lazy"
+        cur = self.cur
+        return (mode[c] == "lazy") | (mode[c] == "switching") | ((cur[c] == "task") & (mode[c] != "user")) \
+            | ((cur[c] == "other_task") & (mode[c] != "other"))
+
+    def unmapped(self, p):
+        """Page p's translation was removed by the unmap: its PTE cleared or its PTE table
+        detached (khugepaged); the frame is freed once the flush is done."""
+        return ~self.pte[p] | (self.table != "live")
+
+    def owes_flush(self, c):
+        """A flush of this mm is on its way to CPU c: the IPI queued or its handler running."""
+        return self.csd_queued[c] | (self.irq[c] != "none")
+
     def targeted(self, t):
         """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
         freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
@@ -209,43 +238,101 @@ class Shootdown:
 
     # ------------------------------------------------------------------ invariants
     def _invariants(self):
-        m, CPU, Page = self.m, self.CPU, self.Page
+        m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
+        tlb, psc, irq, phase = self.tlb, self.psc, self.irq, self.phase
         m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~self.stale_access[c, p]),
                     "no user, NMI or kprobe access goes through a TLB entry whose frame was freed",
-                    "S1/S3: flush_tlb_mm_range() returns only when no CPU can use the old PTE")
+                    "S1/S3: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
+                    # mm/mmu_gather.c: tlb_finish_mmu frees what zap_pte_range unmapped (v5.2)
+                    precondition=exists(CPU, Page, lambda c, p: (tlb[c, p] == "freed")
+                                        | ((tlb[c, p] == "live") & self.unmapped(p))))
+
+        def table_gone(e):
+            return (e == "freed") | ((e == "live") & (self.table != "live"))
+        walkers = (lambda c: table_gone(psc[c]) | table_gone(self.gup[c])) if d.gup_fast else \
+            (lambda c: table_gone(psc[c]))
         m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~self.freed_table_walk[c]),
                     "no page walk, speculative ones included, reads a freed page-table page",
-                    "S2: b956575bed91 (lazy CPUs), tlb_remove_table")
-        m.invariant("flush_info_live", forall(CPU, lambda c: ~self.dead_info_read[c]),
-                    "no CPU reads flush_tlb_info after its storage was released or reused",
-                    "S4: 3db6d5a5ecaf, RFC v2 patches 10-12")
+                    "S2: b956575bed91 (lazy CPUs), tlb_remove_table",
+                    # mm/memory.c: free_pgtables -> free_pte_range detaches the table (v5.2)
+                    precondition=exists(CPU, walkers))
+        if self.ipis:  # only an IPI handler reads flush_tlb_info (a hypercall's input is read in it)
+            may_read = lambda t: self.csd_queued[t] | (irq[t] == "func") | (irq[t] == "async_unlock") \
+                | (irq[t] == "async_func")
+            m.invariant("flush_info_live", forall(CPU, lambda c: ~self.dead_info_read[c]),
+                        "no CPU reads flush_tlb_info after its storage was released or reused",
+                        "S4: 3db6d5a5ecaf, RFC v2 patches 10-12",
+                        # kernel/smp.c: csd_lock_wait is all that keeps flush_tlb_mm_range from
+                        # returning (releasing the info) while a handler has yet to read it
+                        precondition=exists(CPU, lambda t: may_read(t) & (~self.info_live | (phase == "waiting")
+                                                                          | (phase == "flushed"))))
         m.invariant("nmi_uaccess_safe", forall(CPU, lambda c: ~self.unsafe_nmi_uaccess[c]),
                     "an NMI/kprobe reads user memory only with the task's mm loaded and no flush pending",
-                    "S5: nmi_uaccess_okay()")
-        if "writeback" in self.d.callers:
+                    "S5: nmi_uaccess_okay()",
+                    # arch/x86/include/asm/tlbflush.h: nmi_uaccess_okay() is all that stands between
+                    # an NMI and user memory read through the wrong or a soon-stale mm (v4.19; RFC 11)
+                    precondition=exists(CPU, Page, lambda c, p: self.running(c) & (
+                        (self.cr3_not_current(c) & (tlb[c, p] != "none")) | self.flush_pending(c))))
+        if "writeback" in d.callers:
             m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~self.lost_write[c, p]),
                         "no CPU writes a page through a stale TLB entry after writeback cleaned it",
-                        "1cf35d47712d: flush under the PTL, free after")
+                        "1cf35d47712d: flush under the PTL, free after",
+                        # mm/memory.c: zap_pte_range set_page_dirty; page_mkclean waits for the PTL
+                        precondition=exists(CPU, Page, lambda c, p: (tlb[c, p] == "live") & ~self.pte[p]
+                                            & ~self.page_clean[p]))
+
+    # ------------------------------------------------------------------ covers
+    def _covers(self):
+        """What the memory and CPU model exist for: each declared only where reachable."""
+        m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
+        tlb, psc, mode, phase = self.tlb, self.psc, self.mode, self.phase
+        m.cover("lazy_cpu_caches_at_flush",
+                (phase == "flush_start") & exists(CPU, lambda c: (mode[c] == "lazy") & (
+                    (psc[c] != "none") | exists(Page, lambda p: tlb[c, p] != "none"))),
+                "a CPU in lazy TLB mode still caches a translation or the table pointer when the flush starts",
+                "arch/x86/mm/tlb.c: enter_lazy_tlb keeps CR3 loaded; flush_tlb_mm_range (v5.2)")
+        # a frame freed under a cached translation: where the flush may leave one behind (a skipped
+        # lazy CPU, an async flush still pending, a preempted vCPU flagged instead of IPI'd)
+        lazy_skip = d.lazy_rule != "v4.19" and bool({"madvise", "writeback"} & set(d.callers))
+        if not d.latr and (lazy_skip or d.async_user or d.pv):
+            m.cover("frame_freed_while_cached", exists(CPU, Page, lambda c, p: tlb[c, p] == "freed"),
+                    "a frame was freed while some CPU's TLB still maps it (that CPU must flush before "
+                    "it uses the entry)",
+                    "mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free (v5.2)")
+        m.cover("nmi_in_flush_window",
+                exists(CPU, Page, lambda c, p: self.nmi_uaccess_okay(c) & self.running(c)
+                       & (tlb[c, p] == "live") & self.unmapped(p)),
+                "an NMI may read user memory through a translation the unmap removed and the flush "
+                "has not yet reached",
+                "arch/x86/events/core.c: perf_callchain_user -> copy_from_user_nmi, nmi_uaccess_okay (v5.2)")
+        if d.nmi_block:
+            m.cover("nmi_in_async_window",
+                    exists(CPU, Page, lambda c, p: self.flush_pending(c) & (mode[c] == "user")
+                           & (tlb[c, p] != "none")),
+                    "an NMI hits a CPU that acknowledged an async flush and still caches the range: "
+                    "nmi_uaccess_okay() must refuse",
+                    "RFC v2 patch 11: nmi_uaccess_okay() checks async_func_in_progress")
 
     # ------------------------------------------------------------------ environment
     def _environment(self):
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
         tlb, psc, mode, irq = self.tlb, self.psc, self.mode, self.irq
 
-        @m.action(CPU, Page, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills TLB and PSC")
+        @m.action(CPU, Page, environment=True,
+                  ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills TLB and PSC")
         def tlb_fill(c, p):
             """A page walk, speculative or not, from the loaded CR3: caches PTE and table pointer."""
             return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & self.pte[p]
                         & (self.table == "live") & (tlb[c, p] == "none") & (psc[c] != "freed"),
                         tlb[c, p].becomes("live"), psc[c].becomes("live"))
 
-        @m.action(CPU, ref="paging-structure caches (SDM §4.10.3); b956575bed91 (v4.14)")
+        @m.action(CPU, environment=True, ref="paging-structure caches (SDM §4.10.3); b956575bed91 (v4.14)")
         def speculative_walk(c):
             """A walk through the cached pointer to the table page — wrong once it was freed."""
             return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & (psc[c] != "none"),
                         self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (psc[c] == "freed")))
 
-        @m.action(CPU, Page, ref="user-mode load/store through the TLB")
+        @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
         def user_access(c, p):
             return when(self.in_user(c) & (tlb[c, p] != "none"),
                         self.stale_access[c, p].becomes(self.stale_access[c, p] | (tlb[c, p] == "freed")))
@@ -254,24 +341,26 @@ class Shootdown:
             bad = tlb[c, p] == "freed"
             return when(self.nmi_uaccess_okay(c) & extra & ((tlb[c, p] != "none") | self.flush_pending(c)),
                         self.stale_access[c, p].becomes(self.stale_access[c, p] | bad),
-                        self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c]
-                                                           | self.flush_pending(c)))
+                        self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | self.flush_pending(c)
+                                                           | self.cr3_not_current(c)))
 
-        @m.action(CPU, Page, ref="arch/x86/events/core.c: perf_callchain_user -> copy_from_user_nmi, "
-                                 "guarded by nmi_uaccess_okay (v5.2; RFC patch 11)")
+        @m.action(CPU, Page, environment=True,
+                  ref="arch/x86/events/core.c: perf_callchain_user -> copy_from_user_nmi, "
+                      "guarded by nmi_uaccess_okay (v5.2; RFC patch 11)")
         def nmi_uaccess(c, p):
             """A perf NMI reads the user stack, at any point, also inside the flush handler."""
             return handler_access(c, p, True)
 
-        if d.flush_by == "ipi" and not d.latr:  # kprobes in the flush IPI handler
-            @m.action(CPU, Page, ref="mm/maccess.c: probe_user_read / copy_from_user_nofault from a "
-                                     "kprobe or BPF program on the flush path (RFC window W)")
+        if self.ipis:  # kprobes in the flush IPI handler
+            @m.action(CPU, Page, environment=True, ref="mm/maccess.c: probe_user_read / copy_from_user_nofault "
+                                                       "from a kprobe or BPF program on the flush path (RFC window W)")
             def kprobe_uaccess(c, p):
                 return handler_access(c, p, irq[c] != "none")
 
         if d.switch == "steps":
-            @m.action(CPU, ref="arch/x86/events/core.c: perf_callchain_user reads current's user "
-                               "stack; nmi_uaccess_okay (4012e77a903d, v4.19)")
+            @m.action(CPU, environment=True,
+                      ref="arch/x86/events/core.c: perf_callchain_user reads current's user "
+                          "stack; nmi_uaccess_okay (4012e77a903d, v4.19)")
             def nmi_uaccess_current(c):
                 """An NMI reads the user memory of `current`: wrong if CR3 is another mm's."""
                 mismatch = ((self.cur[c] == "task") & (mode[c] != "user")) | \
@@ -280,12 +369,13 @@ class Shootdown:
                             self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | mismatch))
 
         if d.gup_fast:
-            @m.action(CPU, ref="mm/gup.c: lockless_pages_from_mm: local_irq_save, then "
-                               "gup_pgd_range reads the PMD (v6.1)")
+            @m.action(CPU, environment=True, ref="mm/gup.c: lockless_pages_from_mm: local_irq_save, "
+                                                 "then gup_pgd_range reads the PMD (v6.1)")
             def gup_fast_begin(c):
                 """GUP-fast starts a lockless walk with IRQs off and reads the PMD."""
                 return when(self.in_user(c) & (self.table == "live"), self.gup[c].becomes("live"))
 
+            # not environment: tlb_remove_table's grace period and tlb_remove_table_sync_one wait for it
             @m.action(CPU, ref="mm/gup.c: gup_pte_range reads the PTE table, then local_irq_restore (v6.1)",
                       fair="strong")
             def gup_fast_end(c):
@@ -295,17 +385,19 @@ class Shootdown:
                             self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (g == "freed")))
 
         if "writeback" in d.callers:
-            @m.action(Page, ref="mm/rmap.c: page_mkclean -> page_vma_mkclean_one under the PTL; "
-                                "then writeback of the page (v3.x, 1cf35d47712d)")
+            @m.action(Page, environment=True, ref="mm/rmap.c: page_mkclean -> page_vma_mkclean_one under "
+                                                  "the PTL; then writeback of the page (v3.x, 1cf35d47712d)")
             def page_mkclean(p):
                 """Writeback: no PTE maps the dirty page any more, so it is written and marked clean."""
                 return when(~self.ptl_locked & ~self.pte[p] & ~self.page_clean[p] & (self.phase != "idle"),
                             self.page_clean[p].becomes(True))
 
-            @m.action(CPU, Page, ref="user-mode store through a writable, dirty TLB entry (no walk, "
-                                     "no dirty-bit update: SDM §4.8)")
+            @m.action(CPU, Page, environment=True,
+                      ref="user-mode store through a writable, dirty TLB entry (no walk, "
+                          "no dirty-bit update: SDM §4.8)")
             def user_write(c, p):
-                return when(self.in_user(c) & (tlb[c, p] == "live") & self.page_clean[p],
-                            self.lost_write[c, p].becomes(True))
+                """A store through the cached dirty translation: lost if writeback already cleaned the page."""
+                return when(self.in_user(c) & (tlb[c, p] == "live"),
+                            self.lost_write[c, p].becomes(self.lost_write[c, p] | self.page_clean[p]))
 
         switch_mm.declare(self)

@@ -61,12 +61,14 @@ BUGS = {
         ("no_freed_table_walk", 4, (("CPU", 0),)),
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
     ("b5_switch_mm_barrier.py", "b5_switch_mm_barrier"): ("no_stale_access", 13, (("CPU", 1), ("Page", 0))),
-    ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 4, (("CPU", 1), ("Page", 0))),
+    ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 5, (("CPU", 1), ("Page", 0))),
     ("b19_khugepaged_gup_fast.py", "b19_khugepaged_gup_fast"): ("no_freed_table_walk", 7, (("CPU", 1),)),
     ("b20_nmi_uaccess_cr3.py", "b20_nmi_uaccess_cr3"): ("nmi_uaccess_safe", 3, (("CPU", 1),)),
     ("n1_async_release_at_send.py", "n1_async_release_at_send"): ("no_stale_access", 8, (("CPU", 1), ("Page", 0))),
     ("kvm_pv_plain_store.py", "kvm_pv_plain_store"): ("no_stale_access", 11, (("CPU", 1), ("Page", 0))),
 }
+# (spec file, check name) -> (shortest trace to the stuck state, the action it ends with)
+DEADLOCKS = {("csd_never_unlocked.py", "csd_never_unlocked"): (7, "csd_unlock")}
 # the fixed models kept beside the bugs: each must hold
 FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
          ("b5_switch_mm_barrier.py", "b5_under_sc"), ("b5_switch_mm_barrier.py", "b5_fixed_tso"),
@@ -76,7 +78,21 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_inval
 def test_every_bug_spec_is_pinned():
     found = {(os.path.basename(f), c.name) for f in glob.glob(spec_path("bugs", "*.py"))
              for c in load_spec(f)}
-    assert found == set(BUGS) | FIXED
+    assert found == set(BUGS) | set(DEADLOCKS) | FIXED
+
+
+@pytest.mark.parametrize("key", sorted(DEADLOCKS), ids=lambda k: k[1])
+def test_deadlock_found_with_shortest_trace(key):
+    """A stuck initiator is a deadlock: not final, only environment actions (walks, accesses,
+    context switches) enabled."""
+    length, last_action = DEADLOCKS[key]
+    path = spec_path("bugs", key[0])
+    check = next(c for c in load_spec(path) if c.name == key[1])
+    r = run_check(path, check)
+    assert r.verdict is Verdict.VIOLATED and r.violation.kind == "deadlock" and r.expectation_met
+    assert len(r.trace) == length and r.trace.steps[-1].action == last_action
+    last = r.trace.steps[-1].state
+    assert last["phase"] == "waiting" and last["csd_locked"][1] is True
 
 
 @pytest.mark.parametrize("key", sorted(FIXED), ids=lambda k: k[1])
