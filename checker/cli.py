@@ -16,6 +16,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import UserError
+from .report.ci import got
 from .report.outputs import (add_report_arguments, check_report_arguments, graph_limit,
                              report_function, write_reports)
 from .result import CheckResult, Stats, Verdict
@@ -44,7 +45,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-depth", type=int, metavar="N", help="stop (incomplete) at BFS depth N")
     p.add_argument("--time-limit", type=float, metavar="S", help="stop (incomplete) after S seconds")
     p.add_argument("--no-liveness", action="store_true",
-                   help="skip the leads-to properties (they keep the state graph in memory)")
+                   help="skip the leads-to properties (they keep the state graph in memory); the "
+                        "verdict is then incomplete unless the spec says liveness=False")
+    p.add_argument("--witness", metavar="NAME",
+                   help="show the shortest execution that reaches this cover property (or this "
+                        "invariant's hazard precondition)")
     p.add_argument("--backend", choices=("auto", "explicit", "fast", "smt"), default="auto",
                    help="explicit-state engine: fast (generated C, needs a C compiler), explicit "
                         "(the Python reference), auto (fast where it can run; default); or smt: "
@@ -114,7 +119,8 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                       None if a.quiet else _progress(err), graph_limit=graph_limit(a))
     if a.no_liveness:
         opts = dataclasses.replace(opts, liveness=False)
-    opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers)
+    opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers,
+                               witness=a.witness)
     opts = smt_options(a, opts)
     for path in paths:
         try:
@@ -144,8 +150,7 @@ def gate_table(results: list[CheckResult]) -> Table:
     for col in ("check", "spec", "expect", "verdict", "states", "depth", "seconds", "met"):
         t.add_column(col, justify="right" if col in ("states", "depth", "seconds") else "left")
     for r in results:
-        got = r.verdict.value + (f" {r.violation.invariant}" if r.violation else "")
-        t.add_row(r.check, r.spec, r.expect, got, f"{r.stats.states:,}", str(r.stats.depth),
+        t.add_row(r.check, r.spec, r.expect, got(r), f"{r.stats.states:,}", str(r.stats.depth),
                   f"{r.stats.seconds:.2f}", "[green]yes[/]" if r.expectation_met else "[red]NO[/]")
     return t
 
@@ -192,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         out.print(f"{len(results) - len(unmet)}/{len(results)} checks met their expectation, "
                   f"{len(errors)} spec errors, {time.perf_counter() - t0:.1f} s")
         for r in unmet:
+            why = "; ".join(r.vacuity) if r.verdict is Verdict.HOLDS else \
+                (r.violation.invariant if r.violation else r.reason)
             out.print(f"[red]unmet:[/] {escape(r.check)} ({escape(r.spec)}): expected {r.expect}, got "
-                      f"{r.verdict.value} {r.violation.invariant if r.violation else escape(r.reason)}")
+                      f"{escape(got(r))}: {escape(why)}")
         code = EXIT_ERROR if errors else (EXIT_VIOLATED if unmet else EXIT_OK)
     else:
         code = exit_code(results, errors)
@@ -212,7 +219,7 @@ def exit_code(results: list[CheckResult], errors: list[str]) -> int:
     if errors:
         return EXIT_ERROR
     verdicts = {r.verdict for r in results}
-    if Verdict.VIOLATED in verdicts:
+    if Verdict.VIOLATED in verdicts or Verdict.UNCOVERED in verdicts:
         return EXIT_VIOLATED
     if Verdict.INCOMPLETE in verdicts:
         return EXIT_INCOMPLETE

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from .errors import UserError
-from .report.ci import plain_report
+from .report.ci import got, plain_report
 
 _IMPORTS = re.compile(r"^\s*(from\s+checker\.spec\s+import|import\s+checker\.spec)\b", re.M)
 _ASSIGNS = re.compile(r"^[A-Za-z_]\w*\s*(:[^=\n]*)?=\s*[\[(]?\s*Check\(", re.M)
@@ -93,8 +93,7 @@ class SpecCheck(pytest.Item):
         self.user_properties += [("verdict", r.verdict.value), ("expect", r.expect),
                                  ("states", r.stats.states), ("depth", r.stats.depth)]
         if not r.expectation_met:
-            got = r.verdict.value + (f" {r.violation.invariant}" if r.violation else "")
-            raise SpecFailure(f"expected {r.expect}, got {got}\n\n{plain_report(r)}")
+            raise SpecFailure(f"expected {r.expect}, got {got(r)}\n\n{plain_report(r)}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, SpecFailure):

@@ -9,12 +9,17 @@ from typing import Any
 class Verdict(enum.Enum):
     HOLDS = "holds"
     VIOLATED = "violated"
+    UNCOVERED = "uncovered"           # the invariants held, but a cover property was never reached
     INCOMPLETE = "incomplete"
     ERROR = "error"
 
     @property
     def exit_code(self) -> int:
-        return {"holds": 0, "violated": 1, "error": 2, "incomplete": 3}[self.value]
+        return {"holds": 0, "violated": 1, "uncovered": 1, "error": 2, "incomplete": 3}[self.value]
+
+
+DEADLOCK_STATEMENT = ("a reachable state is not final, and no action but the environment's "
+                      "(hardware, user, NMI) is enabled: the protocol is stuck")
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,21 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """How the search met a goal: a cover property, or an invariant's hazard precondition."""
+
+    kind: str                         # "cover" | "precondition"
+    name: str                         # the cover's name, or the invariant's
+    statement: str
+    states: int                       # states that met it (orbit representatives under symmetry)
+    depth: int | None                 # BFS depth of the first such state; None: never met
+
+    @property
+    def reached(self) -> bool:
+        return self.depth is not None
+
+
+@dataclass(frozen=True)
 class StateGraph:
     """The explored state graph (recorded only on request): decoded states and transitions.
 
@@ -101,11 +121,18 @@ class CheckResult:
     spec_line: int = 0                # the spec line that defines this check (0: unknown)
     invariant_locs: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (file, line)
     graph: StateGraph | None = None   # the explored state graph, only when asked for (--dot)
+    goals: list[Reach] = field(default_factory=list)
+    # declared properties not checked, with why: the verdict cannot be "holds" while any is here
+    unchecked: dict[str, str] = field(default_factory=dict)
+    # properties the spec itself leaves out (e.g. liveness=False), with why: reported, not failing
+    excluded: dict[str, str] = field(default_factory=dict)
+    # why this "holds" may say nothing: dead actions, hazard preconditions never met (gate: unmet)
+    vacuity: list[str] = field(default_factory=list)
 
     @property
     def expectation_met(self) -> bool:
         if self.expect == "holds":
-            return self.verdict is Verdict.HOLDS
+            return self.verdict is Verdict.HOLDS and not self.vacuity
         want = self.expect.split(None, 1)[1] if " " in self.expect else ""
         return self.verdict is Verdict.VIOLATED and self.violation is not None and \
             self.violation.invariant == want

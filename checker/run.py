@@ -11,8 +11,9 @@ from .explicit.backends import search
 from .explicit.compile import compile_model
 from .explicit.explore import EdgeLog, Limits
 from .explicit.liveness import check_leads_to, graph_from_log
-from .lang.model import Model
-from .result import CheckResult, Stats, Verdict
+from .judge import check_dead_ok, judge, not_checked, reaches
+from .lang.model import Invariant, Model
+from .result import CheckResult, Stats, Verdict, Violation
 from .spec import Check
 
 
@@ -38,6 +39,7 @@ class RunOptions:
     max_k: int | None = None          # the k-induction bound of prove
     sanity: bool = False              # Z3 sanity checks first (the command line's default)
     strict: bool = False              # sanity findings are errors
+    witness: str | None = None        # find the shortest path to this cover / hazard precondition
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -104,15 +106,21 @@ def _liveness(compiled, log: EdgeLog, props, out):
     return out
 
 
-def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> CheckResult:
-    model = build_model(check, opts.overrides)
+def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
+              model: Model | None = None) -> CheckResult:
+    """Run one check; `model`: an already built (and narrowed) model to run instead of the
+    check's own, e.g. a mutant of it."""
+    model = model if model is not None else build_model(check, opts.overrides)
+    check_dead_ok(check, model)
     notes: list[str] = []
     if opts.sanity or opts.prove or opts.backend == "smt":
         from .smt.run import run_smt, sanity_notes
         notes = sanity_notes(check, model, opts) if opts.sanity else []
         if opts.prove or opts.backend == "smt":
-            return run_smt(spec_path, check, model, opts, notes)
+            return judge(run_smt(spec_path, check, model, opts, notes), check)
     explicit_reach(check, model, opts.overrides)
+    if opts.witness is not None:
+        return witness(spec_path, check, model, opts)
     compiled = compile_model(model)
     limits = Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
                     opts.time_limit or check.time_limit)
@@ -136,21 +144,58 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions()) -> 
     coverage: dict[str, int] = {a.name: 0 for a in model.actions}
     for inst, n in zip(compiled.instances, out.coverage):
         coverage[inst.action.name] += n
-    warnings = notes + list(found.notes)
+    unchecked, excluded = not_checked(check, model, opts.liveness)
     if skipped:
-        warnings.append(f"liveness not checked ({', '.join(p.name for p in live)}): more than "
-                        f"{LIVENESS_CAP:,} states; use smaller bounds, or --no-liveness to say so")
+        unchecked.update({p.name: f"more than {LIVENESS_CAP:,} states: the leads-to check keeps the "
+                          "whole state graph; use smaller bounds, or liveness=False in the spec to "
+                          "leave it out" for p in live})
         live = ()
-    if out.violation is None:
-        never = [a for a, n in coverage.items() if n == 0]
-        if never:
-            warnings.append("never fired (a modelling mistake?): " + ", ".join(never))
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
         + tuple(p.name for p in live)
+    return judge(CheckResult(
+        check.name or check.protocol.name, spec_path, check.protocol.name,
+        check.shown_params(dict(model.params)), out.verdict, found.backend, found.symmetry, invs,
+        out.violation, out.trace, out.stats, coverage, notes + list(found.notes), out.reason,
+        check.expect, spec_line=check.loc.line if check.loc else 0,
+        invariant_locs=_locs(model), graph=edges.to_graph(compiled) if edges is not None else None,
+        goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded), check)
+
+
+def _locs(model: Model) -> dict[str, tuple[str, int]]:
+    """Where each property is declared, for the reports: name -> (file, line)."""
+    return {p.name: (p.loc.file, p.loc.line)
+            for p in model.invariants + model.properties + model.covers if p.loc}
+
+
+def witness(spec_path: str, check: Check, model: Model, opts: RunOptions) -> CheckResult:
+    """--witness NAME: the shortest execution that reaches a cover property or an invariant's
+    hazard precondition (searched as the violation of its negation); "uncovered" if none does."""
+    goals = {name: (kind, e) for kind, name, e in model.goals()}
+    if opts.witness not in goals:
+        raise UserError(f"--witness {opts.witness}: no cover property or hazard precondition of that "
+                        f"name in {model.name}", None,
+                        f"its goals: {', '.join(goals) or 'none declared'}")
+    kind, e = goals[opts.witness]
+    what = (f"cover {opts.witness}" if kind == "cover"
+            else f"the hazard precondition of {opts.witness}")
+    target = Invariant(opts.witness, ~e, what, "", None)
+    wm = dataclasses.replace(model, invariants=(target,), properties=(), covers=())
+    found = search(compile_model(wm), Limits(opts.max_states or check.max_states,
+                                             opts.max_depth or check.max_depth,
+                                             opts.time_limit or check.time_limit),
+                   False, opts.progress, backend=opts.backend, symmetry=opts.symmetry,
+                   workers=opts.workers)
+    out = found.outcome
+    trace = violation = None
+    if out.verdict is Verdict.VIOLATED:
+        violation = Violation(opts.witness, what, out.violation.witness, kind="witness")
+        trace = dataclasses.replace(out.trace, violation=violation, kind="witness")
+        verdict, reason = Verdict.HOLDS, f"{what} reached in {len(out.trace)} steps"
+    elif out.verdict is Verdict.HOLDS:
+        verdict, reason = Verdict.UNCOVERED, f"{what} is never reached within these bounds"
+    else:
+        verdict, reason = out.verdict, out.reason
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
-                       check.shown_params(dict(model.params)), out.verdict, found.backend, found.symmetry, invs, out.violation,
-                       out.trace, out.stats, coverage, warnings, out.reason, check.expect,
-                       spec_line=check.loc.line if check.loc else 0,
-                       invariant_locs={i.name: (i.loc.file, i.loc.line)
-                                       for i in model.invariants + model.properties if i.loc},
-                       graph=edges.to_graph(compiled) if edges is not None else None)
+                       check.shown_params(dict(model.params)), verdict, found.backend, found.symmetry,
+                       (), violation, trace, out.stats, {}, list(found.notes), reason, check.expect,
+                       spec_line=check.loc.line if check.loc else 0, invariant_locs=_locs(model))

@@ -24,7 +24,9 @@ class Check:
                  invariants: list[str] | tuple[str, ...] | None = None, deadlock: bool = True,
                  max_states: int | None = None, max_depth: int | None = None,
                  time_limit: float | None = None, liveness: bool = True,
-                 strengthen: list[str] | tuple[str, ...] | None = None, **params: Any):
+                 strengthen: list[str] | tuple[str, ...] | None = None,
+                 dead_ok: dict[str, str] | None = None, min_mutation_score: float | None = None,
+                 **params: Any):
         self.loc = caller_loc()
         if not isinstance(protocol, Protocol):
             raise UserError(f"Check needs a protocol (e.g. protocols.async_inline.PROTOCOL), "
@@ -45,6 +47,17 @@ class Check:
         # auxiliary invariants an induction proof (--prove) may assume; None: all the protocol's
         self.strengthen = tuple(strengthen) if strengthen is not None else None
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
+        # actions expected never to fire here, each with the reason (else a dead action fails the gate)
+        if dead_ok is not None and not (isinstance(dead_ok, dict) and all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in dead_ok.items())):
+            raise UserError(f"dead_ok={dead_ok!r} must map action names to the reason each never fires",
+                            self.loc, "e.g. dead_ok={'mmap_fault': 'one round: no refault'}")
+        self.dead_ok = dict(dead_ok or {})
+        if min_mutation_score is not None and (isinstance(min_mutation_score, bool) or not isinstance(
+                min_mutation_score, (int, float)) or not 0 <= min_mutation_score <= 1):
+            raise UserError(f"min_mutation_score={min_mutation_score!r} must be a fraction in 0..1",
+                            self.loc, "e.g. min_mutation_score=0.9")
+        self.min_mutation_score = min_mutation_score
         self.params = dict(params)
         protocol.configure(self.params, self.loc)
 

@@ -62,7 +62,7 @@ def test_json_with_itf_trace(tmp_path):
     assert main([spec_path("bugs", "b1_lazy_cpu_table_free.py"), "--check", "b1_lazy_cpu_table_free",
                  "--json", str(out), "--quiet"]) == 1
     doc = json.loads(out.read_text())
-    assert doc["format"] == "flushcheck-result" and doc["version"] == 1 and doc["exit_code"] == 1
+    assert doc["format"] == "flushcheck-result" and doc["version"] == 2 and doc["exit_code"] == 1
     (c,) = doc["checks"]
     assert c["verdict"] == "violated" and c["violation"]["invariant"] == "no_freed_table_walk"
     assert c["violation"]["witness"] == {"CPU": 1}

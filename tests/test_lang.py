@@ -105,4 +105,5 @@ def test_never_fired_actions_are_reported(tmp_path):
         return m.build()
     r = run_check("t", Check(Protocol("dead_action", build, ())))
     assert r.verdict is Verdict.HOLDS and r.coverage == {"go": 1, "never": 0}
-    assert r.warnings == ["never fired (a modelling mistake?): never"]
+    assert r.vacuity == ["never fired, and the spec's dead_ok does not say why: never"]
+    assert not r.expectation_met   # a gate fails on it

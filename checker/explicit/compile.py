@@ -210,6 +210,13 @@ class Compiled:
     actor: Callable[[int, tuple], int | None]
     witnesses: list[list[tuple[str, int]]]
     source: str
+    observe: Callable[[tuple], list[int]] | None = None   # the goals (Model.goals) a state meets
+    progress: tuple[bool, ...] = ()                       # per instance: not an environment action
+
+    def stuck(self, nxt: list) -> bool:
+        """No successor is progress of the protocol: only environment actions (or none) enabled."""
+        progress = self.progress
+        return not any(progress[k] for k, _ in nxt)
 
 
 def _range_check(inst: ActionInstance, target: str, t: IntRange, v):
@@ -257,6 +264,12 @@ def compile_model(model: Model) -> Compiled:
     fin = em.expr(model.final, {}).src if model.final is not None else "False"
     lines.append(f"    return {fin}")
 
+    goals = model.goals()
+    lines += ["", "def observe(s):", "    out = []"]
+    for g, (_, _, e) in enumerate(goals):
+        lines.append(f"    if {em.expr(e, {}).src}: out.append({g})")
+    lines.append("    return out")
+
     lines += ["", "def actor(k, s):"]
     actor_srcs = []
     for k, inst in enumerate(insts):
@@ -268,7 +281,8 @@ def compile_model(model: Model) -> Compiled:
     ns["_ACTORS"] = [eval(f"lambda s: {a}", {"_ix": helpers["_ix"]}) for a in actor_srcs]
     exec(compile(src, f"<flushcheck:{model.name}>", "exec"), ns)
     return Compiled(model, layout, insts, ns["successors"], ns["check"], ns["is_final"],
-                    ns["actor"], witnesses, src)
+                    ns["actor"], witnesses, src, ns["observe"] if goals else None,
+                    tuple(not i.action.environment for i in insts))
 
 
 def _updates(em: Emitter, inst: ActionInstance, k: int, env, helpers) -> list[str]:

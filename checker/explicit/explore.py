@@ -8,10 +8,10 @@ from __future__ import annotations
 import resource
 import time
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-from ..result import StateGraph, Stats, Trace, Verdict, Violation
+from ..result import DEADLOCK_STATEMENT, StateGraph, Stats, Trace, Verdict, Violation
 from .compile import Compiled
 from .trace import build_trace
 
@@ -31,6 +31,8 @@ class Outcome:
     violation: Violation | None = None
     trace: Trace | None = None
     reason: str = ""
+    # per goal of the model (Model.goals): states that met it, and the depth of the first (-1: none)
+    reached: list[tuple[int, int]] = field(default_factory=list)
 
 
 class EdgeLog:
@@ -88,6 +90,8 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
     via = array("q", [-1])
     cov = [0] * len(c.instances)
     stats = Stats()
+    goals = Goals(c)
+    see = goals.see if c.observe is not None else None
 
     def finish(verdict: Verdict, at: int | None = None, viol: Violation | None = None,
                reason: str = "") -> Outcome:
@@ -105,8 +109,10 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                 j = parent[j]
             path.reverse()
             trace = build_trace(c, [states[j] for j in path], [via[j] for j in path[1:]], viol)
-        return Outcome(verdict, stats, cov, viol, trace, reason)
+        return Outcome(verdict, stats, cov, viol, trace, reason, goals.reached())
 
+    if see:
+        see(init, 0)
     bad = check(init)
     if bad is not None:
         return finish(Verdict.VIOLATED, 0, _violation(c, bad))
@@ -128,10 +134,10 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
             break
         s = states[i]
         nxt = succ(s)
-        if not nxt and deadlock and not final(s):
+        if deadlock and c.stuck(nxt) and not final(s):
             stats.depth = depth
             return finish(Verdict.VIOLATED, i, Violation(
-                "deadlock", "a reachable state has no enabled action and is not a final state",
+                "deadlock", DEADLOCK_STATEMENT,
                 kind="deadlock"))
         stats.transitions += len(nxt)
         if edges is not None:
@@ -147,6 +153,8 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                 states.append(t)
                 parent.append(i)
                 via.append(k)
+                if see:
+                    see(t, depth + 1)
                 bad = check(t)
                 if bad is not None:
                     stats.depth = depth + 1
@@ -165,6 +173,24 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
     if max_states is not None and len(states) > max_states:
         return finish(Verdict.INCOMPLETE, reason=f"state limit {max_states:,} reached")
     return finish(Verdict.HOLDS)
+
+
+class Goals:
+    """Counts, per goal of the model, the states that meet it and the depth of the first."""
+
+    def __init__(self, c: Compiled) -> None:
+        n = len(c.model.goals())
+        self.observe = c.observe
+        self.count, self.first = [0] * n, [-1] * n
+
+    def see(self, s: tuple, depth: int) -> None:
+        for g in self.observe(s):
+            self.count[g] += 1
+            if self.first[g] < 0:
+                self.first[g] = depth
+
+    def reached(self) -> list[tuple[int, int]]:
+        return list(zip(self.count, self.first))
 
 
 def _violation(c: Compiled, bad: tuple[int, int]) -> Violation:

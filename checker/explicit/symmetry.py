@@ -318,7 +318,7 @@ def check_model(model: Model, sym: Symmetry) -> str | None:
     """Why the model is not symmetric in its declared sets (None when it is).
 
     Checks, for a swap and a rotation of each set, that the initial state is fixed, every
-    invariant and the final condition are unchanged, and each action's instances are mapped
+    invariant, cover, hazard precondition and the final condition are unchanged, and each action's instances are mapped
     onto its own instances (guards and updates in a normal form where members are renamed).
     """
     if not sym.sets:
@@ -337,6 +337,7 @@ def check_model(model: Model, sym: Symmetry) -> str | None:
     ident = {S: tuple(S.members) for S in sym.sets}
     base_sigs = {name: sorted(sig(i, ident) for i in group) for name, group in by_action.items()}
     base_invs = [_term(inv.expr, {}, ident) for inv in model.invariants]
+    base_goals = [_term(e, {}, ident) for _, _, e in model.goals()]
     base_final = _term(model.final, {}, ident) if model.final is not None else None
     for perms in sym.generators():
         pi = {S: p for S, p in zip(sym.sets, perms)}
@@ -346,6 +347,9 @@ def check_model(model: Model, sym: Symmetry) -> str | None:
         for inv, base in zip(model.invariants, base_invs):
             if _term(inv.expr, {}, pi) != base:
                 return f"invariant {inv.name} singles out a member of {moved}"
+        for (kind, name, e), base in zip(model.goals(), base_goals):
+            if _term(e, {}, pi) != base:
+                return f"the {kind} of {name} singles out a member of {moved}"
         if base_final is not None and _term(model.final, {}, pi) != base_final:
             return f"the final-state condition singles out a member of {moved}"
         for name, group in by_action.items():

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import ModelError, SrcLoc, caller_loc
 from .expr import Assign, Bound, Const, Expr, Members, Op, Quant, Ref, VarDecl, fresh_bound, lit
-from .model import Action, Invariant, LeadsTo, Model, Step
+from .model import Action, Cover, Invariant, LeadsTo, Model, Step
 from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
 
 
@@ -99,6 +99,7 @@ class ModelBuilder:
         self._auxiliary: list[Invariant] = []
         self._final: Expr | None = None
         self._properties: list[LeadsTo] = []
+        self._covers: list[Cover] = []
         self._lanes: IndexSet | None = None
         self._names: dict[str, SrcLoc | None] = {}
 
@@ -153,12 +154,16 @@ class ModelBuilder:
         return Ref(decl)
 
     def action(self, *params: IndexSet, actor: Callable | None = None, ref: str = "",
-               name: str | None = None, doc: str = "", fair: str | None = None) -> Callable:
+               name: str | None = None, doc: str = "", fair: str | None = None,
+               environment: bool = False) -> Callable:
         """Decorator: the function takes one member per parameter and returns `when(...)`.
 
         `actor` maps the parameters to the performing CPU; by default the first parameter
         over the lanes index set. `fair` ("weak" or "strong") is what liveness may assume:
         an instance enabled for ever (weak) or again and again (strong) is eventually taken.
+        `environment=True`: it happens on its own (hardware walks, user and NMI accesses) and
+        is no progress of the protocol: a state that is not final and enables only such
+        actions is a deadlock.
         """
         if fair not in (None, "weak", "strong"):
             raise ModelError(f"fair={fair!r}: fairness is 'weak', 'strong' or None")
@@ -182,23 +187,31 @@ class ModelBuilder:
             self._check_step(aname, step, loc)
             who = self._actor(aname, bounds, actor, loc)
             self._actions.append(Action(aname, bounds, step.guard, step.updates, who, ref, loc,
-                                        doc or (inspect.getdoc(fn) or ""), fair))
+                                        doc or (inspect.getdoc(fn) or ""), fair, environment))
             return fn
 
         return register
 
-    def invariant(self, name: str, expr, statement: str, ref: str = "", auxiliary: bool = False) -> None:
+    def invariant(self, name: str, expr, statement: str, ref: str = "", auxiliary: bool = False,
+                  precondition=None) -> None:
         """A property of every reachable state, stated in one line of kernel terms.
 
         `auxiliary=True`: a strengthening invariant for induction proofs (--prove); checked
         only where a spec names it (Check(invariants=[...]) or Check(strengthen=[...])).
+        `precondition`: the state in which the forbidden event is one step away (e.g. a CPU
+        holds a TLB entry for a freed frame); a "holds" that never reached it is vacuous.
         """
         self._claim(name, "invariant")
-        e = lit(expr)
-        if e.type != BOOL:
-            raise ModelError(f"invariant {name} is {e.type}, not a boolean")
-        inv = Invariant(name, e, statement, ref, caller_loc())
+        e = _condition(expr, f"invariant {name}")
+        pre = None if precondition is None else _condition(precondition, f"the precondition of {name}")
+        inv = Invariant(name, e, statement, ref, caller_loc(), pre)
         (self._auxiliary if auxiliary else self._invariants).append(inv)
+
+    def cover(self, name: str, expr, statement: str, ref: str = "") -> None:
+        """A situation the design exists for, which must be reachable (stateright's
+        `sometimes`, Rumur's `cover`): a "holds" that never reached it is a failure."""
+        self._claim(name, "cover")
+        self._covers.append(Cover(name, _condition(expr, f"cover {name}"), statement, ref, caller_loc()))
 
     def leads_to(self, name: str, trigger, goal, statement: str, ref: str = "") -> None:
         """Liveness: on every fair path, a state where `trigger` holds is followed by one where
@@ -224,7 +237,8 @@ class ModelBuilder:
             raise ModelError(f"model {self.name} declares no actions")
         return Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
                      tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
-                     self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary))
+                     self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary),
+                     covers=tuple(self._covers))
 
     # ------------------------------------------------------------ validation
     def _actor(self, aname, bounds, actor, loc):
@@ -266,3 +280,10 @@ class ModelBuilder:
                                      "an action's updates are simultaneous: assign each "
                                      "variable at most once (use If for a choice)", loc=u.loc or loc)
             seen.append(u)
+
+
+def _condition(expr, what: str) -> Expr:
+    e = lit(expr)
+    if e.type != BOOL:
+        raise ModelError(f"{what} is {e.type}, not a boolean")
+    return e

@@ -29,6 +29,7 @@ class Action:
     loc: SrcLoc | None
     doc: str = ""
     fair: str | None = None  # "weak" or "strong" fairness of each instance, for liveness
+    environment: bool = False  # happens on its own; never progress (deadlock ignores it)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,23 @@ class LeadsTo:
 
 @dataclass(frozen=True)
 class Invariant:
-    """A named property of every reachable state, with its meaning in kernel terms."""
+    """A named property of every reachable state, with its meaning in kernel terms.
+
+    `precondition`: the hazard's precondition, a state in which the forbidden event is one
+    step away; a "holds" in which no reachable state meets it says nothing (vacuous).
+    """
+
+    name: str
+    expr: Expr
+    statement: str
+    ref: str
+    loc: SrcLoc | None
+    precondition: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A situation the design exists for, which some reachable state must reach."""
 
     name: str
     expr: Expr
@@ -70,9 +87,16 @@ class Model:
     # strengthening invariants for induction proofs (--prove): true of every reachable state,
     # but not what a check asserts; the explicit search checks them only when a spec names them
     auxiliary: tuple[Invariant, ...] = ()
+    covers: tuple[Cover, ...] = ()
 
     def invariant(self, name: str) -> Invariant | None:
         return next((i for i in self.invariants if i.name == name), None)
+
+    def goals(self) -> list[tuple[str, str, Expr]]:
+        """What a search must see reached: (kind, name, condition) for each cover property and
+        each checked invariant's hazard precondition; the order engines count them in."""
+        return [("cover", c.name, c.expr) for c in self.covers] + \
+            [("precondition", i.name, i.precondition) for i in self.invariants if i.precondition is not None]
 
     def var(self, name: str) -> VarDecl | None:
         return next((v for v in self.vars if v.name == name), None)

@@ -42,7 +42,15 @@ def trace_summary(t: Trace, keep: int = 12) -> str:
 
 
 def got(r: CheckResult) -> str:
-    return r.verdict.value + (f" {r.violation.invariant}" if r.violation else "")
+    """The verdict in a few words, with what qualifies it: the property broken, the ones not
+    checked, a vacuous holds."""
+    if r.violation is not None and r.verdict is Verdict.VIOLATED:
+        return f"violated {r.violation.invariant}"
+    if r.verdict is Verdict.HOLDS and r.vacuity:
+        return "holds (vacuous)"
+    if r.unchecked:
+        return f"{r.verdict.value} (not checked: {', '.join(r.unchecked)})"
+    return r.verdict.value
 
 
 def outcome(r: CheckResult, gate: bool = True) -> str:
@@ -56,6 +64,8 @@ def outcome(r: CheckResult, gate: bool = True) -> str:
             head += f"; {trace_summary(r.trace)}"
     elif r.verdict is not Verdict.HOLDS and r.reason:
         head += f" — {r.reason}"
+    elif r.vacuity:
+        head += " — vacuous: " + "; ".join(r.vacuity)
     elif r.verdict is Verdict.HOLDS and r.expect != "holds":
         head += f" — no reachable state within these bounds breaks {r.expect.split()[-1]}; " \
                 f"{r.stats.states:,} states explored"

@@ -78,6 +78,9 @@ def check_data(r: CheckResult, rules: Iterable[Message] = KERNEL_MESSAGES) -> di
         "expect": r.expect, "expectation_met": r.expectation_met, "backend": r.backend,
         "symmetry": r.symmetry, "invariants": list(r.invariants), "reason": r.reason,
         "warnings": list(r.warnings), "coverage": r.coverage,
+        "unchecked": r.unchecked, "vacuity": list(r.vacuity),
+        "goals": [{"kind": g.kind, "name": g.name, "states": g.states, "depth": g.depth}
+                  for g in r.goals],
         "stats": {"states": s.states, "transitions": s.transitions, "depth": s.depth,
                   "seconds": round(s.seconds, 3), "states_per_s": round(s.states_per_s),
                   "peak_mb": round(s.peak_mb, 1)},
@@ -149,7 +152,7 @@ header h1 { font-size:16px; margin:0 0 4px; font-weight:600; }
 header h1 .spec { font-weight:400; color:var(--dim); font-family:var(--mono); font-size:13px; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-weight:600;
   font-size:12px; margin-right:6px; }
-.badge.holds { background:var(--good); } .badge.violated, .badge.error { background:var(--bad); }
+.badge.holds { background:var(--good); } .badge.violated, .badge.error, .badge.uncovered { background:var(--bad); }
 .badge.incomplete { background:var(--warn); }
 .meta { color:var(--dim); margin-top:2px; }
 .meta code, .chips code { font-family:var(--mono); font-size:12px; color:var(--fg); }
@@ -290,6 +293,15 @@ _JS = r"""
       "No counterexample: every reachable state within these bounds satisfies " + c.invariants.join(", ") + "." :
       "No trace: " + c.verdict + (c.reason ? " — " + c.reason : "")));
     c.warnings.forEach(function (w) { box.appendChild(el("p", null, "warning: " + w)); });
+    Object.keys(c.unchecked).forEach(function (k) {
+      box.appendChild(el("p", null, "not checked: " + k + " — " + c.unchecked[k]));
+    });
+    c.vacuity.forEach(function (v) { box.appendChild(el("p", null, "vacuous: " + v)); });
+    c.goals.forEach(function (g) {
+      box.appendChild(el("p", null, (g.kind === "cover" ? "cover " : "hazard precondition of ") + g.name +
+        (g.depth === null ? ": never reached" : ": first reached at depth " + g.depth + ", " +
+         fmt(g.states) + " states")));
+    });
     box.appendChild(el("h3", null, "How often each action fired"));
     var t = el("table");
     Object.keys(c.coverage).forEach(function (a) {

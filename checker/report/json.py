@@ -12,7 +12,7 @@ from typing import Any
 from .. import __version__
 from ..result import CheckResult, Trace
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: verdict "uncovered"; goals, unchecked, excluded, vacuity
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
 
@@ -60,6 +60,9 @@ def result_json(r: CheckResult) -> dict[str, Any]:
                   "peak_mb": round(s.peak_mb, 1), "bytes_per_state": s.bytes_per_state,
                   "represented": s.represented},
         "coverage": r.coverage,
+        "goals": [{"kind": g.kind, "name": g.name, "statement": g.statement, "states": g.states,
+                   "depth": g.depth} for g in r.goals],
+        "unchecked": r.unchecked, "excluded": r.excluded, "vacuity": r.vacuity,
         "violation": None, "trace": None,
     }
     if r.violation is not None:

@@ -28,6 +28,8 @@ from .text import changes, show_value
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MISSING = "expected-violation-missing"
 INCOMPLETE = "incomplete"
+VACUOUS = "vacuous-holds"
+UNCOVERED = "uncovered"
 
 
 def _artifact(path: str) -> dict[str, Any]:
@@ -71,8 +73,12 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
         rule, level = r.violation.invariant, ("note" if r.expectation_met else "error")
     elif r.verdict is Verdict.INCOMPLETE:
         rule, level = INCOMPLETE, "warning"
-    elif r.verdict is Verdict.HOLDS:
+    elif r.verdict is Verdict.UNCOVERED:
+        rule, level = UNCOVERED, "error"
+    elif r.verdict is Verdict.HOLDS and r.expect != "holds":
         rule, level = MISSING, "error"
+    elif r.verdict is Verdict.HOLDS:
+        rule, level = VACUOUS, "error"
     else:
         rule, level = r.verdict.value, "error"
     locs = [_location(r.spec, r.spec_line, f"check {r.check}")]
@@ -89,7 +95,8 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
         "properties": {"check": r.check, "protocol": r.protocol, "verdict": r.verdict.value,
                        "expect": r.expect, "expectationMet": r.expectation_met,
                        "params": {k: show_value(v) for k, v in r.params.items()},
-                       "states": r.stats.states, "depth": r.stats.depth},
+                       "states": r.stats.states, "depth": r.stats.depth,
+                       "notChecked": r.unchecked, "vacuity": r.vacuity},
     }
     if r.trace is not None:
         res["codeFlows"] = [_code_flow(r.trace)]
@@ -103,7 +110,13 @@ def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
     if rule == MISSING:
         text = "A spec expects an invariant to be violated, but it holds within the spec's bounds"
     elif rule == INCOMPLETE:
-        text = "The search hit a limit before it covered every reachable state; nothing is proved"
+        text = ("The search hit a limit before it covered every reachable state, or a declared "
+                "property was not checked; nothing is proved of what was left out")
+    elif rule == UNCOVERED:
+        text = "A cover property of the design was never reached: the holds says nothing about it"
+    elif rule == VACUOUS:
+        text = ("The check holds vacuously: an action never fired, or an invariant's hazard "
+                "precondition was never met")
     else:
         text = next((r.violation.statement for r in results
                      if r.violation is not None and r.violation.invariant == rule), rule)

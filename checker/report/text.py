@@ -7,9 +7,9 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.markup import escape
 
-from ..result import CheckResult, Trace, Verdict
+from ..result import CheckResult, Reach, Trace, Verdict
 
-_STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red",
+_STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red", Verdict.UNCOVERED: "bold red",
           Verdict.INCOMPLETE: "bold yellow", Verdict.ERROR: "bold red"}
 
 
@@ -66,13 +66,19 @@ def header(r: CheckResult) -> str:
 
 def verdict_line(r: CheckResult) -> str:
     style = _STYLE[r.verdict]
+    if r.verdict is Verdict.HOLDS and r.trace is not None and r.trace.kind == "witness":
+        return f"[{style}]reached[/]: {escape(r.reason)}"
     if r.verdict is Verdict.HOLDS and r.backend.startswith("smt"):
         return (f"[{style}]proved[/] for every depth at these bounds: {', '.join(r.invariants)} — "
                 f"{escape(r.reason)}")
     if r.verdict is Verdict.HOLDS:
         return f"[{style}]holds[/] within these bounds: {', '.join(r.invariants)}"
+    if r.verdict is Verdict.UNCOVERED:
+        return (f"[{style}]uncovered[/]: the invariants hold, but {escape(r.reason)} — the model never "
+                "gets where the design matters, so the holds says nothing about it")
     if r.verdict is Verdict.INCOMPLETE:
-        tail = "" if r.backend.startswith("smt") else " — nothing is proved beyond the states explored"
+        tail = "" if r.backend.startswith("smt") or r.unchecked else \
+            " — nothing is proved beyond the states explored"
         return f"[{style}]incomplete[/]: {escape(r.reason)}{tail}"
     if r.verdict is Verdict.VIOLATED and r.violation:
         v = r.violation
@@ -86,6 +92,7 @@ def render_trace(t: Trace) -> list[str]:
     cti = t.kind == "cti"
     lines.append(f"  counterexample to induction, {len(t)} step: its first state satisfies every "
                  "invariant of the proof but need not be reachable:" if cti else
+                 f"  shortest witness, {len(t)} steps:" if t.kind == "witness" else
                  f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
     wrapped = textwrap.wrap("  ".join(f"{k}={compact(k, v)}" for k, v in init.items()), 96,
@@ -106,8 +113,11 @@ def render_trace(t: Trace) -> list[str]:
     if t.violation:
         v = t.violation
         wit = ", ".join(f"{n}={m}" for n, m in v.witness)
-        lines.append(f"  [red]✗ {v.invariant}[/] " + ("broken by the step" if cti else "violated in the last state")
-                     + (f" — witness {wit}" if wit else ""))
+        if t.kind == "witness":
+            lines.append(f"  [green]✓ {v.invariant}[/] reached in the last state")
+        else:
+            lines.append(f"  [red]✗ {v.invariant}[/] " + ("broken by the step" if cti else "violated in the last state")
+                         + (f" — witness {wit}" if wit else ""))
     return lines
 
 
@@ -116,8 +126,32 @@ def report_summary(r: CheckResult, console: Console) -> None:
     console.print(header(r), soft_wrap=True, highlight=False)
     console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
     console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
+    for line in property_lines(r):
+        console.print("  " + line, soft_wrap=True, highlight=False)
     for w in r.warnings:
         console.print(f"  [yellow]warning:[/] {escape(w)}", soft_wrap=True, highlight=False)
+    for v in r.vacuity:
+        console.print(f"  [yellow]vacuous:[/] {escape(v)}", soft_wrap=True, highlight=False)
+
+
+def property_lines(r: CheckResult) -> list[str]:
+    """What was not checked and why, and how far the search got towards each goal."""
+    out = [f"[yellow]not checked:[/] {escape(p)} — {escape(why)}" for p, why in r.unchecked.items()]
+    out += [f"[dim]left out by the spec:[/] {escape(p)} — {escape(why)}" for p, why in r.excluded.items()]
+    whole = r.verdict in (Verdict.HOLDS, Verdict.UNCOVERED)   # else the search stopped early
+    for kind, title, never in (("cover", "covers", "[red]{} never reached[/]"),
+                               ("precondition", "hazard preconditions met", "[yellow]{} never[/]")):
+        goals = [g for g in r.goals if g.kind == kind]
+        if goals:
+            out.append(f"{title}: " + ", ".join(
+                f"{escape(g.name)} [dim]({reach(g)})[/]" if g.reached else
+                never.format(escape(g.name)) if whole else
+                f"{escape(g.name)} [dim](not before the search stopped)[/]" for g in goals))
+    return out
+
+
+def reach(g: Reach) -> str:
+    return f"depth {g.depth}, {g.states:,} state{'s' if g.states != 1 else ''}"
 
 
 def report(r: CheckResult, console: Console) -> None:

@@ -349,8 +349,10 @@ class Encoding:
         return _or(self.guard(k, s) for k in self.live)
 
     def deadlock(self, s) -> Term:
+        """Not final, and no action but the environment's enabled (as the explicit search says)."""
         fin = self.expr(self.model.final, {}, s) if self.model.final is not None else False
-        return _and([_not(self.enabled(s)), _not(fin)])
+        progress = _or(self.guard(k, s) for k in self.live if not self.insts[k].action.environment)
+        return _and([_not(progress), _not(fin)])
 
     def inv(self, expr: Expr, s) -> Term:
         return self.expr(expr, {}, s)

@@ -20,8 +20,9 @@ from ..errors import ModelRuntimeError, UserError
 from ..explicit.compile import _peel, compile_expr
 from ..explicit.layout import Layout
 from ..explicit.trace import build_trace
+from ..judge import not_checked
 from ..lang.model import ActionInstance, Invariant, Model
-from ..result import CheckResult, Stats, Trace, Verdict, Violation
+from ..result import DEADLOCK_STATEMENT, CheckResult, Stats, Trace, Verdict, Violation
 from ..spec import Check
 
 DEFAULT_DEPTH = 10
@@ -111,14 +112,23 @@ def _overflow_error(enc, state: tuple):
 
 
 def run_smt(spec_path: str, check: Check, model: Model, opts: Any, notes: list[str]) -> CheckResult:
+    r = _run(spec_path, check, model, opts, notes)
+    lacks = {p.name: "the Z3 backend does not check leads-to properties; the explicit search does"
+             for p in model.properties}
+    lacks.update({c.name: "the Z3 backend does not search for cover properties; the explicit "
+                  "search does" for c in model.covers})
+    if getattr(opts, "prove", False) and check.deadlock:
+        lacks["deadlock"] = "induction does not prove deadlock freedom; the explicit search and BMC do"
+    r.unchecked, r.excluded = not_checked(check, model, getattr(opts, "liveness", True), lacks)
+    return r
+
+
+def _run(spec_path: str, check: Check, model: Model, opts: Any, notes: list[str]) -> CheckResult:
     from .encode import Encoding
     time_limit = getattr(opts, "time_limit", None) or check.time_limit
     enc = Encoding(model)
     src = _TraceSource(model, enc.layout, enc.insts)
     warnings = list(notes)
-    if model.properties and (check.liveness and getattr(opts, "liveness", True)):
-        warnings.append("liveness (" + ", ".join(p.name for p in model.properties) + ") is not "
-                        "checked by the Z3 backend; run the explicit search for it")
     if getattr(opts, "prove", False):
         return _prove(spec_path, check, model, opts, enc, src, warnings, time_limit)
     depth = getattr(opts, "depth", None) or DEFAULT_DEPTH
@@ -130,7 +140,7 @@ def run_smt(spec_path: str, check: Check, model: Model, opts: Any, notes: list[s
         raise _overflow_error(enc, o.path[-1])
     if o.kind is not None:
         if o.kind == "deadlock":
-            v = Violation("deadlock", "a reachable state has no enabled action and is not a final state",
+            v = Violation("deadlock", DEADLOCK_STATEMENT,
                           kind="deadlock")
         else:
             inv = o.invariant
@@ -155,9 +165,6 @@ def _prove(spec_path, check, model, opts, enc, src, warnings, time_limit) -> Che
     o = prove(enc, model.invariants, aux, max_k, time_limit)
     invs = tuple(i.name for i in model.invariants)
     backend = "smt (induction)"
-    if check.deadlock:
-        warnings.append("deadlock freedom is not proved by induction; the explicit search and BMC "
-                        "check it")
     with_ = (f"with {len(aux)} strengthening invariants ({', '.join(i.name for i in aux)})"
              if aux else "without strengthening invariants")
     if o.status == "proved":

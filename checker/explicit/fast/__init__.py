@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...errors import UserError
-from ...result import Stats, Verdict, Violation
+from ...result import DEADLOCK_STATEMENT, Stats, Verdict, Violation
 from ..compile import Compiled, _index_error, _range_check
 from ..explore import Limits, Outcome, peak_mb
 from ..symmetry import Symmetry, real_trace, replay
@@ -149,6 +149,10 @@ class FastModel:
             cov = (ctypes.c_uint64 * max(n_inst, 1))()
             lib.fc_coverage(r, cov)
             coverage = list(cov)[:n_inst]
+            n_goals = len(c.model.goals())
+            hits = (ctypes.c_int64 * max(2 * n_goals, 1))()
+            lib.fc_goals(r, hits)
+            reached = [(hits[2 * g], hits[2 * g + 1]) for g in range(n_goals)]
             mem = (ctypes.c_double * 2)()
             lib.fc_memory(r, mem)
             represented = int(mem[0]) if self.sym else None
@@ -158,7 +162,8 @@ class FastModel:
             def done(verdict, viol=None, trace=None, reason=""):
                 stats.seconds = time.perf_counter() - t0
                 stats.peak_mb = peak_mb()
-                return Outcome(verdict, stats, coverage, viol, trace, reason), represented, per_state
+                return (Outcome(verdict, stats, coverage, viol, trace, reason, reached),
+                        represented, per_state)
 
             if timed_out:
                 return done(Verdict.INCOMPLETE, reason=f"time limit {limits.time_limit:g} s reached")
@@ -189,8 +194,7 @@ class FastModel:
                 inv = c.model.invariants[self.gen.witness_inv[w]]
                 viol = Violation(inv.name, inv.statement, tuple(c.witnesses[w]))
             else:
-                viol = Violation("deadlock", "a reachable state has no enabled action and is not a "
-                                 "final state", kind="deadlock")
+                viol = Violation("deadlock", DEADLOCK_STATEMENT, kind="deadlock")
             if self.sym is not None:
                 trace, viol = real_trace(c, self.sym, via, viol)
             else:

@@ -136,6 +136,8 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.fc_memory.argtypes = [P, ctypes.POINTER(ctypes.c_double)]
     lib.fc_coverage.restype = None
     lib.fc_coverage.argtypes = [P, ctypes.POINTER(u64)]
+    lib.fc_goals.restype = None
+    lib.fc_goals.argtypes = [P, ctypes.POINTER(i64)]
     lib.fc_path.restype = i32
     lib.fc_path.argtypes = [P, u64, ctypes.POINTER(ctypes.c_int32), i32]
     lib.fc_succ.restype = i32

@@ -236,6 +236,19 @@ def generate(c: Compiled, sym: Symmetry | None) -> Generated:
     w("  return E->kind ? -2 : f;")
     w("}")
 
+    # the goals (Model.goals: covers, hazard preconditions) a new state meets, counted
+    goals = model.goals()
+    w(f"#define NGOALS {len(goals)}")
+    w("static int observe(const uint64_t *restrict s, uint64_t *restrict hits, fc_err *E) {")
+    w(loads.rstrip("\n"))
+    for g, (_, _, e) in enumerate(goals):
+        w(f"  if ({em.expr(e, {}).src}) hits[{g}]++;")
+        w("  if (E->kind) return -2;")
+    w("  return -1;")
+    w("}")
+    w("static const uint8_t PROGRESS[NINST + 1] = {"
+      + ",".join("0" if i.action.environment else "1" for i in c.instances) + ("," if n_inst else "") + "0};")
+
     if sym:
         out.extend(_sym_tables(sym))
     w('#include "fc_runtime.h"')

@@ -302,6 +302,7 @@ typedef struct {
   vec_t *out;                 /* [T]: records for each owner */
   vec_t newv;                 /* as owner: new states, in origin order */
   uint64_t *cov, trans;       /* this chunk's coverage and transitions */
+  uint64_t *hits;             /* this chunk's new states meeting each goal */
   uint64_t pre_key; int pre_kind; fc_err pre_err;          /* phase 1: deadlock (1) or error (2) */
   uint64_t ev_key; int ev_kind; int ev_code; fc_err ev_err; /* phase 2: violation (1) or error (2) */
   uint64_t *sbuf; uint32_t *abuf;
@@ -318,6 +319,7 @@ typedef struct fc_run {
   uint64_t depth, nstates, pcap;
   uint32_t *parent; via_t *via;
   uint64_t transitions, *cov;
+  uint64_t *hits; int64_t *first;   /* per goal: states that met it, depth of the first (-1) */
   double represented;
   int status, ev_code;
   uint64_t ev_id;
@@ -368,21 +370,28 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->parent = malloc(r->pcap * sizeof(uint32_t));
   r->via = malloc(r->pcap * sizeof(via_t));
   r->cov = calloc(NINST + 1, sizeof(uint64_t));
+  r->hits = calloc(NGOALS + 1, sizeof(uint64_t));
+  r->first = malloc((NGOALS + 1) * sizeof(int64_t));
   r->w = calloc(r->T, sizeof(worker_t));
-  if (!r->parent || !r->via || !r->cov || !r->w) return NULL;
+  if (!r->parent || !r->via || !r->cov || !r->hits || !r->first || !r->w) return NULL;
+  for (int g = 0; g <= NGOALS; g++) r->first[g] = -1;
   for (int t = 0; t < r->T; t++) {
     worker_t *w = &r->w[t];
     w->out = calloc(r->T, sizeof(vec_t));
     w->cov = calloc(NINST + 1, sizeof(uint64_t));
+    w->hits = calloc(NGOALS + 1, sizeof(uint64_t));
     w->sbuf = malloc((NINST + 1) * W * sizeof(uint64_t));
     w->abuf = malloc((NINST + 1) * sizeof(uint32_t));
-    if (!w->out || !w->cov || !w->sbuf || !w->abuf) return NULL;
+    if (!w->out || !w->cov || !w->hits || !w->sbuf || !w->abuf) return NULL;
   }
   uint64_t init[W];
   double stab = canon(INIT, init);
   uint64_t h = hash_state(init);
   shard_insert(&r->sh[h >> 60], h, init);
   r->represented = GROUP_ORDER / stab;
+  fc_err E0 = {0};
+  observe(init, r->hits, &E0);
+  for (int g = 0; g < NGOALS; g++) if (r->hits[g]) r->first[g] = 0;
   r->nstates = 1;
   r->parent[0] = UINT32_MAX; r->via[0] = 0;
   r->cur = malloc(W * sizeof(uint64_t));
@@ -398,10 +407,11 @@ void fc_free(fc_run *r) {
     for (int t = 0; t < r->T; t++) {
       worker_t *w = &r->w[t];
       if (w->out) for (int o = 0; o < r->T; o++) free(w->out[o].a);
-      free(w->out); free(w->newv.a); free(w->cov); free(w->sbuf); free(w->abuf);
+      free(w->out); free(w->newv.a); free(w->cov); free(w->hits); free(w->sbuf); free(w->abuf);
     }
   }
   free(r->w); free(r->cur); free(r->nxt); free(r->parent); free(r->via); free(r->cov);
+  free(r->hits); free(r->first);
   free(r);
 }
 
@@ -417,8 +427,10 @@ static void phase1(fc_run *r, worker_t *w) {
     fc_err E = {0};
     int n = succ(s, w->sbuf, w->abuf, &E);
     if (n < 0) { w->pre_kind = 2; w->pre_key = g << 17; w->pre_err = E; return; }
-    if (n == 0 && r->deadlock) {
-      int f = is_final(s, &E);
+    if (r->deadlock) {   /* stuck: no action but the environment's is enabled */
+      int progress = 0;
+      for (int i = 0; i < n && !progress; i++) progress = PROGRESS[w->abuf[i]];
+      int f = progress ? 1 : is_final(s, &E);
       if (f < 0) { w->pre_kind = 2; w->pre_key = g << 17; w->pre_err = E; return; }
       if (!f) { w->pre_kind = 1; w->pre_key = g << 17; return; }
     }
@@ -441,6 +453,7 @@ static void phase1(fc_run *r, worker_t *w) {
 static void phase2(fc_run *r, int o) {
   worker_t *w = &r->w[o];
   w->newv.n = 0; w->ev_kind = 0; w->ev_key = NOKEY;
+  memset(w->hits, 0, (NGOALS + 1) * sizeof(uint64_t));
   for (int src = 0; src < r->T; src++) {
     const rec_t *a = (const rec_t *)r->w[src].out[o].a;
     size_t n = r->w[src].out[o].n;
@@ -461,6 +474,7 @@ static void phase2(fc_run *r, int o) {
       if (HAVE_SYM) { uint64_t tmp[W]; nr->stab = canon(rc->s, tmp); } else nr->stab = 1;
       fc_err E = {0};
       int c = check(rc->s, &E);
+      if (c == -1 && NGOALS) c = observe(rc->s, w->hits, &E);
       if (c != -1) {
         w->ev_kind = c == -2 ? 2 : 1; w->ev_key = rc->key; w->ev_code = c; w->ev_err = E;
         return;
@@ -540,6 +554,10 @@ static void merge(fc_run *r, uint64_t g0, uint64_t g1) {
       worker_t *w = &r->w[t];
       r->transitions += w->trans;
       for (int i = 0; i < NINST; i++) r->cov[i] += w->cov[i];
+      for (int g = 0; g < NGOALS; g++) {
+        r->hits[g] += w->hits[g];
+        if (w->hits[g] && r->first[g] < 0) r->first[g] = (int64_t)r->depth + 1;
+      }
     }
     return;
   }
@@ -677,6 +695,11 @@ void fc_memory(fc_run *r, double *out) {
 }
 
 void fc_coverage(fc_run *r, uint64_t *out) { memcpy(out, r->cov, NINST * sizeof(uint64_t)); }
+
+/* per goal: [2g] new states that met it, [2g+1] the depth of the first (-1: none yet) */
+void fc_goals(fc_run *r, int64_t *out) {
+  for (int g = 0; g < NGOALS; g++) { out[2 * g] = (int64_t)r->hits[g]; out[2 * g + 1] = r->first[g]; }
+}
 
 /* the action instances from the initial state to state `id`; returns how many */
 int fc_path(fc_run *r, uint64_t id, int32_t *via, int max) {
