@@ -220,10 +220,6 @@ class Shootdown:
         detached (khugepaged); the frame is freed once the flush is done."""
         return ~self.pte[p] | (self.table != "live")
 
-    def owes_flush(self, c):
-        """A flush of this mm is on its way to CPU c: the IPI queued or its handler running."""
-        return self.csd_queued[c] | (self.irq[c] != "none")
-
     def targeted(self, t):
         """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
         freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
@@ -257,8 +253,11 @@ class Shootdown:
                     # mm/memory.c: free_pgtables -> free_pte_range detaches the table (v5.2)
                     precondition=exists(CPU, walkers))
         if self.ipis:  # only an IPI handler reads flush_tlb_info (a hypercall's input is read in it)
-            may_read = lambda t: self.csd_queued[t] | (irq[t] == "func") | (irq[t] == "async_unlock") \
-                | (irq[t] == "async_func")
+            def may_read(t):
+                """CPU t's handler has yet to read flush_tlb_info: the IPI is queued or the
+                handler has not run flush_tlb_func."""
+                return self.csd_queued[t] | (irq[t] == "func") | (irq[t] == "async_unlock") | (irq[t] == "async_func")
+
             m.invariant("flush_info_live", forall(CPU, lambda c: ~self.dead_info_read[c]),
                         "no CPU reads flush_tlb_info after its storage was released or reused",
                         "S4: 3db6d5a5ecaf, RFC v2 patches 10-12",
