@@ -80,6 +80,7 @@ def judge(r: CheckResult, check: Check) -> CheckResult:
         verdict = Verdict.INCOMPLETE
         held = "proved for every depth" if r.backend.startswith("smt") else "hold within these bounds"
         names = list(r.unchecked)
+        which = ", ".join(names) if len(names) <= 3 else f"{len(names)} declared properties (below)"
         reason = (f"{', '.join(r.invariants)} {held}{' ' + r.reason if r.reason else ''}, but "
-                  f"{', '.join(names)} {'was' if len(names) == 1 else 'were'} not checked")
+                  f"{which} {'was' if len(names) == 1 else 'were'} not checked")
     return dataclasses.replace(r, verdict=verdict, reason=reason, vacuity=vacuity, warnings=warnings)

@@ -136,8 +136,10 @@ def report_summary(r: CheckResult, console: Console) -> None:
 
 def property_lines(r: CheckResult) -> list[str]:
     """What was not checked and why, and how far the search got towards each goal."""
-    out = [f"[yellow]not checked:[/] {escape(p)} — {escape(why)}" for p, why in r.unchecked.items()]
-    out += [f"[dim]left out by the spec:[/] {escape(p)} — {escape(why)}" for p, why in r.excluded.items()]
+    out = [f"[yellow]not checked:[/] {escape(', '.join(ps))} — {escape(why)}"
+           for why, ps in by_reason(r.unchecked).items()]
+    out += [f"[dim]left out by the spec:[/] {escape(', '.join(ps))} — {escape(why)}"
+            for why, ps in by_reason(r.excluded).items()]
     whole = r.verdict in (Verdict.HOLDS, Verdict.UNCOVERED)   # else the search stopped early
     for kind, title, never in (("cover", "covers", "[red]{} never reached[/]"),
                                ("precondition", "hazard preconditions met", "[yellow]{} never[/]")):
@@ -147,6 +149,14 @@ def property_lines(r: CheckResult) -> list[str]:
                 f"{escape(g.name)} [dim]({reach(g)})[/]" if g.reached else
                 never.format(escape(g.name)) if whole else
                 f"{escape(g.name)} [dim](not before the search stopped)[/]" for g in goals))
+    return out
+
+
+def by_reason(props: dict[str, str]) -> dict[str, list[str]]:
+    """Properties grouped by why they were not checked, in order."""
+    out: dict[str, list[str]] = {}
+    for p, why in props.items():
+        out.setdefault(why, []).append(p)
     return out
 
 
