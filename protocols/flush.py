@@ -428,6 +428,10 @@ def _covers(s) -> None:
         m.cover("collapse_completes", done & s.collapsing,
                 "the last round's khugepaged collapse flushed and freed the old PTE table and pages",
                 "mm/khugepaged.c: collapse_huge_page -> pte_free (v6.1)")
+    if s.rounds > 1:
+        m.cover("refault_refills_tlb", (s.round >= 1) & exists(CPU, Page, lambda c, p: tlb[c, p] == "live"),
+                "after the first round, a fault maps the range again and a CPU caches the new translation",
+                "mm/memory.c: handle_mm_fault -> do_anonymous_page sets the PTE (v5.2); a page walk fills the TLB")
     if "munmap" in d.callers or collapse:
         m.cover("table_freed", s.table == "freed", "a PTE-table page was freed",
                 "mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb, freed by "
