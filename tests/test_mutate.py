@@ -22,7 +22,7 @@ from checker.run import build_model
 
 from .conftest import ROOT, spec_path
 
-WEAK = os.path.join(ROOT, "tests", "fixtures", "weak_toy.py")
+WEAK = os.path.join(ROOT, "tests", "fixtures", "_weak_spec.py")
 
 # the weak invariant watches CPU 0 only: each survivor leaves CPU 1's entry alive across the free
 WEAK_SURVIVORS = [
