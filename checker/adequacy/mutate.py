@@ -1,7 +1,9 @@
 """Run a check's mutants against its own properties and classify each: the mutation score.
 
 Every mutant runs at the check's bounds with all of its properties (invariants, deadlock,
-leads-to, covers) on the fast backend, one process per core. A worker gets only the spec path,
+leads-to, covers), one process per core: on the reference explorer for models of up to
+COMPILE_PAYS states (each mutant is a new model, so the fast backend would compile each),
+on the fast backend above. A worker gets only the spec path,
 the check's name and the mutant's number, and rebuilds the mutant itself, so nothing depends
 on how many workers there are. A survivor whose reachable state set is the original's (same
 count, same digest of the sorted packed states) is equivalent: no state-based property can
@@ -147,18 +149,17 @@ def reachable(model: Model) -> Reachable:
 def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
     """(outcome, killer, killer kind, detail) of a mutant's run; "survived" until equivalence
     is decided. An unreached cover property kills like a broken invariant."""
-    uncovered = getattr(Verdict, "UNCOVERED", None)
     if r.verdict is Verdict.VIOLATED and r.violation is not None:
         return "killed", r.violation.invariant, r.violation.kind, ""
-    if uncovered is not None and r.verdict is uncovered:
-        missed = [g.name for g in getattr(r, "goals", []) if g.kind == "cover" and g.states == 0]
+    if r.verdict is Verdict.UNCOVERED:
+        missed = [g.name for g in r.goals if g.kind == "cover" and not g.reached]
         name = missed[0] if missed else r.reason
         return "killed", f"cover {name}", "cover", r.reason
     if r.verdict is Verdict.INCOMPLETE:
         return "incomplete", None, None, r.reason
     if r.verdict is Verdict.ERROR:
         return "error", None, None, r.reason
-    return "survived", None, None, "; ".join(getattr(r, "vacuity", []))
+    return "survived", None, None, "; ".join(r.vacuity)
 
 
 def mutant_options(backend: str, check: Check, deadline: float | None) -> RunOptions:
@@ -213,9 +214,17 @@ def run_mutant(job: Job) -> MutantResult:
 
 # ---------------------------------------------------------------- a whole check
 
-def default_backend() -> str:
-    """The fast backend where a C compiler is present, else whatever runs here."""
+# below this many states a mutant's reference search takes less than compiling its C would
+COMPILE_PAYS = 200_000
+
+
+def default_backend(states: int | None = None) -> str:
+    """The engine for mutants of a model with `states` reachable states: the reference below
+    COMPILE_PAYS (each mutant is a new model, so the fast backend compiles each), else the fast
+    backend where a C compiler is present."""
     from ..explicit.fast.build import available
+    if states is not None and states < COMPILE_PAYS:
+        return "explicit"
     return "fast" if available()[0] else "auto"
 
 
@@ -227,19 +236,21 @@ def chosen(ms: list[Mutant], max_mutants: int | None) -> list[Mutant]:
     return [ms[i * len(ms) // max_mutants] for i in range(max_mutants)]
 
 
-def baseline(spec: str, check: Check, backend: str) -> tuple[CheckResult, Reachable]:
+def baseline(spec: str, check: Check, backend: str | None) -> tuple[CheckResult, Reachable, str]:
     """The original must hold at its bounds: a mutant can only be killed by a property the
-    original satisfies."""
+    original satisfies. Also its reachable states, and the backend its mutants run on."""
     if check.expect != "holds":
         raise UserError(f"check {check.name} expects '{check.expect}': mutation testing measures a "
                         "model whose check holds", check.loc, "run mutate on a check with expect='holds'")
     model = build_model(check, {})
+    states = reachable(model)
+    backend = backend or default_backend(states.states)
     r = run_check(spec, check, mutant_options(backend, check, None), model=model)
     if r.verdict is not Verdict.HOLDS:
         raise UserError(f"check {check.name} does not hold at its bounds ({r.verdict.value}"
                         f"{': ' + r.reason if r.reason else ''}); its mutants would say nothing",
                         check.loc, "fix the model or the check first")
-    return r, reachable(model)
+    return r, states, backend
 
 
 def mutate_check(spec: str, check: Check, *, workers: int | None = None,
@@ -247,12 +258,11 @@ def mutate_check(spec: str, check: Check, *, workers: int | None = None,
                  backend: str | None = None,
                  progress: Callable[[int, int, MutantResult], None] | None = None) -> MutationRun:
     """Run every (or every chosen) mutant of one check, in parallel; results in number order.
-    `backend`: None for the fast backend where it can run (any exact engine gives the same)."""
+    `backend`: None for the quicker engine at the model's size (any exact engine gives the same)."""
     t0 = time.perf_counter()
-    backend = backend or default_backend()
     workers = max(1, workers or os.cpu_count() or 1)
     deadline = time.time() + time_limit if time_limit else None
-    original, states = baseline(spec, check, backend)
+    original, states, backend = baseline(spec, check, backend)
     ms = check_mutants(check)[1]
     picked = chosen(ms, max_mutants)
     jobs = [Job(spec, check.name, m.number, backend, states, deadline) for m in picked]
