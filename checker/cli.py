@@ -36,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files to check")
     p.add_argument("--gate", metavar="DIR", help="run every spec under DIR and compare each verdict "
                    "with the spec's expectation (exit 0 iff all match)")
+    p.add_argument("--mutate", action="store_true",
+                   help="with --gate: mutation-test every check that declares min_mutation_score and "
+                        "fail when one scores below it (slow; docs/adequacy.md)")
     p.add_argument("--check", metavar="NAME", help="run only the check of this name")
     p.add_argument("--cpus", type=int, metavar="N", help="override the number of CPUs")
     p.add_argument("--pages", type=int, metavar="N", help="override the number of pages")
@@ -164,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False)
     try:
         check_report_arguments(a)
+        if a.mutate:
+            if not a.gate:
+                raise UserError("--mutate needs --gate DIR", None, "e.g. python -m checker --gate specs --mutate")
+            from .adequacy.cli import gate_mutate
+            return gate_mutate([a.gate], workers=a.workers, quiet=a.quiet)
         if a.gate:
             if a.specs:
                 raise UserError("give either --gate DIR or spec files, not both")

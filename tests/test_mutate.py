@@ -202,3 +202,15 @@ def test_gate_fails_a_check_below_its_floor(capsys):
     assert gate_mutate([WEAK], backend="explicit", quiet=True) == 1
     out = capsys.readouterr().out
     assert "mutation gate" in out and "below the floor: weak" in out and "#42 free" in out
+
+
+def test_gate_mutate_from_the_command_line(tmp_path, capsys):
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    (gate / "weak.py").write_text("from checker.spec import Check\n"
+                                  "from tests.fixtures.weak_toy import PROTOCOL\n"
+                                  "CHECK = Check(PROTOCOL, name='weak', expect='holds', min_mutation_score=0.9)\n")
+    assert main(["--gate", str(gate), "--mutate", "--quiet", "--workers", "1"]) == 1
+    assert "below the floor: weak" in capsys.readouterr().out
+    assert main([str(gate / "weak.py"), "--mutate"]) == 2
+    assert "--mutate needs --gate DIR" in capsys.readouterr().err

@@ -68,21 +68,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def mutate_command(argv: list[str] | None) -> int | None:
-    """The hook at the top of `python -m checker`: runs `mutate ...` or `--gate DIR --mutate`
-    and returns the exit code; None for any other command line."""
+    """The hook at the top of `python -m checker`: runs `mutate ...` and returns the exit code;
+    None for any other command line."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["mutate"]:
         return main(argv[1:])
-    if "--mutate" in argv and "--gate" in argv:
-        i = argv.index("--gate")
-        if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
-            Console(stderr=True).print("error: --gate needs a directory")
-            return EXIT_ERROR
-        try:
-            return gate_mutate([argv[i + 1]])
-        except UserError as e:
-            Console(stderr=True, highlight=False).print(escape(str(e)), soft_wrap=True)
-            return EXIT_ERROR
     return None
 
 
