@@ -27,12 +27,6 @@ def declare(s) -> None:
 def _covers(s) -> None:
     """What the lazy cpumask, the stepped switch and the store buffer exist for."""
     m, CPU, d, mode = s.m, s.CPU, s.d, s.mode
-    if d.cpumask == "eager":
-        m.cover("switched_out_cpu_left_alone",
-                (s.phase == "flush_start") & exists(CPU, lambda c: (mode[c] == "other") & ~s.mm_cpumask.has(c)),
-                "a flush starts while a CPU that switched to another mm is out of mm_cpumask, so the "
-                "flush leaves it alone",
-                "arch/x86/mm/tlb.c: switch_mm_irqs_off: cpumask_clear_cpu(cpu, mm_cpumask(prev)) (v5.2)")
     if d.cpumask == "lazy":
         m.cover("cpumask_bit_kept", exists(CPU, lambda c: (mode[c] == "other") & s.mm_cpumask.has(c)),
                 "a CPU switched to another mm and kept this mm's cpumask bit",

@@ -14,24 +14,23 @@ from checker.spec import load_spec
 from .conftest import spec_path
 
 # each family's covers at its spec's parameters, in declaration order
-EAGER = ["switched_out_cpu_left_alone"]   # switch_mm clears the mm_cpumask bit
 LAZY = ["lazy_cpu_caches_at_flush"]
 IPI = ["lazy_cpu_leaves_mm", "flush_skipped_caught_up", "kprobe_in_flush_handler"]
 CALLERS = ["munmap_completes", "madvise_completes", "refault_refills_tlb", "table_freed"]
 COVERS = {
-    "baseline": EAGER + LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI + ["lazy_cpu_skipped"],
-    "concurrent": EAGER + LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI
+    "baseline": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI + ["lazy_cpu_skipped"],
+    "concurrent": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI
     + ["remote_flush_during_local", "lazy_cpu_skipped"],
-    "async_inline": EAGER + LAZY + ["frame_freed_while_cached", "nmi_in_flush_window", "nmi_in_async_window"] + CALLERS
+    "async_inline": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window", "nmi_in_async_window"] + CALLERS
     + IPI + ["remote_flush_during_local", "lazy_cpu_skipped", "async_window", "inlined_info_read_after_return"],
-    "v4_19": EAGER + LAZY + ["nmi_in_flush_window"] + CALLERS + IPI,
+    "v4_19": LAZY + ["nmi_in_flush_window"] + CALLERS + IPI,
     "v6": ["cpumask_bit_kept", "cr3_before_current", "ipi_while_switching"] + LAZY
     + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI
     + ["stale_cpumask_bit_cleared", "remote_flush_during_local", "lazy_cpu_skipped"],
-    "kvm_pv": EAGER + LAZY + ["frame_freed_while_cached", "nmi_in_flush_window", "pv_flush_deferred_to_resume"] + CALLERS
+    "kvm_pv": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window", "pv_flush_deferred_to_resume"] + CALLERS
     + IPI + ["lazy_cpu_skipped"],
-    "latr": EAGER + LAZY + ["nmi_in_flush_window", "latr_sweep_pending_after_return", "latr_reuse_after_sweeps"] + CALLERS,
-    "hyperv": EAGER + LAZY + ["nmi_in_flush_window", "munmap_completes", "collapse_completes", "refault_refills_tlb",
+    "latr": LAZY + ["nmi_in_flush_window", "latr_sweep_pending_after_return", "latr_reuse_after_sweeps"] + CALLERS,
+    "hyperv": LAZY + ["nmi_in_flush_window", "munmap_completes", "collapse_completes", "refault_refills_tlb",
                       "table_freed", "hypercall_flush_during_gup_fast"],
 }
 
