@@ -3,6 +3,7 @@ from checker.spec import Check
 from protocols.async_inline import PROTOCOL
 
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds",
+              min_mutation_score=0.82,   # docs/adequacy.md: 164 of 199 mutants killed
               # what `--prove` may assume (protocols/strengthening.py), so that it proves the
               # standard invariants for every depth, at any CPU count (e.g. --prove --cpus 32):
               strengthen=[

@@ -2,4 +2,5 @@
 from checker.spec import Check
 from protocols.concurrent import PROTOCOL
 
-CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
+CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds",
+              min_mutation_score=0.83)   # docs/adequacy.md: 155 of 185 mutants killed
