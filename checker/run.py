@@ -122,8 +122,7 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
     if opts.witness is not None:
         return witness(spec_path, check, model, opts)
     compiled = compile_model(model)
-    limits = Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
-                    opts.time_limit or check.time_limit)
+    limits = _limits(check, opts)
     edges = EdgeLog() if opts.graph_limit else None
     if edges is not None:  # stop early: a graph over the limit is refused anyway
         cap = opts.graph_limit + 1
@@ -161,6 +160,12 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
         goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded), check)
 
 
+def _limits(check: Check, opts: RunOptions) -> Limits:
+    """The command line's limits, else the spec's."""
+    return Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
+                  opts.time_limit or check.time_limit)
+
+
 def _locs(model: Model) -> dict[str, tuple[str, int]]:
     """Where each property is declared, for the reports: name -> (file, line)."""
     return {p.name: (p.loc.file, p.loc.line)
@@ -180,11 +185,8 @@ def witness(spec_path: str, check: Check, model: Model, opts: RunOptions) -> Che
             else f"the hazard precondition of {opts.witness}")
     target = Invariant(opts.witness, ~e, what, "", None)
     wm = dataclasses.replace(model, invariants=(target,), properties=(), covers=())
-    found = search(compile_model(wm), Limits(opts.max_states or check.max_states,
-                                             opts.max_depth or check.max_depth,
-                                             opts.time_limit or check.time_limit),
-                   False, opts.progress, backend=opts.backend, symmetry=opts.symmetry,
-                   workers=opts.workers)
+    found = search(compile_model(wm), _limits(check, opts), False, opts.progress,
+                   backend=opts.backend, symmetry=opts.symmetry, workers=opts.workers)
     out = found.outcome
     trace = violation = None
     if out.verdict is Verdict.VIOLATED:
