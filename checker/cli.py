@@ -159,7 +159,7 @@ def gate_table(results: list[CheckResult]) -> Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .adequacy.cli import mutate_command  # `mutate SPEC ...` and `--gate DIR --mutate`
+    from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
     if (code := mutate_command(argv)) is not None:
         return code
     a = parser().parse_args(argv)
