@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import os
 import time
+from typing import Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -165,40 +166,50 @@ def main(argv: list[str] | None = None) -> int:
     a = parser().parse_args(argv)
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
+    return guarded(lambda: run_command(a, out, err), err, a.debug)
+
+
+def guarded(run: Callable[[], int], err: Console, debug: bool = False) -> int:
+    """Run a command: bad input is one located line and exit 2, Ctrl-C exit 130, and a bug in
+    flushcheck one line (the traceback with --debug) and exit 2 — never a silent verdict."""
     try:
-        check_report_arguments(a)
-        if a.mutate:
-            if not a.gate:
-                raise UserError("--mutate needs --gate DIR", None, "e.g. python -m checker --gate specs --mutate")
-            from .adequacy.cli import gate_mutate
-            return gate_mutate([a.gate], workers=a.workers, quiet=a.quiet)
-        if a.gate:
-            if a.specs:
-                raise UserError("give either --gate DIR or spec files, not both")
-            if not os.path.isdir(a.gate):
-                raise UserError(f"--gate {a.gate}: not a directory")
-            paths = spec_files(a.gate)
-            if not paths:
-                raise UserError(f"--gate {a.gate}: no spec files found")
-        else:
-            if not a.specs:
-                raise UserError("no spec given", None, "e.g. python -m checker specs/async_inline.py")
-            paths = a.specs
-        t0 = time.perf_counter()
-        results, errors = run_specs(paths, a, out, err, gate=bool(a.gate))
+        return run()
     except UserError as e:
         err.print(escape(str(e)), soft_wrap=True, highlight=False)
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except Exception as e:  # a bug in flushcheck itself: one line, never a silent verdict
-        if a.debug:
+    except Exception as e:
+        if debug:
             raise
         err.print(f"internal error: {type(e).__name__}: {escape(str(e))} — this is a flushcheck bug; "
                   "rerun with --debug for the traceback and report it", soft_wrap=True)
         return EXIT_ERROR
 
+
+def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
+    """The spec run or the gate the command line asks for; its exit code."""
+    check_report_arguments(a)
+    if a.mutate:
+        if not a.gate:
+            raise UserError("--mutate needs --gate DIR", None, "e.g. python -m checker --gate specs --mutate")
+        from .adequacy.cli import gate_mutate
+        return gate_mutate([a.gate], workers=a.workers, quiet=a.quiet)
+    if a.gate:
+        if a.specs:
+            raise UserError("give either --gate DIR or spec files, not both")
+        if not os.path.isdir(a.gate):
+            raise UserError(f"--gate {a.gate}: not a directory")
+        paths = spec_files(a.gate)
+        if not paths:
+            raise UserError(f"--gate {a.gate}: no spec files found")
+    else:
+        if not a.specs:
+            raise UserError("no spec given", None, "e.g. python -m checker specs/async_inline.py")
+        paths = a.specs
+    t0 = time.perf_counter()
+    results, errors = run_specs(paths, a, out, err, gate=bool(a.gate))
     if a.gate:
         out.print(gate_table(results))
         unmet = [r for r in results if not r.expectation_met]
@@ -215,11 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         from .report.json import write_json
         write_json(a.json, results, code)
-    try:  # --html, --dot/--graphml, --junit, --sarif, GitHub annotations
-        write_reports(a, results, errors, code, time.perf_counter() - t0)
-    except UserError as e:
-        err.print(escape(str(e)), soft_wrap=True, highlight=False)
-        return EXIT_ERROR
+    # --html, --dot/--graphml, --junit, --sarif, GitHub annotations (a failed write: exit 2)
+    write_reports(a, results, errors, code, time.perf_counter() - t0)
     return code
 
 

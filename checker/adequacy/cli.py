@@ -78,26 +78,25 @@ def mutate_command(argv: list[str] | None) -> int | None:
 
 def main(argv: list[str]) -> int:
     """`python -m checker mutate SPEC ...`."""
+    from ..cli import guarded
     out = stdout_console()
     err = Console(stderr=True, highlight=False)
-    try:
-        a = parser().parse_args(argv)
-        for flag in ("max_mutants", "time_limit", "workers", "mutant"):
-            v = getattr(a, flag)
-            if v is not None and v <= 0:
-                raise UserError(f"--{flag.replace('_', '-')} must be positive, got {v}")
-        checks = chosen_checks(a.spec, a.check)
-        if a.mutant is not None:
-            if a.json:
-                raise UserError("--json writes a whole mutation run; leave it out with --mutant N")
-            return run_one(a.spec, checks, a.mutant, a.backend, out)
-        return run_all(a, checks, out, err)
-    except UserError as e:
-        err.print(escape(str(e)), soft_wrap=True, highlight=False)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+    a = parser().parse_args(argv)
+    return guarded(lambda: run_command(a, out, err), err)
+
+
+def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
+    """One mutant (--mutant N) or every mutant of the chosen checks; the exit code."""
+    for flag in ("max_mutants", "time_limit", "workers", "mutant"):
+        v = getattr(a, flag)
+        if v is not None and v <= 0:
+            raise UserError(f"--{flag.replace('_', '-')} must be positive, got {v}")
+    checks = chosen_checks(a.spec, a.check)
+    if a.mutant is not None:
+        if a.json:
+            raise UserError("--json writes a whole mutation run; leave it out with --mutant N")
+        return run_one(a.spec, checks, a.mutant, a.backend, out)
+    return run_all(a, checks, out, err)
 
 
 def stdout_console() -> Console:
