@@ -18,6 +18,7 @@ from ..errors import ModelError, SrcLoc, caller_loc
 from .expr import Assign, Bound, Const, Expr, Members, Op, Quant, Ref, VarDecl, fresh_bound, lit
 from .model import Action, Cover, Invariant, LeadsTo, Model, Step
 from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
+from .variant import KEEP, Editing, Vars, fn_loc, view
 
 
 def when(guard, *updates: Assign) -> Step:
@@ -85,13 +86,23 @@ def same_expr(a: Expr, b: Expr) -> bool:
 
 
 class ModelBuilder:
-    """Collects declarations; `build()` returns the immutable Model."""
+    """Collects declarations; `build()` returns the immutable Model.
+
+    `params` is the family's Config; a variant's Config also carries its edits
+    (`Config.variant_edits`), which the builder applies as the family declares (see variant.py).
+    """
 
     def __init__(self, name: str, params: Any = None, doc: str = ""):
         self.name = name
         self.doc = doc
         self.params = tuple(sorted(dict(params or {}).items()))
         self.loc = caller_loc()
+        self.cfg = params
+        self._editing = Editing(getattr(params, "variant_edits", None) or ())
+        if self._editing.layers:  # a variant: its name, doc and spec line
+            last = self._editing.layers[-1]
+            self.name, self.loc = last.name, last.loc or self.loc
+            self.doc = last.doc or doc
         self._isets: list[IndexSet] = []
         self._vars: list[VarDecl] = []
         self._actions: list[Action] = []
@@ -102,6 +113,7 @@ class ModelBuilder:
         self._covers: list[Cover] = []
         self._lanes: IndexSet | None = None
         self._names: dict[str, SrcLoc | None] = {}
+        self._kinds: dict[str, str] = {}
 
     def _claim(self, name: str, kind: str) -> None:
         if not name.isidentifier():
@@ -109,7 +121,18 @@ class ModelBuilder:
         if name in self._names:
             raise ModelError(f"{kind} '{name}' is declared twice (first at {self._names[name]})",
                              "give each variable, action and invariant its own name")
+        self._editing.fate(name, kind)  # a variant may not drop or replace a variable
         self._names[name] = caller_loc()
+        self._kinds[name] = kind
+
+    def _dropped(self, name: str, kind: str) -> bool:
+        """A variant drops this declaration (its name is then free for the variant's own)."""
+        return isinstance(name, str) and self._editing.fate(name, kind)[0] == "drop"
+
+    def view(self) -> Vars:
+        """The variables and index sets declared so far, by name, and `cfg`: what a variant's
+        replacement and add= functions receive as `v` (read-only)."""
+        return view(self._isets, self._vars, self.cfg)
 
     # ------------------------------------------------------------ declarations
     def index_set(self, name: str, size: int, symmetric: bool = False, lanes: bool = False) -> IndexSet:
@@ -174,20 +197,32 @@ class ModelBuilder:
         def register(fn: Callable) -> Callable:
             aname = name or fn.__name__
             loc = SrcLoc(inspect.getsourcefile(fn) or "?", fn.__code__.co_firstlineno)
+            if self._dropped(aname, "action"):
+                return fn
             self._claim(aname, "action")
             argnames = list(inspect.signature(fn).parameters)
             if len(argnames) != len(params):
                 raise ModelError(f"action {aname} has {len(params)} parameter sets but its "
                                  f"function takes {len(argnames)} arguments", loc=loc)
             bounds = tuple(fresh_bound(n, s) for n, s in zip(argnames, params))
-            step = fn(*bounds)
+            a_ref, a_doc, a_fair = ref, doc or (inspect.getdoc(fn) or ""), fair
+            _, rep, layer = self._editing.fate(aname, "action")
+            if rep is None:
+                step = fn(*bounds)
+            else:  # a variant's replacement: same name, parameters, actor, environment flag
+                self._editing.check_arity(aname, rep, layer, bounds)
+                loc = fn_loc(rep.fn)
+                step = rep.fn(self.view(), *bounds)
+                a_ref = ref if rep.ref is None else rep.ref
+                a_doc = rep.doc if rep.doc is not None else (inspect.getdoc(rep.fn) or a_doc)
+                a_fair = fair if rep.fair == KEEP else rep.fair
             if not isinstance(step, Step):
                 raise ModelError(f"action {aname} must return when(guard, updates...), "
                                  f"got {type(step).__name__}", loc=loc)
             self._check_step(aname, step, loc)
             who = self._actor(aname, bounds, actor, loc)
-            self._actions.append(Action(aname, bounds, step.guard, step.updates, who, ref, loc,
-                                        doc or (inspect.getdoc(fn) or ""), fair, environment))
+            self._actions.append(Action(aname, bounds, step.guard, step.updates, who, a_ref, loc,
+                                        a_doc, a_fair, environment))
             return fn
 
         return register
@@ -201,6 +236,8 @@ class ModelBuilder:
         `precondition`: the state in which the forbidden event is one step away (e.g. a CPU
         holds a TLB entry for a freed frame); a "holds" that never reached it is vacuous.
         """
+        if self._dropped(name, "invariant"):
+            return
         self._claim(name, "invariant")
         e = _condition(expr, f"invariant {name}")
         pre = None if precondition is None else _condition(precondition, f"the precondition of {name}")
@@ -210,12 +247,16 @@ class ModelBuilder:
     def cover(self, name: str, expr, statement: str, ref: str = "") -> None:
         """A situation the design exists for, which must be reachable (stateright's
         `sometimes`, Rumur's `cover`): a "holds" that never reached it is a failure."""
+        if self._dropped(name, "cover"):
+            return
         self._claim(name, "cover")
         self._covers.append(Cover(name, _condition(expr, f"cover {name}"), statement, ref, caller_loc()))
 
     def leads_to(self, name: str, trigger, goal, statement: str, ref: str = "") -> None:
         """Liveness: on every fair path, a state where `trigger` holds is followed by one where
         `goal` holds (e.g. every started flush completes)."""
+        if self._dropped(name, "property"):
+            return
         self._claim(name, "property")
         t, g = lit(trigger), lit(goal)
         for what, e in (("trigger", t), ("goal", g)):
@@ -231,6 +272,13 @@ class ModelBuilder:
         self._final = e
 
     def build(self) -> Model:
+        if not self._editing.added:  # a variant's add= functions, then every edit must have been used
+            self._editing.added = True
+            for i, e in enumerate(self._editing.layers, 1):
+                self._editing.layer = i
+                for f in e.add:
+                    f(self, self.view())
+            self._editing.check_unused(self._kinds)
         if not self._vars:
             raise ModelError(f"model {self.name} declares no variables")
         if not self._actions:

@@ -5,12 +5,14 @@ so that specs and `--set` are checked before anything is built.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ..errors import SrcLoc, UserError, caller_loc
 from .model import Model
+from .variant import Edits, make_edits
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,14 @@ class Param:
 
 
 class Config(Mapping):
-    """Validated parameter values; read as `cfg.cpus` or `cfg["cpus"]`."""
+    """Validated parameter values; read as `cfg.cpus` or `cfg["cpus"]`.
 
-    def __init__(self, values: Mapping[str, Any]):
+    `variant_edits` is no parameter: a variant's edits (variant.Edits, one per `.variant` call),
+    which the ModelBuilder made with this Config applies to the family's declarations."""
+
+    def __init__(self, values: Mapping[str, Any], variant_edits: tuple[Edits, ...] = ()):
         self._values = dict(values)
+        self.variant_edits = tuple(variant_edits)
 
     def __getitem__(self, k):
         return self._values[k]
@@ -85,13 +91,17 @@ class Config(Mapping):
 
 @dataclass(frozen=True)
 class Protocol:
-    """A family of models; `configure` validates parameters, `build` makes the Model."""
+    """A family of models; `configure` validates parameters, `build` makes the Model.
+
+    `edits`: empty for a family; for a variant (`variant`), the edits of each `.variant` call,
+    applied by the ModelBuilder to what the family's own `build_fn` declares."""
 
     name: str
     build_fn: Callable[[Config], Model]
     params: tuple[Param, ...]
     doc: str = ""
     loc: SrcLoc | None = field(default_factory=caller_loc)
+    edits: tuple[Edits, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -106,7 +116,57 @@ class Protocol:
                     f"its parameters are {', '.join(q.name for q in self.params)}"
                 raise UserError(f"protocol {self.name} has no parameter '{k}'", where, hint)
             out[k] = p.check(v, where, self.name)
-        return Config(out)
+        return Config(out, self.edits)
 
     def build(self, cfg: Config) -> Model:
-        return self.build_fn(cfg)
+        if not self.edits:
+            return self.build_fn(cfg)
+        if getattr(cfg, "variant_edits", None) != self.edits:
+            cfg = Config(cfg, self.edits)
+        model = self.build_fn(cfg)
+        if model.name != self.name:  # the edits never reached a ModelBuilder: say so, never drop them
+            raise UserError(f"variant {self.name}: protocol {self.edits[-1].base} built its model "
+                            "without passing its Config to ModelBuilder, so the variant's edits "
+                            "were not applied", self.loc,
+                            "the family's build must call ModelBuilder(name, cfg, doc)")
+        return model
+
+    def variant(self, name: str, replace: Mapping[str, Any] | None = None, drop: Any = (),
+                add: Any = (), params: Mapping[str, Any] | None = None, doc: str = "") -> Protocol:
+        """A variant of this family without forking it: the family's own build, with
+        `replace` (action name -> function(v, *params) or variant.Replace), `drop` (names of
+        actions, invariants, covers, leads-to properties), `add` (functions f(m, v) run on the
+        builder once the family has declared everything) and `params` (name -> new default, or a
+        new Param). Whatever it does not name is kept: fairness, refs, auxiliary invariants,
+        final states, properties. Names are checked when the model is built, at this line."""
+        loc = caller_loc()
+        edits = make_edits(self.name, name, replace, drop, add, doc, loc)
+        return Protocol(name, self.build_fn, self._variant_params(params, loc, name), doc or self.doc,
+                        loc, self.edits + (edits,))
+
+    def _variant_params(self, params: Mapping[str, Any] | None, loc: SrcLoc | None,
+                        variant: str) -> tuple[Param, ...]:
+        """The family's parameters with new defaults (checked like a spec's values), plus new ones."""
+        if params is not None and not isinstance(params, Mapping):
+            raise UserError(f"params= maps names to new defaults or Param objects, got {params!r}", loc,
+                            "e.g. params={'pages': 2, 'depth': Param('depth', 1, 1, 3)}")
+        out = list(self.params)
+        for k, v in (params or {}).items():
+            p = self.param(k)
+            if isinstance(v, Param):
+                if v.name != k:
+                    raise UserError(f"params['{k}'] is a Param named '{v.name}'", loc,
+                                    "key it by its own name")
+                if p is not None:
+                    raise UserError(f"protocol {self.name} already has parameter '{k}'", loc,
+                                    f"give its new default instead: params={{'{k}': ...}}")
+                v.check(v.default, loc, variant)
+                out.append(v)
+            elif p is None:
+                near = difflib.get_close_matches(k, [q.name for q in self.params], 1)
+                raise UserError(f"protocol {self.name} has no parameter '{k}'", loc,
+                                f"did you mean '{near[0]}'? (a new parameter is a Param object)" if near
+                                else "a new parameter is a Param object: Param(name, default, lo, hi)")
+            else:
+                out[out.index(p)] = dataclasses.replace(p, default=p.check(v, loc, self.name))
+        return tuple(out)
