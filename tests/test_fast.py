@@ -181,7 +181,7 @@ def test_default_is_fast_with_symmetry(capsys, tmp_path, monkeypatch):
     assert main([SYNC, "--cpus", "6", "--quiet", "--no-sanity"]) == 0
     out = capsys.readouterr().out
     assert "backend fast · symmetry on" in out and "12,616 distinct states" in out
-    assert "B/state" in out and "the 587,366 states they stand for" in out
+    assert "B/state" in out and "the 587,366 states of their orbits" in out
 
 
 def test_auto_finishes_small_models_before_compiling(tmp_path, monkeypatch):

@@ -198,8 +198,16 @@ def run_mutant(job: Job) -> MutantResult:
     if job.deadline is not None and time.time() >= job.deadline:
         return MutantResult(**base, outcome="not run", detail="the --time-limit ran out first")
     try:
-        r = run_check(job.spec, check, mutant_options(job.backend, check, job.deadline), model=m.model)
+        # safety, deadlock and covers first: most mutants die there, and only the others pay for
+        # the leads-to check, which keeps the whole state graph (the reference engine)
+        opts = mutant_options(job.backend, check, job.deadline)
+        live = check.liveness and bool(m.model.properties)
+        r = run_check(job.spec, check, dataclasses.replace(opts, liveness=False) if live else opts,
+                      model=m.model)
         outcome, killer, kind, detail = classify(r)
+        if live and outcome != "killed" and r.verdict is not Verdict.ERROR:
+            r = run_check(job.spec, check, opts, model=m.model)
+            outcome, killer, kind, detail = classify(r)
         if outcome == "incomplete" and job.deadline is not None and time.time() >= job.deadline:
             outcome, detail = "not run", "the --time-limit ran out while it ran"
         if outcome == "survived" and r.stats.states == job.original.states \

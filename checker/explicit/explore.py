@@ -76,14 +76,15 @@ def peak_mb() -> float:
 
 
 def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
-            progress: Callable[[Stats], None] | None = None, edges: EdgeLog | None = None) -> Outcome:
+            progress: Callable[[Stats], None] | None = None, edges: EdgeLog | None = None,
+            init: tuple | None = None) -> Outcome:
     """Explore every reachable state (within limits); stop at the first violation.
 
     `edges`, when given, records the state graph as it is explored (small models only).
     """
     t0 = time.perf_counter()
     succ, check, final = c.successors, c.check, c.is_final
-    init = c.layout.initial()
+    init = c.layout.initial() if init is None else init  # symmetry: the initial state's representative
     seen: dict[tuple, int] = {init: 0}
     states: list[tuple] = [init]
     parent = array("q", [-1])

@@ -317,13 +317,14 @@ def _flatten(e: Op):
 def check_model(model: Model, sym: Symmetry) -> str | None:
     """Why the model is not symmetric in its declared sets (None when it is).
 
-    Checks, for a swap and a rotation of each set, that the initial state is fixed, every
-    invariant, cover, hazard precondition and the final condition are unchanged, and each action's instances are mapped
-    onto its own instances (guards and updates in a normal form where members are renamed).
+    Checks, for a swap and a rotation of each set, that every invariant, cover, hazard
+    precondition and the final condition are unchanged, and each action's instances are mapped
+    onto its own instances (guards and updates in a normal form where members are renamed). The
+    initial state need not be fixed: the search starts from its representative, and a symmetric
+    transition relation reaches the same orbits from every state of the initial orbit.
     """
     if not sym.sets:
         return None
-    init = sym.layout.initial()
     insts = instances(model)
     by_action: dict[str, list] = {}
     for inst in insts:
@@ -342,8 +343,6 @@ def check_model(model: Model, sym: Symmetry) -> str | None:
     for perms in sym.generators():
         pi = {S: p for S, p in zip(sym.sets, perms)}
         moved = [S.name for S, p in pi.items() if p != tuple(S.members)][0]
-        if sym.apply(perms, init) != init:
-            return f"the initial state is not the same for every member of {moved}"
         for inv, base in zip(model.invariants, base_invs):
             if _term(inv.expr, {}, pi) != base:
                 return f"invariant {inv.name} singles out a member of {moved}"
@@ -415,6 +414,7 @@ def symmetric_compiled(c: Compiled, sym: Symmetry, represented: list[int] | None
 def replay(c: Compiled, sym: Symmetry | None, via: list[int]) -> list[tuple]:
     """The representatives along a path given by its action instances, from the initial state."""
     s = c.layout.initial()
+    s = sym.canon(s) if sym else s
     out = [s]
     for k in via:
         nxt = [t for kk, t in c.successors(s) if kk == k]
@@ -463,7 +463,8 @@ def explore_reduced(c: Compiled, sym: Symmetry, limits, deadlock: bool, progress
     """
     from .explore import explore
     represented = [0]
-    out = explore(symmetric_compiled(c, sym, represented), limits, deadlock, progress)
+    out = explore(symmetric_compiled(c, sym, represented), limits, deadlock, progress,
+                  init=sym.canon(c.layout.initial()))
     if out.trace is not None:
         label = {inst.label: k for k, inst in enumerate(c.instances)}
         via = []

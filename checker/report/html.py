@@ -318,7 +318,10 @@ _JS = r"""
     var d = document.getElementById("diagram");
     var avail = Math.max(d.clientWidth - GUT - 16, 300);
     laneW = Math.max(180, Math.min(330, Math.floor(avail / t.lanes.length)));
-    boxW = Math.min(laneW - 56, 250);
+    // wide enough for the longest call (12px monospace), still inside its lane
+    var longest = 0;
+    t.steps.forEach(function (s) { longest = Math.max(longest, (s.call || "").length); });
+    boxW = Math.min(Math.max(Math.min(laneW - 56, 250), Math.ceil(longest * 7.3) + 18), laneW - 12);
   }
   function x0(l) { return GUT + l * laneW; }
   function boxL(l) { return x0(l) + Math.floor((laneW - boxW) / 2); }

@@ -53,7 +53,7 @@ def stats_line(r: CheckResult) -> str:
     mem = f" · peak {s.peak_mb:,.0f} MB" if s.peak_mb else ""
     per = f" · {s.bytes_per_state:.0f} B/state" if s.bytes_per_state else ""
     sym = (f" · symmetry: {s.represented / max(s.states, 1):,.1f}× fewer than the {s.represented:,} "
-           "states they stand for" if s.represented else "")
+           "states of their orbits" if s.represented else "")
     return (f"{s.states:,} distinct states · {s.transitions:,} transitions · depth {s.depth} · "
             f"{s.seconds:.2f} s · {s.states_per_s:,.0f} states/s{mem}{per}{sym}")
 
