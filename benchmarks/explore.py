@@ -19,7 +19,7 @@ sys.path.insert(0, ROOT)
 from checker.run import RunOptions, run_check  # noqa: E402
 from checker.spec import Check, load_spec  # noqa: E402
 
-FAMILIES = ("baseline", "concurrent", "async_inline")
+FAMILIES = ("baseline", "concurrent", "async_inline", "v4_19", "v6", "kvm_pv", "latr", "hyperv")
 
 
 def main() -> None:
@@ -29,12 +29,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--backends", nargs="+", default=["explicit", "fast"],
                     help="engines to compare (no symmetry, no liveness graph)")
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     a = ap.parse_args()
     t = Table(title=f"explicit search, pages={a.pages} rounds={a.rounds}")
     for col in ("protocol", "cpus", "backend", "verdict", "distinct states", "transitions", "depth",
                 "seconds", "states/s", "peak RSS MB (process)"):
         t.add_column(col, justify="left" if col in ("protocol", "backend", "verdict") else "right")
-    for name in FAMILIES:
+    for name in a.families:
         spec = load_spec(os.path.join(ROOT, "specs", f"{name}.py"))[0]
         # the safety search alone: the check itself leaves liveness out (verdict holds, not incomplete)
         check = Check(spec.protocol, name=spec.name, liveness=False, **spec.params)

@@ -90,7 +90,7 @@ def quiescent(s):
     if d.latr:
         out = out & s.latr_pending.is_empty() & ~s.latr_deferred
     if d.gup_fast:
-        out = out & forall(CPU, lambda c: s.gup[c] == "none")
+        out = out & forall(CPU, lambda c: s.gup[c] == None)  # noqa: E711
     if d.switch == "steps":
         out = out & forall(CPU, lambda c: s.sw[c] == "none")
     if "writeback" in d.callers:
@@ -98,23 +98,45 @@ def quiescent(s):
     return out
 
 
-def free_table_updates(s, cond):
-    """Free the PTE-table page when `cond`: cached pointers to it now point at freed memory."""
-    ups = [s.psc[c].becomes(If(cond & (s.psc[c] == "live"), "freed", s.psc[c])) for c in s.CPU.members]
-    if s.d.gup_fast:
-        ups += [s.gup[c].becomes(If(cond & (s.gup[c] == "live"), "freed", s.gup[c])) for c in s.CPU.members]
-    return ups
+def free_table_updates(s, cond=True):
+    """Free the PTE-table page that was detached (when `cond`): a cached pointer to it is left
+    alone; a walk through it now reads freed memory."""
+    return [s.ptable[t].becomes(If(cond & s.detached(t), "free", s.ptable[t])) for t in s.PTable.members]
 
 
 def free_frames_updates(s):
-    """Free the unmapped frames: every TLB entry still translating to them is now stale."""
-    return [s.tlb[c, p].becomes(If(s.tlb[c, p] == "live", "freed", s.tlb[c, p]))
-            for c in s.CPU.members for p in s.Page.members]
+    """Free the frames the zap gathered: a TLB entry still translating to one is now stale."""
+    return [s.frame[f].becomes(If(s.frame[f] == "gathered", "free", s.frame[f])) for f in s.Frame.members]
+
+
+def gather_frames(s):
+    """zap_pte_range / collapse: the frames the PTEs map go into the mmu_gather batch."""
+    return [s.frame[f].becomes(If(exists(s.Page, lambda p: s.pte[p] == f), "gathered", s.frame[f]))
+            for f in s.Frame.members]
+
+
+def fill_info(s):
+    """flush_tlb_mm_range fills flush_tlb_info for this flush (shared storage only)."""
+    return [s.info_owner.becomes(s.mm_tlb_gen + 1)] if s.shared_info else []
+
+
+def release_info(s):
+    """flush_tlb_mm_range has returned: its flush_tlb_info storage is released."""
+    return [s.info_owner.becomes(0)] if s.shared_info else []
+
+
+def caches(s, c):
+    """CPU c caches a translation of the range or the pointer to its PTE-table page."""
+    return (s.psc[c] != None) | exists(s.Page, lambda p: s.tlb[c, p] != None)  # noqa: E711
+
+
+def any_detached(s):
+    return exists(s.PTable, s.detached)
 
 
 def no_gup_walker(s):
     """tlb_remove_table_sync_one / an RCU grace period: no CPU is inside a GUP-fast walk."""
-    return forall(s.CPU, lambda c: s.gup[c] == "none") if s.d.gup_fast else True
+    return forall(s.CPU, lambda c: s.gup[c] == None) if s.d.gup_fast else True  # noqa: E711
 
 
 # ---------------------------------------------------------------------------- initiator
@@ -126,8 +148,9 @@ def _initiator(s) -> None:
     after_send = "local_flush" if not d.local_first else "waiting"
     if d.flush_by == "hypercall" or d.latr:
         after_local = "sending"
-    initiator = dict(actor=lambda: 0, fair="weak")
-    zap = [s.pte[p].becomes(False) for p in Page.members]
+    initiator = dict(actor=lambda *_: 0, fair="weak")
+    zap = [s.pte[p].becomes(None) for p in Page.members] + gather_frames(s)
+    ptl = [s.ptl_locked.becomes(True)] if "writeback" in d.callers else []  # pte_offset_map_lock
     collapse = "khugepaged" in d.callers
     if collapse:
         s.collapsing = m.var("collapsing", s.freed_tables.type, False, "this round is a khugepaged collapse")
@@ -136,9 +159,9 @@ def _initiator(s) -> None:
         @m.action(**initiator, ref="mm/mmap.c: __do_munmap -> unmap_region -> mm/memory.c: "
                                    "unmap_vmas/zap_pte_range (v5.2)")
         def munmap():
-            """munmap: clear the PTEs; the PTE table will be freed too (freed_tables = 1)."""
-            return when((phase == "idle") & s.quiet(0), zap, phase.becomes("zapped"), s.freed_tables.becomes(True),
-                        s.async_flush.becomes(d.async_user and d.async_freed_tables))
+            """munmap: clear the PTEs; free_pgtables will detach the PTE table (and say so in
+            freed_tables)."""
+            return when((phase == "idle") & s.quiet(0), zap, ptl, phase.becomes("zapped"))
 
         early = None
         if d.table_free == "sync_one" and not d.table_invalidate:
@@ -147,17 +170,19 @@ def _initiator(s) -> None:
             early = count(CPU, lambda c: (c != 0) & (s.mode[c] == "user")) == 0  # mm_users < 2
 
         @m.action(**initiator, ref="mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb"
-                  + (" -> tlb_remove_table" if d.table_free != "after_flush" else "") + " (v5.2)")
+                  + (" -> tlb_remove_table" if d.table_free != "after_flush" else "")
+                  + " (v5.2); include/asm-generic/tlb.h: pte_free_tlb sets tlb->freed_tables")
         def free_pgtables():
-            """Unlink the PTE table from its PMD; it is freed after the flush (or, on the paths
-            this design takes, at once)."""
+            """Unlink the PTE table from its PMD and tell the flush (freed_tables = 1); the table is
+            freed after the flush (or, on the paths this design takes, at once)."""
+            detach = [s.pmd.becomes(None), s.freed_tables.becomes(True), phase.becomes("flush_start")]
             if early is None:
-                return when(phase == "zapped", s.table.becomes("detached"), phase.becomes("flush_start"))
-            if d.table_free == "sync_one":  # the batch could not be allocated: free right away
-                return when((phase == "zapped") & early, s.table.becomes("freed"),
-                            free_table_updates(s, True), phase.becomes("flush_start"))
-            return when(phase == "zapped", s.table.becomes(If(early, "freed", "detached")),
-                        free_table_updates(s, early), phase.becomes("flush_start"))
+                return when(phase == "zapped", detach)
+            # the table is freed right away: the one the PMD pointed to
+            now = [s.ptable[t].becomes(If(early & (s.pmd == t), "free", s.ptable[t])) for t in s.PTable.members]
+            if d.table_free == "sync_one":  # the batch could not be allocated: IPI sync, then free
+                return when((phase == "zapped") & early, detach, now)
+            return when(phase == "zapped", detach, now)
 
     if "madvise" in d.callers or "writeback" in d.callers:
         @m.action(**initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range"
@@ -165,27 +190,28 @@ def _initiator(s) -> None:
                   + " (v5.2)")
         def madvise_dontneed():
             """MADV_DONTNEED: clear the PTEs; the PTE table stays (freed_tables = 0)."""
-            ptl = [s.ptl_locked.becomes(True)] if "writeback" in d.callers else []  # pte_offset_map_lock
-            return when((phase == "idle") & s.quiet(0), zap, phase.becomes("flush_start"),
-                        s.freed_tables.becomes(False),
-                        s.async_flush.becomes(d.async_user), ptl)
+            return when((phase == "idle") & s.quiet(0), zap, ptl, phase.becomes("flush_start"),
+                        s.freed_tables.becomes(False))
 
     if collapse:
         @m.action(**initiator, ref="mm/khugepaged.c: collapse_huge_page -> pmdp_collapse_flush: clear "
                                    "the PMD, flush_tlb_range (v6.1)")
         def collapse_huge_page():
             """khugepaged replaces the PTE table by a huge page: the PMD is cleared, the PTE
-            table (its PTEs still set) is detached; the flush is modelled with freed_tables=1."""
-            return when((phase == "idle") & s.quiet(0), s.table.becomes("detached"), s.collapsing.becomes(True),
-                        s.freed_tables.becomes(True), s.async_flush.becomes(False),
-                        phase.becomes("flush_start"))
+            table (its PTEs still set) is detached and its small pages gathered; the flush is
+            modelled with freed_tables=1."""
+            return when((phase == "idle") & s.quiet(0), s.pmd.becomes(None), gather_frames(s),
+                        s.collapsing.becomes(True), s.freed_tables.becomes(True), phase.becomes("flush_start"))
 
     @m.action(**initiator, ref=f"arch/x86/mm/tlb.c: flush_tlb_mm_range -> inc_mm_tlb_gen, fill "
                                f"flush_tlb_info ({ver})")
     def inc_mm_tlb_gen():
         unlocked = ~s.ptl_locked if "writeback" in d.callers and not d.flush_under_ptl else True
+        # RFC patch 10: async (non-SYNC csds) only for flushes that free no page tables
+        is_async = (True if d.async_freed_tables else ~s.freed_tables) if d.async_user else False
         return when((phase == "flush_start") & unlocked, s.mm_tlb_gen.becomes(s.mm_tlb_gen + 1),
-                    s.info_live.becomes(True), s.scanned.becomes(CPU.empty()),
+                    fill_info(s),
+                    s.async_flush.becomes(is_async), s.scanned.becomes(CPU.empty()),
                     phase.becomes("local_flush" if d.local_first or d.flush_by == "hypercall" or d.latr
                                   else "sending"))
 
@@ -206,9 +232,9 @@ def _initiator(s) -> None:
             """The hypervisor flushes every listed vCPU, running or not, IRQs off or not."""
             hit = {t: (t != 0) & s.targeted(t) for t in CPU.members}
             return when(phase == "sending",
-                        [s.tlb[t, p].becomes(If(hit[t], "none", s.tlb[t, p]))
+                        [s.tlb[t, p].becomes(If(hit[t], None, s.tlb[t, p]))
                          for t in CPU.members for p in Page.members],
-                        [s.psc[t].becomes(If(hit[t], "none", s.psc[t])) for t in CPU.members],
+                        [s.psc[t].becomes(If(hit[t], None, s.psc[t])) for t in CPU.members],
                         [s.cpu_tlb_gen[t].becomes(If(hit[t], s.mm_tlb_gen, s.cpu_tlb_gen[t]))
                          for t in CPU.members],
                         phase.becomes("flushed"))
@@ -216,7 +242,7 @@ def _initiator(s) -> None:
         _ipi_initiator(s, after_send)
 
     if "writeback" in d.callers:
-        unlock_at = "flushed" if d.flush_under_ptl else "flush_start"
+        unlock_at = (phase == "flushed") if d.flush_under_ptl else (phase == "zapped") | (phase == "flush_start")
 
         @m.action(**initiator, ref="mm/memory.c: zap_pte_range: "
                   + ("\"Do the actual TLB flush before dropping ptl\": tlb_flush_mmu_tlbonly, then "
@@ -224,10 +250,9 @@ def _initiator(s) -> None:
                      "pte_unmap_unlock right after the zap; the flush comes later (before 1cf35d47712d)"))
         def pte_unmap_unlock():
             """Drop the PTE-table lock: page_mkclean may now look at the zapped page."""
-            return when(s.ptl_locked & (phase == unlock_at), s.ptl_locked.becomes(False))
+            return when(s.ptl_locked & unlock_at, s.ptl_locked.becomes(False))
 
     last = s.round + 1 >= s.rounds
-    frees_table = s.freed_tables & (s.table == "detached")
     gp = no_gup_walker(s) if d.table_free != "after_flush" else True
 
     @m.action(**initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
@@ -240,11 +265,10 @@ def _initiator(s) -> None:
         if "writeback" in d.callers:  # zap_pte_range: tlb_flush_mmu frees after pte_unmap_unlock
             g = g & ~s.ptl_locked
         if d.latr:  # LATR: the frames and table are only queued for reuse
-            return when(g, s.info_live.becomes(False), s.latr_deferred.becomes(True),
+            return when(g, release_info(s), s.latr_deferred.becomes(True),
                         phase.becomes(If(last, "done", "freed")))
-        return when(g & (~frees_table | gp), s.info_live.becomes(False), free_frames_updates(s),
-                    free_table_updates(s, frees_table), s.table.becomes(If(frees_table, "freed", s.table)),
-                    phase.becomes(If(last, "done", "freed")))
+        return when(g & (~any_detached(s) | gp), release_info(s), free_frames_updates(s),
+                    free_table_updates(s), phase.becomes(If(last, "done", "freed")))
 
     if collapse:
         sync = no_gup_walker(s) if d.collapse_sync else True
@@ -253,21 +277,40 @@ def _initiator(s) -> None:
                   + ("tlb_remove_table_sync_one(), " if d.collapse_sync else "(no IPI sync) ")
                   + "then pte_free() and release the small pages (2ba99c5e0881)")
         def collapse_free_pte_table():
-            return when((phase == "flushed") & s.collapsing & sync, s.info_live.becomes(False),
-                        free_frames_updates(s), free_table_updates(s, True), s.table.becomes("freed"),
-                        phase.becomes(If(last, "done", "freed")))
+            return when((phase == "flushed") & s.collapsing & sync, release_info(s),
+                        free_frames_updates(s), free_table_updates(s), phase.becomes(If(last, "done", "freed")))
 
-    @m.action(**initiator, ref="mm/mmap.c: mmap_region, then mm/memory.c: handle_mm_fault maps new "
-                               "frames (and a new PTE table)")
-    def mmap_fault():
-        """The next round: map the range again with fresh frames."""
-        ups = [s.pte[p].becomes(True) for p in Page.members]
+    if s.rounds > 1:  # one round: nothing maps the range again
+        _refault(s, initiator)
+
+
+def _refault(s, initiator) -> None:
+    """The next round: mmap and fault the range in again, into frames from the allocator."""
+    m, d, Page, phase = s.m, s.d, s.Page, s.phase
+    collapse = "khugepaged" in d.callers
+    refault = (phase == "freed") & (~s.latr_deferred if d.latr else True)
+
+    @m.action(s.PTable, **initiator, ref="mm/mmap.c: mmap_region, then mm/memory.c: handle_mm_fault -> "
+                                         "__pte_alloc: a new PTE-table page in the PMD (v5.2)")
+    def pte_alloc(t):
+        """The next round maps the range again; its first fault allocates an empty PTE-table page
+        (`pte` holds the entries of the latest table: a detached one keeps them until then)."""
+        return when(refault & (s.pmd == None) & (s.ptable[t] == "free"),  # noqa: E711
+                    s.pmd.becomes(t), s.ptable[t].becomes("mm"), [s.pte[p].becomes(None) for p in Page.members])
+
+    @m.action(Page, s.Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
+                                              "alloc_zeroed_user_highpage, set_pte_at (v5.2)")
+    def do_anonymous_page(p, f):
+        """A fault maps page p to a frame from the allocator (fresh, or one just freed); the last
+        one ends the mmap and starts the next round."""
+        last_page = forall(Page, lambda q: (q == p) | (s.pte[q] != None))  # noqa: E711
+        ups = [s.pte[p].becomes(f), s.frame[f].becomes("mm"),
+               s.round.becomes(If(last_page, s.round + 1, s.round)), phase.becomes(If(last_page, "idle", phase))]
         if "writeback" in d.callers:
-            ups += [s.page_clean[p].becomes(False) for p in Page.members]
+            ups.append(s.clean[f].becomes(False))
         if collapse:
             ups.append(s.collapsing.becomes(False))
-        return when((phase == "freed") & (~s.latr_deferred if d.latr else True), ups,
-                    s.table.becomes("live"), s.round.becomes(s.round + 1), phase.becomes("idle"))
+        return when(refault & (s.pmd != None) & (s.pte[p] == None) & (s.frame[f] == "free"), ups)  # noqa: E711
 
 
 def _ipi_initiator(s, after_send: str) -> None:
@@ -290,7 +333,8 @@ def _ipi_initiator(s, after_send: str) -> None:
         """Queue the flush on CPU t's call_single_queue and IPI it (csd_lock waits for the csd)."""
         return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & s.targeted(t) & runs(t)
                     & ~s.csd_locked[t],
-                    s.csd_locked[t].becomes(True), s.csd_queued[t].becomes(True), scan(t))
+                    s.csd_locked[t].becomes(True), s.csd_queued[t].becomes(True),
+                    [s.ipi_gen[t].becomes(s.mm_tlb_gen)] if s.shared_info else [], scan(t))
 
     skip_ref = {"v4.19": "native_flush_tlb_others: CPU not in mm_cpumask",
                 "v5": "native_flush_tlb_others/tlb_is_not_lazy: CPU not in mm_cpumask, or lazy "
@@ -334,18 +378,15 @@ def _latr(s, initiator) -> None:
         return when((c != 0) & s.latr_pending.has(c) & s.quiet(c), s.flush_local_tlb(c),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), s.latr_pending.becomes(s.latr_pending.without(c)))
 
-    frees_table = s.freed_tables & (s.table == "detached")
     returned = (phase == "freed") | (phase == "done")
 
     @m.action(ref="LATR §4.3: freed pages and page tables are reused only after all CPUs swept")
     def latr_reclaim():
         return when(s.latr_deferred & s.latr_pending.is_empty(), s.latr_deferred.becomes(False),
-                    free_frames_updates(s), free_table_updates(s, frees_table),
-                    s.table.becomes(If(frees_table, "freed", s.table)))
+                    free_frames_updates(s), free_table_updates(s))
 
     m.cover("latr_sweep_pending_after_return",
-            returned & exists(CPU, lambda c: s.latr_pending.has(c) & ((s.psc[c] != "none") | exists(
-                s.Page, lambda p: s.tlb[c, p] != "none"))),
+            returned & exists(CPU, lambda c: s.latr_pending.has(c) & caches(s, c)),
             "munmap has returned while a CPU that has not yet swept still caches the old translation",
             "LATR (Kumar et al., ASPLOS'18) §4: latr_post instead of IPIs, sweep at the next tick")
     m.cover("latr_reuse_after_sweeps", returned & ~s.latr_deferred,
@@ -362,7 +403,7 @@ def _responders(s) -> None:
     @m.action(CPU, ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
                        "flush_smp_call_function_queue: llist_del_all (v5.2)"
                        + ("; RFC patch 10: copy inlined info to the stack, set "
-                          "async_func_in_progress" if d.async_user else ""), fair=d.ipi_fair)
+                          "async_func_in_progress" if d.async_user and d.inline_copy else ""), fair=d.ipi_fair)
     def ipi_entry(t):
         """CPU t takes the IPI (IRQs were on) and dequeues the flush request."""
         return when((t != 0) & s.csd_queued[t] & s.quiet(t),
@@ -381,16 +422,23 @@ def _responders(s) -> None:
     def flush_tlb_func(t):
         behind = s.cpu_tlb_gen[t] < s.mm_tlb_gen
         flush = lazy(t) | (user(t) & behind)
-        reads_dead = ~s.info_live if d.info != "inline" else False
+        # which flush's info the handler reads: its stack copy (RFC patch 10); the csd, which the
+        # next flush may lock and refill once it was unlocked; or the initiator's stack/per-CPU
+        # storage, which must still hold the info of the flush that sent this IPI
+        if d.info == "inline":
+            reads_dead = False if d.inline_copy else (irq[t] == "async_func") & s.csd_locked[t]
+        else:
+            reads_dead = s.info_owner != s.ipi_gen[t]
         drop_bit = lazy(t) | (mode[t] == "other") if d.cpumask == "lazy" else lazy(t)
         return when((t != 0) & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
-                    [tlb[t, p].becomes(If(flush, "none", tlb[t, p])) for p in Page.members],
-                    psc[t].becomes(If(flush, "none", psc[t])),
+                    [tlb[t, p].becomes(If(flush, None, tlb[t, p])) for p in Page.members],
+                    psc[t].becomes(If(flush, None, psc[t])),
                     mode[t].becomes(If(lazy(t), "other", mode[t])),
                     s.set_current(t, If(lazy(t), "kthread", s.cur[t])) if d.switch == "steps" else [],
                     s.mm_cpumask.becomes(If(drop_bit, s.mm_cpumask.without(t), s.mm_cpumask)),
                     s.cpu_tlb_gen[t].becomes(If(user(t) & behind, s.mm_tlb_gen, s.cpu_tlb_gen[t])),
                     s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead),
+                    [s.ipi_gen[t].becomes(If(s.csd_queued[t], s.ipi_gen[t], 0))] if s.shared_info else [],
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
 
     @m.action(CPU, ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
@@ -411,9 +459,6 @@ def _covers(s) -> None:
     returned = (phase == "freed") | (phase == "done")  # flush_tlb_mm_range and tlb_finish_mmu ran
     collapse = "khugepaged" in d.callers
 
-    def caches(c):
-        return (psc[c] != "none") | exists(Page, lambda p: tlb[c, p] != "none")
-
     # each caller's operation completed in the last round (so in every round before it)
     done = (phase == "done") & (s.round == s.rounds - 1)
     if "munmap" in d.callers:
@@ -429,18 +474,20 @@ def _covers(s) -> None:
                 "the last round's khugepaged collapse flushed and freed the old PTE table and pages",
                 "mm/khugepaged.c: collapse_huge_page -> pte_free (v6.1)")
     if s.rounds > 1:
-        m.cover("refault_refills_tlb", (s.round >= 1) & exists(CPU, Page, lambda c, p: tlb[c, p] == "live"),
+        m.cover("refault_refills_tlb", (s.round >= 1) & exists(CPU, Page, lambda c, p: (tlb[c, p] != None)  # noqa: E711
+                                                                & (tlb[c, p] == s.pte[p])),
                 "after the first round, a fault maps the range again and a CPU caches the new translation",
                 "mm/memory.c: handle_mm_fault -> do_anonymous_page sets the PTE (v5.2); a page walk fills the TLB")
     if "munmap" in d.callers or collapse:
-        m.cover("table_freed", s.table == "freed", "a PTE-table page was freed",
+        m.cover("table_freed", (s.pmd == None) & forall(s.PTable, lambda t: s.ptable[t] == "free"),  # noqa: E711
+                "the detached PTE-table page was freed",
                 "mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb, freed by "
                 "tlb_finish_mmu or tlb_remove_table (v5.2)")
 
     if s.ipis:
         if d.lazy_rule == "v4.19" or "munmap" in d.callers or collapse:
             m.cover("lazy_cpu_leaves_mm", exists(CPU, lambda t: (irq[t] == "func") & (mode[t] == "lazy")
-                                                 & (psc[t] != "none")),
+                                                 & (psc[t] != None)),  # noqa: E711
                     "a lazy CPU still caching the table pointer runs the flush handler, which makes it "
                     "leave the mm",
                     "arch/x86/mm/tlb.c: flush_tlb_func_common: is_lazy -> switch_mm_irqs_off(NULL, "
@@ -453,7 +500,7 @@ def _covers(s) -> None:
                 "arch/x86/mm/tlb.c: flush_tlb_func_common: local_tlb_gen == mm_tlb_gen, \"already "
                 "caught up\" (v4.14+)")
         m.cover("kprobe_in_flush_handler",
-                exists(CPU, Page, lambda c, p: (irq[c] != "none") & s.nmi_uaccess_okay(c) & (tlb[c, p] != "none")),
+                exists(CPU, Page, lambda c, p: (irq[c] != "none") & s.nmi_uaccess_okay(c) & (tlb[c, p] != None)),  # noqa: E711
                 "a kprobe or NMI in the flush handler may read user memory before the CPU has flushed",
                 "mm/maccess.c: copy_from_user_nofault; arch/x86/include/asm/tlbflush.h: nmi_uaccess_okay")
         if d.cpumask == "lazy":
@@ -469,7 +516,7 @@ def _covers(s) -> None:
                     "csd_lock_wait (4ce94eabac16, v5.13)")
     if d.lazy_rule != "v4.19" and not d.latr and ("madvise" in d.callers or "writeback" in d.callers):
         m.cover("lazy_cpu_skipped",
-                exists(CPU, lambda c: (mode[c] == "lazy") & (s.cpu_tlb_gen[c] < s.mm_tlb_gen) & caches(c)
+                exists(CPU, lambda c: (mode[c] == "lazy") & (s.cpu_tlb_gen[c] < s.mm_tlb_gen) & caches(s, c)
                        & ((phase == "flushed") | returned)),
                 "the flush skipped a lazy CPU that still caches the range; it catches up when it "
                 "leaves lazy mode",
@@ -481,20 +528,21 @@ def _covers(s) -> None:
                 "freed no page tables, while a target still owes its flush",
                 "RFC v2 patch 10: native_flush_tlb_multi with non-SYNC csds; flush_smp_call_function_queue "
                 "unlocks before flush_tlb_func")
-        if d.info == "inline":
-            m.cover("inlined_info_read_after_return",
-                    exists(CPU, lambda t: (irq[t] == "async_func") & ~s.info_live),
-                    "a target flushes from its copy of the inlined flush info after the initiator's "
-                    "flush_tlb_info was released",
-                    "RFC v2 patch 10: flush_tlb_info inlined in the csd, copied to the handler's stack")
+        if d.info == "inline" and s.rounds > 1:
+            m.cover("inlined_info_csd_reused",
+                    exists(CPU, lambda t: (irq[t] == "async_func") & s.csd_locked[t]),
+                    "a target still flushes from its copy of the inlined info while the next flush has "
+                    "locked and refilled its csd",
+                    "RFC v2 patch 10: flush_tlb_info inlined in the csd, copied to the handler's stack "
+                    "before csd_unlock")
     if d.flush_by == "hypercall" and d.gup_fast:
         m.cover("hypercall_flush_during_gup_fast",
-                (phase == "flushed") & (s.table != "live") & exists(CPU, lambda c: s.gup[c] == "live"),
+                (phase == "flushed") & exists(CPU, lambda c: (s.gup[c] != None) & (s.gup[c] != s.pmd)),  # noqa: E711
                 "the hypervisor flushed every vCPU while one still walks the detached PTE table with "
                 "IRQs off (GUP-fast): freeing it must wait for the walk",
                 "arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi; mm/mmu_gather.c: tlb_remove_table / "
                 "tlb_remove_table_sync_one (v6.1, 2ba99c5e0881)")
     if "writeback" in d.callers:
-        m.cover("writeback_cleans_zapped_page", exists(Page, lambda p: s.page_clean[p]),
+        m.cover("writeback_cleans_zapped_page", exists(s.Frame, lambda f: s.clean[f]),
                 "writeback cleaned a dirty page that MADV_DONTNEED zapped",
                 "mm/rmap.c: page_mkclean -> page_vma_mkclean_one (v5.2)")

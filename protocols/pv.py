@@ -29,13 +29,13 @@ def declare(s) -> None:
     def vcpu_resume(t):
         flag = pre[t] == "preempted_flush"
         return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
-                    [s.tlb[t, p].becomes(If(flag, "none", s.tlb[t, p])) for p in s.Page.members],
-                    s.psc[t].becomes(If(flag, "none", s.psc[t])))
+                    [s.tlb[t, p].becomes(If(flag, None, s.tlb[t, p])) for p in s.Page.members],
+                    s.psc[t].becomes(If(flag, None, s.psc[t])))
 
     m.cover("pv_flush_deferred_to_resume",
             ((s.phase == "freed") | (s.phase == "done")) & exists(CPU, lambda t: (pre[t] == "preempted_flush")
                                                                  & ~s.vcpu_in[t] & exists(
-                s.Page, lambda p: s.tlb[t, p] != "none")),
+                s.Page, lambda p: s.tlb[t, p] != None)),  # noqa: E711
             "the pages were freed while a preempted vCPU, flagged instead of IPI'd, still caches the "
             "range: the host flushes it before it runs again",
             "arch/x86/kernel/kvm.c: kvm_flush_tlb_multi; arch/x86/kvm/x86.c: record_steal_time (v5.10)")

@@ -19,7 +19,7 @@ tlb_remove_table) none are declared and a proof reports its counterexample to in
 """
 from __future__ import annotations
 
-from checker.lang import If, forall, implies
+from checker.lang import If, exists, forall, implies
 
 # where the initiator is in each round
 PRE_INC = ("idle", "zapped", "flush_start")                      # before inc_mm_tlb_gen
@@ -68,10 +68,24 @@ def declare(s) -> None:
         m.invariant(name, expr, statement, "strengthening for --prove (protocols/strengthening.py)",
                     auxiliary=True)
 
-    # The PTEs are present exactly between mmap_fault and the next zap: no page walk can fill a
-    # TLB entry for the range once zap_pte_range has run (tlb_fill needs a present PTE).
-    aux("ptes_mapped_only_when_idle", forall(Page, lambda p: s.pte[p] == (phase == "idle")),
-        "page p's PTE is present exactly while CPU 0 is between operations (after the fault, before the zap)")
+    # Memory as frames: a frame is the mm's exactly while a PTE maps it (no two PTEs map one),
+    # gathered only between the zap and tlb_finish_mmu, free otherwise; the PTEs are all present
+    # between operations and all clear from the zap to the free (so no walk fills a TLB entry
+    # then); a PTE is present only with a PTE-table page in the PMD; a detached table exists only
+    # while an unmap that said freed_tables is flushing, and the PMD points at the mm's own table.
+    mid = in_(phase, ("zapped", "flush_start") + FLUSHING)
+    Frame, PTable = s.Frame, s.PTable
+    aux("frames_follow_the_ptes",
+        forall(Frame, lambda f: ((s.frame[f] == "mm") == exists(Page, lambda p: s.pte[p] == f))
+               & implies(s.frame[f] == "gathered", mid) & implies(mid, s.frame[f] != "mm"))
+        & forall(Page, Page, lambda p, q: implies((p != q) & (s.pte[p] != None), s.pte[p] != s.pte[q]))  # noqa: E711
+        & forall(Page, lambda p: implies(phase == "idle", s.pte[p] != None)  # noqa: E711
+                 & implies(mid | (s.pmd == None), s.pte[p] == None))  # noqa: E711
+        & implies(phase == "idle", s.pmd != None)  # noqa: E711
+        & forall(PTable, lambda t: implies(s.pmd == t, s.ptable[t] == "mm")
+                 & implies(s.detached(t), in_(phase, ("flush_start",) + FLUSHING) & s.freed_tables)),
+        "a frame is the mm's exactly while a PTE maps it; the PTEs are clear from the zap to the free; "
+        "only a flushing unmap that freed tables has a detached PTE-table page")
 
     # mm->context.tlb_gen counts the flushes: one inc_mm_tlb_gen per round, so it is the round
     # number, plus one once this round's flush has started; CPUs never run ahead of it, and a
@@ -91,15 +105,17 @@ def declare(s) -> None:
     # or lazily), and a CPU that loaded another mm's CR3 holds no translation of this mm (no PCID).
     aux("cpumask_is_loaded_mm",
         forall(CPU, lambda c: (s.mm_cpumask.has(c) == (mode[c] != "other"))
-               & implies(mode[c] == "other", forall(Page, lambda p: tlb[c, p] == "none") & (psc[c] == "none"))),
+               & implies(mode[c] == "other", forall(Page, lambda p: tlb[c, p] == None) & (psc[c] == None))),  # noqa: E711
         "mm_cpumask holds exactly the CPUs with the mm loaded; a CPU with another mm loaded caches nothing of it")
 
     # A CPU that caught up with this round's tlb_gen flushed after the zap, and no walk can refill
     # (the PTEs are gone): it holds no TLB or paging-structure entry for the range.
     aux("caught_up_cpus_are_clean",
         forall(CPU, lambda c: implies(after_inc & caught_up(c),
-                                      forall(Page, lambda p: tlb[c, p] == "none") & (psc[c] == "none"))),
-        "once this round's flush started, a CPU whose tlb_gen equals mm->context.tlb_gen caches nothing of the range")
+                                      forall(Page, lambda p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p]))  # noqa: E711
+                                      & ((psc[c] == None) | (psc[c] == s.pmd)))),  # noqa: E711
+        "once this round's flush started, a CPU whose tlb_gen equals mm->context.tlb_gen caches only "
+        "what the PTEs and the PMD hold now")
 
     # csd lifecycle (kernel/smp.c): CSD_FLAG_LOCK is held from csd_lock in the sender until
     # csd_unlock in the handler; the csd is on call_single_queue until llist_del_all; a CPU runs one
@@ -116,14 +132,16 @@ def declare(s) -> None:
     aux("handler_matches_the_flush",
         forall(CPU, lambda c: implies(in_(irq[c], ("func", "unlock")), ~s.async_flush)
                & implies(irq[c] == "async_unlock", s.async_flush)
-               & implies(irq[c] == "unlock", caught_up(c) | (mode[c] == "other")))
-        & (s.info_live == flushing),
-        "a SYNC handler serves a synchronous flush and has flushed before csd_unlock; flush_tlb_info is live during the flush")
+               & implies(irq[c] == "unlock", caught_up(c) | (mode[c] == "other"))
+               & (implies(s.csd_queued[c] | (irq[c] == "func"), s.ipi_gen[c] == mm_gen) if s.shared_info else True))
+        & ((s.info_owner == If(flushing, mm_gen, 0)) if s.shared_info else True),
+        "a SYNC handler serves a synchronous flush and has flushed before csd_unlock; flush_tlb_info "
+        "holds this flush's info during the flush, and a pending handler points at it")
 
     # Only flushes that free no page tables are async (the RFC keeps munmap synchronous).
     if d.async_user and not d.async_freed_tables:
         aux("async_only_without_freed_tables",
-            implies(phase != "idle", s.async_flush == ~s.freed_tables),
+            implies(after_inc, s.async_flush == ~s.freed_tables),
             "an unmap that frees page tables is flushed synchronously")
     elif not d.async_user:
         aux("no_async_flush", ~s.async_flush & forall(CPU, lambda c: ~in_(irq[c], ("async_unlock", "async_func"))),
@@ -147,21 +165,17 @@ def declare(s) -> None:
     aux("initiator_flushed_locally", implies(post_local, caught_up(0)),
         "after its local flush CPU 0 has caught up with mm->context.tlb_gen")
 
-    # tlb_finish_mmu turned every remaining translation of the range into a stale one; no walk
-    # can create a new one until the next fault.
-    aux("no_live_entry_after_free",
-        implies(in_(phase, AFTER_FREE), forall(CPU, Page, lambda c, p: tlb[c, p] != "live")),
-        "after tlb_finish_mmu no CPU caches a live translation of the freed range")
-
-    # A stale TLB entry (its frame freed) survives only on a CPU that owes a flush: lazy (it
-    # flushes in switch_mm_irqs_off when it leaves lazy mode, being behind) or with an async
-    # flush pending (async_func_in_progress: flush_tlb_func still to run, behind).
+    # A TLB entry maps what the PTE maps now, or a frame the zap gathered (not yet freed), or it
+    # is stale on a CPU that owes a flush: lazy (it flushes in switch_mm_irqs_off when it leaves
+    # lazy mode, being behind) or with an async flush pending (async_func_in_progress: behind).
     aux("stale_entries_owe_a_flush",
-        forall(CPU, Page, lambda c, p: implies(tlb[c, p] == "freed",
-                                               behind(c) & ((mode[c] == "lazy") | (irq[c] == "async_func")))),
-        "a TLB entry for a freed frame is only on a CPU that is behind tlb_gen and lazy or has an async flush pending")
+        forall(CPU, Page, lambda c, p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])  # noqa: E711
+               | s.frame_is(tlb[c, p], "gathered")
+               | (behind(c) & ((mode[c] == "lazy") | (irq[c] == "async_func")))),
+        "a TLB entry maps the current frame, a gathered one, or it is on a CPU that is behind tlb_gen "
+        "and lazy or has an async flush pending")
 
     # Page tables are freed only by synchronous flushes that reached every CPU with the mm
     # loaded (lazy ones included): no paging-structure cache points at a freed table.
-    aux("no_cached_freed_table", forall(CPU, lambda c: psc[c] != "freed"),
+    aux("no_cached_freed_table", forall(CPU, lambda c: ~s.table_freed(psc[c])),
         "no CPU's paging-structure cache points at a freed page-table page")

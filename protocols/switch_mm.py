@@ -65,8 +65,8 @@ def _lazy(s) -> None:
         behind = (s.cpu_tlb_gen[c] < s.mm_tlb_gen) if d.lazy_gen_check else False
         return when((c != 0) & (mode[c] == "lazy") & s.quiet(c),
                     mode[c].becomes("user"), s.set_current(c, "task"),
-                    [s.tlb[c, p].becomes(If(behind, "none", s.tlb[c, p])) for p in s.Page.members],
-                    s.psc[c].becomes(If(behind, "none", s.psc[c])),
+                    [s.tlb[c, p].becomes(If(behind, None, s.tlb[c, p])) for p in s.Page.members],
+                    s.psc[c].becomes(If(behind, None, s.psc[c])),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen) if d.lazy_gen_check else [])
 
     @m.action(CPU, environment=True, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "

@@ -5,20 +5,31 @@ to all x86 flush designs; a family only chooses the `Design` (what order the ini
 in, sync or async handlers, where flush_tlb_info lives, which guards exist). Invariant names
 are the checker's standard ones, so specs and CI refer to them the same way everywhere.
 
-Model scope (one mm, CPU 0 is the initiator, the other CPUs respond):
-- `pte[p]`: page p's PTE present; `table`: the PTE-table page (live, detached, freed);
-- `tlb[c][p]`: CPU c's TLB entry for page p: none, live, or freed — a translation whose frame
-  has been freed (possibly reused); `psc[c]`: the paging-structure-cache entry that points at
-  the PTE-table page (none, live, freed);
+Model scope (one mm, CPU 0 is the initiator, the other CPUs respond). Memory is frames:
+- `pte[p]`: the user frame virtual page p maps (None: not present); `frame[f]`: user frame f is
+  the mm's (mapped), gathered (unmapped, in the mmu_gather batch) or free (back with the page
+  allocator: it may be reused by anyone at any time);
+- `pmd`: the PTE-table page the PMD entry points to (None once detached); `ptable[t]`: PTE-table
+  page t is the mm's (attached or detached) or free;
+- `tlb[c][p]`: the frame CPU c's TLB maps page p to; `psc[c]`: the PTE-table page CPU c's
+  paging-structure cache points to. Neither is touched when memory is freed: a cached
+  translation whose frame or table was freed is simply there, and using it is the hazard;
+- what a zap, a detach and tlb_finish_mmu free follows what was unmapped or detached;
+  `freed_tables` is only mmu_gather's hint, read by the flush decision;
 - `mode[c]`: a task of this mm runs (user), a kernel thread borrows it (lazy, CR3 still
   loaded), or another mm is loaded (other); `mm_cpumask`; `mm_tlb_gen`, `cpu_tlb_gen[c]`;
-- per-target csd (`csd_locked`, `csd_queued`) and the IPI handler's progress `irq[c]`;
+- per-target csd (`csd_locked`, `csd_queued`) and the IPI handler's progress `irq[c]`; where
+  flush_tlb_info is shared (stack, per-CPU): `info_owner`, the flush whose info the storage
+  holds (0 once released), and `ipi_gen[c]`, the flush whose info the csd points to;
 - ghost flags that record the events the invariants forbid.
 Without PCID: loading another mm's CR3 drops this mm's TLB and PSC entries.
 
 What happens on its own — page walks and fills, user, NMI and kprobe accesses, GUP-fast
 starting, writeback, the scheduler's context switches — is declared `environment=True`: it is
-never progress, so a flush stuck on anything else is a deadlock. Each standard invariant states
+never progress, so a flush stuck on anything else is a deadlock. The hardware is an adversary:
+a walk or access is guarded only by what the architecture and the CPU's context require (CR3
+loaded, IRQs, a present entry), never by a safety condition; reading freed memory is always
+possible and always flagged. Each standard invariant states
 its hazard's precondition (the state where only a kernel safeguard stands between the model and
 the forbidden event), and covers state what each mechanism exists for.
 """
@@ -26,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.lang import BOOL, IntRange, Mask, ModelBuilder, exists, forall, when
+from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, exists, forall, when
 
 from . import switch_mm
 
@@ -44,6 +55,8 @@ class Design:
     async_user: bool = False          # RFC: non-SYNC csd for flushes that free no page tables
     async_freed_tables: bool = False  # (bug) async even when page tables are freed
     info: str = "percpu"              # where flush_tlb_info lives: stack, percpu, inline
+    inline_copy: bool = True          # RFC patch 10: the handler copies the inlined info to its
+                                      # stack before csd_unlock (bug when False: reads the csd after)
     nmi_block: bool = False           # RFC: nmi_uaccess_okay() refuses while an async flush runs
     lazy_skip_on_free: bool = False   # (bug) skip lazy CPUs even when page tables are freed
     wait_for_ack: bool = True         # (bug when False) free before the targets acknowledged
@@ -75,25 +88,38 @@ class Design:
 class Shootdown:
     """Declares the shared state, environment and invariants on a ModelBuilder."""
 
-    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design):
+    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design, frames: int = 0):
         self.m, self.d = m, d
         self.ipis = d.flush_by == "ipi" and not d.latr  # the flush reaches CPUs by IPI and handler
         CPU = self.CPU = m.index_set("CPU", cpus, lanes=True)
         Page = self.Page = m.index_set("Page", pages, symmetric=True)
+        # as many frames as pages and one PTE-table page: a fault reuses what was freed (at any
+        # page), and a freed frame is the allocator's, so anyone may have reused it meanwhile
+        # (a spare frame would only add orbits: every hazard it exposes is reachable before the
+        # refault, while the freed frame is still free)
+        Frame = self.Frame = m.index_set("Frame", frames or pages, symmetric=True)
+        PTable = self.PTable = m.index_set("PTable", 1, symmetric=True)
         self.ALL_REMOTE = CPU.mask(*range(1, cpus))
-        Entry = m.enum("Entry", "none", "live", "freed")
         self.Phase = m.enum("Phase", "idle", "zapped", "flush_start", "local_flush", "sending",
                             "waiting", "flushed", "freed", "done")
         modes = ("user", "lazy", "other") + (("switching",) if d.switch == "steps" else ())
         Mode = m.enum("Mode", *modes)
         Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
-        Table = m.enum("Table", "live", "detached", "freed")
+        self.FrameRef, self.TableRef = Elem(Frame, optional=True), Elem(PTable, optional=True)
 
-        # memory
-        self.pte = m.array("pte", Page, BOOL, True, "page p's PTE is present")
-        self.table = m.var("table", Table, "live", "the PTE-table page holding the PTEs")
-        self.tlb = m.array("tlb", (CPU, Page), Entry, "none", "CPU c's TLB entry for page p")
-        self.psc = m.array("psc", CPU, Entry, "none", "CPU c's paging-structure cache entry for the table")
+        # memory: frames, page-table pages, and what the CPUs cache of them
+        self.pte = m.array("pte", Page, self.FrameRef, lambda p: p, "the frame page p's PTE maps")
+        self.frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"),
+                             lambda f: "mm" if f < pages else "free",
+                             "user frame f: free (the allocator's), mapped by the mm, or unmapped "
+                             "and gathered in the mmu_gather batch")
+        self.pmd = m.var("pmd", self.TableRef, 0, "the PTE-table page the PMD entry points to")
+        self.ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm"),
+                              lambda t: "mm" if t == 0 else "free",
+                              "PTE-table page t: the mm's (attached or detached) or free")
+        self.tlb = m.array("tlb", (CPU, Page), self.FrameRef, None, "the frame CPU c's TLB maps page p to")
+        self.psc = m.array("psc", CPU, self.TableRef, None,
+                           "the PTE-table page CPU c's paging-structure cache points to")
         # CPU context
         self.mode = m.array("mode", CPU, Mode, "user", "what CPU c runs: this mm's task, lazy kthread, other mm")
         self.mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(cpus), "mm_cpumask(mm)")
@@ -106,12 +132,20 @@ class Shootdown:
         self.rounds = rounds
         self.freed_tables = m.var("freed_tables", BOOL, False, "mmu_gather.freed_tables")
         self.async_flush = m.var("async_flush", BOOL, False, "this flush uses non-SYNC csds (RFC)")
-        self.info_live = m.var("info_live", BOOL, False, "the initiator's flush_tlb_info is live")
         self.scanned = m.var("scanned", Mask(CPU), (), "targets smp_call_function_many has handled")
         # IPI machinery
         self.csd_locked = m.array("csd_locked", CPU, BOOL, False, "CSD_FLAG_LOCK of the csd for CPU c")
         self.csd_queued = m.array("csd_queued", CPU, BOOL, False, "the csd is on CPU c's call_single_queue")
         self.irq = m.array("irq", CPU, Irq, "none", "CPU c's progress in the flush IPI handler")
+        # flush_tlb_info shared with the handlers (on the initiator's stack or per-CPU): which
+        # flush owns the storage, and which flush's info each handler is sent to read
+        self.shared_info = self.ipis and d.info != "inline"
+        if self.shared_info:
+            self.info_owner = m.var("info_owner", IntRange(0, rounds), 0,
+                                    "the flush (its tlb_gen) whose flush_tlb_info the initiator's stack "
+                                    "or per-CPU storage holds; 0: released")
+            self.ipi_gen = m.array("ipi_gen", CPU, IntRange(0, rounds), 0,
+                                   "the flush whose flush_tlb_info the csd for CPU c points to (0: read)")
         # optional mechanisms: each adds state only when the design uses it
         if d.switch == "steps":
             self.cur = m.array("cur", CPU, m.enum("Current", "task", "kthread", "other_task"), "task",
@@ -122,8 +156,8 @@ class Shootdown:
             self.sb = m.array("sb", CPU, m.enum("Store", "empty", "set_bit"), "empty",
                               "CPU c's store buffer (x86-TSO): a pending plain store")
         if d.gup_fast:
-            self.gup = m.array("gup", CPU, Entry, "none", "the table page a GUP-fast walk on CPU c "
-                               "holds a pointer to (IRQs off while set)")
+            self.gup = m.array("gup", CPU, self.TableRef, None, "the PTE-table page a GUP-fast walk "
+                               "on CPU c holds a pointer to (IRQs off while set)")
         if d.pv:
             self.vcpu_in = m.array("vcpu_in", CPU, BOOL, True, "the host runs vCPU c")
             self.preempted = m.array("preempted", CPU, m.enum("Steal", "running", "preempted",
@@ -140,7 +174,8 @@ class Shootdown:
                                        "once every CPU has swept")
         if "writeback" in d.callers:
             self.ptl_locked = m.var("ptl_locked", BOOL, False, "the PTE-table lock (PTL) is held by CPU 0")
-            self.page_clean = m.array("page_clean", Page, BOOL, False, "writeback cleaned page p")
+            self.clean = m.array("clean", Frame, BOOL, False, "writeback cleaned frame f (a dirty "
+                                 "file page): a store must mark it dirty again")
             self.lost_write = m.array("lost_write", (CPU, Page), BOOL, False)
         # ghost flags: the forbidden events
         self.stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
@@ -150,7 +185,7 @@ class Shootdown:
 
         self._invariants()
         self._environment()
-        self._covers()
+        self._covers(pages, rounds)
 
     # ------------------------------------------------------------------ helpers
     def running(self, c):
@@ -161,7 +196,7 @@ class Shootdown:
         """CPU c is in task context with IRQs on: it may take an IPI or be switched."""
         q = (self.irq[c] == "none") & self.running(c)
         if self.d.gup_fast:
-            q = q & (self.gup[c] == "none")
+            q = q & (self.gup[c] == None)  # noqa: E711 (an IR comparison)
         if self.d.switch == "steps":
             q = q & (self.sw[c] == "none")
         return q
@@ -186,7 +221,41 @@ class Shootdown:
 
     def flush_local_tlb(self, c):
         """The updates of a full flush of this mm's translations on CPU c (CR3 reload/INVLPG)."""
-        return [self.tlb[c, p].becomes("none") for p in self.Page.members] + [self.psc[c].becomes("none")]
+        return [self.tlb[c, p].becomes(None) for p in self.Page.members] + [self.psc[c].becomes(None)]
+
+    def loaded(self, c):
+        """CPU c has this mm's CR3 loaded (its task, or lazily a kernel thread) and runs: the
+        hardware may walk its page tables at any time, speculatively too."""
+        return ((self.mode[c] == "user") | (self.mode[c] == "lazy")) & self.running(c)
+
+    def frame_is(self, e, *owners):
+        """The frame `e` (a frame reference) exists and is in one of `owners`' hands."""
+        return exists(self.Frame, lambda f: (e == f) & _any(self.frame[f] == o for o in owners))
+
+    def table_freed(self, e):
+        """The PTE-table page `e` (a table reference) was freed: reading it reads someone else's memory."""
+        return exists(self.PTable, lambda t: (e == t) & (self.ptable[t] == "free"))
+
+    def detached(self, t):
+        """PTE-table page t is still the mm's but no longer in the PMD (free_pgtables, collapse)."""
+        return (self.ptable[t] == "mm") & (self.pmd != t)
+
+    def stale(self, c, p):
+        """CPU c's TLB entry for page p maps a frame that is no longer the mm's at p: freed (and
+        perhaps reused by anyone), or reused by the mm at another page."""
+        e = self.tlb[c, p]
+        return exists(self.Frame, lambda f: (e == f) & ((self.frame[f] == "free")
+                                                         | ((self.frame[f] == "mm") & (self.pte[p] != f))))
+
+    def unmapped(self, c, p):
+        """CPU c caches a translation of page p that the PTE no longer holds (zapped or detached):
+        only the flush stands between it and a use after the frame is freed."""
+        return (self.tlb[c, p] != None) & ((self.tlb[c, p] != self.pte[p]) | (self.pmd == None))  # noqa: E711
+
+    def walk_table(self, c):
+        """The PTE-table page a walk on CPU c reads: the one its paging-structure cache points to,
+        else the one the PMD entry points to."""
+        return If(self.psc[c] != None, self.psc[c], self.pmd)  # noqa: E711
 
     def flush_pending(self, c):
         """CPU c owes a flush that its initiator no longer waits for (RFC window W)."""
@@ -215,11 +284,6 @@ class Shootdown:
         return (mode[c] == "lazy") | (mode[c] == "switching") | ((cur[c] == "task") & (mode[c] != "user")) \
             | ((cur[c] == "other_task") & (mode[c] != "other"))
 
-    def unmapped(self, p):
-        """Page p's translation was removed by the unmap: its PTE cleared or its PTE table
-        detached (khugepaged); the frame is freed once the flush is done."""
-        return ~self.pte[p] | (self.table != "live")
-
     def targeted(self, t):
         """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
         freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
@@ -235,18 +299,16 @@ class Shootdown:
     # ------------------------------------------------------------------ invariants
     def _invariants(self):
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
-        tlb, psc, irq, phase = self.tlb, self.psc, self.irq, self.phase
+        psc, irq, phase = self.psc, self.irq, self.phase
         m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~self.stale_access[c, p]),
-                    "no user, NMI or kprobe access goes through a TLB entry whose frame was freed",
+                    "no user, NMI or kprobe access goes through a TLB entry whose frame was freed or reused",
                     "S1/S3: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
                     # mm/mmu_gather.c: tlb_finish_mmu frees what zap_pte_range unmapped (v5.2)
-                    precondition=exists(CPU, Page, lambda c, p: (tlb[c, p] == "freed")
-                                        | ((tlb[c, p] == "live") & self.unmapped(p))))
+                    precondition=exists(CPU, Page, lambda c, p: self.unmapped(c, p) | self.stale(c, p)))
 
-        def table_gone(e):
-            return (e == "freed") | ((e == "live") & (self.table != "live"))
-        walkers = (lambda c: table_gone(psc[c]) | table_gone(self.gup[c])) if d.gup_fast else \
-            (lambda c: table_gone(psc[c]))
+        def off_pmd(e):
+            return (e != None) & (e != self.pmd)  # noqa: E711
+        walkers = (lambda c: off_pmd(psc[c]) | off_pmd(self.gup[c])) if d.gup_fast else (lambda c: off_pmd(psc[c]))
         m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~self.freed_table_walk[c]),
                     "no page walk, speculative ones included, reads a freed page-table page",
                     "S2: b956575bed91 (lazy CPUs), tlb_remove_table",
@@ -258,56 +320,63 @@ class Shootdown:
                 handler has not run flush_tlb_func."""
                 return self.csd_queued[t] | (irq[t] == "func") | (irq[t] == "async_unlock") | (irq[t] == "async_func")
 
+            if d.info == "inline":  # the csd is free for the next flush once unlocked
+                exposed = lambda t: irq[t] == "async_func"  # noqa: E731
+            else:  # kernel/smp.c: csd_lock_wait is all that keeps flush_tlb_mm_range from returning
+                exposed = lambda t: may_read(t) & ((self.info_owner == 0) | (phase == "waiting")  # noqa: E731
+                                                   | (phase == "flushed"))
             m.invariant("flush_info_live", forall(CPU, lambda c: ~self.dead_info_read[c]),
-                        "no CPU reads flush_tlb_info after its storage was released or reused",
-                        "S4: 3db6d5a5ecaf, RFC v2 patches 10-12",
-                        # kernel/smp.c: csd_lock_wait is all that keeps flush_tlb_mm_range from
-                        # returning (releasing the info) while a handler has yet to read it
-                        precondition=exists(CPU, lambda t: may_read(t) & (~self.info_live | (phase == "waiting")
-                                                                          | (phase == "flushed"))))
+                        "no CPU reads flush_tlb_info after its storage was released or reused by another flush",
+                        "S4: 3db6d5a5ecaf, RFC v2 patches 10-12", precondition=exists(CPU, exposed))
         m.invariant("nmi_uaccess_safe", forall(CPU, lambda c: ~self.unsafe_nmi_uaccess[c]),
-                    "an NMI/kprobe reads user memory only with the task's mm loaded and no flush pending",
+                    "an NMI/kprobe reads user memory only of the mm that current runs",
                     "S5: nmi_uaccess_okay()",
                     # arch/x86/include/asm/tlbflush.h: nmi_uaccess_okay() is all that stands between
-                    # an NMI and user memory read through the wrong or a soon-stale mm (v4.19; RFC 11)
-                    precondition=exists(CPU, Page, lambda c, p: self.running(c) & (
-                        (self.cr3_not_current(c) & (tlb[c, p] != "none")) | self.flush_pending(c))))
+                    # an NMI and user memory read through another mm's CR3 (v4.19, 4012e77a903d)
+                    precondition=exists(CPU, Page, lambda c, p: self.running(c) & self.cr3_not_current(c)
+                                        & (self.tlb[c, p] != None)))  # noqa: E711
         if "writeback" in d.callers:
             m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~self.lost_write[c, p]),
                         "no CPU writes a page through a stale TLB entry after writeback cleaned it",
                         "1cf35d47712d: flush under the PTL, free after",
                         # mm/memory.c: zap_pte_range set_page_dirty; page_mkclean waits for the PTL
-                        precondition=exists(CPU, Page, lambda c, p: (tlb[c, p] == "live") & ~self.pte[p]
-                                            & ~self.page_clean[p]))
+                        precondition=exists(CPU, Page, lambda c, p: self.unmapped(c, p)
+                                            & self.frame_is(self.tlb[c, p], "gathered")))
 
     # ------------------------------------------------------------------ covers
-    def _covers(self):
+    def _covers(self, pages: int, rounds: int):
         """What the memory and CPU model exist for: each declared only where reachable."""
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
         tlb, psc, mode, phase = self.tlb, self.psc, self.mode, self.phase
         m.cover("lazy_cpu_caches_at_flush",
                 (phase == "flush_start") & exists(CPU, lambda c: (mode[c] == "lazy") & (
-                    (psc[c] != "none") | exists(Page, lambda p: tlb[c, p] != "none"))),
+                    (psc[c] != None) | exists(Page, lambda p: tlb[c, p] != None))),  # noqa: E711
                 "a CPU in lazy TLB mode still caches a translation or the table pointer when the flush starts",
                 "arch/x86/mm/tlb.c: enter_lazy_tlb keeps CR3 loaded; flush_tlb_mm_range (v5.2)")
         # a frame freed under a cached translation: where the flush may leave one behind (a skipped
         # lazy CPU, an async flush still pending, a preempted vCPU flagged instead of IPI'd)
         lazy_skip = d.lazy_rule != "v4.19" and bool({"madvise", "writeback"} & set(d.callers))
         if not d.latr and (lazy_skip or d.async_user or d.pv):
-            m.cover("frame_freed_while_cached", exists(CPU, Page, lambda c, p: tlb[c, p] == "freed"),
+            m.cover("frame_freed_while_cached",
+                    exists(CPU, Page, lambda c, p: self.frame_is(tlb[c, p], "free")),
                     "a frame was freed while some CPU's TLB still maps it (that CPU must flush before "
                     "it uses the entry)",
                     "mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free (v5.2)")
+            if pages > 1 and rounds > 1:
+                m.cover("frame_reused_at_another_page",
+                        exists(CPU, Page, lambda c, p: (tlb[c, p] != self.pte[p]) & self.frame_is(tlb[c, p], "mm")),
+                        "the refault mapped a freed frame at another page while a CPU's TLB still maps it "
+                        "at the old one: a store through that entry would land in the new page",
+                        "mm/memory.c: do_anonymous_page reuses a frame tlb_finish_mmu freed (v5.2)")
         m.cover("nmi_in_flush_window",
-                exists(CPU, Page, lambda c, p: self.nmi_uaccess_okay(c) & self.running(c)
-                       & (tlb[c, p] == "live") & self.unmapped(p)),
+                exists(CPU, Page, lambda c, p: self.nmi_uaccess_okay(c) & self.running(c) & self.unmapped(c, p)),
                 "an NMI may read user memory through a translation the unmap removed and the flush "
                 "has not yet reached",
                 "arch/x86/events/core.c: perf_callchain_user -> copy_from_user_nmi, nmi_uaccess_okay (v5.2)")
         if d.nmi_block:
             m.cover("nmi_in_async_window",
                     exists(CPU, Page, lambda c, p: self.flush_pending(c) & (mode[c] == "user")
-                           & (tlb[c, p] != "none")),
+                           & (tlb[c, p] != None)),  # noqa: E711
                     "an NMI hits a CPU that acknowledged an async flush and still caches the range: "
                     "nmi_uaccess_okay() must refuse",
                     "RFC v2 patch 11: nmi_uaccess_okay() checks async_func_in_progress")
@@ -315,33 +384,42 @@ class Shootdown:
     # ------------------------------------------------------------------ environment
     def _environment(self):
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
-        tlb, psc, mode, irq = self.tlb, self.psc, self.mode, self.irq
+        tlb, psc, irq = self.tlb, self.psc, self.irq
+
+        def walk(c):
+            """The updates of a page walk on CPU c: it reads the PTE-table page (flagged if freed)
+            and caches the pointer to it."""
+            w = self.walk_table(c)
+            bad = self.table_freed(w)
+            return bad, [self.freed_table_walk[c].becomes(self.freed_table_walk[c] | bad),
+                         psc[c].becomes(If(bad, psc[c], w))]
 
         @m.action(CPU, Page, environment=True,
-                  ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills TLB and PSC")
+                  ref="hardware page walk (Intel SDM vol. 3 §4.10.2-3): fills the TLB and the "
+                      "paging-structure caches, speculatively too, on a lazy CPU too")
         def tlb_fill(c, p):
-            """A page walk, speculative or not, from the loaded CR3: caches PTE and table pointer."""
-            return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & self.pte[p]
-                        & (self.table == "live") & (tlb[c, p] == "none") & (psc[c] != "freed"),
-                        tlb[c, p].becomes("live"), psc[c].becomes("live"))
+            """A page walk for page p from the loaded CR3 or the cached table pointer: caches the
+            PTE's frame if present."""
+            bad, ups = walk(c)
+            return when(self.loaded(c) & (tlb[c, p] == None) & (self.walk_table(c) != None),  # noqa: E711
+                        tlb[c, p].becomes(If(bad, tlb[c, p], self.pte[p])), ups)
 
         @m.action(CPU, environment=True, ref="paging-structure caches (SDM §4.10.3); b956575bed91 (v4.14)")
         def speculative_walk(c):
-            """A walk through the cached pointer to the table page — wrong once it was freed."""
-            return when(((mode[c] == "user") | (mode[c] == "lazy")) & self.running(c) & (psc[c] != "none"),
-                        self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (psc[c] == "freed")))
+            """A walk for another address of the same 2 MiB range reads the PTE-table page (what it
+            caches, tlb_fill caches too)."""
+            return when(self.loaded(c) & (self.walk_table(c) != None), walk(c)[1][0])  # noqa: E711
 
         @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
         def user_access(c, p):
-            return when(self.in_user(c) & (tlb[c, p] != "none"),
-                        self.stale_access[c, p].becomes(self.stale_access[c, p] | (tlb[c, p] == "freed")))
+            return when(self.in_user(c) & (tlb[c, p] != None),  # noqa: E711
+                        self.stale_access[c, p].becomes(self.stale_access[c, p] | self.stale(c, p)))
 
         def handler_access(c, p, extra):
-            bad = tlb[c, p] == "freed"
-            return when(self.nmi_uaccess_okay(c) & extra & ((tlb[c, p] != "none") | self.flush_pending(c)),
-                        self.stale_access[c, p].becomes(self.stale_access[c, p] | bad),
-                        self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | self.flush_pending(c)
-                                                           | self.cr3_not_current(c)))
+            """An NMI or kprobe handler reads current's user memory at page p through CPU c's TLB."""
+            return when(self.nmi_uaccess_okay(c) & extra & (tlb[c, p] != None),  # noqa: E711
+                        self.stale_access[c, p].becomes(self.stale_access[c, p] | self.stale(c, p)),
+                        self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | self.cr3_not_current(c)))
 
         @m.action(CPU, Page, environment=True,
                   ref="arch/x86/events/core.c: perf_callchain_user -> copy_from_user_nmi, "
@@ -362,6 +440,7 @@ class Shootdown:
                           "stack; nmi_uaccess_okay (4012e77a903d, v4.19)")
             def nmi_uaccess_current(c):
                 """An NMI reads the user memory of `current`: wrong if CR3 is another mm's."""
+                mode = self.mode
                 mismatch = ((self.cur[c] == "task") & (mode[c] != "user")) | \
                     ((self.cur[c] == "other_task") & (mode[c] != "other"))
                 return when((c != 0) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread"),
@@ -372,7 +451,7 @@ class Shootdown:
                                                  "then gup_pgd_range reads the PMD (v6.1)")
             def gup_fast_begin(c):
                 """GUP-fast starts a lockless walk with IRQs off and reads the PMD."""
-                return when(self.in_user(c) & (self.table == "live"), self.gup[c].becomes("live"))
+                return when(self.in_user(c) & (self.pmd != None), self.gup[c].becomes(self.pmd))  # noqa: E711
 
             # not environment: tlb_remove_table's grace period and tlb_remove_table_sync_one wait for it
             @m.action(CPU, ref="mm/gup.c: gup_pte_range reads the PTE table, then local_irq_restore (v6.1)",
@@ -380,23 +459,33 @@ class Shootdown:
             def gup_fast_end(c):
                 """GUP-fast reads the PTE through its table pointer and re-enables IRQs."""
                 g = self.gup[c]
-                return when((g != "none") & self.running(c), self.gup[c].becomes("none"),
-                            self.freed_table_walk[c].becomes(self.freed_table_walk[c] | (g == "freed")))
+                return when((g != None) & self.running(c), self.gup[c].becomes(None),  # noqa: E711
+                            self.freed_table_walk[c].becomes(self.freed_table_walk[c] | self.table_freed(g)))
 
         if "writeback" in d.callers:
-            @m.action(Page, environment=True, ref="mm/rmap.c: page_mkclean -> page_vma_mkclean_one under "
-                                                  "the PTL; then writeback of the page (v3.x, 1cf35d47712d)")
-            def page_mkclean(p):
+            @m.action(self.Frame, environment=True, ref="mm/rmap.c: page_mkclean -> page_vma_mkclean_one "
+                                                        "under the PTL; then writeback of the page (v3.x, 1cf35d47712d)")
+            def page_mkclean(f):
                 """Writeback: no PTE maps the dirty page any more, so it is written and marked clean."""
-                return when(~self.ptl_locked & ~self.pte[p] & ~self.page_clean[p] & (self.phase != "idle"),
-                            self.page_clean[p].becomes(True))
+                return when(~self.ptl_locked & (self.frame[f] == "gathered") & ~self.clean[f],
+                            self.clean[f].becomes(True))
 
             @m.action(CPU, Page, environment=True,
                       ref="user-mode store through a writable, dirty TLB entry (no walk, "
                           "no dirty-bit update: SDM §4.8)")
             def user_write(c, p):
                 """A store through the cached dirty translation: lost if writeback already cleaned the page."""
-                return when(self.in_user(c) & (tlb[c, p] == "live"),
-                            self.lost_write[c, p].becomes(self.lost_write[c, p] | self.page_clean[p]))
+                cleaned = exists(self.Frame, lambda f: (tlb[c, p] == f) & self.clean[f])
+                return when(self.in_user(c) & (tlb[c, p] != None),  # noqa: E711
+                            self.lost_write[c, p].becomes(self.lost_write[c, p] | cleaned),
+                            self.stale_access[c, p].becomes(self.stale_access[c, p] | self.stale(c, p)))
 
         switch_mm.declare(self)
+
+
+def _any(conds):
+    """The disjunction of IR conditions."""
+    out = None
+    for c in conds:
+        out = c if out is None else out | c
+    return out

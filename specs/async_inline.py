@@ -7,7 +7,7 @@ CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds",
               # what `--prove` may assume (protocols/strengthening.py), so that it proves the
               # standard invariants for every depth, at any CPU count (e.g. --prove --cpus 32):
               strengthen=[
-                  "ptes_mapped_only_when_idle",       # no walk refills a TLB after zap_pte_range
+                  "frames_follow_the_ptes",           # memory as frames; no walk refills after the zap
                   "tlb_gen_counts_rounds",            # mm->context.tlb_gen: one inc per flush
                   "initiator_runs_the_mm",            # CPU 0 sends the IPIs, never takes one
                   "cpumask_is_loaded_mm",             # mm_cpumask = CPUs with the mm in CR3
@@ -18,7 +18,6 @@ CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds",
                   "scanned_cpus_are_handled",         # every target is IPI'd, caught up, out or lazy
                   "scan_complete_and_acked",          # csd_lock_wait saw every csd unlocked
                   "initiator_flushed_locally",        # flush_tlb_func_local ran before the free
-                  "no_live_entry_after_free",         # tlb_finish_mmu made every leftover stale
                   "stale_entries_owe_a_flush",        # a stale entry is on a lazy or async-pending CPU
                   "no_cached_freed_table",            # no paging-structure cache points at a freed table
               ])

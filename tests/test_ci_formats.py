@@ -139,7 +139,7 @@ def test_ci_flags_need_gate_and_graphs_need_one_check(tmp_path):
     p = cli(spec_path("baseline.py"), "--junit", "x.xml", cwd=tmp_path)
     assert p.returncode == 2 and p.stderr.strip() == \
         "error: --junit needs --gate DIR — e.g. python -m checker --gate specs --junit out.xml"
-    p = cli(spec_path("bugs", "async_no_nmi_block.py"), "--dot", "x.dot", cwd=tmp_path)
+    p = cli(spec_path("bugs", "b1_lazy_cpu_table_free.py"), "--dot", "x.dot", cwd=tmp_path)
     assert p.returncode == 2 and "choose one with --check NAME" in p.stderr
     assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
@@ -149,7 +149,7 @@ def test_state_graph_export(tmp_path):
             cwd=tmp_path)
     assert p.returncode == 1, p.stderr
     G = nx.read_graphml(tmp_path / "g.graphml")
-    assert G.number_of_nodes() == 160                       # the explored states, as reported
+    assert G.number_of_nodes() == 294                       # the explored states, as reported
     path = [n for n, d in G.nodes(data=True) if d["on_path"]]
     assert len(path) == 9                                   # 8 steps and the initial state
     assert [n for n, d in G.nodes(data=True) if d["violating"]] != []

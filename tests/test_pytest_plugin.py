@@ -25,8 +25,7 @@ from protocols.baseline import PROTOCOL
 
 CHECKS = [
     Check(PROTOCOL, name="claims_holds", cpus=2, pages=1, rounds=1, wait_for_ack=False, expect="holds"),
-    Check(PROTOCOL, name="really_holds", cpus=2, pages=1, rounds=1, expect="holds",
-          dead_ok={"mmap_fault": "one round: nothing maps the page again"}),
+    Check(PROTOCOL, name="really_holds", cpus=2, pages=1, rounds=1, expect="holds"),
 ]
 '''
 

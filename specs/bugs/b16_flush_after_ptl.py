@@ -18,4 +18,4 @@ CHECK = Check(PROTOCOL, cpus=2, pages=1, rounds=1, callers=("writeback",), flush
 # writeback only: MADV_DONTNEED frees no page table, so no_freed_table_walk has nothing to check
 FIXED = Check(PROTOCOL, name="b16_fixed", cpus=2, pages=1, rounds=1, callers=("writeback",),
               invariants=["no_stale_access", "flush_info_live", "nmi_uaccess_safe", "no_lost_write"],
-              expect="holds", dead_ok={"mmap_fault": "one round: the range is never mapped again"})
+              expect="holds")

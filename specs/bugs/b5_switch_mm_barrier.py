@@ -22,10 +22,8 @@ V4 = dict(switch="steps")
 CHECK = Check(PROTOCOL, cpus=2, pages=1, rounds=1, memory="tso", switch_fence=False, **V4,
               invariants=["no_stale_access"], liveness=False, expect="violates no_stale_access")
 SC = Check(PROTOCOL, name="b5_under_sc", cpus=2, pages=1, rounds=1, memory="sc", switch_fence=False, **V4,
-           invariants=["no_stale_access"], liveness=False, expect="holds",
-           dead_ok={"mmap_fault": "one round: the range is never mapped again"})
+           invariants=["no_stale_access"], liveness=False, expect="holds")
 FIXED = Check(PROTOCOL, name="b5_fixed_tso", cpus=2, pages=1, rounds=1, memory="tso", **V4,
               invariants=["no_stale_access"], liveness=False, expect="holds", dead_ok={
                   "store_buffer_drain": "with the barrier cpumask_set_cpu is a locked op: nothing is "
-                                        "ever buffered",
-                  "mmap_fault": "one round: the range is never mapped again"})
+                                        "ever buffered"})
