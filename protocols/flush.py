@@ -479,6 +479,12 @@ def _covers(s) -> None:
                 "after the first round, a fault maps the range again and a CPU caches the new translation",
                 "mm/memory.c: handle_mm_fault -> do_anonymous_page sets the PTE (v5.2); a page walk fills the TLB")
     if "munmap" in d.callers or collapse:
+        m.cover("table_cached_after_detach",
+                exists(CPU, lambda c: (psc[c] != None) & (psc[c] != s.pmd)),  # noqa: E711
+                "a CPU's paging-structure cache still points at the PTE-table page that free_pgtables "
+                "or a collapse detached: the flush must drop it before the table is freed",
+                "mm/memory.c: free_pgtables; b956575bed91 (v4.14): x86/mm: flush lazy CPUs' paging-"
+                "structure caches when page tables are freed")
         m.cover("table_freed", (s.pmd == None) & forall(s.PTable, lambda t: s.ptable[t] == "free"),  # noqa: E711
                 "the detached PTE-table page was freed",
                 "mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb, freed by "

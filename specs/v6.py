@@ -3,5 +3,4 @@ from checker.spec import Check
 from protocols.v6 import PROTOCOL
 
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
-TWO_CPUS = Check(PROTOCOL, name="v6_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
-                 min_mutation_score=0.81)   # docs/adequacy.md: 192 of 236 mutants killed
+TWO_CPUS = Check(PROTOCOL, name="v6_2cpus", cpus=2, pages=2, rounds=2, expect="holds")

@@ -16,7 +16,8 @@ from .conftest import spec_path
 # each family's covers at its spec's parameters, in declaration order
 LAZY = ["lazy_cpu_caches_at_flush"]
 IPI = ["lazy_cpu_leaves_mm", "flush_skipped_caught_up", "kprobe_in_flush_handler"]
-CALLERS = ["munmap_completes", "madvise_completes", "refault_refills_tlb", "table_freed"]
+CALLERS = ["munmap_completes", "madvise_completes", "refault_refills_tlb", "table_cached_after_detach",
+           "table_freed"]
 COVERS = {
     "baseline": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI + ["lazy_cpu_skipped"],
     "concurrent": LAZY + ["frame_freed_while_cached", "nmi_in_flush_window"] + CALLERS + IPI
@@ -31,7 +32,7 @@ COVERS = {
     + IPI + ["lazy_cpu_skipped"],
     "latr": LAZY + ["nmi_in_flush_window", "latr_sweep_pending_after_return", "latr_reuse_after_sweeps"] + CALLERS,
     "hyperv": LAZY + ["nmi_in_flush_window", "munmap_completes", "collapse_completes", "refault_refills_tlb",
-                      "table_freed", "hypercall_flush_during_gup_fast"],
+                      "table_cached_after_detach", "table_freed", "hypercall_flush_during_gup_fast"],
 }
 
 
