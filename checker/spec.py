@@ -51,7 +51,7 @@ class Check:
         if dead_ok is not None and not (isinstance(dead_ok, dict) and all(
                 isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in dead_ok.items())):
             raise UserError(f"dead_ok={dead_ok!r} must map action names to the reason each never fires",
-                            self.loc, "e.g. dead_ok={'mmap_fault': 'one round: no refault'}")
+                            self.loc, "e.g. dead_ok={'tlb_finish_mmu': 'khugepaged only: the collapse frees the table itself'}")
         self.dead_ok = dict(dead_ok or {})
         if min_mutation_score is not None and (isinstance(min_mutation_score, bool) or not isinstance(
                 min_mutation_score, (int, float)) or not 0 <= min_mutation_score <= 1):
