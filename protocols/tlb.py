@@ -88,7 +88,7 @@ class Design:
 class Shootdown:
     """Declares the shared state, environment and invariants on a ModelBuilder."""
 
-    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design, frames: int = 0):
+    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design):
         self.m, self.d = m, d
         self.ipis = d.flush_by == "ipi" and not d.latr  # the flush reaches CPUs by IPI and handler
         CPU = self.CPU = m.index_set("CPU", cpus, lanes=True)
@@ -97,7 +97,7 @@ class Shootdown:
         # page), and a freed frame is the allocator's, so anyone may have reused it meanwhile
         # (a spare frame would only add orbits: every hazard it exposes is reachable before the
         # refault, while the freed frame is still free)
-        Frame = self.Frame = m.index_set("Frame", frames or pages, symmetric=True)
+        Frame = self.Frame = m.index_set("Frame", pages, symmetric=True)
         PTable = self.PTable = m.index_set("PTable", 1, symmetric=True)
         self.ALL_REMOTE = CPU.mask(*range(1, cpus))
         self.Phase = m.enum("Phase", "idle", "zapped", "flush_start", "local_flush", "sending",
