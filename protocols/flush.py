@@ -98,10 +98,10 @@ def quiescent(s):
     return out
 
 
-def free_table_updates(s, cond=True):
-    """Free the PTE-table page that was detached (when `cond`): a cached pointer to it is left
-    alone; a walk through it now reads freed memory."""
-    return [s.ptable[t].becomes(If(cond & s.detached(t), "free", s.ptable[t])) for t in s.PTable.members]
+def free_table_updates(s):
+    """Free the PTE-table page that was detached: a cached pointer to it is left alone; a walk
+    through it now reads freed memory."""
+    return [s.ptable[t].becomes(If(s.detached(t), "free", s.ptable[t])) for t in s.PTable.members]
 
 
 def free_frames_updates(s):
@@ -131,6 +131,7 @@ def caches(s, c):
 
 
 def any_detached(s):
+    """A PTE-table page is detached and waits to be freed."""
     return exists(s.PTable, s.detached)
 
 
