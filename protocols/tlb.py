@@ -228,9 +228,9 @@ class Shootdown:
         hardware may walk its page tables at any time, speculatively too."""
         return ((self.mode[c] == "user") | (self.mode[c] == "lazy")) & self.running(c)
 
-    def frame_is(self, e, *owners):
-        """The frame `e` (a frame reference) exists and is in one of `owners`' hands."""
-        return exists(self.Frame, lambda f: (e == f) & _any(self.frame[f] == o for o in owners))
+    def frame_is(self, e, owner):
+        """The frame `e` (a frame reference) exists and is `owner`'s: free, mm or gathered."""
+        return exists(self.Frame, lambda f: (e == f) & (self.frame[f] == owner))
 
     def table_freed(self, e):
         """The PTE-table page `e` (a table reference) was freed: reading it reads someone else's memory."""
@@ -482,10 +482,3 @@ class Shootdown:
 
         switch_mm.declare(self)
 
-
-def _any(conds):
-    """The disjunction of IR conditions."""
-    out = None
-    for c in conds:
-        out = c if out is None else out | c
-    return out
