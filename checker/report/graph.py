@@ -15,6 +15,7 @@ import networkx as nx
 from ..errors import UserError
 from ..result import CheckResult, StateGraph
 from .text import flatten, show_value
+from .write import write_report
 
 DEFAULT_LIMIT = 2000
 
@@ -80,16 +81,9 @@ def _graph(results: list[CheckResult], flag: str) -> StateGraph:
 
 def write_dot(path: str, results: list[CheckResult]) -> None:
     G = to_networkx(_graph(results, "--dot"))
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(dot_text(G, results[0].check))
-    except OSError as e:
-        raise UserError(f"cannot write --dot {path}: {e.strerror or e}") from None
+    write_report("--dot", path, lambda: dot_text(G, results[0].check))
 
 
 def write_graphml(path: str, results: list[CheckResult]) -> None:
     G = to_networkx(_graph(results, "--graphml"))
-    try:
-        nx.write_graphml(G, path)
-    except OSError as e:
-        raise UserError(f"cannot write --graphml {path}: {e.strerror or e}") from None
+    write_report("--graphml", path, lambda: "\n".join(nx.generate_graphml(G)) + "\n")

@@ -19,10 +19,10 @@ import os
 from typing import Any, Iterable
 
 from .. import __version__
-from ..errors import UserError
 from ..result import CheckResult, Trace
 from .lanes import KERNEL_MESSAGES, Message, call, derive_messages, lane_names
 from .text import changes, flatten, show_value
+from .write import write_report
 
 
 def _where(loc: tuple[str, int] | None) -> str:
@@ -111,11 +111,7 @@ def render_html(results: list[CheckResult], rules: Iterable[Message] = KERNEL_ME
 
 
 def write_html(path: str, results: list[CheckResult], rules: Iterable[Message] = KERNEL_MESSAGES) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(render_html(results, rules))
-    except OSError as e:
-        raise UserError(f"cannot write --html {path}: {e.strerror or e}") from None
+    write_report("--html", path, lambda: render_html(results, rules))
 
 
 _PAGE = """<!DOCTYPE html>

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import __version__
 from ..result import CheckResult, Trace
+from .write import write_report
 
 SCHEMA_VERSION = 2   # 2: verdict "uncovered"; goals, unchecked, excluded, vacuity
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -77,6 +78,4 @@ def result_json(r: CheckResult) -> dict[str, Any]:
 def write_json(path: str, results: list[CheckResult], exit_code: int) -> None:
     doc = {"format": "flushcheck-result", "version": SCHEMA_VERSION, "tool": f"flushcheck {__version__}",
            "exit_code": exit_code, "checks": [result_json(r) for r in results]}
-    with open(path, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_report("--json", path, lambda: json.dumps(doc, indent=1) + "\n")

@@ -13,9 +13,9 @@ import socket
 import time
 import xml.etree.ElementTree as ET
 
-from ..errors import UserError
 from ..result import CheckResult
 from .ci import display_path, outcome, plain_report
+from .write import write_report
 
 
 def _classname(spec: str) -> str:
@@ -50,7 +50,5 @@ def junit_xml(results: list[CheckResult], errors: list[str], seconds: float, nam
 def write_junit(path: str, results: list[CheckResult], errors: list[str], seconds: float) -> None:
     tree = ET.ElementTree(junit_xml(results, errors, seconds))
     ET.indent(tree)
-    try:
-        tree.write(path, encoding="utf-8", xml_declaration=True)
-    except OSError as e:
-        raise UserError(f"cannot write --junit {path}: {e.strerror or e}") from None
+    write_report("--junit", path, lambda: ET.tostring(tree.getroot(), encoding="utf-8",
+                                                      xml_declaration=True))

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Callable
 
 from ..errors import UserError
 from ..result import CheckResult
+from .write import PipeSafe
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
@@ -59,26 +61,59 @@ def report_function(a: argparse.Namespace):
     return report
 
 
-def write_reports(a: argparse.Namespace, results: list[CheckResult], errors: list[str], code: int,
-                  seconds: float) -> None:
+OUTPUT_FLAGS = ("json", "html", "dot", "graphml", "junit", "sarif")
+
+
+def output_paths(a: argparse.Namespace) -> dict[str, str | None]:
+    """Every report file the command line asks for: flag -> path (None: not asked)."""
+    return {f"--{flag}": getattr(a, flag) for flag in OUTPUT_FLAGS}
+
+
+def _writers(a: argparse.Namespace, results: list[CheckResult], errors: list[str], code: int,
+             seconds: float) -> list[Callable[[], None]]:
+    """One writer per report asked for, in a fixed order; reporters imported only when asked."""
+    out: list[Callable[[], None]] = []
+    if a.json:
+        from .json import write_json
+        out.append(lambda: write_json(a.json, results, code))
     if a.html:
         from .html import write_html
-        write_html(a.html, results)
+        out.append(lambda: write_html(a.html, results))
     if (a.dot or a.graphml) and not errors:
         from .graph import write_dot, write_graphml
         if a.dot:
-            write_dot(a.dot, results)
+            out.append(lambda: write_dot(a.dot, results))
         if a.graphml:
-            write_graphml(a.graphml, results)
+            out.append(lambda: write_graphml(a.graphml, results))
     if a.junit:
         from .junit import write_junit
-        write_junit(a.junit, results, errors, seconds)
+        out.append(lambda: write_junit(a.junit, results, errors, seconds))
     if a.sarif:
         from .sarif import write_sarif
-        write_sarif(a.sarif, results, errors, code)
+        out.append(lambda: write_sarif(a.sarif, results, errors, code))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from .ci import github_annotations
         lines = github_annotations(results, errors, bool(a.gate))
         if lines:
-            sys.stdout.write("\n".join(lines) + "\n")
-            sys.stdout.flush()
+            out.append(lambda: _annotate(lines))
+    return out
+
+
+def _annotate(lines: list[str]) -> None:
+    """GitHub Actions reads its annotations from stdout."""
+    stdout = PipeSafe(sys.stdout)
+    stdout.write("\n".join(lines) + "\n")
+    stdout.flush()
+
+
+def write_reports(a: argparse.Namespace, results: list[CheckResult], errors: list[str], code: int,
+                  seconds: float) -> list[str]:
+    """Write every report asked for; one that fails does not stop the others. Returns the
+    failures, one located line each (the command then exits 2)."""
+    failed = []
+    for write in _writers(a, results, errors, code, seconds):
+        try:
+            write()
+        except UserError as e:
+            failed.append(str(e))
+    return failed

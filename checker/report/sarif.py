@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import UserError
 from ..result import CheckResult, Trace, Verdict
 from .ci import display_path, invariant_loc, outcome
 from .lanes import call
 from .text import changes, show_value
+from .write import write_report
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MISSING = "expected-violation-missing"
@@ -142,9 +142,5 @@ def sarif_log(results: list[CheckResult], errors: list[str], exit_code: int) -> 
 
 
 def write_sarif(path: str, results: list[CheckResult], errors: list[str], exit_code: int) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(sarif_log(results, errors, exit_code), f, indent=1, ensure_ascii=False)
-            f.write("\n")
-    except OSError as e:
-        raise UserError(f"cannot write --sarif {path}: {e.strerror or e}") from None
+    write_report("--sarif", path, lambda: json.dumps(sarif_log(results, errors, exit_code), indent=1,
+                                                     ensure_ascii=False) + "\n")
