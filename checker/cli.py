@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import sys
 import time
 from typing import Callable
 
@@ -19,11 +20,13 @@ from . import __version__
 from .errors import UserError
 from .report.ci import got
 from .report.outputs import (add_report_arguments, check_report_arguments, graph_limit,
-                             report_function, write_reports)
+                             output_paths, report_function, write_reports)
+from .report.write import PipeSafe, check_outputs
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
+from .usercode import finite_positive
 
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -87,7 +90,7 @@ def _overrides(a: argparse.Namespace) -> dict:
         raise UserError(f"--workers must be between 1 and 64, got {a.workers}")
     for lim in ("max_states", "max_depth", "time_limit"):
         v = getattr(a, lim)
-        if v is not None and v <= 0:
+        if v is not None and not finite_positive(v):
             raise UserError(f"--{lim.replace('_', '-')} must be positive, got {v}")
     return out
 
@@ -128,7 +131,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
     opts = smt_options(a, opts)
     for path in paths:
         try:
-            checks = load_spec(path)
+            checks = load_spec(path, a.time_limit)
             chosen = [c for c in checks if a.check is None or c.name == a.check]
             if not chosen:
                 raise UserError(f"no check named '{a.check}' in {path}", None,
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if (code := mutate_command(argv)) is not None:
         return code
     a = parser().parse_args(argv)
-    out = Console(highlight=False)
+    out = Console(file=PipeSafe(sys.stdout), highlight=False)
     err = Console(stderr=True, highlight=False)
     return guarded(lambda: run_command(a, out, err), err, a.debug)
 
@@ -208,6 +211,7 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
         if not a.specs:
             raise UserError("no spec given", None, "e.g. python -m checker specs/async_inline.py")
         paths = a.specs
+    check_outputs(output_paths(a), paths)
     t0 = time.perf_counter()
     results, errors = run_specs(paths, a, out, err, gate=bool(a.gate))
     if a.gate:
@@ -223,12 +227,12 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
         code = EXIT_ERROR if errors else (EXIT_VIOLATED if unmet else EXIT_OK)
     else:
         code = exit_code(results, errors)
-    if a.json:
-        from .report.json import write_json
-        write_json(a.json, results, code)
-    # --html, --dot/--graphml, --junit, --sarif, GitHub annotations (a failed write: exit 2)
-    write_reports(a, results, errors, code, time.perf_counter() - t0)
-    return code
+    # --json, --html, --dot/--graphml, --junit, --sarif, GitHub annotations: a failed write is
+    # one located line and exit 2, and the other reports are still written
+    failed = write_reports(a, results, errors, code, time.perf_counter() - t0)
+    for line in failed:
+        err.print(escape(line), soft_wrap=True, highlight=False)
+    return EXIT_ERROR if failed else code
 
 
 def exit_code(results: list[CheckResult], errors: list[str]) -> int:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import UserError, traceback_loc
+from .errors import SrcLoc, UserError, traceback_loc
 from .explicit.backends import search
 from .explicit.compile import compile_model
 from .explicit.explore import EdgeLog, Limits
@@ -15,6 +16,7 @@ from .judge import check_dead_ok, judge, not_checked, reaches
 from .lang.model import Invariant, Model
 from .result import CheckResult, Stats, Verdict, Violation
 from .spec import Check
+from .usercode import TimeUp, time_limited, user_code
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,14 @@ def build_model(check: Check, overrides: dict[str, Any]) -> Model:
         if any(k in e.message for k in overrides):
             raise UserError(e.message + " (from the command line)", None, e.hint) from None
         raise
-    try:
+    with user_code(f"building protocol {check.protocol.name}", check.protocol.loc or check.loc):
         model = check.protocol.build(cfg)
-    except UserError:
-        raise
-    except Exception as e:  # a bug in the protocol's Python code: say where
-        raise UserError(f"{type(e).__name__} while building protocol {check.protocol.name}: {e}",
-                        traceback_loc(e) or check.protocol.loc) from None
+    if not isinstance(model, Model):
+        fn = getattr(check.protocol.build_fn, "__code__", None)
+        raise UserError(f"the build function of protocol {check.protocol.name} returned "
+                        f"{type(model).__name__}, not a Model",
+                        SrcLoc(fn.co_filename, fn.co_firstlineno) if fn else check.protocol.loc,
+                        "end it with `return m.build()` on its ModelBuilder")
     names = [i.name for i in model.invariants]
     wanted = check.invariants if check.invariants is not None else tuple(names)
     for n in wanted:
@@ -109,8 +112,37 @@ def _liveness(compiled, log: EdgeLog, props, out):
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
               model: Model | None = None) -> CheckResult:
     """Run one check; `model`: an already built (and narrowed) model to run instead of the
-    check's own, e.g. a mutant of it."""
-    model = model if model is not None else build_model(check, opts.overrides)
+    check's own, e.g. a mutant of it. The time limit counts from here (building the model
+    too), and running out of time or memory anywhere is "incomplete", saying where."""
+    started = time.perf_counter()
+    limit = opts.time_limit or check.time_limit
+    try:
+        return _run_check(spec_path, check, opts, model, started)
+    except TimeUp as e:
+        loc = traceback_loc(e)
+        return stopped(spec_path, check, opts, f"time limit {limit:g} s reached while the model was "
+                       "built and compiled" + (f" (interrupted at {loc})" if loc else ""))
+    except MemoryError as e:
+        loc = traceback_loc(e)
+        return stopped(spec_path, check, opts, "out of memory before the search could finish"
+                       + (f" (at {loc})" if loc else "") + " — use fewer CPUs/pages/rounds, or "
+                       "turn symmetry on where the model allows it")
+
+
+def stopped(spec_path: str, check: Check, opts: RunOptions, reason: str) -> CheckResult:
+    """An "incomplete" result for a check that ran out of time or memory outside the search."""
+    params = {**check.params, **opts.overrides}
+    return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
+                       check.shown_params(params), Verdict.INCOMPLETE, opts.backend or "auto",
+                       reason=reason, expect=check.expect,
+                       spec_line=check.loc.line if check.loc else 0)
+
+
+def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | None,
+               started: float) -> CheckResult:
+    limits = _limits(check, opts, started)
+    with time_limited(_left(limits)):    # building and compiling do not watch the clock
+        model = model if model is not None else build_model(check, opts.overrides)
     check_dead_ok(check, model)
     notes: list[str] = []
     if opts.sanity or opts.prove or opts.backend == "smt":
@@ -120,9 +152,9 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
             return judge(run_smt(spec_path, check, model, opts, notes), check)
     explicit_reach(check, model, opts.overrides)
     if opts.witness is not None:
-        return witness(spec_path, check, model, opts)
-    compiled = compile_model(model)
-    limits = _limits(check, opts)
+        return witness(spec_path, check, model, opts, limits)
+    with time_limited(_left(limits)):
+        compiled = compile_model(model)
     edges = EdgeLog() if opts.graph_limit else None
     if edges is not None:  # stop early: a graph over the limit is refused anyway
         cap = opts.graph_limit + 1
@@ -160,10 +192,16 @@ def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
         goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded), check)
 
 
-def _limits(check: Check, opts: RunOptions) -> Limits:
-    """The command line's limits, else the spec's."""
-    return Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth,
-                  opts.time_limit or check.time_limit)
+def _limits(check: Check, opts: RunOptions, started: float | None = None) -> Limits:
+    """The command line's limits, else the spec's; the time limit counts from `started`."""
+    limit = opts.time_limit or check.time_limit
+    return Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth, limit,
+                  started + limit if limit and started is not None else None)
+
+
+def _left(limits: Limits) -> float | None:
+    """Seconds left before the check's deadline (None: no time limit)."""
+    return None if limits.deadline is None else limits.deadline - time.perf_counter()
 
 
 def _locs(model: Model) -> dict[str, tuple[str, int]]:
@@ -172,7 +210,7 @@ def _locs(model: Model) -> dict[str, tuple[str, int]]:
             for p in model.invariants + model.properties + model.covers if p.loc}
 
 
-def witness(spec_path: str, check: Check, model: Model, opts: RunOptions) -> CheckResult:
+def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits: Limits) -> CheckResult:
     """--witness NAME: the shortest execution that reaches a cover property or an invariant's
     hazard precondition (searched as the violation of its negation); "uncovered" if none does."""
     goals = {name: (kind, e) for kind, name, e in model.goals()}
@@ -185,7 +223,7 @@ def witness(spec_path: str, check: Check, model: Model, opts: RunOptions) -> Che
             else f"the hazard precondition of {opts.witness}")
     target = Invariant(opts.witness, ~e, what, "", None)
     wm = dataclasses.replace(model, invariants=(target,), properties=(), covers=())
-    found = search(compile_model(wm), _limits(check, opts), False, opts.progress,
+    found = search(compile_model(wm), limits, False, opts.progress,
                    backend=opts.backend, symmetry=opts.symmetry, workers=opts.workers)
     out = found.outcome
     trace = violation = None

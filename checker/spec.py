@@ -8,13 +8,18 @@
 """
 from __future__ import annotations
 
+import errno
+import io
 import os
 import pkgutil
 import runpy
+import stat
+import tokenize
 from typing import Any
 
 from .errors import SrcLoc, UserError, caller_loc, traceback_loc
 from .lang.protocol import Protocol
+from .usercode import finite_positive, user_code
 
 
 class Check:
@@ -35,9 +40,9 @@ class Check:
         if not (parts == ["holds"] or (len(parts) == 2 and parts[0] == "violates")):
             raise UserError(f"expect={expect!r} is not a verdict", self.loc,
                             "write expect='holds' or expect='violates <invariant>'")
-        for lim, v in (("max_states", max_states), ("max_depth", max_depth), ("time_limit", time_limit)):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
-                raise UserError(f"{lim}={v!r} must be a positive number", self.loc)
+        _check_arguments(self.loc, name=name, deadlock=deadlock, liveness=liveness,
+                         invariants=invariants, strengthen=strengthen, max_states=max_states,
+                         max_depth=max_depth, time_limit=time_limit)
         self.protocol = protocol
         self.name = name
         self.expect = " ".join(parts)
@@ -74,23 +79,43 @@ class Check:
         return f"Check({self.name or self.protocol.name}, {self.params}, expect={self.expect!r})"
 
 
-def load_spec(path: str) -> list[Check]:
-    """Run a spec file and return its checks (named), or raise a UserError saying what is wrong."""
-    if not os.path.isfile(path):
-        raise UserError(f"spec file '{path}' not found", None,
-                        "give the path of a spec file, e.g. specs/async_inline.py")
+def _check_arguments(loc: SrcLoc | None, *, name, deadlock, liveness, invariants, strengthen,
+                     max_states, max_depth, time_limit) -> None:
+    """Check(...)'s arguments of plain types: refused here, at the spec's line, not deep in a run."""
+    if name is not None and not (isinstance(name, str) and name.strip()):
+        raise UserError(f"name={name!r} must be a non-empty string", loc)
+    for flag, v in (("deadlock", deadlock), ("liveness", liveness)):
+        if not isinstance(v, bool):
+            raise UserError(f"{flag}={v!r} must be True or False", loc, f"e.g. {flag}=False")
+    for flag, v in (("invariants", invariants), ("strengthen", strengthen)):
+        if v is not None and (isinstance(v, str) or not isinstance(v, (list, tuple))
+                              or not all(isinstance(x, str) for x in v)):
+            raise UserError(f"{flag}={v!r} must be a list of names", loc,
+                            f"e.g. {flag}=['no_stale_access']")
+    for flag, v in (("max_states", max_states), ("max_depth", max_depth)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
+            raise UserError(f"{flag}={v!r} must be a positive whole number", loc)
+    if time_limit is not None and not finite_positive(time_limit):
+        raise UserError(f"time_limit={time_limit!r} must be a positive number of seconds", loc)
+
+
+def load_spec(path: str, time_limit: float | None = None) -> list[Check]:
+    """Run a spec file and return its checks (named), or raise a UserError saying what is wrong.
+
+    Nothing the spec's code does ends the run (checker/usercode.py); `time_limit` bounds it."""
+    _readable_spec(path)
+    where = SrcLoc(path, 1)
     try:
-        ns = runpy.run_path(path, run_name="__flushcheck_spec__")
-    except UserError:
-        raise
-    except SyntaxError as e:
-        raise UserError(f"syntax error: {e.msg}", SrcLoc(e.filename or path, e.lineno or 0),
-                        "fix the spec's Python syntax") from None
-    except ImportError as e:
-        raise _import_error(e, path) from None
-    except Exception as e:  # any other error in the user's spec code
-        raise UserError(f"{type(e).__name__}: {e}", traceback_loc(e) or SrcLoc(path, 0),
-                        "the spec file raised this while it was loaded") from None
+        with user_code("loading the spec", where, time_limit, "the spec file did this while it was loaded"):
+            try:
+                ns = runpy.run_path(path, run_name="__flushcheck_spec__")
+            except SyntaxError as e:
+                raise UserError(f"syntax error: {e.msg}", SrcLoc(e.filename or path, e.lineno or 0),
+                                "fix the spec's Python syntax") from None
+            except ImportError as e:
+                raise _import_error(e, path) from None
+    except MemoryError:
+        raise UserError("out of memory while loading the spec", where) from None
     checks: list[tuple[str, Check]] = []
     for var, val in ns.items():
         for c in (val if isinstance(val, (list, tuple)) else [val]):
@@ -100,10 +125,61 @@ def load_spec(path: str) -> list[Check]:
         raise UserError(f"spec file '{path}' defines no Check", SrcLoc(path, 1),
                         "add e.g. CHECK = Check(PROTOCOL, cpus=2, expect='holds')")
     stem = os.path.splitext(os.path.basename(path))[0]
+    named: dict[str, Check] = {}
     for var, c in checks:
         if c.name is None:
             c.name = stem if len(checks) == 1 or var == "CHECK" else var.lower()
+        if c.name in named:
+            first = named[c.name].loc
+            raise UserError(f"two checks are named '{c.name}'", c.loc or where,
+                            f"the other is at {first}; give each its own name=" if first else
+                            "give each its own name=")
+        named[c.name] = c
     return [c for _, c in checks]
+
+
+def _readable_spec(path: str) -> None:
+    """Refuse what cannot be a spec file — saying what it is — before running anything."""
+    hint = "give the path of a spec file, e.g. specs/async_inline.py"
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise UserError(f"spec file '{path}' is a symbolic link loop", None, hint) from None
+        if os.path.islink(path):
+            raise UserError(f"spec file '{path}' is a broken symbolic link (to {os.readlink(path)})",
+                            None, hint) from None
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise UserError(f"spec file '{path}' not found", None, hint) from None
+        raise UserError(f"spec file '{path}' cannot be read: {e.strerror or e}", None) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UserError(f"spec file '{path}' is a directory", None,
+                        f"check every spec under it with --gate {path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"spec file '{path}' is not a regular file (a device, FIFO or socket)", None, hint)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise UserError(f"spec file '{path}' cannot be read: {e.strerror or e}", None) from None
+    _decodable(path, data)
+
+
+def _decodable(path: str, data: bytes) -> None:
+    """Python source must decode in its declared encoding (UTF-8 by default); runpy would let
+    some bytes through that `python spec.py` refuses."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as e:
+        raise UserError(f"cannot decode the spec: {e.msg if hasattr(e, 'msg') else e}",
+                        SrcLoc(path, e.lineno or 1), "save it as UTF-8") from None
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise UserError(f"the spec is not valid {encoding}: byte 0x{data[e.start]:02x} cannot be decoded",
+                        SrcLoc(path, line), "save it as UTF-8, or declare its encoding in a "
+                        "'# -*- coding: latin-1 -*-' line") from None
 
 
 def available_protocols() -> list[str]:

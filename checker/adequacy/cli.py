@@ -25,8 +25,10 @@ from rich.table import Table
 
 from .. import __version__
 from ..errors import UserError
+from ..report.write import PipeSafe, check_outputs, write_report
 from ..run import RunOptions, run_check
 from ..spec import Check, load_spec
+from ..usercode import finite_positive
 from .mutants import KINDS, describe_action
 from .mutate import (
     OUTCOMES,
@@ -89,9 +91,10 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     """One mutant (--mutant N) or every mutant of the chosen checks; the exit code."""
     for flag in ("max_mutants", "time_limit", "workers", "mutant"):
         v = getattr(a, flag)
-        if v is not None and v <= 0:
+        if v is not None and not finite_positive(v):
             raise UserError(f"--{flag.replace('_', '-')} must be positive, got {v}")
-    checks = chosen_checks(a.spec, a.check)
+    check_outputs({"--json": a.json}, [a.spec])
+    checks = chosen_checks(a.spec, a.check, a.time_limit)
     if a.mutant is not None:
         if a.json:
             raise UserError("--json writes a whole mutation run; leave it out with --mutant N")
@@ -101,12 +104,12 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
 
 def stdout_console() -> Console:
     """Tables wide enough for action names when the output goes to a file or a pipe."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    return Console(file=PipeSafe(sys.stdout), highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
-def chosen_checks(spec: str, name: str | None) -> list[Check]:
+def chosen_checks(spec: str, name: str | None, time_limit: float | None = None) -> list[Check]:
     """The checks to mutate: the named one, or every check of the spec that expects holds."""
-    checks = load_spec(spec)
+    checks = load_spec(spec, time_limit)
     if name is not None:
         picked = [c for c in checks if c.name == name]
         if not picked:
@@ -259,12 +262,7 @@ def exit_code(runs: list[MutationRun]) -> int:
 def write_json(path: str, runs: list[MutationRun], code: int, seconds: float) -> None:
     doc = {"schema": SCHEMA, "flushcheck": __version__, "exit_code": code,
            "seconds": round(seconds, 2), "kinds": KINDS, "checks": [as_dict(r) for r in runs]}
-    try:
-        with open(path, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-    except OSError as e:
-        raise UserError(f"cannot write --json {path}: {e.strerror}") from None
+    write_report("--json", path, lambda: json.dumps(doc, indent=1) + "\n")
 
 
 # ---------------------------------------------------------------- the mutation gate

@@ -124,7 +124,7 @@ class Protocol:
         if getattr(cfg, "variant_edits", None) != self.edits:
             cfg = Config(cfg, self.edits)
         model = self.build_fn(cfg)
-        if model.name != self.name:  # the edits never reached a ModelBuilder: say so, never drop them
+        if isinstance(model, Model) and model.name != self.name:  # (not a Model: the caller says so) the edits never reached a ModelBuilder: say so, never drop them
             raise UserError(f"variant {self.name}: protocol {self.edits[-1].base} built its model "
                             "without passing its Config to ModelBuilder, so the variant's edits "
                             "were not applied", self.loc,
