@@ -6,6 +6,7 @@ end and every cover property reached; and, for a "holds", why it might still say
 - a cover property never reached turns "holds" into "uncovered" (exit 1);
 - an action that never fired (unless the spec's `dead_ok` says why) or an invariant whose hazard
   precondition was never met makes the "holds" vacuous: a warning, and an unmet gate expectation.
+  An incomplete run gets no such warnings: they would qualify a "holds" it does not give.
 """
 from __future__ import annotations
 
@@ -83,4 +84,5 @@ def judge(r: CheckResult, check: Check) -> CheckResult:
         which = ", ".join(names) if len(names) <= 3 else f"{len(names)} declared properties (below)"
         reason = (f"{', '.join(r.invariants)} {held}{' ' + r.reason if r.reason else ''}, but "
                   f"{which} {'was' if len(names) == 1 else 'were'} not checked")
+        vacuity = []   # vacuity qualifies a "holds"; an incomplete run has none to qualify
     return dataclasses.replace(r, verdict=verdict, reason=reason, vacuity=vacuity, warnings=warnings)

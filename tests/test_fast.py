@@ -161,12 +161,13 @@ def test_fallback_without_a_compiler_is_announced(monkeypatch, capsys):
     assert out.count("fast backend unavailable") == 1
 
 
-def test_fallback_when_the_build_fails(monkeypatch, tmp_path):
+def test_backend_fast_refuses_when_the_build_fails(monkeypatch, tmp_path):
+    """Only auto falls back; --backend fast that cannot compile is an error (exit 2)."""
+    from checker.errors import UserError
     monkeypatch.setenv("CC", "false")                 # a "compiler" that always fails
     monkeypatch.setenv("FLUSHCHECK_CACHE", str(tmp_path))
-    r = run_check(SYNC, load_spec(SYNC)[0], RunOptions({"cpus": 3}, backend="fast", symmetry=False))
-    assert r.backend == "explicit" and r.stats.states == 842
-    assert len(r.warnings) == 1 and "the C compiler failed" in r.warnings[0]
+    with pytest.raises(UserError, match="--backend fast cannot run here: the C compiler failed"):
+        run_check(SYNC, load_spec(SYNC)[0], RunOptions({"cpus": 3}, backend="fast", symmetry=False))
 
 
 def test_no_compiler_on_path(monkeypatch):
@@ -199,7 +200,8 @@ def test_auto_finishes_small_models_before_compiling(tmp_path, monkeypatch):
     assert (again.backend, again.stats.states) == ("fast", 1638)
     limited = run_check(SYNC, check, RunOptions({"cpus": 6}, backend=None, symmetry=False,
                                                 max_states=1000))
-    assert limited.verdict is Verdict.INCOMPLETE and limited.reason == "state limit 1,000 reached"
+    assert limited.verdict is Verdict.INCOMPLETE and limited.reason.startswith("state limit 1,000 reached: ")
+    assert f"{limited.stats.states:,} states found" in limited.reason and "at least" in limited.reason
 
 
 def test_compiled_once_then_cached(tmp_path, monkeypatch):

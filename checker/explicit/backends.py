@@ -82,6 +82,7 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
         except fast.Unavailable as e:
             ok, why = False, str(e)
     if not ok:
+        _no_fast(backend, why)
         notes.append(f"fast backend unavailable ({why}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
     t0 = time.perf_counter()
@@ -92,19 +93,29 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
         log = EdgeLog(live_log.cap) if live_log is not None else None
         found = _explicit(c, sym, probe, deadlock, progress, log, notes)
         o = found.outcome
-        if not (o.verdict is Verdict.INCOMPLETE and o.reason == f"state limit {cap:,} reached"
+        if not (o.verdict is Verdict.INCOMPLETE and o.reason.startswith(f"state limit {cap:,} reached")
                 and (user is None or user > cap)):
             return found                       # small: done before a compiler would be
-        if limits.time_limit:
-            spent = time.perf_counter() - t0
-            limits = dataclasses.replace(limits, time_limit=max(limits.time_limit - spent, 1e-3))
+        if limits.time_limit and limits.deadline is None:   # the probe's time counts
+            limits = dataclasses.replace(limits, deadline=t0 + limits.time_limit)
     try:
         out, represented, _ = fm.explore(limits, deadlock, progress,
                                          workers or fast.default_workers())
     except fast.Unavailable as e:
+        _no_fast(backend, str(e))
         notes.append(f"fast backend unavailable ({e}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
+    if fm.note:
+        notes.append(fm.note)
     return _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
+
+
+def _no_fast(backend: str, why: str) -> None:
+    """Only `auto` falls back to the reference: `--backend fast` that cannot run is an error."""
+    if backend == "fast":
+        raise UserError(f"--backend fast cannot run here: {why}", None,
+                        "install a C compiler (cc, gcc or clang) or set CC, or choose --backend auto "
+                        "(falls back to the explicit backend) or --backend explicit")
 
 
 def _explicit(c, sym, limits, deadlock, progress, live_log, notes) -> Searched:

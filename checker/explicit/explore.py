@@ -21,6 +21,28 @@ class Limits:
     max_states: int | None = None
     max_depth: int | None = None
     time_limit: float | None = None
+    # when the time limit runs out (time.perf_counter()); None: time_limit after the search starts.
+    # A check sets it when it starts, so that building the model counts against the limit too
+    deadline: float | None = None
+
+    def ends(self, t0: float) -> float | None:
+        """The perf_counter time the search must stop at (None: no time limit)."""
+        if self.deadline is not None:
+            return self.deadline
+        return t0 + self.time_limit if self.time_limit else None
+
+    def time_reason(self) -> str:
+        return f"time limit {self.time_limit:g} s reached"
+
+    def states_reason(self, found: int) -> str:
+        """Engines check the state limit between batches of expanded states, so they may find more."""
+        if found <= (self.max_states or 0):
+            return f"state limit {self.max_states:,} reached"
+        return (f"state limit {self.max_states:,} reached: {found:,} states found (the limit is checked "
+                f"every {LIMIT_BATCH:,} expanded states), so the model has at least that many")
+
+
+LIMIT_BATCH = 1024   # expanded states between two checks of the limits (SEQ_BLOCK in fc_runtime.h)
 
 
 @dataclass
@@ -69,6 +91,13 @@ class EdgeLog:
         lanes = c.model.lanes
         return StateGraph(tuple(c.layout.decode(s) for s in self.states), tuple(edges),
                           tuple(self.path), lanes.name if lanes else None)
+
+
+def out_of_memory_reason(states: int, what: str = "") -> str:
+    """Why a search that could not allocate stopped: it is incomplete, not a crash."""
+    return (f"out of memory after {states:,} states" + (f" (allocating {what})" if what else "")
+            + " — bound the search with --max-states, use fewer CPUs/pages/rounds, or turn "
+            "symmetry on where the model allows it")
 
 
 def peak_mb() -> float:
@@ -120,59 +149,66 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
 
     max_states = limits.max_states
     max_depth = limits.max_depth
-    deadline = t0 + limits.time_limit if limits.time_limit else None
+    deadline = limits.ends(t0)
     next_report = t0 + 2.0
     level_end, depth, i = 1, 0, 0
-    while i < len(states):
-        if i == level_end:
-            depth += 1
-            level_end = len(states)
-            stats.depth = depth
-        if max_depth is not None and depth >= max_depth:
-            if any(t not in seen for j in range(i, len(states)) for _, t in succ(states[j])):
-                return finish(Verdict.INCOMPLETE, reason=f"depth limit {max_depth} reached "
-                              "with states still unexplored")
-            break
-        s = states[i]
-        nxt = succ(s)
-        if deadlock and c.stuck(nxt) and not final(s):
-            stats.depth = depth
-            return finish(Verdict.VIOLATED, i, Violation(
-                "deadlock", DEADLOCK_STATEMENT,
-                kind="deadlock"))
-        stats.transitions += len(nxt)
-        if edges is not None:
-            if edges.cap is None or len(edges.expanded) < edges.cap:
-                edges.expanded.append((i, nxt))
-            else:
-                edges.overflow = True
-        for k, t in nxt:
-            cov[k] += 1
-            if t not in seen:
-                j = len(states)
-                seen[t] = j
-                states.append(t)
-                parent.append(i)
-                via.append(k)
-                if see:
-                    see(t, depth + 1)
-                bad = check(t)
-                if bad is not None:
-                    stats.depth = depth + 1
-                    return finish(Verdict.VIOLATED, j, _violation(c, bad))
-        i += 1
-        if not i & 1023:
-            now = time.perf_counter()
-            if max_states is not None and len(states) >= max_states:
-                return finish(Verdict.INCOMPLETE, reason=f"state limit {max_states:,} reached")
-            if deadline is not None and now > deadline:
-                return finish(Verdict.INCOMPLETE, reason=f"time limit {limits.time_limit:g} s reached")
-            if progress is not None and now >= next_report:
-                next_report = now + 1.0
-                stats.states, stats.seconds = len(states), now - t0
-                progress(stats)
+    batch = LIMIT_BATCH - 1   # a power of two
+    try:
+        while i < len(states):
+            if i == level_end:
+                depth += 1
+                level_end = len(states)
+                stats.depth = depth
+            if max_depth is not None and depth >= max_depth:
+                if any(t not in seen for j in range(i, len(states)) for _, t in succ(states[j])):
+                    return finish(Verdict.INCOMPLETE, reason=f"depth limit {max_depth} reached "
+                                  "with states still unexplored")
+                break
+            s = states[i]
+            nxt = succ(s)
+            if deadlock and c.stuck(nxt) and not final(s):
+                stats.depth = depth
+                return finish(Verdict.VIOLATED, i, Violation(
+                    "deadlock", DEADLOCK_STATEMENT,
+                    kind="deadlock"))
+            stats.transitions += len(nxt)
+            if edges is not None:
+                if edges.cap is None or len(edges.expanded) < edges.cap:
+                    edges.expanded.append((i, nxt))
+                else:
+                    edges.overflow = True
+            for k, t in nxt:
+                cov[k] += 1
+                if t not in seen:
+                    j = len(states)
+                    seen[t] = j
+                    states.append(t)
+                    parent.append(i)
+                    via.append(k)
+                    if see:
+                        see(t, depth + 1)
+                    bad = check(t)
+                    if bad is not None:
+                        stats.depth = depth + 1
+                        return finish(Verdict.VIOLATED, j, _violation(c, bad))
+            i += 1
+            if not i & batch:
+                now = time.perf_counter()
+                if max_states is not None and len(states) >= max_states:
+                    return finish(Verdict.INCOMPLETE, reason=limits.states_reason(len(states)))
+                if deadline is not None and now > deadline:
+                    return finish(Verdict.INCOMPLETE, reason=limits.time_reason())
+                if progress is not None and now >= next_report:
+                    next_report = now + 1.0
+                    stats.states, stats.seconds = len(states), now - t0
+                    progress(stats)
+    except MemoryError:   # out of memory is "incomplete" with what was explored, not a crash
+        n = len(states)
+        if edges is None:
+            seen.clear()    # room to finish the report
+        return finish(Verdict.INCOMPLETE, reason=out_of_memory_reason(n))
     if max_states is not None and len(states) > max_states:
-        return finish(Verdict.INCOMPLETE, reason=f"state limit {max_states:,} reached")
+        return finish(Verdict.INCOMPLETE, reason=limits.states_reason(len(states)))
     return finish(Verdict.HOLDS)
 
 

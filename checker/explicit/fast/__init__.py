@@ -13,10 +13,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ...errors import UserError
 from ...result import DEADLOCK_STATEMENT, Stats, Verdict, Violation
 from ..compile import Compiled, _index_error, _range_check
-from ..explore import Limits, Outcome, peak_mb
+from ..explore import Limits, Outcome, out_of_memory_reason, peak_mb
 from ..symmetry import Symmetry, real_trace, replay
 from ..trace import build_trace
 from .build import Unavailable, available, build, is_cached  # noqa: F401  (re-exported)
@@ -43,6 +42,7 @@ class FastModel:
     gen: Generated
     lib: ctypes.CDLL | None = None
     built: bool = False
+    note: str = ""         # the configured cache directory was refused, and why
 
     @staticmethod
     def prepare(c: Compiled, sym: Symmetry | None) -> "FastModel":
@@ -63,7 +63,7 @@ class FastModel:
 
     def load(self) -> None:
         if self.lib is None:
-            self.lib, self.built = build(self.gen.source)
+            self.lib, self.built, self.note = build(self.gen.source)
 
     # hooks used by the tests: the C code on one state, against the Python reference
     def _words(self, state: tuple):
@@ -120,11 +120,14 @@ class FastModel:
         workers = max(1, min(int(workers), MAX_WORKERS))
         r = lib.fc_new(workers, 1 if deadlock else 0, limits.max_states or 0, limits.max_depth or 0)
         if not r:
-            raise UserError("the fast backend could not allocate its tables (out of memory)")
+            stats.states, stats.seconds, stats.peak_mb = 1, time.perf_counter() - t0, peak_mb()
+            return (Outcome(Verdict.INCOMPLETE, stats, [0] * n_inst,
+                            reason=out_of_memory_reason(0, "the fast backend's first tables")),
+                    None, None)
         info = (ctypes.c_int64 * 14)()
         try:
             budget = 8192
-            deadline = t0 + limits.time_limit if limits.time_limit else None
+            deadline = limits.ends(t0)
             next_report = time.perf_counter() + 2.0
             timed_out = False
             while True:
@@ -166,21 +169,18 @@ class FastModel:
                         represented, per_state)
 
             if timed_out:
-                return done(Verdict.INCOMPLETE, reason=f"time limit {limits.time_limit:g} s reached")
+                return done(Verdict.INCOMPLETE, reason=limits.time_reason())
             if status == HOLDS:
                 return done(Verdict.HOLDS)
             if status == INCOMPLETE_STATES:
-                return done(Verdict.INCOMPLETE, reason=f"state limit {limits.max_states:,} reached")
+                return done(Verdict.INCOMPLETE, reason=limits.states_reason(stats.states))
             if status == INCOMPLETE_DEPTH:
                 return done(Verdict.INCOMPLETE, reason=f"depth limit {limits.max_depth} reached "
                             "with states still unexplored")
             if status == ERROR:
                 self._raise([info[6], info[7], info[8], info[9], info[10]])
-            if status == OUT_OF_MEMORY:
-                raise UserError(f"the fast backend ran out of memory (or past its 4,294,967,294-state "
-                                f"limit) after {stats.states:,} states",
-                                None, "bound the search with --max-states, use fewer CPUs/pages/"
-                                "rounds, or turn symmetry on where the model allows it")
+            if status == OUT_OF_MEMORY:   # or past its 4,294,967,294-state limit
+                return done(Verdict.INCOMPLETE, reason=out_of_memory_reason(stats.states))
             if status not in (VIOLATED, DEADLOCK):
                 raise RuntimeError(f"fast backend: unexpected status {status}")
             via_buf = (ctypes.c_int32 * (stats.depth + 2))()
