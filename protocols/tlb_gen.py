@@ -1,0 +1,376 @@
+"""tlb_gen — several CPUs flush one mm at once; flush_tlb_func decides by generation.
+
+Every flush bumps mm->context.tlb_gen; each CPU records in cpu_tlbstate.ctxs[asid].tlb_gen the
+generation its TLB has caught up with. flush_tlb_func (arch/x86/mm/tlb.c, v5.13 and v6.x)
+skips a request it is already caught up with, flushes only the request's range when exactly
+that one generation is outstanding, and otherwise flushes everything and catches up with the
+mm's generation — the one it read, not the request's. With two initiators a CPU may take the
+requests out of order, so the rule is what keeps a later range flush from standing in for an
+earlier one:
+
+  initiator i (CPUs 0..initiators-1)          any CPU t (initiators too, between their steps)
+  madvise_dontneed(i, p) / _range(i)          ipi_entry(t, i)    llist_del_all: take i's csd
+  inc_mm_tlb_gen(i)   new_tlb_gen, range       flush_tlb_func(t, i)  the generation rule
+  ipi_send / ipi_skip(i, t)                    csd_unlock(t, i)
+  flush_tlb_func_local(i)  the same rule
+  csd_lock_wait(i) -> tlb_finish_mmu(i) frees the frames i's zap gathered
+
+A range of more than `ceiling` pages is flushed as TLB_FLUSH_ALL (tlb_single_page_flush_ceiling,
+33 in the kernel). The rule's two forms: "v5" (v5.13: skip when local_tlb_gen == mm_tlb_gen) and
+"v6" (v5.19+, aa44284960d5: first skip when new_tlb_gen <= local_tlb_gen). The three conjuncts of
+the partial-flush condition are switches, so that breaking each is a spec.
+
+Scope: MADV_DONTNEED only (no page table is freed, so no paging-structure cache is modelled;
+munmap takes mmap_lock for writing and cannot run beside another zap of the mm without the
+lock model); no PCID (switching mm flushes); an initiator's task does not migrate during its
+operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and
+another task of the mm may run there); an unmap may be done for the mm by a kernel thread on a
+CPU that has another mm or none loaded; the csds queued
+on a CPU are taken in any order (the kernel takes them in queue order: a superset of its
+behaviours). The memory model is the frames of protocols/tlb.py: a TLB entry is stale once its
+frame is freed.
+"""
+from __future__ import annotations
+
+from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol,
+                          count, exists, forall, when)
+
+TLB_C = "arch/x86/mm/tlb.c"
+V513, V519 = "v5.13", "v5.19"
+
+
+def build(cfg):
+    n, k, pages, rounds = cfg.cpus, cfg.initiators, cfg.pages, cfg.rounds
+    if k > n:
+        raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
+    m = ModelBuilder("tlb_gen", cfg, __doc__)
+    CPU = m.index_set("CPU", n, lanes=True)
+    Page = m.index_set("Page", pages, symmetric=True)
+    Frame = m.index_set("Frame", pages, symmetric=True)
+    gens = k * rounds
+    FLUSHERS, ALL = CPU.mask(*range(k)), CPU.mask(*range(n))
+    FrameRef = Elem(Frame, optional=True)
+    Phase = m.enum("Phase", "idle", "flush_start", "sending", "local_flush", "waiting", "flushed",
+                   "freed", "done", "lockup")
+    Irq = m.enum("Irq", "none", "func", "unlock", "lockup")
+    ver = V519 if cfg.rule == "v6" else V513
+
+    # memory: the frames of protocols/tlb.py; a gathered frame belongs to one initiator's batch
+    pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
+    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
+                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
+    tlb = m.array("tlb", (CPU, Page), FrameRef, None, "the frame CPU c's TLB maps page p to")
+    mode = m.array("mode", CPU, m.enum("Mode", "user", "lazy", "other"), "user",
+                   "what CPU c runs: this mm's task, a lazy kthread, another mm")
+    mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm)")
+    mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
+    cpu_tlb_gen = m.array("cpu_tlb_gen", CPU, IntRange(0, gens), 0, "cpu_tlbstate.ctxs[asid].tlb_gen")
+    # each initiator's operation and its per-CPU flush_tlb_info
+    phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
+    rnd = m.array("round", CPU, IntRange(0, rounds - 1), 0, "which operation of initiator c this is")
+    in_range = m.array("in_range", (CPU, Page), BOOL, False,
+                       "page p lies in [start, end) of initiator c's flush_tlb_info (its zap cleared it)")
+    flush_all = m.array("flush_all", CPU, BOOL, False, "initiator c's flush_tlb_info.end == TLB_FLUSH_ALL")
+    new_gen = m.array("new_tlb_gen", CPU, IntRange(0, gens), 0, "initiator c's flush_tlb_info.new_tlb_gen")
+    scanned = m.array("scanned", CPU, Mask(CPU), (), "targets initiator c's smp_call_function_many_cond handled")
+    csd_locked = m.array("csd_locked", (CPU, CPU), BOOL, False, "CSD_FLAG_LOCK of initiator i's csd for CPU t")
+    csd_queued = m.array("csd_queued", (CPU, CPU), BOOL, False, "initiator i's csd is on CPU t's call_single_queue")
+    irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
+    irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+
+    def flusher(c):
+        return FLUSHERS.has(c)
+
+    def between_ops(c):
+        """Initiator c is not inside an unmap."""
+        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
+
+    def preemptible(c):
+        """The scheduler may switch CPU c: IRQs on, and not inside flush_tlb_mm_range, which runs
+        with preemption off (get_cpu .. put_cpu) from inc_mm_tlb_gen to csd_lock_wait. A task
+        preempted between its zap and the flush (or the flush and the free) resumes on this CPU."""
+        return (irq[c] == "none") & (phase[c] != "sending") & (phase[c] != "local_flush") & (phase[c] != "waiting")
+
+    def stale(c, p):
+        """CPU c's entry for page p maps a frame that was freed, or that the mm maps elsewhere."""
+        e = tlb[c, p]
+        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+
+    def flush_everything(c):
+        return [tlb[c, p].becomes(None) for p in Page.members]
+
+    def flush_tlb_func(c, i):
+        """flush_tlb_func on CPU c for initiator i's flush_tlb_info, IRQs off: its updates, and the
+        condition that leaves the CPU in the partial loop over [0, TLB_FLUSH_ALL) (2^52 INVLPGs)."""
+        local, mm, new = cpu_tlb_gen[c], mm_tlb_gen, new_gen[i]
+        done = local == mm                     # "already up to date"
+        if cfg.rule == "v6":                   # aa44284960d5: new_tlb_gen <= local_tlb_gen, first
+            done = (new <= local) | done
+        partial = ~flush_all[i] if cfg.partial_end_check else True
+        if cfg.partial_next_check:
+            partial = partial & (new == local + 1)
+        if cfg.partial_latest_check:
+            partial = partial & (new == mm)
+        lazy = mode[c] == "lazy"
+        flush = (mode[c] == "user") & ~done
+        return [tlb[c, p].becomes(If(lazy | (flush & (~partial | in_range[i, p])), None, tlb[c, p]))
+                for p in Page.members] + [
+                cpu_tlb_gen[c].becomes(If(flush, mm, local)),  # mm_tlb_gen as read, not new_tlb_gen
+                # is_lazy: switch_mm_irqs_off(NULL, &init_mm): leave the mm (a full flush, no PCID)
+                mode[c].becomes(If(lazy, "other", mode[c])),
+                mm_cpumask.becomes(If(lazy, mm_cpumask.without(c), mm_cpumask))], flush & partial & flush_all[i]
+
+    # ------------------------------------------------------------ initiators
+    def task(i):
+        """CPU i is an initiator whose task runs with IRQs on (not inside a flush handler)."""
+        return flusher(i) & (irq[i] == "none")
+
+    def starts(i):
+        """Initiator CPU i may start an unmap: a task of the mm, or a kernel thread acting for it
+        (khugepaged, reclaim) whatever mm the CPU has loaded."""
+        return (phase[i] == "idle") & task(i)
+
+    def gather(i, hit):
+        """zap_pte_range: clear the PTEs `hit` selects; their frames go into i's mmu_gather batch and
+        the pages make the flush range (__tlb_adjust_range)."""
+        took = {f: exists(Page, lambda q: hit(q) & (pte[q] == f)) for f in Frame.members}
+        return ([frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members]
+                + [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members]
+                + [in_range[i, q].becomes(hit(q)) for q in Page.members]
+                + [pte[q].becomes(If(hit(q), None, pte[q])) for q in Page.members]
+                + [phase[i].becomes("flush_start")])
+
+    initiator = dict(actor=lambda i, *_: i, fair="weak")
+
+    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+                                         "-> mm/memory.c: zap_pte_range, one page (v5.13)")
+    def madvise_dontneed(i, p):
+        """MADV_DONTNEED of one page: clear the PTE, gather the frame."""
+        return when(starts(i) & (pte[p] != None), gather(i, lambda q: q == p))  # noqa: E711
+
+    if pages > 1:
+        @m.action(CPU, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+                                       "-> mm/memory.c: zap_pte_range over the whole range (v5.13)")
+        def madvise_dontneed_range(i):
+            """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
+            present = lambda q: pte[q] != None  # noqa: E711,E731
+            return when(starts(i) & exists(Page, present), gather(i, present))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> inc_mm_tlb_gen, get_flush_tlb_info: "
+                                    f"a range over tlb_single_page_flush_ceiling becomes TLB_FLUSH_ALL ({ver})")
+    def inc_mm_tlb_gen(i):
+        return when((phase[i] == "flush_start") & task(i), mm_tlb_gen.becomes(mm_tlb_gen + 1),
+                    new_gen[i].becomes(mm_tlb_gen + 1),
+                    flush_all[i].becomes(count(Page, lambda p: in_range[i, p]) > cfg.ceiling),
+                    scanned[i].becomes(CPU.empty().with_(i)), phase[i].becomes("sending"))
+
+    def scan(i, t):
+        done = scanned[i].with_(t)
+        return [scanned[i].becomes(done), phase[i].becomes(If(done == ALL, "local_flush", "sending"))]
+
+    def targeted(t):
+        """native_flush_tlb_multi -> on_each_cpu_cond_mask(tlb_is_not_lazy): in mm_cpumask and not
+        lazy (MADV_DONTNEED frees no page table)."""
+        return mm_cpumask.has(t) & (mode[t] != "lazy")
+
+    # send and skip are the two outcomes of one scan step, each enabled now and then: strong
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock(per-CPU cfd->csd[t]), "
+                  f"llist_add, send the IPI ({ver})")
+    def ipi_send(i, t):
+        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & targeted(t) & ~csd_locked[i, t],
+                    csd_locked[i, t].becomes(True), csd_queued[i, t].becomes(True), scan(i, t))
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{TLB_C}: native_flush_tlb_multi -> tlb_is_not_lazy: not in mm_cpumask, or lazy ({ver})")
+    def ipi_skip(i, t):
+        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & ~targeted(t), scan(i, t))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> flush_tlb_multi: the local "
+                                    f"flush_tlb_func with IRQs off, beside the remote ones ({ver})")
+    def flush_tlb_func_local(i):
+        ups, lockup = flush_tlb_func(i, i)
+        return when((phase[i] == "local_flush") & task(i), ups,
+                    phase[i].becomes(If(lockup, "lockup", "waiting")))
+
+    @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for "
+                                    f"each target ({ver})")
+    def csd_lock_wait(i):
+        return when((phase[i] == "waiting") & task(i) & forall(CPU, lambda t: ~csd_locked[i, t]),
+                    phase[i].becomes("flushed"))
+
+    last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
+
+    @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
+                                    "gathered pages; flush_tlb_mm_range has returned (v5.13)")
+    def tlb_finish_mmu(i):
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        return when((phase[i] == "flushed") & task(i),
+                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                    phase[i].becomes(If(last(i), "done", "freed")))
+
+    if rounds > 1:
+        @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
+                                                     "alloc_zeroed_user_highpage, set_pte_at (v5.13)")
+        def do_anonymous_page(i, p, f):
+            """Initiator i's task faults page p in again, into a frame from the allocator (perhaps
+            one just freed); its next operation may start."""
+            return when((phase[i] == "freed") & task(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+                        pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
+                        rnd[i].becomes(rnd[i] + 1))
+
+    # ------------------------------------------------------------ every CPU's flush handler
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
+              ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
+                  f"flush_smp_call_function_queue: llist_del_all, run each csd ({ver})")
+    def ipi_entry(t, i):
+        """CPU t (IRQs on) takes initiator i's csd off its call_single_queue."""
+        return when(csd_queued[i, t] & (irq[t] == "none"),
+                    csd_queued[i, t].becomes(False), irq[t].becomes("func"), irq_from[t].becomes(i))
+
+    rule_ref = ("v5.19+, aa44284960d5: return if new_tlb_gen <= local_tlb_gen; " if cfg.rule == "v6" else "")
+
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
+              ref=f"{TLB_C}: flush_tlb_func: skip if another mm is loaded; is_lazy -> switch_mm_irqs_off"
+                  f"(NULL, &init_mm); {rule_ref}return if local_tlb_gen == mm_tlb_gen; partial iff end != "
+                  f"TLB_FLUSH_ALL && new_tlb_gen == local_tlb_gen + 1 && new_tlb_gen == mm_tlb_gen, else "
+                  f"full; ctxs[asid].tlb_gen = mm_tlb_gen ({ver})")
+    def flush_tlb_func_remote(t, i):
+        ups, lockup = flush_tlb_func(t, i)
+        return when((irq[t] == "func") & (irq_from[t] == i), ups,
+                    irq[t].becomes(If(lockup, "lockup", "unlock")))
+
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
+              ref=f"kernel/smp.c: flush_smp_call_function_queue: csd_unlock after func, SYNC csd ({ver})")
+    def csd_unlock(t, i):
+        return when((irq[t] == "unlock") & (irq_from[t] == i), csd_locked[i, t].becomes(False),
+                    irq[t].becomes("none"), irq_from[t].becomes(None))
+
+    # ------------------------------------------------------------ environment
+    def loaded(c):
+        return (mode[c] == "user") | (mode[c] == "lazy")
+
+    def in_user(c):
+        """A task of the mm runs in user mode on CPU c (its initiator task is preempted or between
+        operations)."""
+        return (mode[c] == "user") & preemptible(c)
+
+    @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills the "
+                                               "TLB from the PTE, speculatively too, on a lazy CPU too")
+    def tlb_fill(c, p):
+        return when(loaded(c) & (tlb[c, p] == None) & (pte[p] != None), tlb[c, p].becomes(pte[p]))  # noqa: E711
+
+    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
+    def user_access(c, p):
+        return when(in_user(c) & (tlb[c, p] != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(c, p)))
+
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
+    def enter_lazy_tlb(c):
+        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, real_prev == next && was_lazy: "
+                                         f"flush unless ctxs[asid].tlb_gen == next->context.tlb_gen ({ver})")
+    def leave_lazy(c):
+        behind = cpu_tlb_gen[c] != mm_tlb_gen
+        return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
+                    [tlb[c, p].becomes(If(behind, None, tlb[c, p])) for p in Page.members],
+                    cpu_tlb_gen[c].becomes(mm_tlb_gen))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_clear_cpu, "
+                                         f"load next's CR3 (no PCID: this mm's entries are gone) ({ver})")
+    def switch_mm_out(c):
+        return when(preemptible(c) & loaded(c), mode[c].becomes("other"),
+                    mm_cpumask.becomes(mm_cpumask.without(c)), flush_everything(c))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_set_cpu, "
+                                         f"then read next->context.tlb_gen, load CR3 ({ver})")
+    def switch_mm_in(c):
+        return when(preemptible(c) & (mode[c] == "other"), mode[c].becomes("user"),
+                    mm_cpumask.becomes(mm_cpumask.with_(c)), cpu_tlb_gen[c].becomes(mm_tlb_gen))
+
+    # ------------------------------------------------------------ properties
+    def unmapped(c, p):
+        return (tlb[c, p] != None) & (tlb[c, p] != pte[p])  # noqa: E711
+
+    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
+                "no user access goes through a TLB entry whose frame was freed or reused",
+                "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
+                precondition=exists(CPU, Page, lambda c, p: unmapped(c, p) | stale(c, p)))
+
+    def in_flush(i):
+        return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
+
+    def handling(t, i, cond):
+        """CPU t is about to run flush_tlb_func for initiator i's request, and `cond` holds."""
+        return ((irq[t] == "func") & (irq_from[t] == i) & (mode[t] == "user") & cond) | \
+            ((t == i) & (phase[i] == "local_flush") & cond)
+
+    def on_handler(cond):
+        return exists(CPU, CPU, lambda t, i: handling(t, i, cond(t, i)))
+
+    if k > 1:
+        m.cover("concurrent_flushes", count(CPU, in_flush) >= 2,
+                "two initiators flush the mm at once, each with its own flush_tlb_info and csds",
+                f"{TLB_C}: flush_tlb_mm_range on two CPUs of one mm ({ver})")
+        m.cover("request_already_done",
+                on_handler(lambda t, i: new_gen[i] <= cpu_tlb_gen[t]),
+                "a CPU takes a flush request its TLB has already caught up with: a later request's full "
+                "flush did its work",
+                f"{TLB_C}: flush_tlb_func: \"the first flush to be handled can catch us all the way up\" ({ver})")
+        m.cover("range_request_behind",
+                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen[t] + 1 < new_gen[i])),
+                "a CPU takes a range request while an earlier generation is still outstanding on it: "
+                "only a full flush catches it up",
+                f"{TLB_C}: flush_tlb_func, condition 1 of the partial flush ({ver})")
+        m.cover("range_request_superseded",
+                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen[t] + 1 == new_gen[i])
+                           & (new_gen[i] < mm_tlb_gen)),
+                "a CPU takes a range request that is next for it while a later flush has already bumped "
+                "the mm's generation: only a full flush may record that generation",
+                f"{TLB_C}: flush_tlb_func, condition 2 of the partial flush ({ver})")
+    m.cover("partial_flush", on_handler(lambda t, i: ~flush_all[i] & (new_gen[i] == cpu_tlb_gen[t] + 1)
+                                        & (new_gen[i] == mm_tlb_gen)),
+            "a CPU flushes only the request's range (INVLPG per page)",
+            f"{TLB_C}: flush_tlb_func, partial flush ({ver})")
+    if pages > cfg.ceiling:
+        m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
+                "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",
+                f"{TLB_C}: get_flush_tlb_info, tlb_single_page_flush_ceiling ({ver})")
+    m.cover("frame_freed_while_cached", exists(CPU, Page, lambda c, p: exists(
+        Frame, lambda f: (tlb[c, p] == f) & (frame[f] == "free"))),
+            "a frame was freed while a CPU's TLB still maps it (a CPU skipped as lazy, which must flush "
+            "before it uses the entry)", "mm/mmu_gather.c: tlb_finish_mmu (v5.13)")
+
+    # final: no flush in progress anywhere (an initiator may have found nothing left to unmap)
+    quiet = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c))
+    m.final(quiet & forall(CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t]))
+    m.leads_to("unmapped_frames_freed", exists(Frame, lambda f: frame[f] == "gathered"),
+               forall(Frame, lambda f: frame[f] != "gathered"),
+               "every frame an unmap gathered is freed in the end (no mmu_gather batch is leaked)",
+               "mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free (v5.13)")
+    m.leads_to("flush_completes", ~between_ops(0), between_ops(0),
+               "initiator 0's unmap, its flush and its free complete (no CPU waits for an IPI forever)",
+               "csd_lock_wait returns once every target has run its handler")
+    return m.build()
+
+
+PROTOCOL = Protocol("tlb_gen", build, (
+    Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs"),
+    Param("initiators", 2, 1, 4, doc="CPUs that unmap and flush concurrently"),
+    Param("pages", 2, 1, 3, doc="user pages (VAs) of the mapping"),
+    Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("ceiling", 1, 0, 3, doc="tlb_single_page_flush_ceiling in pages (33 in the kernel): a longer "
+                                  "range is flushed as TLB_FLUSH_ALL"),
+    Param("rule", "v6", choices=("v5", "v6"), doc="flush_tlb_func's generation check: v5.13, or v5.19+ "
+                                                   "(new_tlb_gen <= local_tlb_gen returns first)"),
+    Param("partial_end_check", True, doc="(bug when False) partial flush without end != TLB_FLUSH_ALL"),
+    Param("partial_next_check", True, doc="(bug when False) partial flush without new_tlb_gen == "
+                                          "local_tlb_gen + 1"),
+    Param("partial_latest_check", True, doc="(bug when False) partial flush without new_tlb_gen == "
+                                            "mm_tlb_gen")),
+    __doc__)

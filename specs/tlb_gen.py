@@ -1,0 +1,20 @@
+"""Two CPUs unmap and flush one mm at once; flush_tlb_func's generation rule keeps it safe.
+
+The reference's concurrent-flusher case (linux_tlb_protocols.md §7): three CPUs, two of them
+initiators, one range flush and one TLB_FLUSH_ALL (a range over the single-page ceiling), each
+CPU free to take the two requests in either order. Both forms of the rule hold: v5.13's and
+v5.19's (new_tlb_gen <= local_tlb_gen returns first). specs/bugs/tlb_gen_partial_*.py break
+each conjunct of the partial-flush condition.
+"""
+from checker.spec import Check
+from protocols.tlb_gen import PROTOCOL
+
+# leads-to needs the unreduced graph (665,822 states here): flush_completes runs on the 2-CPU checks
+V6 = Check(PROTOCOL, name="tlb_gen_v6", cpus=3, initiators=2, pages=2, rule="v6", expect="holds",
+           liveness=False)
+V5 = Check(PROTOCOL, name="tlb_gen_v5", cpus=3, initiators=2, pages=2, rule="v5", expect="holds",
+           liveness=False)
+V6_2CPUS = Check(PROTOCOL, name="tlb_gen_v6_2cpus", cpus=2, initiators=2, pages=2, rule="v6",
+                 expect="holds")
+V5_2CPUS = Check(PROTOCOL, name="tlb_gen_v5_2cpus", cpus=2, initiators=2, pages=2, rule="v5",
+                 expect="holds")

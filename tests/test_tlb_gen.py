@@ -1,0 +1,109 @@
+"""Concurrent flushers and flush_tlb_func's generation rule (protocols/tlb_gen.py).
+
+The reference's case (three CPUs, two initiators, one responder; one range flush and one
+TLB_FLUSH_ALL) holds under both forms of the rule, each conjunct of the partial-flush
+condition left out is found with its shortest trace, and the engines agree.
+"""
+import pytest
+
+from checker.cli import main
+from checker.result import Verdict
+from checker.run import RunOptions, run_check
+from checker.spec import load_spec
+
+from .conftest import spec_path
+
+SPEC, BUGS = spec_path("tlb_gen.py"), spec_path("bugs", "tlb_gen_partial_flush.py")
+
+
+def _check(path, name):
+    return next(c for c in load_spec(path) if c.name == name)
+
+
+def _run(path, name, **opts):
+    overrides = opts.pop("overrides", {})
+    return run_check(path, _check(path, name), RunOptions(overrides, **opts))
+
+
+# check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
+PINNED_2CPUS = {"tlb_gen_v6_2cpus": (22751, 74046, 18), "tlb_gen_v5_2cpus": (22455, 73470, 18)}
+# check -> (orbits, states they stand for, depth) on the fast backend with symmetry (pages, frames)
+PINNED_3CPUS = {"tlb_gen_v6": (1293448, 5138160, 25), "tlb_gen_v5": (1260516, 5006432, 25)}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_2CPUS))
+def test_two_initiators_hold_with_pinned_counts(name):
+    """Two CPUs, both unmapping and flushing: safe, live, and every cover reached."""
+    r = _run(SPEC, name)
+    assert r.verdict is Verdict.HOLDS and r.expectation_met
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == PINNED_2CPUS[name]
+    assert not r.unchecked and not r.excluded   # flush_completes and unmapped_frames_freed checked
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_2CPUS))
+def test_fast_backend_agrees_with_the_reference(name):
+    r = _run(SPEC, name, backend="fast", liveness=False)
+    assert r.backend == "fast"
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == PINNED_2CPUS[name]
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_3CPUS))
+def test_concurrent_flusher_case_holds_for_both_rules(name):
+    """Three CPUs, two initiators, one responder: the reference's case, v5.13 and v5.19+ rules."""
+    r = _run(SPEC, name, backend="fast", symmetry=True)
+    assert r.verdict is Verdict.HOLDS and r.expectation_met and r.symmetry
+    assert (r.stats.states, r.stats.represented, r.stats.depth) == PINNED_3CPUS[name]
+    covered = {g.name for g in r.goals if g.kind == "cover" and g.states}
+    assert {"concurrent_flushes", "request_already_done", "range_request_behind",
+            "range_request_superseded", "partial_flush", "flush_all_request"} <= covered
+
+
+# check -> (what is violated, shortest trace, the last action)
+BROKEN = {"partial_without_next_gen": ("no_stale_access", 17, "user_access"),
+          "partial_without_latest_gen": ("no_stale_access", 17, "user_access"),
+          "partial_of_flush_all": ("deadlock", 7, "flush_tlb_func_local")}
+
+
+@pytest.mark.parametrize("rule", ["v5", "v6"])
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_conjunct_of_the_partial_flush_condition_is_needed(name, rule):
+    what, length, last = BROKEN[name]
+    r = _run(BUGS, name, backend="fast", overrides={"rule": rule})
+    assert r.verdict is Verdict.VIOLATED and r.expectation_met
+    assert (r.violation.invariant if what != "deadlock" else r.violation.kind) == what
+    assert len(r.trace) == length and r.trace.steps[-1].action == last
+
+
+def test_without_the_next_gen_check_a_later_request_stands_in_for_an_earlier_one():
+    """The reference's counterexample: a CPU takes the later initiator's request first, flushes
+    only its page, records the mm's generation, then skips the earlier request; the earlier
+    initiator frees its page, which the CPU still caches."""
+    r = _run(BUGS, "partial_without_next_gen", backend="fast")
+    steps = r.trace.steps
+    cpu = dict(r.violation.witness)["CPU"]
+    handled = [s for s in steps if s.action == "flush_tlb_func_remote" and dict(s.args)["t"] == cpu]
+    assert handled, "the victim ran a flush handler"
+    first = handled[0]
+    earlier = min(range(2), key=lambda i: first.state["new_tlb_gen"][i] or 99)
+    assert dict(first.args)["i"] != earlier   # the later request came first
+    assert first.state["cpu_tlb_gen"][cpu] == first.state["mm_tlb_gen"] == 2
+    frees = [s for s in steps if s.action == "tlb_finish_mmu"]
+    assert frees and steps[-1].action == "user_access" and dict(steps[-1].args)["c"] == cpu
+
+
+def test_bmc_agrees_on_the_flush_all_lockup_and_on_the_safe_rule():
+    """Z3 finds the TLB_FLUSH_ALL lockup at the explicit search's length, and no violation of the
+    safe rule within the same bound."""
+    bad = _run(BUGS, "partial_of_flush_all", backend="smt", depth=7)
+    assert bad.verdict is Verdict.VIOLATED and bad.violation.kind == "deadlock" and len(bad.trace) == 7
+    ok = _run(SPEC, "tlb_gen_v6_2cpus", backend="smt", depth=7)
+    assert ok.verdict is Verdict.INCOMPLETE and ok.violation is None
+
+
+def test_more_initiators_than_cpus_is_refused(tmp_path, capsys):
+    spec = tmp_path / "too_many.py"
+    spec.write_text("from checker.spec import Check\nfrom protocols.tlb_gen import PROTOCOL\n"
+                    "CHECK = Check(PROTOCOL, cpus=2, initiators=3)\n")
+    assert main([str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "initiators=3 is more than cpus=2" in err and "Traceback" not in err
