@@ -13,6 +13,7 @@ from typing import Callable
 
 from ..result import DEADLOCK_STATEMENT, StateGraph, Stats, Trace, Verdict, Violation
 from .compile import Compiled
+from .memory import MemoryLimits
 from .trace import build_trace
 
 
@@ -95,7 +96,7 @@ class EdgeLog:
 
 def out_of_memory_reason(states: int, what: str = "") -> str:
     """Why a search that could not allocate stopped: it is incomplete, not a crash."""
-    return (f"out of memory after {states:,} states" + (f" (allocating {what})" if what else "")
+    return (f"out of memory after {states:,} states" + (f" ({what})" if what else "")
             + " — bound the search with --max-states, use fewer CPUs/pages/rounds, or turn "
             "symmetry on where the model allows it")
 
@@ -153,6 +154,7 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
     next_report = t0 + 2.0
     level_end, depth, i = 1, 0, 0
     batch = LIMIT_BATCH - 1   # a power of two
+    memory = MemoryLimits()
     try:
         while i < len(states):
             if i == level_end:
@@ -198,6 +200,8 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                     return finish(Verdict.INCOMPLETE, reason=limits.states_reason(len(states)))
                 if deadline is not None and now > deadline:
                     return finish(Verdict.INCOMPLETE, reason=limits.time_reason())
+                if memory.checks and (used := memory.exhausted()):
+                    return finish(Verdict.INCOMPLETE, reason=out_of_memory_reason(len(states), used))
                 if progress is not None and now >= next_report:
                     next_report = now + 1.0
                     stats.states, stats.seconds = len(states), now - t0

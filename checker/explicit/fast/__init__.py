@@ -122,7 +122,7 @@ class FastModel:
         if not r:
             stats.states, stats.seconds, stats.peak_mb = 1, time.perf_counter() - t0, peak_mb()
             return (Outcome(Verdict.INCOMPLETE, stats, [0] * n_inst,
-                            reason=out_of_memory_reason(0, "the fast backend's first tables")),
+                            reason=out_of_memory_reason(0, "allocating the fast backend's first tables")),
                     None, None)
         info = (ctypes.c_int64 * 14)()
         try:
