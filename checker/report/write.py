@@ -75,7 +75,8 @@ def write_report(flag: str, path: str, render: Callable[[], str | bytes]) -> Non
     except FileNotFoundError as e:
         parent = os.path.dirname(os.path.abspath(path))
         raise UserError(f"{where}: " + (f"the directory {parent} does not exist"
-                                        if not os.path.isdir(parent) else _why(e))) from None
+                                        if not os.path.isdir(parent) else
+                                        f"no file can be created in {parent} ({_why(e)})")) from None
     except OSError as e:
         raise UserError(f"{where}: {_why(e)}"
                         + ("; the previous report, if any, is unchanged"
