@@ -48,7 +48,7 @@ def build(cfg):
     Page = m.index_set("Page", pages, symmetric=True)
     Frame = m.index_set("Frame", pages, symmetric=True)
     gens = k * rounds
-    FLUSHERS, ALL = CPU.mask(*range(k)), CPU.mask(*range(n))
+    FLUSHERS, EVERY_CPU = CPU.mask(*range(k)), CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
     Phase = m.enum("Phase", "idle", "flush_start", "sending", "local_flush", "waiting", "flushed",
                    "freed", "done", "lockup")
@@ -168,7 +168,7 @@ def build(cfg):
 
     def scan(i, t):
         done = scanned[i].with_(t)
-        return [scanned[i].becomes(done), phase[i].becomes(If(done == ALL, "local_flush", "sending"))]
+        return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, "local_flush", "sending"))]
 
     def targeted(t):
         """native_flush_tlb_multi -> on_each_cpu_cond_mask(tlb_is_not_lazy): in mm_cpumask and not
