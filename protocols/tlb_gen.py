@@ -20,17 +20,24 @@ A range of more than `ceiling` pages is flushed as TLB_FLUSH_ALL (tlb_single_pag
 "v6" (v5.19+, aa44284960d5: first skip when new_tlb_gen <= local_tlb_gen). The three conjuncts of
 the partial-flush condition are switches, so that breaking each is a spec.
 
+PCID (`asids` > 1): TLB entries are tagged with an ASID slot; a second mm competes for the slots.
+A CPU that switches away keeps this mm's entries in its slot and leaves mm_cpumask, so no flush
+reaches them; choose_new_asid flushes the slot at switch-in when its ctxs[].tlb_gen is behind,
+else loads CR3 with NOFLUSH. Flushes and fills touch the loaded slot only. `asids=1`: every
+switch of mm flushes, as without PCID.
+
 Scope: MADV_DONTNEED only (no page table is freed, so no paging-structure cache is modelled;
 munmap takes mmap_lock for writing and cannot run beside another zap of the mm without the
-lock model); no PCID (switching mm flushes); an initiator's task does not migrate during its
-operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and
-another task of the mm may run there); an unmap may be done for the mm by a kernel thread on a
-CPU that has another mm or none loaded; the csds queued
-on a CPU are taken in any order (the kernel takes them in queue order: a superset of its
-behaviours). The memory model is the frames of protocols/tlb.py: a TLB entry is stale once its
-frame is freed.
+lock model); the other mm is never flushed and no PTI; an initiator's task does not migrate
+during its operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch
+mm, and another task of the mm may run there); an unmap may be done for the mm by a kernel
+thread on a CPU that has another mm or none loaded; the csds queued on a CPU are taken in any
+order (the kernel takes them in queue order: a superset of its behaviours). The memory model is
+the frames of protocols/tlb.py: a TLB entry is stale once its frame is freed.
 """
 from __future__ import annotations
+
+from functools import reduce
 
 from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol,
                           count, exists, forall, when)
@@ -47,6 +54,8 @@ def build(cfg):
     CPU = m.index_set("CPU", n, lanes=True)
     Page = m.index_set("Page", pages, symmetric=True)
     Frame = m.index_set("Frame", pages, symmetric=True)
+    ASID = m.index_set("ASID", cfg.asids)   # the dynamic ASID slots (PCIDs) of each CPU
+    slots = ASID.members
     gens = k * rounds
     FLUSHERS, EVERY_CPU = CPU.mask(*range(k)), CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
@@ -60,12 +69,19 @@ def build(cfg):
     frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
                     "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
-    tlb = m.array("tlb", (CPU, Page), FrameRef, None, "the frame CPU c's TLB maps page p to")
+    tlb = m.array("tlb", (CPU, ASID, Page), FrameRef, None,
+                  "the frame CPU c's TLB maps page p to, tagged with ASID slot s (PCID)")
+    asid_mm = m.array("asid_mm", (CPU, ASID), m.enum("Ctx", "none", "mm", "other_mm"),
+                      lambda c, s: "mm" if s == 0 else "none", "cpu_tlbstate.ctxs[s].ctx_id: whose slot s is")
+    asid_gen = m.array("asid_gen", (CPU, ASID), IntRange(0, gens), 0,
+                       "cpu_tlbstate.ctxs[s].tlb_gen: the mm generation slot s has caught up with")
+    loaded_asid = m.array("loaded_asid", CPU, Elem(ASID), 0, "cpu_tlbstate.loaded_mm_asid")
+    next_asid = m.array("next_asid", CPU, Elem(ASID), 1 % cfg.asids,
+                        "cpu_tlbstate.next_asid: choose_new_asid's round-robin cursor")
     mode = m.array("mode", CPU, m.enum("Mode", "user", "lazy", "other"), "user",
                    "what CPU c runs: this mm's task, a lazy kthread, another mm")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm)")
     mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
-    cpu_tlb_gen = m.array("cpu_tlb_gen", CPU, IntRange(0, gens), 0, "cpu_tlbstate.ctxs[asid].tlb_gen")
     # each initiator's operation and its per-CPU flush_tlb_info
     phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
     rnd = m.array("round", CPU, IntRange(0, rounds - 1), 0, "which operation of initiator c this is")
@@ -93,18 +109,59 @@ def build(cfg):
         preempted between its zap and the flush (or the flush and the free) resumes on this CPU."""
         return (irq[c] == "none") & (phase[c] != "sending") & (phase[c] != "local_flush") & (phase[c] != "waiting")
 
-    def stale(c, p):
-        """CPU c's entry for page p maps a frame that was freed, or that the mm maps elsewhere."""
-        e = tlb[c, p]
+    def stale(e, p):
+        """The TLB entry `e` for page p maps a frame that was freed, or that the mm maps elsewhere."""
         return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
 
-    def flush_everything(c):
-        return [tlb[c, p].becomes(None) for p in Page.members]
+    # PCID: everything a CPU does to its TLB goes to the loaded ASID slot
+    def on_loaded(c, of):
+        """`of(s)` for the slot CPU c has loaded."""
+        return reduce(lambda rest, s: If(loaded_asid[c] == s, of(s), rest), slots[:-1], of(slots[-1]))
+
+    def cpu_tlb_gen(c):
+        """ctxs[loaded_mm_asid].tlb_gen: what flush_tlb_func and leave_lazy compare."""
+        return on_loaded(c, lambda s: asid_gen[c, s])
+
+    def entry(c, p):
+        """CPU c's TLB entry for page p in the loaded ASID: what an access or walk uses."""
+        return on_loaded(c, lambda s: tlb[c, s, p])
+
+    def flush_loaded(c, gone, gen=None):
+        """Invalidate the loaded ASID's entries of the pages `gone` selects (INVLPG or a CR3 write of
+        that PCID); `gen`: the generation the slot has then caught up with."""
+        ups = [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & gone(p), None, tlb[c, s, p]))
+               for s in slots for p in Page.members]
+        if gen is not None:
+            ups += [asid_gen[c, s].becomes(If(loaded_asid[c] == s, gen, asid_gen[c, s])) for s in slots]
+        return ups
+
+    def choose_new_asid(c, nxt, when=True):
+        """switch_mm_irqs_off, prev != next, when `when`: choose_new_asid(next) — the slot that holds
+        `nxt` ("mm" or "other_mm"), flushed if behind next->context.tlb_gen, else the next slot
+        round-robin, flushed and taken over — then load CR3 (NOFLUSH when caught up). Returns the
+        slots to flush (with the generation they then hold) and the updates of the slot table."""
+        hit = lambda s: asid_mm[c, s] == nxt  # noqa: E731
+        found = exists(ASID, hit)
+        want = mm_tlb_gen if nxt == "mm" else 0   # another mm's flushes are not modelled
+        chosen = {s: when & ((found & hit(s)) | (~found & (next_asid[c] == s))) for s in slots}
+        behind = (lambda s: asid_gen[c, s] < want) if cfg.switch_gen_check else (lambda s: False)
+        flush = {s: chosen[s] & (~found | behind(s)) for s in slots}
+        slot = reduce(lambda rest, s: If(chosen[s], s, rest), slots, loaded_asid[c])
+        step = reduce(lambda rest, s: If(next_asid[c] == s, (s + 1) % len(slots), rest), slots, next_asid[c])
+        return flush, want, ([asid_mm[c, s].becomes(If(chosen[s], nxt, asid_mm[c, s])) for s in slots]
+                             + [loaded_asid[c].becomes(slot),
+                                next_asid[c].becomes(If(when & ~found, step, next_asid[c]))])
+
+    def switch_asid(c, nxt):
+        """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
+        flush, want, ups = choose_new_asid(c, nxt)
+        return (ups + [tlb[c, s, p].becomes(If(flush[s], None, tlb[c, s, p])) for s in slots for p in Page.members]
+                + [asid_gen[c, s].becomes(If(flush[s], want, asid_gen[c, s])) for s in slots])
 
     def flush_tlb_func(c, i):
         """flush_tlb_func on CPU c for initiator i's flush_tlb_info, IRQs off: its updates, and the
         condition that leaves the CPU in the partial loop over [0, TLB_FLUSH_ALL) (2^52 INVLPGs)."""
-        local, mm, new = cpu_tlb_gen[c], mm_tlb_gen, new_gen[i]
+        local, mm, new = cpu_tlb_gen(c), mm_tlb_gen, new_gen[i]
         done = local == mm                     # "already up to date"
         if cfg.rule == "v6":                   # aa44284960d5: new_tlb_gen <= local_tlb_gen, first
             done = (new <= local) | done
@@ -115,12 +172,18 @@ def build(cfg):
             partial = partial & (new == mm)
         lazy = mode[c] == "lazy"
         flush = (mode[c] == "user") & ~done
-        return [tlb[c, p].becomes(If(lazy | (flush & (~partial | in_range[i, p])), None, tlb[c, p]))
-                for p in Page.members] + [
-                cpu_tlb_gen[c].becomes(If(flush, mm, local)),  # mm_tlb_gen as read, not new_tlb_gen
-                # is_lazy: switch_mm_irqs_off(NULL, &init_mm): leave the mm (a full flush, no PCID)
-                mode[c].becomes(If(lazy, "other", mode[c])),
-                mm_cpumask.becomes(If(lazy, mm_cpumask.without(c), mm_cpumask))], flush & partial & flush_all[i]
+        # is_lazy: switch_mm_irqs_off(NULL, &init_mm) — another mm's ASID; this mm's slot keeps its
+        # entries and its generation, to be caught up when the CPU switches back
+        leave, init_gen, slot_table = choose_new_asid(c, "other_mm", lazy)
+        cur = lambda s: loaded_asid[c] == s  # noqa: E731
+        return ([tlb[c, s, p].becomes(If(leave[s] | (cur(s) & flush & (~partial | in_range[i, p])), None,
+                                         tlb[c, s, p])) for s in slots for p in Page.members]
+                # mm_tlb_gen as read, not new_tlb_gen
+                + [asid_gen[c, s].becomes(If(leave[s], init_gen, If(cur(s) & flush, mm, asid_gen[c, s])))
+                   for s in slots]
+                + slot_table
+                + [mode[c].becomes(If(lazy, "other", mode[c])),
+                   mm_cpumask.becomes(If(lazy, mm_cpumask.without(c), mm_cpumask))]), flush & partial & flush_all[i]
 
     # ------------------------------------------------------------ initiators
     def task(i):
@@ -261,12 +324,13 @@ def build(cfg):
     @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills the "
                                                "TLB from the PTE, speculatively too, on a lazy CPU too")
     def tlb_fill(c, p):
-        return when(loaded(c) & (tlb[c, p] == None) & (pte[p] != None), tlb[c, p].becomes(pte[p]))  # noqa: E711
+        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in slots])
 
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
-        return when(in_user(c) & (tlb[c, p] != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | stale(c, p)))
+        return when(in_user(c) & (entry(c, p) != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(entry(c, p), p)))
 
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
@@ -276,31 +340,34 @@ def build(cfg):
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, real_prev == next && was_lazy: "
                                          f"flush unless ctxs[asid].tlb_gen == next->context.tlb_gen ({ver})")
     def leave_lazy(c):
-        behind = cpu_tlb_gen[c] != mm_tlb_gen
+        behind = cpu_tlb_gen(c) != mm_tlb_gen
         return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
-                    [tlb[c, p].becomes(If(behind, None, tlb[c, p])) for p in Page.members],
-                    cpu_tlb_gen[c].becomes(mm_tlb_gen))
+                    flush_loaded(c, lambda p: behind, mm_tlb_gen))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_clear_cpu, "
-                                         f"load next's CR3 (no PCID: this mm's entries are gone) ({ver})")
+                                         f"choose_new_asid(next), load next's CR3 ({ver})")
     def switch_mm_out(c):
+        """Switch to another mm: its ASID slot is loaded; this mm's slot keeps its entries."""
         return when(preemptible(c) & loaded(c), mode[c].becomes("other"),
-                    mm_cpumask.becomes(mm_cpumask.without(c)), flush_everything(c))
+                    mm_cpumask.becomes(mm_cpumask.without(c)), switch_asid(c, "other_mm"))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_set_cpu, "
-                                         f"then read next->context.tlb_gen, load CR3 ({ver})")
+                                         f"then next_tlb_gen = next->context.tlb_gen, choose_new_asid: "
+                                         f"flush the slot if ctxs[asid].tlb_gen < next_tlb_gen ({ver})")
     def switch_mm_in(c):
+        """Switch to a task of this mm: its slot is reused (flushed only if behind) or a slot taken over."""
         return when(preemptible(c) & (mode[c] == "other"), mode[c].becomes("user"),
-                    mm_cpumask.becomes(mm_cpumask.with_(c)), cpu_tlb_gen[c].becomes(mm_tlb_gen))
+                    mm_cpumask.becomes(mm_cpumask.with_(c)), switch_asid(c, "mm"))
 
     # ------------------------------------------------------------ properties
-    def unmapped(c, p):
-        return (tlb[c, p] != None) & (tlb[c, p] != pte[p])  # noqa: E711
+    def unmapped(c, s, p):
+        """CPU c caches, in slot s, a translation of page p that the PTE no longer holds."""
+        return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
 
     m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
                 "no user access goes through a TLB entry whose frame was freed or reused",
                 "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
-                precondition=exists(CPU, Page, lambda c, p: unmapped(c, p) | stale(c, p)))
+                precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)))
 
     def in_flush(i):
         return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
@@ -318,31 +385,38 @@ def build(cfg):
                 "two initiators flush the mm at once, each with its own flush_tlb_info and csds",
                 f"{TLB_C}: flush_tlb_mm_range on two CPUs of one mm ({ver})")
         m.cover("request_already_done",
-                on_handler(lambda t, i: new_gen[i] <= cpu_tlb_gen[t]),
+                on_handler(lambda t, i: new_gen[i] <= cpu_tlb_gen(t)),
                 "a CPU takes a flush request its TLB has already caught up with: a later request's full "
                 "flush did its work",
                 f"{TLB_C}: flush_tlb_func: \"the first flush to be handled can catch us all the way up\" ({ver})")
         m.cover("range_request_behind",
-                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen[t] + 1 < new_gen[i])),
+                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen(t) + 1 < new_gen[i])),
                 "a CPU takes a range request while an earlier generation is still outstanding on it: "
                 "only a full flush catches it up",
                 f"{TLB_C}: flush_tlb_func, condition 1 of the partial flush ({ver})")
         m.cover("range_request_superseded",
-                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen[t] + 1 == new_gen[i])
+                on_handler(lambda t, i: ~flush_all[i] & (cpu_tlb_gen(t) + 1 == new_gen[i])
                            & (new_gen[i] < mm_tlb_gen)),
                 "a CPU takes a range request that is next for it while a later flush has already bumped "
                 "the mm's generation: only a full flush may record that generation",
                 f"{TLB_C}: flush_tlb_func, condition 2 of the partial flush ({ver})")
-    m.cover("partial_flush", on_handler(lambda t, i: ~flush_all[i] & (new_gen[i] == cpu_tlb_gen[t] + 1)
+    m.cover("partial_flush", on_handler(lambda t, i: ~flush_all[i] & (new_gen[i] == cpu_tlb_gen(t) + 1)
                                         & (new_gen[i] == mm_tlb_gen)),
             "a CPU flushes only the request's range (INVLPG per page)",
             f"{TLB_C}: flush_tlb_func, partial flush ({ver})")
+    if cfg.asids > 1:
+        m.cover("stale_entries_in_unloaded_asid",
+                exists(CPU, ASID, Page, lambda c, s, p: (loaded_asid[c] != s) & (asid_mm[c, s] == "mm")
+                       & unmapped(c, s, p)),
+                "a CPU that switched to another mm keeps this mm's old translations in an ASID slot it "
+                "has not loaded: no flush IPI reaches it; the generation check at switch-in must",
+                f"{TLB_C}: choose_new_asid, ctxs[asid].tlb_gen < next_tlb_gen (v4.14+, {ver})")
     if pages > cfg.ceiling:
         m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
                 "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",
                 f"{TLB_C}: get_flush_tlb_info, tlb_single_page_flush_ceiling ({ver})")
-    m.cover("frame_freed_while_cached", exists(CPU, Page, lambda c, p: exists(
-        Frame, lambda f: (tlb[c, p] == f) & (frame[f] == "free"))),
+    m.cover("frame_freed_while_cached", exists(CPU, ASID, Page, lambda c, s, p: exists(
+        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
             "a frame was freed while a CPU's TLB still maps it (a CPU skipped as lazy, which must flush "
             "before it uses the entry)", "mm/mmu_gather.c: tlb_finish_mmu (v5.13)")
 
@@ -364,8 +438,12 @@ PROTOCOL = Protocol("tlb_gen", build, (
     Param("initiators", 2, 1, 4, doc="CPUs that unmap and flush concurrently"),
     Param("pages", 2, 1, 3, doc="user pages (VAs) of the mapping"),
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("asids", 1, 1, 3, doc="TLB_NR_DYN_ASIDS: ASID slots (PCIDs) per CPU, 6 in the kernel; 1: a "
+                                "switch of mm flushes this mm's entries, as without PCID"),
     Param("ceiling", 1, 0, 3, doc="tlb_single_page_flush_ceiling in pages (33 in the kernel): a longer "
                                   "range is flushed as TLB_FLUSH_ALL"),
+    Param("switch_gen_check", True, doc="(bug when False) switch_mm_irqs_off reuses this mm's ASID slot "
+                                        "without comparing ctxs[asid].tlb_gen: NOFLUSH over old entries"),
     Param("rule", "v6", choices=("v5", "v6"), doc="flush_tlb_func's generation check: v5.13, or v5.19+ "
                                                    "(new_tlb_gen <= local_tlb_gen returns first)"),
     Param("partial_end_check", True, doc="(bug when False) partial flush without end != TLB_FLUSH_ALL"),

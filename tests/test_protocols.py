@@ -74,9 +74,10 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_inval
          ("b16_flush_after_ptl.py", "b16_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
 
-# pinned in tests/test_tlb_gen.py (each conjunct of the partial-flush condition, both rule forms)
+# pinned in tests/test_tlb_gen.py (each conjunct of the partial-flush condition, both rule forms; PCID)
 TLB_GEN = {("tlb_gen_partial_flush.py", n) for n in
-           ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")}
+           ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
+    ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")}
 
 
 def test_every_bug_spec_is_pinned():

@@ -26,9 +26,10 @@ def _run(path, name, **opts):
 
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
-PINNED_2CPUS = {"tlb_gen_v6_2cpus": (22751, 74046, 18), "tlb_gen_v5_2cpus": (22455, 73470, 18)}
+PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
+                "tlb_gen_pcid_2cpus": (111844, 355834, 21)}
 # check -> (orbits, states they stand for, depth) on the fast backend with symmetry (pages, frames)
-PINNED_3CPUS = {"tlb_gen_v6": (1293448, 5138160, 25), "tlb_gen_v5": (1260516, 5006432, 25)}
+PINNED_3CPUS = {"tlb_gen_v6": (937424, 3724982, 23), "tlb_gen_v5": (910188, 3616038, 23)}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED_2CPUS))
@@ -86,9 +87,24 @@ def test_without_the_next_gen_check_a_later_request_stands_in_for_an_earlier_one
     first = handled[0]
     earlier = min(range(2), key=lambda i: first.state["new_tlb_gen"][i] or 99)
     assert dict(first.args)["i"] != earlier   # the later request came first
-    assert first.state["cpu_tlb_gen"][cpu] == first.state["mm_tlb_gen"] == 2
+    assert first.state["asid_gen"][cpu][0] == first.state["mm_tlb_gen"] == 2   # one ASID slot
     frees = [s for s in steps if s.action == "tlb_finish_mmu"]
     assert frees and steps[-1].action == "user_access" and dict(steps[-1].args)["c"] == cpu
+
+
+def test_pcid_keeps_old_entries_and_the_switch_catches_them_up():
+    """With two ASID slots a CPU that switched away keeps this mm's entries (a cover); switching
+    back without the generation check uses one after its frame was freed."""
+    r = _run(SPEC, "tlb_gen_pcid_2cpus", backend="fast", symmetry=True, liveness=False)
+    assert r.violation is None and r.stats.states == 57020
+    kept = next(g for g in r.goals if g.name == "stale_entries_in_unloaded_asid")
+    assert kept.depth is not None
+    path = spec_path("bugs", "pcid_switch_without_gen_check.py")
+    bad = run_check(path, load_spec(path)[0])
+    assert bad.verdict is Verdict.VIOLATED and bad.expectation_met and len(bad.trace) == 10
+    steps = [s.action for s in bad.trace.steps[1:]]
+    assert steps.index("switch_mm_out") < steps.index("tlb_finish_mmu") < steps.index("switch_mm_in")
+    assert steps[-1] == "user_access" and "ipi_send" not in steps
 
 
 def test_bmc_agrees_on_the_flush_all_lockup_and_on_the_safe_rule():
