@@ -26,14 +26,19 @@ reaches them; choose_new_asid flushes the slot at switch-in when its ctxs[].tlb_
 else loads CR3 with NOFLUSH. Flushes and fills touch the loaded slot only. `asids=1`: every
 switch of mm flushes, as without PCID.
 
-Scope: MADV_DONTNEED only (no page table is freed, so no paging-structure cache is modelled;
-munmap takes mmap_lock for writing and cannot run beside another zap of the mm without the
-lock model); the other mm is never flushed and no PTI; an initiator's task does not migrate
-during its operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch
-mm, and another task of the mm may run there); an unmap may be done for the mm by a kernel
-thread on a CPU that has another mm or none loaded; the csds queued on a CPU are taken in any
-order (the kernel takes them in queue order: a superset of its behaviours). The memory model is
-the frames of protocols/tlb.py: a TLB entry is stale once its frame is freed.
+Reclaim (`reclaim=True`): try_to_unmap_one clears a PTE and moves the mm's generation at once
+(arch_tlbbatch_add_mm), and arch_tlbbatch_flush sends one TLB_FLUSH_ALL with no generation
+(TLB_GENERATION_INVALID, 0) to the CPUs that ran the mm then; the pages are freed after it.
+
+Scope: MADV_DONTNEED and reclaim, one page per reclaim batch; no page table is freed, so no
+paging-structure cache is modelled (munmap takes mmap_lock for writing and cannot run beside
+another zap of the mm without the lock model); the other mm is never flushed, and no PTI; an
+initiator's task does not migrate during its operation (preempted, it resumes on its CPU;
+meanwhile the CPU may go lazy or switch mm, and another task of the mm may run there); an unmap
+may be done for the mm by a kernel thread on a CPU that has another mm or none loaded; the csds
+queued on a CPU are taken in any order (the kernel takes them in queue order: a superset of its
+behaviours). The memory model is the frames of protocols/tlb.py: a TLB entry is stale once its
+frame is freed.
 """
 from __future__ import annotations
 
@@ -95,6 +100,10 @@ def build(cfg):
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if cfg.reclaim:
+        reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
+        batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
+                             "arch_tlbflush_unmap_batch.cpumask of initiator c: mm_cpumask when the page was added")
 
     def flusher(c):
         return FLUSHERS.has(c)
@@ -158,20 +167,22 @@ def build(cfg):
         return (ups + [tlb[c, s, p].becomes(If(flush[s], None, tlb[c, s, p])) for s in slots for p in Page.members]
                 + [asid_gen[c, s].becomes(If(flush[s], want, asid_gen[c, s])) for s in slots])
 
-    def flush_tlb_func(c, i):
-        """flush_tlb_func on CPU c for initiator i's flush_tlb_info, IRQs off: its updates, and the
-        condition that leaves the CPU in the partial loop over [0, TLB_FLUSH_ALL) (2^52 INVLPGs)."""
+    def flush_tlb_func(c, i, runs=True):
+        """flush_tlb_func on CPU c for initiator i's flush_tlb_info, IRQs off, if `runs`: its updates,
+        and the condition that leaves the CPU in the partial loop over [0, TLB_FLUSH_ALL) (2^52
+        INVLPGs). new_tlb_gen 0 is TLB_GENERATION_INVALID (reclaim's batched flush)."""
         local, mm, new = cpu_tlb_gen(c), mm_tlb_gen, new_gen[i]
         done = local == mm                     # "already up to date"
         if cfg.rule == "v6":                   # aa44284960d5: new_tlb_gen <= local_tlb_gen, first
-            done = (new <= local) | done
+            known = (new != 0) if cfg.invalid_gen_check else True   # 8f1d56f64f8d
+            done = (known & (new <= local)) | done
         partial = ~flush_all[i] if cfg.partial_end_check else True
         if cfg.partial_next_check:
             partial = partial & (new == local + 1)
         if cfg.partial_latest_check:
             partial = partial & (new == mm)
-        lazy = mode[c] == "lazy"
-        flush = (mode[c] == "user") & ~done
+        lazy = (mode[c] == "lazy") & runs
+        flush = (mode[c] == "user") & ~done & runs
         # is_lazy: switch_mm_irqs_off(NULL, &init_mm) — another mm's ASID; this mm's slot keeps its
         # entries and its generation, to be caught up when the CPU switches back
         leave, init_gen, slot_table = choose_new_asid(c, "other_mm", lazy)
@@ -189,6 +200,10 @@ def build(cfg):
     def task(i):
         """CPU i is an initiator whose task runs with IRQs on (not inside a flush handler)."""
         return flusher(i) & (irq[i] == "none")
+
+    def unmaps(i):
+        """Initiator i's operation is an unmap with its own flush (MADV_DONTNEED), not reclaim's batch."""
+        return ~reclaiming[i] if cfg.reclaim else True
 
     def starts(i):
         """Initiator CPU i may start an unmap: a task of the mm, or a kernel thread acting for it
@@ -224,7 +239,7 @@ def build(cfg):
     @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> inc_mm_tlb_gen, get_flush_tlb_info: "
                                     f"a range over tlb_single_page_flush_ceiling becomes TLB_FLUSH_ALL ({ver})")
     def inc_mm_tlb_gen(i):
-        return when((phase[i] == "flush_start") & task(i), mm_tlb_gen.becomes(mm_tlb_gen + 1),
+        return when((phase[i] == "flush_start") & task(i) & unmaps(i), mm_tlb_gen.becomes(mm_tlb_gen + 1),
                     new_gen[i].becomes(mm_tlb_gen + 1),
                     flush_all[i].becomes(count(Page, lambda p: in_range[i, p]) > cfg.ceiling),
                     scanned[i].becomes(CPU.empty().with_(i)), phase[i].becomes("sending"))
@@ -233,28 +248,30 @@ def build(cfg):
         done = scanned[i].with_(t)
         return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, "local_flush", "sending"))]
 
-    def targeted(t):
-        """native_flush_tlb_multi -> on_each_cpu_cond_mask(tlb_is_not_lazy): in mm_cpumask and not
-        lazy (MADV_DONTNEED frees no page table)."""
-        return mm_cpumask.has(t) & (mode[t] != "lazy")
+    def targeted(i, t):
+        """native_flush_tlb_multi -> on_each_cpu_cond_mask(tlb_is_not_lazy): in mm_cpumask (reclaim:
+        the batch's cpumask) and not lazy (no page table is freed)."""
+        mask = If(reclaiming[i], batch_mask[i], mm_cpumask).has(t) if cfg.reclaim else mm_cpumask.has(t)
+        return mask & (mode[t] != "lazy")
 
     # send and skip are the two outcomes of one scan step, each enabled now and then: strong
     @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
               ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock(per-CPU cfd->csd[t]), "
                   f"llist_add, send the IPI ({ver})")
     def ipi_send(i, t):
-        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & targeted(t) & ~csd_locked[i, t],
+        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & targeted(i, t) & ~csd_locked[i, t],
                     csd_locked[i, t].becomes(True), csd_queued[i, t].becomes(True), scan(i, t))
 
     @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
               ref=f"{TLB_C}: native_flush_tlb_multi -> tlb_is_not_lazy: not in mm_cpumask, or lazy ({ver})")
     def ipi_skip(i, t):
-        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & ~targeted(t), scan(i, t))
+        return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & ~targeted(i, t), scan(i, t))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> flush_tlb_multi: the local "
                                     f"flush_tlb_func with IRQs off, beside the remote ones ({ver})")
     def flush_tlb_func_local(i):
-        ups, lockup = flush_tlb_func(i, i)
+        # arch_tlbbatch_flush flushes locally only if this CPU is in the batch's cpumask
+        ups, lockup = flush_tlb_func(i, i, unmaps(i) | batch_mask[i].has(i) if cfg.reclaim else True)
         return when((phase[i] == "local_flush") & task(i), ups,
                     phase[i].becomes(If(lockup, "lockup", "waiting")))
 
@@ -266,14 +283,44 @@ def build(cfg):
 
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
+    def free_batch(i):
+        """Free the frames i's unmap gathered: an entry still translating to one is now stale."""
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        return ([frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members]
+                + [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
+                + [phase[i].becomes(If(last(i), "done", "freed"))])
+
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
                                     "gathered pages; flush_tlb_mm_range has returned (v5.13)")
     def tlb_finish_mmu(i):
-        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
-        return when((phase[i] == "flushed") & task(i),
-                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
-                    phase[i].becomes(If(last(i), "done", "freed")))
+        return when((phase[i] == "flushed") & task(i) & unmaps(i), free_batch(i))
+
+    if cfg.reclaim:
+        @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
+                                             "set_tlb_ubc_flush_pending -> arch/x86/include/asm/tlbflush.h: "
+                                             "arch_tlbbatch_add_mm: inc_mm_tlb_gen, cpumask_or(batch, "
+                                             "mm_cpumask) (v5.19)")
+        def try_to_unmap_one(i, p):
+            """Reclaim (kswapd or direct) unmaps page p for the batched flush: the mm's generation
+            moves now, and the batch remembers which CPUs ran the mm."""
+            return when(starts(i) & (pte[p] != None), gather(i, lambda q: q == p),  # noqa: E711
+                        mm_tlb_gen.becomes(mm_tlb_gen + 1), reclaiming[i].becomes(True),
+                        batch_mask[i].becomes(mm_cpumask))
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: arch_tlbbatch_flush: get_flush_tlb_info(NULL, 0, "
+                                        f"TLB_FLUSH_ALL, 0, false, TLB_GENERATION_INVALID), flush_tlb_multi"
+                                        f"(&batch->cpumask) ({ver})")
+        def arch_tlbbatch_flush(i):
+            """mm/rmap.c: try_to_unmap_flush: one full flush for the batch, carrying no generation."""
+            return when((phase[i] == "flush_start") & task(i) & reclaiming[i], new_gen[i].becomes(0),
+                        flush_all[i].becomes(True), scanned[i].becomes(CPU.empty().with_(i)),
+                        phase[i].becomes("sending"))
+
+        @m.action(CPU, **initiator, ref="mm/vmscan.c: shrink_page_list: try_to_unmap_flush, then "
+                                        "free_unref_page_list (v5.19)")
+        def free_unref_page_list(i):
+            return when((phase[i] == "flushed") & task(i) & reclaiming[i], free_batch(i),
+                        reclaiming[i].becomes(False))
 
     if rounds > 1:
         @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
@@ -442,6 +489,10 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                 "switch of mm flushes this mm's entries, as without PCID"),
     Param("ceiling", 1, 0, 3, doc="tlb_single_page_flush_ceiling in pages (33 in the kernel): a longer "
                                   "range is flushed as TLB_FLUSH_ALL"),
+    Param("reclaim", False, doc="reclaim also unmaps pages, with the batched flush (try_to_unmap_one "
+                                "... arch_tlbbatch_flush: TLB_FLUSH_ALL, no generation)"),
+    Param("invalid_gen_check", True, doc="(bug when False, v5.19-rc: aa44284960d5 before 8f1d56f64f8d) "
+                                         "a request without a generation counts as already done"),
     Param("switch_gen_check", True, doc="(bug when False) switch_mm_irqs_off reuses this mm's ASID slot "
                                         "without comparing ctxs[asid].tlb_gen: NOFLUSH over old entries"),
     Param("rule", "v6", choices=("v5", "v6"), doc="flush_tlb_func's generation check: v5.13, or v5.19+ "

@@ -25,3 +25,9 @@ PCID = Check(PROTOCOL, name="tlb_gen_pcid", cpus=3, initiators=2, pages=2, asids
              liveness=False)
 PCID_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_2cpus", cpus=2, initiators=2, pages=2, asids=2,
                    expect="holds")
+# reclaim beside MADV_DONTNEED: try_to_unmap_one moves the generation, arch_tlbbatch_flush carries
+# none (TLB_GENERATION_INVALID); specs/bugs/v519_reclaim_flush_skipped.py is the v5.19-rc bug
+RECLAIM_2CPUS = Check(PROTOCOL, name="tlb_gen_reclaim_2cpus", cpus=2, initiators=2, pages=2, reclaim=True,
+                      expect="holds")
+RECLAIM = Check(PROTOCOL, name="tlb_gen_reclaim", cpus=3, initiators=2, pages=2, reclaim=True, expect="holds",
+                liveness=False)

@@ -77,7 +77,9 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_inval
 # pinned in tests/test_tlb_gen.py (each conjunct of the partial-flush condition, both rule forms; PCID)
 TLB_GEN = {("tlb_gen_partial_flush.py", n) for n in
            ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
-    ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")}
+    ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")} | {
+    ("v519_reclaim_flush_skipped.py", n) for n in
+    ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")}
 
 
 def test_every_bug_spec_is_pinned():

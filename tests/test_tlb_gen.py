@@ -107,6 +107,23 @@ def test_pcid_keeps_old_entries_and_the_switch_catches_them_up():
     assert steps[-1] == "user_access" and "ipi_send" not in steps
 
 
+def test_reclaims_batched_flush_needs_the_invalid_generation_exception():
+    """v5.19-rc (aa44284960d5 before 8f1d56f64f8d): arch_tlbbatch_flush's generation 0 reads as an
+    old request and every CPU skips it; with the exception, or with the v5.13 rule, it holds."""
+    path = spec_path("bugs", "v519_reclaim_flush_skipped.py")
+    checks = {c.name: c for c in load_spec(path)}
+    bad = run_check(path, checks["v519_reclaim_flush_skipped"])
+    assert bad.verdict is Verdict.VIOLATED and bad.expectation_met and len(bad.trace) == 9
+    steps = [s.action for s in bad.trace.steps[1:]]
+    assert steps.index("try_to_unmap_one") < steps.index("arch_tlbbatch_flush") \
+        < steps.index("free_unref_page_list") < len(steps) - 1 and steps[-1] == "user_access"
+    for name in ("v519_reclaim_fixed", "v513_reclaim_no_early_return"):
+        r = run_check(path, checks[name])
+        assert r.verdict is Verdict.HOLDS and r.expectation_met and r.stats.states == 918
+    beside = _run(SPEC, "tlb_gen_reclaim_2cpus", backend="fast", symmetry=True)
+    assert beside.verdict is Verdict.HOLDS and (beside.stats.states, beside.stats.represented) == (98585, 392294)
+
+
 def test_bmc_agrees_on_the_flush_all_lockup_and_on_the_safe_rule():
     """Z3 finds the TLB_FLUSH_ALL lockup at the explicit search's length, and no violation of the
     safe rule within the same bound."""
