@@ -94,7 +94,7 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
         if v is not None and not finite_positive(v):
             raise UserError(f"--{flag.replace('_', '-')} must be positive, got {v}")
     check_outputs({"--json": a.json}, [a.spec])
-    checks = chosen_checks(a.spec, a.check, a.time_limit)
+    checks = chosen_checks(a.spec, a.check)
     if a.mutant is not None:
         if a.json:
             raise UserError("--json writes a whole mutation run; leave it out with --mutant N")
@@ -107,9 +107,10 @@ def stdout_console() -> Console:
     return Console(file=PipeSafe(sys.stdout), highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
-def chosen_checks(spec: str, name: str | None, time_limit: float | None = None) -> list[Check]:
-    """The checks to mutate: the named one, or every check of the spec that expects holds."""
-    checks = load_spec(spec, time_limit)
+def chosen_checks(spec: str, name: str | None) -> list[Check]:
+    """The checks to mutate: the named one, or every check of the spec that expects holds.
+    (mutate's --time-limit is a budget for the mutants, so it does not bound loading.)"""
+    checks = load_spec(spec)
     if name is not None:
         picked = [c for c in checks if c.name == name]
         if not picked:
