@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -38,14 +39,15 @@ def time_limited(seconds: float | None) -> Iterator[None]:
     def ring(signum, frame):
         raise TimeUp()
     old = signal.signal(signal.SIGALRM, ring)
+    t0 = time.monotonic()
     outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-        if outer:   # an enclosing timer keeps running (less the time spent here, roughly)
-            signal.setitimer(signal.ITIMER_REAL, max(outer - seconds, 1e-3))
+        if outer:   # an enclosing timer keeps running, less the time spent here
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - t0), 1e-3))
 
 
 @contextmanager
