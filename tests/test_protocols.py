@@ -182,3 +182,16 @@ def test_a_new_variant_is_short():
     results = {c.name: run_check(path, c) for c in load_spec(path)}
     assert results["custom_variant"].violation.invariant == "flush_info_live"
     assert results["inlined"].verdict is Verdict.HOLDS
+
+
+def test_the_seed_whole_holds_under_kvm_pv():
+    """RFC v2 patch 6 with patches 2-5 and 10-11 (specs/kvm_pv_async.py): the paravirtual flush
+    under the concurrent and the async flush holds, every cover reached, with pinned counts."""
+    path = spec_path("kvm_pv_async.py")
+    checks = {c.name: c for c in load_spec(path)}
+    r = run_check(path, checks["kvm_pv_async_2cpus"])
+    assert r.verdict is Verdict.HOLDS and r.expectation_met and not r.unchecked
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == (18898, 122530, 23)
+    for name, counts in {"kvm_pv_async": (659192, 4649077, 32), "kvm_pv_concurrent": (344284, 2476325, 28)}.items():
+        r = run_check(path, checks[name], RunOptions(backend="fast", liveness=False))
+        assert r.violation is None and (r.stats.states, r.stats.transitions, r.stats.depth) == counts
