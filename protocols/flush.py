@@ -51,7 +51,9 @@ _DOCS = {"info": "where flush_tlb_info lives", "wait_for_ack": "wait for csd_unl
          "csd_unlock": "(bug when False) the flush handler returns without csd_unlock",
          "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
          "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",
-         "async_freed_tables": "(bug) async flush also when page tables are freed"}
+         "async_freed_tables": "(bug) async flush also when page tables are freed",
+         "pv_host_xchg": "(CVE-2019-3016 when False) record_steal_time clears preempted in a copy it "
+                         "writes back whole, over a FLUSH_TLB the guest set meanwhile"}
 
 
 def variant(d: Design, cfg: Config) -> Design:

@@ -23,14 +23,35 @@ def declare(s) -> None:
         return when((t != 0) & s.vcpu_in[t], s.vcpu_in[t].becomes(False),
                     pre[t].becomes(If(pre[t] == "running", "preempted", pre[t])))
 
-    # not environment: a flush IPI or handler on vCPU t waits for the host to run it again
-    @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0); "
-                                    "KVM_VCPU_FLUSH_TLB -> kvm_vcpu_flush_tlb_guest (v5.10)")
-    def vcpu_resume(t):
+    def flush_if_flagged(t):
+        """kvm_vcpu_flush_tlb_guest when the flags read had KVM_VCPU_FLUSH_TLB."""
         flag = pre[t] == "preempted_flush"
-        return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
-                    [s.tlb[t, p].becomes(If(flag, None, s.tlb[t, p])) for p in s.Page.members],
-                    s.psc[t].becomes(If(flag, None, s.psc[t])))
+        return [s.tlb[t, p].becomes(If(flag, None, s.tlb[t, p])) for p in s.Page.members] + [
+            s.psc[t].becomes(If(flag, None, s.psc[t]))]
+
+    # not environment: a flush IPI or handler on vCPU t waits for the host to run it again
+    if d.pv_host_xchg:
+        @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0) on "
+                                        "the mapped guest struct (b043138246a4); KVM_VCPU_FLUSH_TLB -> "
+                                        "kvm_vcpu_flush_tlb_guest (v5.10)")
+        def vcpu_resume(t):
+            return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
+                        flush_if_flagged(t))
+    else:
+        copied = s.st_copied
+
+        @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time before b043138246a4 "
+                                        "(CVE-2019-3016): kvm_read_guest_cached into vcpu->arch.st.steal, "
+                                        "xchg(&vcpu->arch.st.steal.preempted, 0) on that copy, flush if "
+                                        "KVM_VCPU_FLUSH_TLB")
+        def record_steal_time_read(t):
+            return when((t != 0) & ~s.vcpu_in[t] & ~copied[t], copied[t].becomes(True), flush_if_flagged(t))
+
+        @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time before b043138246a4: "
+                                        "kvm_write_guest_cached writes the whole copy back (preempted = 0)")
+        def vcpu_resume(t):
+            return when((t != 0) & ~s.vcpu_in[t] & copied[t], copied[t].becomes(False),
+                        s.vcpu_in[t].becomes(True), pre[t].becomes("running"))
 
     m.cover("pv_flush_deferred_to_resume",
             ((s.phase == "freed") | (s.phase == "done")) & exists(CPU, lambda t: (pre[t] == "preempted_flush")

@@ -81,6 +81,8 @@ class Design:
     latr: bool = False                # LATR: no IPIs, CPUs sweep lazily, frees wait for all sweeps
     pv: bool = False                  # KVM paravirtual flush: preempted vCPUs flagged, not IPI'd
     pv_cmpxchg: bool = True           # (bug when False) the guest sets FLUSH_TLB by a plain store
+    pv_host_xchg: bool = True         # (CVE-2019-3016 when False) the host copies steal_time in,
+                                      # clears preempted in its copy and writes the struct back
     lazy_gen_check: bool = True       # leaving lazy mode compares tlb_gen (v4.19: no need, lazy
                                       # CPUs get every flush IPI)
 
@@ -164,6 +166,9 @@ class Shootdown:
                                                               "preempted_flush"), "running",
                                      "steal_time.preempted flags of vCPU c (0, KVM_VCPU_PREEMPTED, "
                                      "| KVM_VCPU_FLUSH_TLB)")
+            if not d.pv_host_xchg:
+                self.st_copied = m.array("st_copied", CPU, BOOL, False, "record_steal_time holds vCPU c's "
+                                         "steal_time copied in, to be written back whole")
             if not d.pv_cmpxchg:
                 self.pv_seen = m.array("pv_seen", CPU, BOOL, False, "the guest read vCPU c as preempted "
                                        "and is about to store FLUSH_TLB")

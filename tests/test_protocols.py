@@ -65,6 +65,7 @@ BUGS = {
     ("b20_nmi_uaccess_cr3.py", "b20_nmi_uaccess_cr3"): ("nmi_uaccess_safe", 3, (("CPU", 1),)),
     ("n1_async_release_at_send.py", "n1_async_release_at_send"): ("no_stale_access", 8, (("CPU", 1), ("Page", 0))),
     ("kvm_pv_plain_store.py", "kvm_pv_plain_store"): ("no_stale_access", 11, (("CPU", 1), ("Page", 0))),
+    ("kvm_steal_time_copy.py", "kvm_steal_time_copy"): ("no_stale_access", 11, (("CPU", 1), ("Page", 0))),
 }
 # (spec file, check name) -> (shortest trace to the stuck state, the action it ends with)
 DEADLOCKS = {("csd_never_unlocked.py", "csd_never_unlocked"): (7, "csd_unlock")}
