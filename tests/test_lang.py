@@ -107,3 +107,17 @@ def test_never_fired_actions_are_reported(tmp_path):
     assert r.verdict is Verdict.HOLDS and r.coverage == {"go": 1, "never": 0}
     assert r.vacuity == ["never fired, and the spec's dead_ok does not say why: never"]
     assert not r.expectation_met   # a gate fails on it
+
+
+def test_a_list_nested_in_the_updates_is_named_in_one_line():
+    """A protocol author who nests a list of updates one level too deep is told so, not shown the IR."""
+    import pytest
+
+    from checker.errors import ModelError
+    m = ModelBuilder("nest", None)
+    x = m.var("x", BOOL, False)
+    with pytest.raises(ModelError) as e:
+        @m.action()
+        def a():
+            return when(~x, [[x.becomes(True)]])
+    assert "a list of updates inside a list of updates" in str(e.value) and len(str(e.value)) < 300

@@ -310,9 +310,14 @@ class ModelBuilder:
                              "a guard must be a condition (use ==, &, |, ~)", loc=loc)
         seen: list[Assign] = []
         for u in step.updates:
+            if isinstance(u, (list, tuple)):
+                raise ModelError(f"action {aname}: a list of updates inside a list of updates",
+                                 "when() takes updates and lists of updates: pass the inner lists as "
+                                 "separate arguments, or join them with +", loc=loc)
             if not isinstance(u, Assign):
-                raise ModelError(f"action {aname}: updates are written `var.becomes(value)`, "
-                                 f"got {u!r}", loc=loc)
+                shown = str(u) if len(str(u)) <= 80 else str(u)[:77] + "..."
+                raise ModelError(f"action {aname}: updates are written `var.becomes(value)`, got "
+                                 f"{type(u).__name__} `{shown}`", loc=loc)
             t, v = u.target.var.type, u.value
             if isinstance(v, Ref):
                 v.complete("assignment")
