@@ -29,5 +29,4 @@ PCID_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_2cpus", cpus=2, initiators=2, pa
 # none (TLB_GENERATION_INVALID); specs/bugs/v519_reclaim_flush_skipped.py is the v5.19-rc bug
 RECLAIM_2CPUS = Check(PROTOCOL, name="tlb_gen_reclaim_2cpus", cpus=2, initiators=2, pages=2, reclaim=True,
                       expect="holds")
-RECLAIM = Check(PROTOCOL, name="tlb_gen_reclaim", cpus=3, initiators=2, pages=2, reclaim=True, expect="holds",
-                liveness=False)
+# (at 3 CPUs: 14,181,786 orbits in 22 s, README "Performance"; left out of the gate for CI time)
