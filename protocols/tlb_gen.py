@@ -57,8 +57,10 @@ def build(cfg):
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     m = ModelBuilder("tlb_gen", cfg, __doc__)
     CPU = m.index_set("CPU", n, lanes=True)
-    Page = m.index_set("Page", pages, symmetric=True)
-    Frame = m.index_set("Frame", pages, symmetric=True)
+    # not symmetric: page p starts mapping frame p and, with one operation each, no fault remaps,
+    # so permuting pages and frames apart reaches states the model cannot (orbits would overcount)
+    Page = m.index_set("Page", pages)
+    Frame = m.index_set("Frame", pages)
     ASID = m.index_set("ASID", cfg.asids)   # the dynamic ASID slots (PCIDs) of each CPU
     slots = ASID.members
     gens = k * rounds
