@@ -9,6 +9,7 @@ from checker.run import RunOptions, run_check
 from checker.spec import load_spec
 
 from .conftest import ROOT, spec_path
+from .test_tlb_gen import PINNED_BUG_SPECS as TLB_GEN  # the tlb_gen family's bug specs
 
 # (protocol, cpus, pages, rounds) -> (distinct states, transitions, depth)
 PINNED = {
@@ -73,14 +74,6 @@ DEADLOCKS = {("csd_never_unlocked.py", "csd_never_unlocked"): (7, "csd_unlock")}
 FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
          ("b5_switch_mm_barrier.py", "b5_under_sc"), ("b5_switch_mm_barrier.py", "b5_fixed_tso"),
          ("b16_flush_after_ptl.py", "b16_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
-
-
-# pinned in tests/test_tlb_gen.py (each conjunct of the partial-flush condition, both rule forms; PCID)
-TLB_GEN = {("tlb_gen_partial_flush.py", n) for n in
-           ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
-    ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")} | {
-    ("v519_reclaim_flush_skipped.py", n) for n in
-    ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")}
 
 
 def test_every_bug_spec_is_pinned():

@@ -25,6 +25,13 @@ def _run(path, name, **opts):
     return run_check(path, _check(path, name), RunOptions(overrides, **opts))
 
 
+# every (spec file, check) under specs/bugs/ of this family, each pinned below
+PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
+                    ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
+    ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")} | {
+    ("v519_reclaim_flush_skipped.py", n) for n in
+    ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")}
+
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
                 "tlb_gen_pcid_2cpus": (111844, 355834, 21)}
