@@ -8,7 +8,7 @@ from checker.result import Verdict
 from checker.run import RunOptions, run_check
 from checker.spec import load_spec
 
-from .conftest import ROOT, spec_path
+from .conftest import spec_path
 from .test_tlb_gen import PINNED_BUG_SPECS as TLB_GEN  # the tlb_gen family's bug specs
 
 # (protocol, cpus, pages, rounds) -> (distinct states, transitions, depth)
