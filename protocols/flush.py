@@ -46,8 +46,11 @@ def family_params(d: Design) -> tuple[Param, ...]:
 _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
             "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
-            "callers": ("munmap", "madvise", "khugepaged", "writeback")}
-_DOCS = {"info": "where flush_tlb_info lives", "wait_for_ack": "wait for csd_unlock before freeing",
+            "callers": ("munmap", "madvise", "khugepaged", "writeback"),
+            "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy")}
+_DOCS = {"info": "where flush_tlb_info lives",
+         "table_free_ipi": "(B2) tlb_flush_remove_tables: a second IPI before tables are freed, to "
+                           "mm_cpumask, its lazy CPUs, or (bug) its non-lazy ones", "wait_for_ack": "wait for csd_unlock before freeing",
          "csd_unlock": "(bug when False) the flush handler returns without csd_unlock",
          "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
          "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",
@@ -257,6 +260,9 @@ def _initiator(s) -> None:
 
     last = s.round + 1 >= s.rounds
     gp = no_gup_walker(s) if d.table_free != "after_flush" else True
+    table_ipi = d.table_free_ipi != "none" and s.ipis
+    if table_ipi:
+        _table_free_ipi(s, initiator)
 
     @m.action(**initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
                                "pages and tables (v5.2); flush_tlb_mm_range has returned"
@@ -265,13 +271,16 @@ def _initiator(s) -> None:
     def tlb_finish_mmu():
         """flush_tlb_mm_range returned (its flush_tlb_info released); free the frames and table."""
         g = (phase == "flushed") & (~s.collapsing if collapse else True)
+        if table_ipi:  # tlb_table_flush: tlb_flush_remove_tables has run when tables are freed
+            g = g & (s.table_round | ~s.freed_tables)
         if "writeback" in d.callers:  # zap_pte_range: tlb_flush_mmu frees after pte_unmap_unlock
             g = g & ~s.ptl_locked
         if d.latr:  # LATR: the frames and table are only queued for reuse
             return when(g, release_info(s), s.latr_deferred.becomes(True),
                         phase.becomes(If(last, "done", "freed")))
         return when(g & (~any_detached(s) | gp), release_info(s), free_frames_updates(s),
-                    free_table_updates(s), phase.becomes(If(last, "done", "freed")))
+                    free_table_updates(s), phase.becomes(If(last, "done", "freed")),
+                    [s.table_round.becomes(False)] if table_ipi else [])
 
     if collapse:
         sync = no_gup_walker(s) if d.collapse_sync else True
@@ -344,6 +353,9 @@ def _ipi_initiator(s, after_send: str) -> None:
                       "and no tables freed",
                 "v6": "should_flush_tlb: CPU not in mm_cpumask, lazy, or running another mm"}[d.lazy_rule]
 
+    if d.table_free_ipi != "none":
+        skip_ref += "; or, in tlb_flush_remove_tables' round, not in its mask"
+
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: {skip_ref} ({ver})", actor=lambda t: 0, fair="strong")
     def ipi_skip(t):
         return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & ~s.targeted(t), scan(t))
@@ -359,8 +371,36 @@ def _ipi_initiator(s, after_send: str) -> None:
         return when((phase == "waiting") & acked, phase.becomes("flushed"))
 
 
+def _table_free_ipi(s, initiator) -> None:
+    """B2: the v4.19-rc lazy-TLB series (reverted before v4.19) skipped lazy CPUs in every flush and
+    sent them a second IPI when page tables were freed."""
+    m, d, CPU, phase = s.m, s.d, s.CPU, s.phase
+    which = {"mm_cpumask": "smp_call_function_many(mm_cpumask(mm), tlb_flush_remove_tables_local) "
+                           "(2ff6ddf19c0e)",
+             "lazy": "the CPUs of mm_cpumask with is_lazy set (64482aafe55f as its title says)",
+             "not_lazy": "mm_fill_lazy_tlb_cpu_mask: the CPUs of mm_cpumask with is_lazy clear "
+                         "(64482aafe55f's loop, as the revert's diff shows it)"}[d.table_free_ipi]
+
+    @m.action(**initiator, ref="mm/memory.c: tlb_flush_mmu_free -> tlb_table_flush -> arch/x86/mm/tlb.c: "
+                               "tlb_flush_remove_tables: IPI " + which + ", wait=1 (v4.19-rc, reverted "
+                               "by PeterZ's \"x86/mm/tlb: Revert the recent lazy TLB patches\")")
+    def tlb_flush_remove_tables():
+        """Page tables are about to be freed: IPI the lazy CPUs so that they leave the mm
+        (tlb_flush_remove_tables_local: switch_mm_irqs_off to init_mm) and drop their
+        paging-structure caches."""
+        return when((phase == "flushed") & s.freed_tables & ~s.table_round, s.table_round.becomes(True),
+                    s.scanned.becomes(CPU.empty()), phase.becomes("sending"))
+
+    m.cover("table_free_ipi_to_lazy_cpu",
+            s.table_round & exists(CPU, lambda t: (s.irq[t] == "func") & (s.mode[t] == "lazy")),
+            "a lazy CPU skipped by the flush takes tlb_flush_remove_tables' IPI and leaves the mm",
+            "arch/x86/mm/tlb.c: tlb_flush_remove_tables_local (2ff6ddf19c0e, v4.19-rc)")
+
+
 def _scan(s, t, after_send):
     done = s.scanned.with_(t)
+    if s.d.table_free_ipi != "none":  # tlb_flush_remove_tables has no local part: wait next
+        after_send = If(s.table_round, "waiting", after_send)
     return [s.scanned.becomes(done), s.phase.becomes(If(done == s.ALL_REMOTE, after_send, "sending"))]
 
 

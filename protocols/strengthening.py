@@ -31,7 +31,7 @@ def supported(d) -> bool:
     return (d.switch == "atomic" and d.memory == "sc" and d.cpumask == "eager" and not d.gup_fast
             and d.flush_by == "ipi" and not d.latr and not d.pv and d.table_free == "after_flush"
             and set(d.callers) <= {"munmap", "madvise"} and d.lazy_gen_check and d.async_wait
-            and d.csd_unlock)
+            and d.csd_unlock and d.table_free_ipi == "none")
 
 
 def declare(s) -> None:

@@ -85,6 +85,10 @@ class Design:
                                       # clears preempted in its copy and writes the struct back
     lazy_gen_check: bool = True       # leaving lazy mode compares tlb_gen (v4.19: no need, lazy
                                       # CPUs get every flush IPI)
+    table_free_ipi: str = "none"      # B2 (v4.19-rc series, reverted): after the flush, before the
+                                      # tables are freed, tlb_flush_remove_tables IPIs "mm_cpumask"
+                                      # (2ff6ddf19c0e), its "lazy" CPUs (64482aafe55f as meant) or its
+                                      # "not_lazy" ones (64482aafe55f's loop as the revert shows it)
 
 
 class Shootdown:
@@ -177,6 +181,9 @@ class Shootdown:
                                       "their LATR state since the last lazy flush")
             self.latr_deferred = m.var("latr_deferred", BOOL, False, "pages/table queued for reuse "
                                        "once every CPU has swept")
+        if d.table_free_ipi != "none":
+            self.table_round = m.var("table_round", BOOL, False, "the IPIs in flight are "
+                                     "tlb_flush_remove_tables', sent after the flush (B2)")
         if "writeback" in d.callers:
             self.ptl_locked = m.var("ptl_locked", BOOL, False, "the PTE-table lock (PTL) is held by CPU 0")
             self.clean = m.array("clean", Frame, BOOL, False, "writeback cleaned frame f (a dirty "
@@ -292,6 +299,14 @@ class Shootdown:
     def targeted(self, t):
         """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
         freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
+        if self.d.table_free_ipi != "none":  # the flush, or tlb_flush_remove_tables after it
+            has = self.mm_cpumask.has(t)
+            tables = {"mm_cpumask": has, "lazy": has & (self.mode[t] == "lazy"),
+                      "not_lazy": has & (self.mode[t] != "lazy")}[self.d.table_free_ipi]
+            return If(self.table_round, tables, self._flush_targeted(t))
+        return self._flush_targeted(t)
+
+    def _flush_targeted(self, t):
         if self.d.lazy_rule == "v4.19":
             return self.mm_cpumask.has(t)
         lazy_ok = self.mode[t] != "lazy"

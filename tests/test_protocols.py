@@ -57,6 +57,8 @@ BUGS = {
     ("async_no_nmi_block.py", "nmi_reads_freed_frame"): ("no_stale_access", 10, (("CPU", 1), ("Page", 0))),
     ("free_before_ack.py", "free_before_ack"): ("no_stale_access", 8, (("CPU", 1), ("Page", 0))),
     ("b1_lazy_cpu_table_free.py", "b1_lazy_cpu_table_free"): ("no_freed_table_walk", 10, (("CPU", 1),)),
+    ("b2_lazy_tlb_series_reverted.py", "b2_lazy_tlb_series_reverted"): ("no_freed_table_walk", 13, (("CPU", 1),)),
+    ("b2_lazy_tlb_series_reverted.py", "b2_lazier_without_table_ipi"): ("no_freed_table_walk", 10, (("CPU", 1),)),
     ("b3_table_free_before_invalidate.py", "b3_table_free_before_invalidate"):
         ("no_freed_table_walk", 4, (("CPU", 0),)),
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
@@ -71,7 +73,8 @@ BUGS = {
 # (spec file, check name) -> (shortest trace to the stuck state, the action it ends with)
 DEADLOCKS = {("csd_never_unlocked.py", "csd_never_unlocked"): (7, "csd_unlock")}
 # the fixed models kept beside the bugs: each must hold
-FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
+FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverted.py", "b2_table_ipi_to_lazy"),
+         ("b2_lazy_tlb_series_reverted.py", "b2_v419_revert"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
          ("b5_switch_mm_barrier.py", "b5_under_sc"), ("b5_switch_mm_barrier.py", "b5_fixed_tso"),
          ("b16_flush_after_ptl.py", "b16_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
