@@ -30,7 +30,15 @@ Reclaim (`reclaim=True`): try_to_unmap_one clears a PTE and moves the mm's gener
 (arch_tlbbatch_add_mm), and arch_tlbbatch_flush sends one TLB_FLUSH_ALL with no generation
 (TLB_GENERATION_INVALID, 0) to the CPUs that ran the mm then; the pages are freed after it.
 
-Scope: MADV_DONTNEED and reclaim, one page per reclaim batch; no page table is freed, so no
+MADV_FREE (`madv_free=True`): madvise_free_pte_range cleans a dirty PTE, marks the folio lazyfree and
+flushes the range (freeing nothing); PTEs and TLB entries carry the dirty bit, and a user store
+through an entry caching D=1 does not touch the PTE, so a store after MADV_FREE returned that left
+the PTE clean would be discarded by reclaim (no_lost_write). With reclaim, try_to_unmap_one discards
+a clean lazyfree page and maps a redirtied one back. Direct IO (`dio=True`): gup_fast takes a
+reference on a page's frame and rechecks the PTE; the device then writes the frame; a frame it holds
+is freed by its last put. B17 (lazyfree_ref_check=False): reclaim discards the page the IO holds.
+
+Scope: MADV_DONTNEED, MADV_FREE and reclaim, one page per reclaim batch; no page table is freed, so no
 paging-structure cache is modelled (munmap takes mmap_lock for writing and cannot run beside
 another zap of the mm without the lock model); the other mm is never flushed, and no PTI; an
 initiator's task does not migrate during its operation (preempted, it resumes on its CPU;
@@ -66,8 +74,9 @@ def build(cfg):
     gens = k * rounds
     FLUSHERS, EVERY_CPU = CPU.mask(*range(k)), CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
+    lazyfree_reclaim = cfg.madv_free and cfg.reclaim
     Phase = m.enum("Phase", "idle", "flush_start", "sending", "local_flush", "waiting", "flushed",
-                   "freed", "done", "lockup")
+                   "freed", "done", "lockup", *(("lazyfree_check",) if lazyfree_reclaim else ()))
     Irq = m.enum("Irq", "none", "func", "unlock", "lockup")
     ver = V519 if cfg.rule == "v6" else V513
 
@@ -102,6 +111,24 @@ def build(cfg):
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if cfg.madv_free:
+        pte_dirty = m.array("pte_dirty", Page, BOOL, True, "the dirty bit of page p's PTE (pteval's, while it is cleared)")
+        tlb_dirty = m.array("tlb_dirty", (CPU, ASID, Page), BOOL, False,
+                            "CPU c's TLB entry for page p in slot s caches D=1: stores go through it without "
+                            "touching the PTE")
+        lazyfree = m.array("lazyfree", Frame, BOOL, False,
+                           "frame f is a lazyfree folio (MADV_FREE cleared PG_swapbacked): reclaim may discard it "
+                           "clean, without writing it out")
+        lost_write = m.array("lost_write", (CPU, Page), BOOL, False)
+    if cfg.dio:
+        Dio = m.enum("Dio", "idle", "grabbed", "pinned", "done")
+        dio = m.var("dio", Dio, "idle", "a direct-IO read into the mm's memory: gup_fast's progress")
+        dio_page = m.var("dio_page", Elem(Page, optional=True), None, "the page the direct IO reads into")
+        dio_frame = m.var("dio_frame", FrameRef, None, "the frame gup_fast took a reference on")
+        dio_lost = m.var("dio_lost", BOOL, False)
+        if lazyfree_reclaim:
+            discarded = m.array("discarded", Frame, BOOL, False,
+                                "reclaim discarded frame f as a clean lazyfree page (try_to_unmap_one's discard:)")
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
@@ -119,6 +146,22 @@ def build(cfg):
         with preemption off (get_cpu .. put_cpu) from inc_mm_tlb_gen to csd_lock_wait. A task
         preempted between its zap and the flush (or the flush and the free) resumes on this CPU."""
         return (irq[c] == "none") & (phase[c] != "sending") & (phase[c] != "local_flush") & (phase[c] != "waiting")
+
+    def drop(c, s, p, cond):
+        """Invalidate CPU c's slot-s entry for page p when `cond` (with its cached dirty bit)."""
+        ups = [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p]))]
+        if cfg.madv_free:
+            ups.append(tlb_dirty[c, s, p].becomes(If(cond, False, tlb_dirty[c, s, p])))
+        return ups
+
+    def held(f):
+        """Frame f has a reference beside the mapping's and the LRU's: the direct IO's (GUP)."""
+        return ((dio == "grabbed") | (dio == "pinned")) & (dio_frame == f) if cfg.dio else False
+
+    def freeing(p):
+        """An MADV_FREE of page p has not returned: a store racing with it may be discarded (the PTE
+        still maps its frame, so no other operation on p is under way)."""
+        return exists(CPU, lambda i: in_range[i, p] & ~between_ops(i))
 
     def stale(e, p):
         """The TLB entry `e` for page p maps a frame that was freed, or that the mm maps elsewhere."""
@@ -140,8 +183,7 @@ def build(cfg):
     def flush_loaded(c, gone, gen=None):
         """Invalidate the loaded ASID's entries of the pages `gone` selects (INVLPG or a CR3 write of
         that PCID); `gen`: the generation the slot has then caught up with."""
-        ups = [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & gone(p), None, tlb[c, s, p]))
-               for s in slots for p in Page.members]
+        ups = [u for s in slots for p in Page.members for u in drop(c, s, p, (loaded_asid[c] == s) & gone(p))]
         if gen is not None:
             ups += [asid_gen[c, s].becomes(If(loaded_asid[c] == s, gen, asid_gen[c, s])) for s in slots]
         return ups
@@ -166,7 +208,7 @@ def build(cfg):
     def switch_asid(c, nxt):
         """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
         flush, want, ups = choose_new_asid(c, nxt)
-        return (ups + [tlb[c, s, p].becomes(If(flush[s], None, tlb[c, s, p])) for s in slots for p in Page.members]
+        return (ups + [u for s in slots for p in Page.members for u in drop(c, s, p, flush[s])]
                 + [asid_gen[c, s].becomes(If(flush[s], want, asid_gen[c, s])) for s in slots])
 
     def flush_tlb_func(c, i, runs=True):
@@ -189,8 +231,8 @@ def build(cfg):
         # entries and its generation, to be caught up when the CPU switches back
         leave, init_gen, slot_table = choose_new_asid(c, "other_mm", lazy)
         cur = lambda s: loaded_asid[c] == s  # noqa: E731
-        return ([tlb[c, s, p].becomes(If(leave[s] | (cur(s) & flush & (~partial | in_range[i, p])), None,
-                                         tlb[c, s, p])) for s in slots for p in Page.members]
+        return ([u for s in slots for p in Page.members
+                 for u in drop(c, s, p, leave[s] | (cur(s) & flush & (~partial | in_range[i, p])))]
                 # mm_tlb_gen as read, not new_tlb_gen
                 + [asid_gen[c, s].becomes(If(leave[s], init_gen, If(cur(s) & flush, mm, asid_gen[c, s])))
                    for s in slots]
@@ -223,6 +265,7 @@ def build(cfg):
                 + [phase[i].becomes("flush_start")])
 
     initiator = dict(actor=lambda i, *_: i, fair="weak")
+    last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
     @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                          "-> mm/memory.c: zap_pte_range, one page (v5.13)")
@@ -237,6 +280,22 @@ def build(cfg):
             """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
             present = lambda q: pte[q] != None  # noqa: E711,E731
             return when(starts(i) & exists(Page, present), gather(i, present))
+
+    if cfg.madv_free:
+        @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
+                                             "if pte_dirty: ptep_get_and_clear_full, pte_mkclean, set_pte_at, "
+                                             "tlb_remove_tlb_entry; folio_clear_dirty, folio_mark_lazyfree; then "
+                                             "tlb_finish_mmu flushes the range, freeing nothing (v5.18)")
+        def madvise_free(i, p):
+            """MADV_FREE of one page: its PTE made clean and its folio lazyfree; a dirty PTE is flushed
+            (a TLB entry caching D=1 would let later stores skip the PTE), a clean one needs no flush."""
+            was_dirty = pte_dirty[p]
+            return when(starts(i) & (pte[p] != None),  # noqa: E711
+                        pte_dirty[p].becomes(False),
+                        [lazyfree[f].becomes(lazyfree[f] | (pte[p] == f)) for f in Frame.members],
+                        [in_range[i, q].becomes(was_dirty & (q == p)) for q in Page.members],
+                        phase[i].becomes(If(was_dirty, "flush_start", If(last(i), "done", "idle"))),
+                        rnd[i].becomes(If(~was_dirty & ~last(i), rnd[i] + 1, rnd[i])))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> inc_mm_tlb_gen, get_flush_tlb_info: "
                                     f"a range over tlb_single_page_flush_ceiling becomes TLB_FLUSH_ALL ({ver})")
@@ -283,14 +342,30 @@ def build(cfg):
         return when((phase[i] == "waiting") & task(i) & forall(CPU, lambda t: ~csd_locked[i, t]),
                     phase[i].becomes("flushed"))
 
-    last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
-
     def free_batch(i):
-        """Free the frames i's unmap gathered: an entry still translating to one is now stale."""
+        """Free the frames i's unmap gathered: an entry still translating to one is now stale. A frame
+        the direct IO holds stays allocated (put_page drops the batch's reference, not the last one;
+        reclaim's folio_ref_freeze fails): its last put frees it."""
         mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
-        return ([frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members]
+        gone = {f: mine[f] & ~held(f) if cfg.dio else mine[f] for f in Frame.members}
+        return ([frame[f].becomes(If(gone[f], "free", frame[f])) for f in Frame.members]
                 + [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
-                + [phase[i].becomes(If(last(i), "done", "freed"))])
+                + forget(gone) + next_op(i, ~reduce(lambda a, b: a | b, mine.values())))
+
+    def next_op(i, empty):
+        """After an operation: done, or (rounds > 1) wait to fault a page in; an operation that unmapped
+        nothing (MADV_FREE, reclaim that mapped its page back) lets the next start at once."""
+        if not cfg.madv_free:
+            return [phase[i].becomes(If(last(i), "done", "freed"))]
+        go = ~last(i) & empty
+        return [phase[i].becomes(If(last(i), "done", If(empty, "idle", "freed"))),
+                rnd[i].becomes(If(go, rnd[i] + 1, rnd[i]))]
+
+    def forget(gone):
+        """A freed frame is no lazyfree folio any more."""
+        return (([lazyfree[f].becomes(If(gone[f], False, lazyfree[f])) for f in Frame.members] if cfg.madv_free
+                 else []) + ([discarded[f].becomes(If(gone[f], False, discarded[f])) for f in Frame.members]
+                             if cfg.dio and lazyfree_reclaim else []))
 
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
                                     "gathered pages; flush_tlb_mm_range has returned (v5.13)")
@@ -305,9 +380,38 @@ def build(cfg):
         def try_to_unmap_one(i, p):
             """Reclaim (kswapd or direct) unmaps page p for the batched flush: the mm's generation
             moves now, and the batch remembers which CPUs ran the mm."""
-            return when(starts(i) & (pte[p] != None), gather(i, lambda q: q == p),  # noqa: E711
+            ups = gather(i, lambda q: q == p)
+            if lazyfree_reclaim:   # a lazyfree folio (!folio_test_swapbacked) is checked before discard
+                lazy = exists(Frame, lambda f: (pte[p] == f) & lazyfree[f])
+                ups = ups[:-1] + [phase[i].becomes(If(lazy, "lazyfree_check", "flush_start"))]
+            return when(starts(i) & (pte[p] != None), ups,  # noqa: E711
                         mm_tlb_gen.becomes(mm_tlb_gen + 1), reclaiming[i].becomes(True),
                         batch_mask[i].becomes(mm_cpumask))
+
+        if lazyfree_reclaim:
+            check_ref = ("smp_mb(); ref_count == 1 + map_count && !folio_test_dirty: discard (v5.18+, "
+                         "6c8e2a256915)" if cfg.lazyfree_ref_check else "!PageDirty: discard (before 6c8e2a256915)")
+
+            @m.action(CPU, **initiator, ref=f"mm/rmap.c: try_to_unmap_one, MADV_FREE page check: pte_dirty("
+                                            f"pteval) -> folio_mark_dirty; {check_ref}; else set_pte_at(pteval), "
+                                            f"folio_set_swapbacked")
+            def lazyfree_discard(i):
+                """Reclaim decides on the lazyfree page whose PTE it cleared: discard it clean, or, if it
+                was written again (or, with the fix, someone holds a reference), map it back."""
+                mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+                dirty = exists(Page, lambda q: in_range[i, q] & pte_dirty[q])
+                pinned = exists(Frame, lambda f: (frame[f] == "gathered") & (batch[f] == i) & held(f))
+                keep = dirty | pinned if cfg.lazyfree_ref_check and cfg.dio else dirty
+                back = {f: keep & mine[f] for f in Frame.members}
+                ups = ([pte[q].becomes(If(keep & in_range[i, q], reduce(
+                           lambda rest, f: If(mine[f], f, rest), Frame.members, pte[q]), pte[q]))
+                        for q in Page.members]
+                       + [frame[f].becomes(If(back[f], "mm", frame[f])) for f in Frame.members]
+                       + [batch[f].becomes(If(back[f], None, batch[f])) for f in Frame.members]
+                       + [lazyfree[f].becomes(If(back[f], False, lazyfree[f])) for f in Frame.members])
+                if cfg.dio:
+                    ups += [discarded[f].becomes(discarded[f] | (mine[f] & ~keep)) for f in Frame.members]
+                return when((phase[i] == "lazyfree_check") & task(i), ups, phase[i].becomes("flush_start"))
 
         @m.action(CPU, **initiator, ref=f"{TLB_C}: arch_tlbbatch_flush: get_flush_tlb_info(NULL, 0, "
                                         f"TLB_FLUSH_ALL, 0, false, TLB_GENERATION_INVALID), flush_tlb_multi"
@@ -332,7 +436,7 @@ def build(cfg):
             one just freed); its next operation may start."""
             return when((phase[i] == "freed") & task(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                         pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
-                        rnd[i].becomes(rnd[i] + 1))
+                        rnd[i].becomes(rnd[i] + 1), [pte_dirty[p].becomes(True)] if cfg.madv_free else [])
 
     # ------------------------------------------------------------ every CPU's flush handler
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
@@ -374,13 +478,64 @@ def build(cfg):
                                                "TLB from the PTE, speculatively too, on a lazy CPU too")
     def tlb_fill(c, p):
         return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in slots])
+                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in slots],
+                    [tlb_dirty[c, s, p].becomes(If(loaded_asid[c] == s, pte_dirty[p], tlb_dirty[c, s, p]))
+                     for s in slots] if cfg.madv_free else [])
 
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
         return when(in_user(c) & (entry(c, p) != None),  # noqa: E711
                     stale_access[c, p].becomes(stale_access[c, p] | stale(entry(c, p), p)))
 
+
+    if cfg.madv_free:
+        @m.action(CPU, Page, environment=True, ref="user-mode store (Intel SDM vol. 3 §4.8, §4.10.2.2): through an "
+                                                   "entry caching D=1 as is; through a clean one the CPU first sets "
+                                                   "the PTE's dirty bit (a #PF if the PTE no longer maps the frame)")
+        def user_write(c, p):
+            e, d = entry(c, p), on_loaded(c, lambda s: tlb_dirty[c, s, p])
+            clean_lazy = (pte[p] == e) & ~pte_dirty[p] & exists(Frame, lambda f: (e == f) & lazyfree[f]) \
+                & ~freeing(p)
+            return when(in_user(c) & (e != None) & (d | (pte[p] == e)),  # noqa: E711
+                        stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)),
+                        lost_write[c, p].becomes(lost_write[c, p] | (d & clean_lazy)),
+                        pte_dirty[p].becomes(pte_dirty[p] | ~d),
+                        [tlb_dirty[c, s, p].becomes(If(loaded_asid[c] == s, True, tlb_dirty[c, s, p])) for s in slots])
+
+    if cfg.dio:
+        @m.action(Page, environment=True, ref="mm/gup.c: get_user_pages_fast -> gup_pte_range: ptep_get, "
+                                              "try_grab_folio (an atomic reference, a full barrier) (v5.18)")
+        def gup_fast(p):
+            """A direct-IO read (block/fops.c: __blkdev_direct_IO) pins its user buffer: GUP-fast reads page
+            p's PTE, lockless with IRQs off, and takes a reference on the frame it maps."""
+            return when((dio == "idle") & (pte[p] != None), dio.becomes("grabbed"),  # noqa: E711
+                        dio_page.becomes(p), dio_frame.becomes(pte[p]))
+
+        def put(cond):
+            """gup_put_folio / bio_release_pages when `cond`: drop the reference; it is the last one of
+            a frame whose mapping and batch have gone, which is then freed."""
+            orphan = {f: cond & (dio_frame == f) & (frame[f] == "gathered") & (batch[f] == None)  # noqa: E711
+                      for f in Frame.members}
+            return [frame[f].becomes(If(orphan[f], "free", frame[f])) for f in Frame.members] + forget(orphan)
+
+        @m.action(fair="weak", ref="mm/gup.c: gup_pte_range: if pte_val(pte) != pte_val(ptep_get(ptep)): "
+                                   "gup_put_folio, back off (v5.18)")
+        def gup_fast_recheck():
+            """GUP-fast rereads the PTE after taking its reference: unchanged, the page is pinned;
+            changed (an unmap cleared it), it backs off (the slow path is not modelled)."""
+            same = exists(Page, lambda q: (dio_page == q) & (pte[q] == dio_frame))
+            return when(dio == "grabbed", dio.becomes(If(same, "pinned", "done")), put(~same),
+                        dio_page.becomes(If(same, dio_page, None)), dio_frame.becomes(If(same, dio_frame, None)))
+
+        lost = exists(Frame, lambda f: (dio_frame == f) & discarded[f]) if lazyfree_reclaim else False
+
+        @m.action(fair="weak", ref="block/fops.c: __blkdev_direct_IO -> blkdev_bio_end_io: the device has "
+                                   "written the pinned frame; bio_release_pages puts it (v5.18)")
+        def dio_complete():
+            """The read's data lands in the pinned frame; the task expects to find it at the page. If
+            reclaim discarded the frame meanwhile, the page faults in zeroes instead."""
+            return when(dio == "pinned", dio_lost.becomes(dio_lost | lost), put(True), dio.becomes("done"),
+                        dio_page.becomes(None), dio_frame.becomes(None))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
     def enter_lazy_tlb(c):
@@ -417,6 +572,38 @@ def build(cfg):
                 "no user access goes through a TLB entry whose frame was freed or reused",
                 "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)))
+
+    if cfg.madv_free:
+        def cached_dirty_over_clean(c, s, p):
+            """CPU c caches D=1 for page p over a clean PTE of the same frame (MADV_FREE cleaned it)."""
+            return ((tlb[c, s, p] != None) & tlb_dirty[c, s, p] & (tlb[c, s, p] == pte[p]) & ~pte_dirty[p]  # noqa: E711
+                    & ~freeing(p))
+
+        m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~lost_write[c, p]),
+                    "no user store to a lazyfree page after MADV_FREE returned leaves its PTE clean (through a "
+                    "TLB entry caching D=1): reclaim would discard the data as clean",
+                    "mm/madvise.c: madvise_free_pte_range flushes the PTEs it cleaned (tlb_remove_tlb_entry)",
+                    precondition=exists(CPU, ASID, Page, cached_dirty_over_clean))
+        m.cover("lazyfree_page_redirtied", exists(Page, lambda p: pte_dirty[p] & exists(
+            Frame, lambda f: (pte[p] == f) & lazyfree[f])),
+                "a store after MADV_FREE set the PTE's dirty bit again: reclaim must keep the page",
+                "mm/rmap.c: try_to_unmap_one: pte_dirty(pteval) -> folio_mark_dirty")
+    if lazyfree_reclaim:
+        m.cover("lazyfree_page_discarded", exists(CPU, Frame, lambda i, f: reclaiming[i] & (batch[f] == i)
+                                                  & lazyfree[f] & (phase[i] == "flush_start")),
+                "reclaim discards a clean lazyfree page (no swap-out), then flushes and frees it",
+                "mm/rmap.c: try_to_unmap_one, MADV_FREE page check: goto discard")
+    if cfg.dio:
+        m.invariant("no_lost_dio_read", ~dio_lost,
+                    "no direct-IO read completes into a frame reclaim discarded while the IO held it: the task "
+                    "would read zeroes at that page",
+                    "6c8e2a256915: a clean lazyfree page is discarded only if ref_count == 1 + map_count",
+                    precondition=(dio == "pinned") & exists(
+                        Frame, lambda f: (dio_frame == f) & lazyfree[f]) if cfg.madv_free else dio == "pinned")
+        m.cover("dio_pins_page_under_unmap", (dio == "pinned") & exists(
+            Frame, lambda f: (dio_frame == f) & (frame[f] == "gathered")),
+                "a direct IO holds a frame that an unmap or reclaim has taken out of the page table",
+                "mm/gup.c: gup_pte_range (v5.18)")
 
     def in_flush(i):
         return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
@@ -471,6 +658,8 @@ def build(cfg):
 
     # final: no flush in progress anywhere (an initiator may have found nothing left to unmap)
     quiet = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c))
+    if cfg.dio:   # the direct IO has completed or not started
+        quiet = quiet & (dio != "grabbed") & (dio != "pinned")
     m.final(quiet & forall(CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t]))
     m.leads_to("unmapped_frames_freed", exists(Frame, lambda f: frame[f] == "gathered"),
                forall(Frame, lambda f: frame[f] != "gathered"),
@@ -493,6 +682,14 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                   "range is flushed as TLB_FLUSH_ALL"),
     Param("reclaim", False, doc="reclaim also unmaps pages, with the batched flush (try_to_unmap_one "
                                 "... arch_tlbbatch_flush: TLB_FLUSH_ALL, no generation)"),
+    Param("madv_free", False, doc="MADV_FREE also runs: madvise_free_pte_range cleans the PTE's dirty bit and "
+                                  "marks the folio lazyfree, then flushes; user stores and the cached dirty "
+                                  "bit are modelled; with reclaim, try_to_unmap_one discards a clean lazyfree page"),
+    Param("dio", False, doc="a direct-IO read: gup_fast takes a reference on a page's frame (try_grab_folio, "
+                            "then rechecks the PTE), the device writes it, the reference goes"),
+    Param("lazyfree_ref_check", True, doc="(bug when False, before 6c8e2a256915, v5.18) try_to_unmap_one "
+                                          "discards a clean lazyfree page without checking ref_count == "
+                                          "1 + map_count, though a GUP holds it"),
     Param("invalid_gen_check", True, doc="(bug when False, v5.19-rc: aa44284960d5 before 8f1d56f64f8d) "
                                          "a request without a generation counts as already done"),
     Param("switch_gen_check", True, doc="(bug when False) switch_mm_irqs_off reuses this mm's ASID slot "

@@ -28,3 +28,12 @@ PCID_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_2cpus", cpus=2, initiators=2, pa
 RECLAIM_2CPUS = Check(PROTOCOL, name="tlb_gen_reclaim_2cpus", cpus=2, initiators=2, pages=2, reclaim=True,
                       expect="holds")
 # (at 3 CPUs: 14,181,786 orbits in 22 s, README "Performance"; left out of the gate for CI time)
+# MADV_FREE beside MADV_DONTNEED and reclaim: madvise_free_pte_range cleans the PTE and flushes, so
+# that no TLB entry caching D=1 lets a later store skip the PTE; reclaim discards a clean lazyfree
+# page and maps a redirtied one back (one page: MADV_FREE and reclaim meet on it)
+MADV_FREE_2CPUS = Check(PROTOCOL, name="tlb_gen_madv_free_2cpus", cpus=2, initiators=2, pages=1,
+                        madv_free=True, reclaim=True, expect="holds")
+# B17's fixed model: a direct-IO read pins the page (gup_fast) while one initiator does MADV_FREE
+# and then reclaims it; specs/bugs/b17_madv_free_dio.py drops the refcount check
+DIO_2CPUS = Check(PROTOCOL, name="tlb_gen_dio_2cpus", cpus=2, initiators=1, pages=1, rounds=2,
+                  madv_free=True, reclaim=True, dio=True, expect="holds")

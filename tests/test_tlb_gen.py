@@ -30,11 +30,18 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
                     ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
     ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")} | {
     ("v519_reclaim_flush_skipped.py", n) for n in
-    ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")}
+    ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")} | {
+    ("b17_madv_free_dio.py", n) for n in ("b17_madv_free_dio", "b17_madv_free_dio_fixed")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
                 "tlb_gen_pcid_2cpus": (111844, 355834, 21)}
+# the composable callers and parts, each a check at 2 CPUs: (distinct states, transitions, depth) on the
+# reference explorer, and the covers that say its hazard is reached
+PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_page_redirtied",
+                                                                    "lazyfree_page_discarded"}),
+                "tlb_gen_dio_2cpus": ((57668, 278311, 27), {"lazyfree_page_redirtied", "lazyfree_page_discarded",
+                                                             "dio_pins_page_under_unmap"})}
 # check -> (distinct states, transitions, depth) on the fast backend
 PINNED_3CPUS = {"tlb_gen_v6": (1864569, 8815055, 23), "tlb_gen_v5": (1810097, 8599039, 23)}
 
@@ -48,11 +55,24 @@ def test_two_initiators_hold_with_pinned_counts(name):
     assert not r.unchecked and not r.excluded   # flush_completes and unmapped_frames_freed checked
 
 
-@pytest.mark.parametrize("name", sorted(PINNED_2CPUS))
+@pytest.mark.parametrize("name", sorted(PINNED_PARTS))
+def test_each_caller_holds_with_pinned_counts(name):
+    """Each composable part at 2 CPUs: safe, live, every cover reached, every hazard precondition met."""
+    counts, covers = PINNED_PARTS[name]
+    r = _run(SPEC, name)
+    assert r.verdict is Verdict.HOLDS and r.expectation_met
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == counts
+    assert not r.unchecked and not r.excluded
+    assert covers <= {g.name for g in r.goals if g.kind == "cover" and g.states}
+    assert all(g.states for g in r.goals if g.kind != "cover")   # each invariant's hazard is reached
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_2CPUS) + sorted(PINNED_PARTS))
 def test_fast_backend_agrees_with_the_reference(name):
     r = _run(SPEC, name, backend="fast", liveness=False)
     assert r.backend == "fast"
-    assert (r.stats.states, r.stats.transitions, r.stats.depth) == PINNED_2CPUS[name]
+    want = PINNED_2CPUS[name] if name in PINNED_2CPUS else PINNED_PARTS[name][0]
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == want
 
 
 @pytest.mark.parametrize("name", sorted(PINNED_3CPUS))
@@ -147,3 +167,22 @@ def test_more_initiators_than_cpus_is_refused(tmp_path, capsys):
     assert main([str(spec)]) == 2
     err = capsys.readouterr().err
     assert "initiators=3 is more than cpus=2" in err and "Traceback" not in err
+
+
+def test_b17_reclaim_discards_a_lazyfree_page_a_direct_io_holds():
+    """6c8e2a256915: without the refcount check reclaim discards the clean lazyfree page that GUP-fast
+    pinned, and the direct IO's data lands in a frame the mm no longer maps; with it, the page is
+    mapped back. Both engines find the same shortest trace."""
+    path = spec_path("bugs", "b17_madv_free_dio.py")
+    checks = {c.name: c for c in load_spec(path)}
+    for backend in ("explicit", "fast"):
+        bad = run_check(path, checks["b17_madv_free_dio"], RunOptions({}, backend=backend))
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == "no_lost_dio_read" and len(bad.trace) == 12
+        steps = [s.action for s in bad.trace.steps[1:]]
+        assert steps.index("madvise_free") < steps.index("gup_fast") < steps.index("gup_fast_recheck") \
+            < steps.index("try_to_unmap_one") < steps.index("lazyfree_discard") < len(steps) - 1
+        assert steps[-1] == "dio_complete"
+    fixed = run_check(path, checks["b17_madv_free_dio_fixed"])
+    assert fixed.verdict is Verdict.HOLDS and fixed.expectation_met
+    assert (fixed.stats.states, fixed.stats.transitions) == PINNED_PARTS["tlb_gen_dio_2cpus"][0][:2]
