@@ -49,6 +49,8 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "callers": ("munmap", "madvise", "khugepaged", "writeback"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy")}
 _DOCS = {"info": "where flush_tlb_info lives",
+         "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
+                             "CPU swept",
          "table_free_ipi": "(B2) tlb_flush_remove_tables: a second IPI before tables are freed, to "
                            "mm_cpumask, its lazy CPUs, or (bug) its non-lazy ones", "wait_for_ack": "wait for csd_unlock before freeing",
          "csd_unlock": "(bug when False) the flush handler returns without csd_unlock",
@@ -174,10 +176,17 @@ def _initiator(s) -> None:
             early = no_gup_walker(s)  # tlb_remove_table_one: IPI sync, then free: no flush first
         elif d.table_free == "rcu" and d.mm_users_shortcut:
             early = count(CPU, lambda c: (c != 0) & (s.mode[c] == "user")) == 0  # mm_users < 2
+        elif d.table_free == "rcu" and not d.table_invalidate:
+            early = no_gup_walker(s)  # B4: the batch is full, call_rcu, the grace period ends
+        rcu_ref = ""
+        if d.table_free == "rcu" and not d.table_invalidate and not d.mm_users_shortcut:
+            rcu_ref = ("; the batch is full: tlb_table_flush -> call_rcu with tlb_needs_table_invalidate() "
+                       "false (HAVE_RCU_TABLE_NO_INVALIDATE, before 0ed1325967ab), so the table is freed "
+                       "once the grace period ends, before the TLB flush")
 
         @m.action(**initiator, ref="mm/memory.c: free_pgtables -> free_pte_range -> pte_free_tlb"
                   + (" -> tlb_remove_table" if d.table_free != "after_flush" else "")
-                  + " (v5.2); include/asm-generic/tlb.h: pte_free_tlb sets tlb->freed_tables")
+                  + " (v5.2); include/asm-generic/tlb.h: pte_free_tlb sets tlb->freed_tables" + rcu_ref)
         def free_pgtables():
             """Unlink the PTE table from its PMD and tell the flush (freed_tables = 1); the table is
             freed after the flush (or, on the paths this design takes, at once)."""
@@ -275,7 +284,7 @@ def _initiator(s) -> None:
             g = g & (s.table_round | ~s.freed_tables)
         if "writeback" in d.callers:  # zap_pte_range: tlb_flush_mmu frees after pte_unmap_unlock
             g = g & ~s.ptl_locked
-        if d.latr:  # LATR: the frames and table are only queued for reuse
+        if d.latr and d.latr_reuse_delay:  # LATR: the frames and table are only queued for reuse
             return when(g, release_info(s), s.latr_deferred.becomes(True),
                         phase.becomes(If(last, "done", "freed")))
         return when(g & (~any_detached(s) | gp), release_info(s), free_frames_updates(s),
@@ -423,15 +432,18 @@ def _latr(s, initiator) -> None:
 
     returned = (phase == "freed") | (phase == "done")
 
+    m.cover("latr_sweep_pending_after_return",
+            returned & exists(CPU, lambda c: s.latr_pending.has(c) & caches(s, c)),
+            "munmap has returned while a CPU that has not yet swept still caches the old translation",
+            "LATR (Kumar et al., ASPLOS'18) §4: latr_post instead of IPIs, sweep at the next tick")
+    if not s.d.latr_reuse_delay:  # N3: tlb_finish_mmu frees at once; nothing is ever deferred
+        return
+
     @m.action(ref="LATR §4.3: freed pages and page tables are reused only after all CPUs swept")
     def latr_reclaim():
         return when(s.latr_deferred & s.latr_pending.is_empty(), s.latr_deferred.becomes(False),
                     free_frames_updates(s), free_table_updates(s))
 
-    m.cover("latr_sweep_pending_after_return",
-            returned & exists(CPU, lambda c: s.latr_pending.has(c) & caches(s, c)),
-            "munmap has returned while a CPU that has not yet swept still caches the old translation",
-            "LATR (Kumar et al., ASPLOS'18) §4: latr_post instead of IPIs, sweep at the next tick")
     m.cover("latr_reuse_after_sweeps", returned & ~s.latr_deferred,
             "the unmapped pages and table were reused once every CPU had swept",
             "LATR §4.3: reclaim after the last sweep")

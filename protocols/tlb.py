@@ -74,11 +74,13 @@ class Design:
     flush_by: str = "ipi"             # "hypercall": the hypervisor flushes remote TLBs, no IPIs
     callers: tuple = ("munmap", "madvise")  # also "khugepaged", "writeback"
     table_free: str = "after_flush"   # "rcu": tlb_remove_table; "sync_one": batch-failure path
-    table_invalidate: bool = True     # (B3 when False) sync_one frees before any TLB flush
+    table_invalidate: bool = True     # (B3 when False) sync_one frees before any TLB flush; (B4)
+                                      # rcu: a full batch goes to call_rcu without tlb_table_invalidate
     mm_users_shortcut: bool = False   # (B3 when True) tlb_remove_table frees at once if mm_users < 2
     collapse_sync: bool = True        # (B19 when False) khugepaged frees the table without IPI sync
     flush_under_ptl: bool = True      # (B16 when False) the flush comes after the PTL is dropped
     latr: bool = False                # LATR: no IPIs, CPUs sweep lazily, frees wait for all sweeps
+    latr_reuse_delay: bool = True     # (N3 when False) LATR frees at once, not after every sweep
     pv: bool = False                  # KVM paravirtual flush: preempted vCPUs flagged, not IPI'd
     pv_cmpxchg: bool = True           # (bug when False) the guest sets FLUSH_TLB by a plain store
     pv_host_xchg: bool = True         # (CVE-2019-3016 when False) the host copies steal_time in,

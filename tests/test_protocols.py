@@ -61,11 +61,15 @@ BUGS = {
     ("b2_lazy_tlb_series_reverted.py", "b2_lazier_without_table_ipi"): ("no_freed_table_walk", 10, (("CPU", 1),)),
     ("b3_table_free_before_invalidate.py", "b3_table_free_before_invalidate"):
         ("no_freed_table_walk", 4, (("CPU", 0),)),
+    ("b4_rcu_table_free_no_invalidate.py", "b4_rcu_table_free_no_invalidate"):
+        ("no_freed_table_walk", 4, (("CPU", 0),)),
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
     ("b5_switch_mm_barrier.py", "b5_switch_mm_barrier"): ("no_stale_access", 13, (("CPU", 1), ("Page", 0))),
     ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 5, (("CPU", 1), ("Page", 0))),
     ("b19_khugepaged_gup_fast.py", "b19_khugepaged_gup_fast"): ("no_freed_table_walk", 7, (("CPU", 1),)),
     ("b20_nmi_uaccess_cr3.py", "b20_nmi_uaccess_cr3"): ("nmi_uaccess_safe", 3, (("CPU", 1),)),
+    ("n3_latr_without_reuse_delay.py", "n3_latr_without_reuse_delay"):
+        ("no_stale_access", 7, (("CPU", 1), ("Page", 0))),
     ("n1_async_release_at_send.py", "n1_async_release_at_send"): ("no_stale_access", 8, (("CPU", 1), ("Page", 0))),
     ("kvm_pv_plain_store.py", "kvm_pv_plain_store"): ("no_stale_access", 11, (("CPU", 1), ("Page", 0))),
     ("kvm_steal_time_copy.py", "kvm_steal_time_copy"): ("no_stale_access", 11, (("CPU", 1), ("Page", 0))),
@@ -76,7 +80,8 @@ DEADLOCKS = {("csd_never_unlocked.py", "csd_never_unlocked"): (7, "csd_unlock")}
 FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverted.py", "b2_table_ipi_to_lazy"),
          ("b2_lazy_tlb_series_reverted.py", "b2_v419_revert"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
          ("b5_switch_mm_barrier.py", "b5_under_sc"), ("b5_switch_mm_barrier.py", "b5_fixed_tso"),
-         ("b16_flush_after_ptl.py", "b16_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
+         ("b16_flush_after_ptl.py", "b16_fixed"), ("n3_latr_without_reuse_delay.py", "n3_fixed"),
+         ("b4_rcu_table_free_no_invalidate.py", "b4_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
 
 def test_every_bug_spec_is_pinned():
