@@ -47,7 +47,8 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
             "callers": ("munmap", "madvise", "khugepaged", "writeback"),
-            "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy")}
+            "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
+            "use_mm": ("none", "irqs_on", "irqs_off"), "flush_keys": ("loaded_mm", "active_mm")}
 _DOCS = {"info": "where flush_tlb_info lives",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
@@ -365,9 +366,10 @@ def _ipi_initiator(s, after_send: str) -> None:
     if d.table_free_ipi != "none":
         skip_ref += "; or, in tlb_flush_remove_tables' round, not in its mask"
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: {skip_ref} ({ver})", actor=lambda t: 0, fair="strong")
-    def ipi_skip(t):
-        return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & ~s.targeted(t), scan(t))
+    if d.flush_keys == "loaded_mm":  # active_mm archs IPI every other CPU: none is skipped
+        @m.action(CPU, ref=f"arch/x86/mm/tlb.c: {skip_ref} ({ver})", actor=lambda t: 0, fair="strong")
+        def ipi_skip(t):
+            return when((phase == "sending") & (t != 0) & ~s.scanned.has(t) & ~s.targeted(t), scan(t))
 
     acked = forall(CPU, lambda t: ~s.csd_locked[t]) if d.wait_for_ack else True
     if not d.async_wait:
@@ -471,12 +473,22 @@ def _responders(s) -> None:
     def user(t):
         return mode[t] == "user"
 
-    @m.action(CPU, ref=f"arch/x86/mm/tlb.c: flush_tlb_func_remote -> flush_tlb_func_common: skip "
-                       f"if mm not loaded, leave_mm if lazy, else flush and catch up tlb_gen ({ver})",
-              fair="strong")
+    func_ref = (f"arch/x86/mm/tlb.c: flush_tlb_func_remote -> flush_tlb_func_common: skip "
+                f"if mm not loaded, leave_mm if lazy, else flush and catch up tlb_gen ({ver})")
+    if d.flush_keys == "active_mm":
+        func_ref = ("arch/alpha/kernel/smp.c: ipi_flush_tlb_mm: current->active_mm == mm -> "
+                    "flush_tlb_current, else flush_tlb_other drops mm->context[cpu] (v5.8; also ia64, xtensa)")
+
+    @m.action(CPU, ref=func_ref, fair="strong")
     def flush_tlb_func(t):
         behind = s.cpu_tlb_gen[t] < s.mm_tlb_gen
         flush = lazy(t) | (user(t) & behind)
+        if d.flush_keys == "active_mm":
+            # ipi_flush_tlb_mm (arch/alpha/kernel/smp.c): current->active_mm == mm -> flush the
+            # current context (the one the hardware runs); else drop the mm's context on this CPU.
+            # Between kthread_use_mm's active_mm = mm and its switch_mm, the current context is
+            # still the previous mm's: this mm's entries stay.
+            flush = ~(s.sw[t] == "use_mm") if d.use_mm != "none" else True
         # which flush's info the handler reads: its stack copy (RFC patch 10); the csd, which the
         # next flush may lock and refill once it was unlocked; or the initiator's stack/per-CPU
         # storage, which must still hold the info of the flush that sent this IPI
@@ -575,7 +587,8 @@ def _covers(s) -> None:
                     "CPU 0 flushes its own TLB while the flush IPIs are in flight",
                     "kernel/smp.c: smp_call_function_many_cond: IPIs, then the local func, then "
                     "csd_lock_wait (4ce94eabac16, v5.13)")
-    if d.lazy_rule != "v4.19" and not d.latr and ("madvise" in d.callers or "writeback" in d.callers):
+    if d.lazy_rule != "v4.19" and not d.latr and d.flush_keys == "loaded_mm" and (
+            "madvise" in d.callers or "writeback" in d.callers):
         m.cover("lazy_cpu_skipped",
                 exists(CPU, lambda c: (mode[c] == "lazy") & (s.cpu_tlb_gen[c] < s.mm_tlb_gen) & caches(s, c)
                        & ((phase == "flushed") | returned)),

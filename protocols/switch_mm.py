@@ -75,8 +75,10 @@ def _lazy(s) -> None:
     def switch_mm_out(c):
         """Switch to a task of another mm: without PCID this mm's translations are gone."""
         keep = s.mm_cpumask if d.cpumask == "lazy" else s.mm_cpumask.without(c)
+        # ASID-tagged TLB (flush_keys="active_mm"): the mm's entries stay, tagged with its context
+        drop = s.flush_local_tlb(c) if d.flush_keys == "loaded_mm" else []
         return when((c != 0) & ((mode[c] == "user") | (mode[c] == "lazy")) & s.quiet(c) & s.drained(c),
-                    mode[c].becomes("other"), s.mm_cpumask.becomes(keep), s.flush_local_tlb(c),
+                    mode[c].becomes("other"), s.mm_cpumask.becomes(keep), drop,
                     s.set_current(c, "other_task"))
 
 
@@ -91,17 +93,46 @@ def _atomic(s) -> None:
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
 
 
+def _use_mm(s) -> None:
+    """B18: a kernel thread adopts the mm (kthread_use_mm, e.g. io_uring, vhost): tsk->active_mm =
+    mm, then switch_mm — with IRQs on in between before 38cf307c1f20, off across both after it."""
+    m, CPU, d, sw = s.m, s.CPU, s.d, s.sw
+    how = ("tsk->active_mm = mm with IRQs on, switch_mm after (v5.8, before 38cf307c1f20)"
+           if d.use_mm == "irqs_on" else
+           "local_irq_disable(); tsk->active_mm = mm; switch_mm_irqs_off (38cf307c1f20, v5.9)")
+
+    @m.action(CPU, environment=True, ref="kernel/kthread.c: kthread_use_mm: " + how)
+    def kthread_use_mm(c):
+        return when((c != 0) & (s.mode[c] == "other") & s.quiet(c) & (sw[c] == "none"), sw[c].becomes("use_mm"))
+
+    if d.use_mm == "irqs_on" and s.ipis:
+        m.cover("ipi_in_use_mm_window", exists(CPU, lambda c: (s.irq[c] == "func") & (sw[c] == "use_mm")),
+                "the flush IPI lands between kthread_use_mm's active_mm = mm and its switch_mm",
+                "38cf307c1f20 \"mm: fix kthread_use_mm() vs TLB invalidate\" (v5.9)")
+
+
 def _stepped(s) -> None:
     m, CPU, d = s.m, s.CPU, s.d
     mode, sw = s.mode, s.sw
     tso = d.memory == "tso"
 
-    @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: this_cpu_write(loaded_mm, "
-                       f"LOADED_MM_SWITCHING) ({d.version})")
+    if d.use_mm != "none":
+        _use_mm(s)
+
+    def may_begin(c):
+        if d.use_mm == "none":
+            return (mode[c] == "other") & s.quiet(c)
+        # kthread_use_mm: switch_mm follows active_mm = mm (a handler in progress finishes first)
+        return (mode[c] == "other") & (sw[c] == "use_mm") & (s.irq[c] == "none") & s.running(c)
+
+    @m.action(CPU, environment=d.use_mm == "none",
+              ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: this_cpu_write(loaded_mm, "
+                  f"LOADED_MM_SWITCHING) ({d.version})"
+              + ("" if d.use_mm == "none" else "; called by kernel/kthread.c: kthread_use_mm"),
+              **({} if d.use_mm == "none" else {"fair": "strong"}))
     def switch_mm_begin(c):
         """IRQs off; nmi_uaccess_okay() now refuses (loaded_mm is the SWITCHING marker)."""
-        return when((c != 0) & (mode[c] == "other") & s.quiet(c),
-                    mode[c].becomes("switching"), sw[c].becomes("set_bit"))
+        return when((c != 0) & may_begin(c), mode[c].becomes("switching"), sw[c].becomes("set_bit"))
 
     set_ref = ("cpumask_set_cpu(cpu, mm_cpumask(next)): a locked op" if not tso or d.switch_fence
                else "cpumask bit set by a plain store, no barrier before CR3 (B5 undone)")

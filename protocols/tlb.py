@@ -87,6 +87,12 @@ class Design:
                                       # clears preempted in its copy and writes the struct back
     lazy_gen_check: bool = True       # leaving lazy mode compares tlb_gen (v4.19: no need, lazy
                                       # CPUs get every flush IPI)
+    use_mm: str = "none"              # B18: switching in is kthread_use_mm: active_mm = mm, then
+                                      # switch_mm, with IRQs "irqs_on" between (before 38cf307c1f20)
+                                      # or "irqs_off" across both (38cf307c1f20)
+    flush_keys: str = "loaded_mm"     # what the flush IPI handler compares with the flushed mm: x86's
+                                      # loaded_mm, or "active_mm" (Alpha, IA64, Xtensa: ASID-tagged TLB,
+                                      # every CPU IPI'd, a CPU not running the mm drops its context)
     table_free_ipi: str = "none"      # B2 (v4.19-rc series, reverted): after the flush, before the
                                       # tables are freed, tlb_flush_remove_tables IPIs "mm_cpumask"
                                       # (2ff6ddf19c0e), its "lazy" CPUs (64482aafe55f as meant) or its
@@ -158,8 +164,10 @@ class Shootdown:
         if d.switch == "steps":
             self.cur = m.array("cur", CPU, m.enum("Current", "task", "kthread", "other_task"), "task",
                                "what current is on CPU c: a task of this mm, a kthread, another mm's task")
-            self.sw = m.array("sw", CPU, m.enum("Switch", "none", "set_bit", "load_cr3", "switch_to"),
-                              "none", "CPU c's progress through switch_mm_irqs_off / switch_to")
+            steps = ("none", "set_bit", "load_cr3", "switch_to") + (("use_mm",) if d.use_mm != "none" else ())
+            self.sw = m.array("sw", CPU, m.enum("Switch", *steps),
+                              "none", "CPU c's progress through switch_mm_irqs_off / switch_to"
+                              + (" (use_mm: kthread_use_mm has set active_mm = mm)" if d.use_mm != "none" else ""))
         if d.memory == "tso":
             self.sb = m.array("sb", CPU, m.enum("Store", "empty", "set_bit"), "empty",
                               "CPU c's store buffer (x86-TSO): a pending plain store")
@@ -212,7 +220,10 @@ class Shootdown:
         if self.d.gup_fast:
             q = q & (self.gup[c] == None)  # noqa: E711 (an IR comparison)
         if self.d.switch == "steps":
-            q = q & (self.sw[c] == "none")
+            if self.d.use_mm == "irqs_on":  # kthread_use_mm: IRQs on between active_mm = mm and switch_mm
+                q = q & ((self.sw[c] == "none") | (self.sw[c] == "use_mm"))
+            else:
+                q = q & (self.sw[c] == "none")
         return q
 
     def between_ops(self):
@@ -309,6 +320,8 @@ class Shootdown:
         return self._flush_targeted(t)
 
     def _flush_targeted(self, t):
+        if self.d.flush_keys == "active_mm":  # smp_call_function: every other online CPU
+            return t != 0
         if self.d.lazy_rule == "v4.19":
             return self.mm_cpumask.has(t)
         lazy_ok = self.mode[t] != "lazy"
@@ -377,7 +390,8 @@ class Shootdown:
                 "arch/x86/mm/tlb.c: enter_lazy_tlb keeps CR3 loaded; flush_tlb_mm_range (v5.2)")
         # a frame freed under a cached translation: where the flush may leave one behind (a skipped
         # lazy CPU, an async flush still pending, a preempted vCPU flagged instead of IPI'd)
-        lazy_skip = d.lazy_rule != "v4.19" and bool({"madvise", "writeback"} & set(d.callers))
+        lazy_skip = d.lazy_rule != "v4.19" and d.flush_keys == "loaded_mm" and bool(
+            {"madvise", "writeback"} & set(d.callers))
         if not d.latr and (lazy_skip or d.async_user or d.pv):
             m.cover("frame_freed_while_cached",
                     exists(CPU, Page, lambda c, p: self.frame_is(tlb[c, p], "free")),

@@ -66,6 +66,8 @@ BUGS = {
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
     ("b5_switch_mm_barrier.py", "b5_switch_mm_barrier"): ("no_stale_access", 13, (("CPU", 1), ("Page", 0))),
     ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 5, (("CPU", 1), ("Page", 0))),
+    ("b18_kthread_use_mm_irqs_on.py", "b18_kthread_use_mm_irqs_on"):
+        ("no_stale_access", 17, (("CPU", 1), ("Page", 0))),
     ("b19_khugepaged_gup_fast.py", "b19_khugepaged_gup_fast"): ("no_freed_table_walk", 7, (("CPU", 1),)),
     ("b20_nmi_uaccess_cr3.py", "b20_nmi_uaccess_cr3"): ("nmi_uaccess_safe", 3, (("CPU", 1),)),
     ("n3_latr_without_reuse_delay.py", "n3_latr_without_reuse_delay"):
@@ -81,7 +83,8 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverte
          ("b2_lazy_tlb_series_reverted.py", "b2_v419_revert"), ("b3_table_free_before_invalidate.py", "b3_fixed"),
          ("b5_switch_mm_barrier.py", "b5_under_sc"), ("b5_switch_mm_barrier.py", "b5_fixed_tso"),
          ("b16_flush_after_ptl.py", "b16_fixed"), ("n3_latr_without_reuse_delay.py", "n3_fixed"),
-         ("b4_rcu_table_free_no_invalidate.py", "b4_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
+         ("b4_rcu_table_free_no_invalidate.py", "b4_fixed"), ("b18_kthread_use_mm_irqs_on.py", "b18_fixed"),
+         ("b18_kthread_use_mm_irqs_on.py", "b18_x86"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
 
 def test_every_bug_spec_is_pinned():
