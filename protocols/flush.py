@@ -46,9 +46,9 @@ def family_params(d: Design) -> tuple[Param, ...]:
 _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
             "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
-            "callers": ("munmap", "madvise", "khugepaged", "writeback"),
+            "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
-            "use_mm": ("none", "irqs_on", "irqs_off"), "flush_keys": ("loaded_mm", "active_mm")}
+            "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"), "flush_keys": ("loaded_mm", "active_mm")}
 _DOCS = {"info": "where flush_tlb_info lives",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
@@ -70,9 +70,12 @@ def variant(d: Design, cfg: Config) -> Design:
 def build(name: str, cfg: Config, d: Design, doc: str = ""):
     m = ModelBuilder(name, cfg, doc)
     s = Shootdown(m, cfg.cpus, cfg.pages, cfg.rounds, d)
-    _initiator(s)
-    if d.flush_by == "ipi" and not d.latr:
-        _responders(s)
+    if s.user_ops:
+        _initiator(s)
+        if d.flush_by == "ipi" and not d.latr:
+            _responders(s)
+    if "vfree" in d.callers:
+        _vfree(s)
     if d.pv:
         pv_part.declare(s)
     _covers(s)
@@ -103,6 +106,8 @@ def quiescent(s):
         out = out & forall(CPU, lambda c: s.sw[c] == "none")
     if "writeback" in d.callers:
         out = out & ~s.ptl_locked
+    if "vfree" in d.callers:  # a deferred kernel flush may wait for a kernel entry that never comes
+        out = out & forall(CPU, lambda c: ~s.kipi[c] & (s.ctx[c] != "entry"))
     return out
 
 
@@ -451,6 +456,74 @@ def _latr(s, initiator) -> None:
             "LATR §4.3: reclaim after the last sweep")
 
 
+# ---------------------------------------------------------------------------- kernel mappings
+
+def _vfree(s) -> None:
+    """N2: vfree of a vmalloc'd range. vunmap clears the kernel PTE; the lazy purge
+    (__purge_vmap_area_lazy) calls flush_tlb_kernel_range — on_each_cpu(do_kernel_range_flush,
+    wait=1): every CPU, lazy and idle ones too, no tlb_gen — and only then gives the range back,
+    for a new vmalloc to map to another page. With Design.kflush_defer, CPUs in user mode
+    (NOHZ_FULL) get no IPI: their flush waits for their next kernel entry."""
+    m, d, CPU, phase = s.m, s.d, s.CPU, s.phase
+    initiator = dict(actor=lambda *_: 0, fair="weak")
+    last = s.round + 1 >= s.rounds
+    defer = d.kflush_defer != "none"
+
+    @m.action(**initiator, ref="mm/vmalloc.c: vfree -> remove_vm_area -> vunmap_range_noflush, then the "
+                               "lazy purge: __purge_vmap_area_lazy -> flush_tlb_kernel_range (v6.x)")
+    def vfree():
+        return when((phase == "idle") & s.quiet(0), s.kva.becomes("unmapped"), s.scanned.becomes(CPU.empty()),
+                    phase.becomes("k_sending"))
+
+    def scan(t):
+        done = s.scanned.with_(t)
+        return [s.scanned.becomes(done), phase.becomes(If(done == s.ALL_REMOTE, "k_waiting", "k_sending"))]
+
+    def user(t):
+        return s.ctx[t] == "user"
+
+    @m.action(CPU, actor=lambda t: 0, fair="strong",
+              ref="arch/x86/mm/tlb.c: flush_tlb_kernel_range -> on_each_cpu(do_kernel_range_flush, info, 1): "
+                  "every online CPU, lazy and idle ones too; no tlb_gen (v6.x)")
+    def kflush_send(t):
+        g = (phase == "k_sending") & (t != 0) & ~s.scanned.has(t)
+        return when(g & ~user(t) if defer else g, s.kipi[t].becomes(True), scan(t))
+
+    if defer:
+        @m.action(CPU, actor=lambda t: 0, fair="strong",
+                  ref="RFC 'x86/mm: Defer flush_tlb_kernel_range() targeting NOHZ_FULL CPUs' (Valentin "
+                      "Schneider, 2023): a CPU whose context tracking says user gets no IPI; the flush is "
+                      "queued as context-tracking work for its next kernel entry")
+        def kflush_defer(t):
+            return when((phase == "k_sending") & (t != 0) & ~s.scanned.has(t) & user(t),
+                        s.kdeferred[t].becomes(True), scan(t))
+
+    @m.action(CPU, fair="strong", ref="arch/x86/mm/tlb.c: do_kernel_range_flush, the IPI handler: "
+                                      "flush_tlb_one_kernel for each page of the range (v6.x)")
+    def do_kernel_range_flush(t):
+        """The IPI interrupts CPU t (in user mode too: the interruption NOHZ_FULL wants to avoid)."""
+        return when((t != 0) & s.kipi[t] & s.quiet(t) & (s.ctx[t] != "entry"), s.ktlb[t].becomes("none"),
+                    s.kipi[t].becomes(False))
+
+    @m.action(**initiator, ref="mm/vmalloc.c: __purge_vmap_area_lazy: flush_tlb_kernel_range has returned, "
+                               "the range is free for the next vmalloc, which maps it to another page (v6.x)")
+    def vmap_reuse():
+        return when((phase == "k_waiting") & forall(CPU, lambda t: ~s.kipi[t]), s.kva.becomes("new"),
+                    phase.becomes(If(last, "done", "freed")))
+
+    m.cover("vfree_completes", (phase == "done") & (s.kva == "new"),
+            "vfree's range was flushed everywhere it had to be and reused by a new vmalloc",
+            "mm/vmalloc.c: __purge_vmap_area_lazy -> flush_tlb_kernel_range (v6.x)")
+    if defer:
+        m.cover("kernel_flush_deferred", exists(CPU, lambda t: s.kdeferred[t] & (s.ktlb[t] == "old")),
+                "a NOHZ_FULL CPU in user mode still caches the range, its flush deferred to its next kernel "
+                "entry", "RFC 'Defer flush_tlb_kernel_range() targeting NOHZ_FULL CPUs' (2023)")
+    else:
+        m.cover("kernel_flush_interrupts_user", exists(CPU, lambda t: s.kipi[t] & (s.ctx[t] == "user")),
+                "flush_tlb_kernel_range's IPI interrupts a CPU running user code (what NOHZ_FULL users "
+                "want to avoid)", "arch/x86/mm/tlb.c: flush_tlb_kernel_range -> on_each_cpu (v6.x)")
+
+
 # ---------------------------------------------------------------------------- responders
 
 def _responders(s) -> None:
@@ -521,6 +594,8 @@ def _responders(s) -> None:
 
 def _covers(s) -> None:
     """What the callers and the flush exist for, each only where the design can reach it."""
+    if not s.user_ops:
+        return
     m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
     phase, irq, mode, tlb, psc = s.phase, s.irq, s.mode, s.tlb, s.psc
     returned = (phase == "freed") | (phase == "done")  # flush_tlb_mm_range and tlb_finish_mmu ran

@@ -36,7 +36,7 @@ def _covers(s) -> None:
                 "CR3 already holds this mm while current is still the previous task: the window "
                 "nmi_uaccess_okay() must refuse",
                 "kernel/sched/core.c: context_switch: switch_mm_irqs_off, then switch_to (4012e77a903d)")
-        if s.ipis:
+        if s.ipis and s.user_ops:
             m.cover("ipi_while_switching", exists(CPU, lambda c: (mode[c] == "switching") & s.csd_queued[c]),
                     "the flush IPI is queued for a CPU inside switch_mm_irqs_off (IRQs off): it is taken "
                     "once the switch is done",

@@ -72,7 +72,10 @@ class Design:
     nmi_check_mm: bool = True         # (B20 when False) nmi_uaccess_okay() absent
     gup_fast: bool = False            # GUP-fast walks the page tables with IRQs off
     flush_by: str = "ipi"             # "hypercall": the hypervisor flushes remote TLBs, no IPIs
-    callers: tuple = ("munmap", "madvise")  # also "khugepaged", "writeback"
+    callers: tuple = ("munmap", "madvise")  # also "khugepaged", "writeback", "vfree" (kernel mapping)
+    kflush_defer: str = "none"        # N2: flush_tlb_kernel_range skips NOHZ_FULL CPUs in user mode and
+                                      # defers their flush to "ct_enter" (RFC, 2023) or to the first
+                                      # instruction of kernel entry ("entry_first")
     table_free: str = "after_flush"   # "rcu": tlb_remove_table; "sync_one": batch-failure path
     table_invalidate: bool = True     # (B3 when False) sync_one frees before any TLB flush; (B4)
                                       # rcu: a full batch goes to call_rcu without tlb_table_invalidate
@@ -105,6 +108,8 @@ class Shootdown:
     def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design):
         self.m, self.d = m, d
         self.ipis = d.flush_by == "ipi" and not d.latr  # the flush reaches CPUs by IPI and handler
+        # some caller unmaps user memory (vfree alone touches only a kernel mapping)
+        self.user_ops = bool({"munmap", "madvise", "khugepaged", "writeback"} & set(d.callers))
         CPU = self.CPU = m.index_set("CPU", cpus, lanes=True)
         Page = self.Page = m.index_set("Page", pages, symmetric=True)
         # as many frames as pages and one PTE-table page: a fault reuses what was freed (at any
@@ -115,7 +120,8 @@ class Shootdown:
         PTable = self.PTable = m.index_set("PTable", 1, symmetric=True)
         self.ALL_REMOTE = CPU.mask(*range(1, cpus))
         self.Phase = m.enum("Phase", "idle", "zapped", "flush_start", "local_flush", "sending",
-                            "waiting", "flushed", "freed", "done")
+                            "waiting", "flushed", "freed", "done",
+                            *(("k_sending", "k_waiting") if "vfree" in d.callers else ()))
         modes = ("user", "lazy", "other") + (("switching",) if d.switch == "steps" else ())
         Mode = m.enum("Mode", *modes)
         Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
@@ -194,6 +200,20 @@ class Shootdown:
         if d.table_free_ipi != "none":
             self.table_round = m.var("table_round", BOOL, False, "the IPIs in flight are "
                                      "tlb_flush_remove_tables', sent after the flush (B2)")
+        if "vfree" in d.callers:  # a vmalloc'd kernel range: global TLB entries, every CPU
+            self.kva = m.var("kva", m.enum("KernelVA", "old", "unmapped", "new"), "old",
+                             "the vmalloc'd range: mapped to its page, unmapped by vfree, or reused by a "
+                             "new vmalloc that maps it to another page")
+            self.ktlb = m.array("ktlb", CPU, m.enum("KernelTLB", "none", "old", "new"), "none",
+                                "CPU c's (global) TLB entry for the range: none, the old page or the new one")
+            self.ctx = m.array("ctx", CPU, m.enum("Context", "kernel", "user", "entry"), "kernel",
+                               "context tracking on CPU c: kernel, user (NOHZ_FULL: no tick, no IPI wanted), "
+                               "or kernel entry before ct_kernel_enter")
+            self.kipi = m.array("kipi", CPU, BOOL, False, "flush_tlb_kernel_range's IPI is pending on CPU c")
+            if d.kflush_defer != "none":
+                self.kdeferred = m.array("kdeferred", CPU, BOOL, False,
+                                         "a deferred kernel TLB flush waits for CPU c's next kernel entry")
+            self.stale_kaccess = m.array("stale_kaccess", CPU, BOOL, False)
         if "writeback" in d.callers:
             self.ptl_locked = m.var("ptl_locked", BOOL, False, "the PTE-table lock (PTL) is held by CPU 0")
             self.clean = m.array("clean", Frame, BOOL, False, "writeback cleaned frame f (a dirty "
@@ -335,11 +355,19 @@ class Shootdown:
     def _invariants(self):
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
         psc, irq, phase = self.psc, self.irq, self.phase
-        m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~self.stale_access[c, p]),
-                    "no user, NMI or kprobe access goes through a TLB entry whose frame was freed or reused",
+        stale_ok = forall(CPU, Page, lambda c, p: ~self.stale_access[c, p])
+        hazard = exists(CPU, Page, lambda c, p: self.unmapped(c, p) | self.stale(c, p))
+        if "vfree" in d.callers:  # and no kernel access through the vmalloc range's old translation
+            stale_ok = stale_ok & forall(CPU, lambda c: ~self.stale_kaccess[c])
+            # mm/vmalloc.c: vunmap removed the translation a CPU still caches
+            hazard = hazard | exists(CPU, lambda c: (self.ktlb[c] == "old") & (self.kva != "old"))
+        m.invariant("no_stale_access", stale_ok,
+                    "no user, NMI or kprobe access goes through a TLB entry whose frame was freed or reused"
+                    + (" (nor a kernel access through the old translation of a reused vmalloc range)"
+                       if "vfree" in d.callers else ""),
                     "S1/S3: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
                     # mm/mmu_gather.c: tlb_finish_mmu frees what zap_pte_range unmapped (v5.2)
-                    precondition=exists(CPU, Page, lambda c, p: self.unmapped(c, p) | self.stale(c, p)))
+                    precondition=hazard)
 
         def off_pmd(e):
             return (e != None) & (e != self.pmd)  # noqa: E711
@@ -383,6 +411,8 @@ class Shootdown:
         """What the memory and CPU model exist for: each declared only where reachable."""
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
         tlb, psc, mode, phase = self.tlb, self.psc, self.mode, self.phase
+        if not self.user_ops:  # vfree alone: no user mapping is unmapped or flushed
+            return
         m.cover("lazy_cpu_caches_at_flush",
                 (phase == "flush_start") & exists(CPU, lambda c: (mode[c] == "lazy") & (
                     (psc[c] != None) | exists(Page, lambda p: tlb[c, p] != None))),  # noqa: E711
@@ -464,7 +494,7 @@ class Shootdown:
             """A perf NMI reads the user stack, at any point, also inside the flush handler."""
             return handler_access(c, p, True)
 
-        if self.ipis:  # kprobes in the flush IPI handler
+        if self.ipis and self.user_ops:  # kprobes in the flush IPI handler
             @m.action(CPU, Page, environment=True, ref="mm/maccess.c: probe_user_read / copy_from_user_nofault "
                                                        "from a kprobe or BPF program on the flush path (RFC window W)")
             def kprobe_uaccess(c, p):
@@ -516,5 +546,55 @@ class Shootdown:
                             self.lost_write[c, p].becomes(self.lost_write[c, p] | cleaned),
                             self.stale_access[c, p].becomes(self.stale_access[c, p] | self.stale(c, p)))
 
+        if "vfree" in d.callers:
+            self._kernel_environment()
         switch_mm.declare(self)
+
+    def _kernel_environment(self):
+        """N2: what the CPUs do with the vmalloc'd kernel range: fill and use its global TLB entry
+        in kernel mode (kernel entry included), return to user mode and enter the kernel again."""
+        m, CPU, d = self.m, self.CPU, self.d
+        ktlb, ctx, kva = self.ktlb, self.ctx, self.kva
+
+        @m.action(CPU, environment=True, ref="hardware page walk of a kernel address (global entry: kept "
+                                             "across CR3 switches, SDM §4.10.2.4)")
+        def kernel_tlb_fill(c):
+            return when((c != 0) & (ctx[c] != "user") & (ktlb[c] == "none") & (kva != "unmapped"),
+                        ktlb[c].becomes(If(kva == "old", "old", "new")))
+
+        @m.action(CPU, environment=True,
+                  ref="kernel-mode load through the global TLB entry, speculative ones included, also in "
+                      "the entry code before ct_kernel_enter (Nadav Amit's reply to the N2 RFC)")
+        def kernel_access(c):
+            """The kernel on CPU c uses the range: after a new vmalloc, through an old translation it
+            reads the old page (freed, perhaps reused)."""
+            return when((c != 0) & (ctx[c] != "user") & (ktlb[c] != "none"),
+                        self.stale_kaccess[c].becomes(self.stale_kaccess[c] | ((ktlb[c] == "old") & (kva == "new"))))
+
+        @m.action(CPU, environment=True, ref="kernel/context_tracking.c: ct_user_enter, return to user "
+                                             "mode (NOHZ_FULL: the CPU runs without tick)")
+        def kernel_exit(c):
+            return when((c != 0) & (ctx[c] == "kernel") & self.quiet(c), ctx[c].becomes("user"))
+
+        first = d.kflush_defer == "entry_first"
+
+        @m.action(CPU, environment=True,
+                  ref="arch/x86/entry/entry_64.S: syscall or interrupt entry from user mode"
+                  + ("; the deferred flush runs first, before any kernel code (or speculation) can use the "
+                     "range" if first else ""))
+        def kernel_entry(c):
+            ups = [ctx[c].becomes("entry")]
+            if first:
+                ups += [ktlb[c].becomes(If(self.kdeferred[c], "none", ktlb[c])), self.kdeferred[c].becomes(False)]
+            return when((c != 0) & (ctx[c] == "user") & self.quiet(c), ups)
+
+        @m.action(CPU, fair="strong",
+                  ref="kernel/context_tracking.c: ct_kernel_enter"
+                  + (" runs the deferred work: the kernel TLB flush (RFC 'Defer flush_tlb_kernel_range() "
+                     "targeting NOHZ_FULL CPUs', 2023)" if d.kflush_defer == "ct_enter" else ""))
+        def ct_kernel_enter(c):
+            ups = [ctx[c].becomes("kernel")]
+            if d.kflush_defer == "ct_enter":
+                ups += [ktlb[c].becomes(If(self.kdeferred[c], "none", ktlb[c])), self.kdeferred[c].becomes(False)]
+            return when((c != 0) & (ctx[c] == "entry"), ups)
 
