@@ -38,15 +38,27 @@ a clean lazyfree page and maps a redirtied one back. Direct IO (`dio=True`): gup
 reference on a page's frame and rechecks the PTE; the device then writes the frame; a frame it holds
 is freed by its last put. B17 (lazyfree_ref_check=False): reclaim discards the page the IO holds.
 
-Scope: MADV_DONTNEED, MADV_FREE and reclaim, one page per reclaim batch; no page table is freed, so no
-paging-structure cache is modelled (munmap takes mmap_lock for writing and cannot run beside
-another zap of the mm without the lock model); the other mm is never flushed, and no PTI; an
-initiator's task does not migrate during its operation (preempted, it resumes on its CPU;
-meanwhile the CPU may go lazy or switch mm, and another task of the mm may run there); an unmap
-may be done for the mm by a kernel thread on a CPU that has another mm or none loaded; the csds
-queued on a CPU are taken in any order (the kernel takes them in queue order: a superset of its
-behaviours). The memory model is the frames of protocols/tlb.py: a TLB entry is stale once its
-frame is freed.
+Locks (`locks=True`, implied by mremap and migrate): the PTL of the one page-table page and
+mmap_lock. Zaps, faults and migration take the PTL within their step, reclaim across its MADV_FREE
+page check; MADV_DONTNEED and
+MADV_FREE hold mmap_lock for read until tlb_finish_mmu; a CPU holding the PTL is not preempted.
+mremap (`mremap=True`): the last page's VA starts unmapped; move_ptes moves a PTE there under
+mmap_lock for write and the PTL and flushes the old VA before pte_unmap_unlock (before
+eb66ae030829, after it: CVE-2018-18281); ftruncate (unmap_mapping_range) zaps a page without
+mmap_lock. Migration (`migrate=True`, one more frame): try_to_migrate_one puts a migration entry in
+the PTE and flushes, move_to_new_page copies to a free frame, remove_migration_ptes maps it and frees
+the old one; a user access through a translation of a copied frame would lose a store.
+
+Scope: MADV_DONTNEED, MADV_FREE, reclaim, mremap, ftruncate and migration, one page each (one page per
+reclaim batch); one page-table page, never freed, so no paging-structure cache is modelled and
+munmap with free_pgtables is not (protocols/tlb.py has it); the PTL is held across a flush only by
+mremap; the other mm is never flushed, and no PTI; an initiator's task does not migrate during its
+operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and another
+task of the mm may run there); an unmap may be done for the mm by a kernel thread on a CPU that has
+another mm or none loaded; the direct IO is one, not tied to a CPU; the csds queued on a CPU are
+taken in any order (the kernel takes them in queue order: a superset of its behaviours). The memory
+model is the frames of protocols/tlb.py: a TLB entry is stale once its frame is freed, or reused
+for another page (a frame mremap moved keeps its data and is not stale at its old VA).
 """
 from __future__ import annotations
 
@@ -68,21 +80,24 @@ def build(cfg):
     # not symmetric: page p starts mapping frame p and, with one operation each, no fault remaps,
     # so permuting pages and frames apart reaches states the model cannot (orbits would overcount)
     Page = m.index_set("Page", pages)
-    Frame = m.index_set("Frame", pages)
+    Frame = m.index_set("Frame", pages + (1 if cfg.migrate else 0))   # migration: one frame to move to
     ASID = m.index_set("ASID", cfg.asids)   # the dynamic ASID slots (PCIDs) of each CPU
     slots = ASID.members
     gens = k * rounds
     FLUSHERS, EVERY_CPU = CPU.mask(*range(k)), CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
     lazyfree_reclaim = cfg.madv_free and cfg.reclaim
+    locks = cfg.locks or cfg.mremap or cfg.migrate
+    dest = pages - 1 if cfg.mremap else None   # mremap's new VA: unmapped at first, its frame free
     Phase = m.enum("Phase", "idle", "flush_start", "sending", "local_flush", "waiting", "flushed",
                    "freed", "done", "lockup", *(("lazyfree_check",) if lazyfree_reclaim else ()))
     Irq = m.enum("Irq", "none", "func", "unlock", "lockup")
     ver = V519 if cfg.rule == "v6" else V513
 
     # memory: the frames of protocols/tlb.py; a gathered frame belongs to one initiator's batch
-    pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
+    pte = m.array("pte", Page, FrameRef, lambda p: None if p == dest else p, "the frame page p's PTE maps")
+    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"),
+                    lambda f: "free" if f == dest or f >= pages else "mm",
                     "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, ASID, Page), FrameRef, None,
@@ -112,7 +127,8 @@ def build(cfg):
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
     if cfg.madv_free:
-        pte_dirty = m.array("pte_dirty", Page, BOOL, True, "the dirty bit of page p's PTE (pteval's, while it is cleared)")
+        pte_dirty = m.array("pte_dirty", Page, BOOL, True,
+                            "the dirty bit of page p's PTE (pteval's, while it is cleared)")
         tlb_dirty = m.array("tlb_dirty", (CPU, ASID, Page), BOOL, False,
                             "CPU c's TLB entry for page p in slot s caches D=1: stores go through it without "
                             "touching the PTE")
@@ -129,6 +145,21 @@ def build(cfg):
         if lazyfree_reclaim:
             discarded = m.array("discarded", Frame, BOOL, False,
                                 "reclaim discarded frame f as a clean lazyfree page (try_to_unmap_one's discard:)")
+    if locks:
+        ptl = m.var("ptl", Elem(CPU, optional=True), None,
+                    "who holds the PTL of the one page-table page (pte_lockptr, a spinlock)")
+        mmap_readers = m.var("mmap_readers", Mask(CPU), (), "initiators holding mmap_lock for read")
+        mmap_writer = m.var("mmap_writer", Elem(CPU, optional=True), None, "who holds mmap_lock for write")
+    if cfg.mremap:
+        moving = m.array("moving", CPU, BOOL, False, "initiator c's operation is mremap")
+        moved = m.array("moved", Frame, BOOL, False,
+                        "frame f was moved to another VA by mremap: an old translation reads the same data")
+    if cfg.migrate:
+        migrating = m.array("migrating", CPU, BOOL, False, "initiator c's operation is migrate_pages")
+        mig_new = m.array("mig_new", CPU, FrameRef, None, "the frame initiator c's migration copied the page to")
+        copied = m.array("copied", Frame, BOOL, False,
+                         "frame f's data was copied to its new frame: a store to f now is lost")
+        lost_store = m.array("lost_store", (CPU, Page), BOOL, False)
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
@@ -145,7 +176,21 @@ def build(cfg):
         """The scheduler may switch CPU c: IRQs on, and not inside flush_tlb_mm_range, which runs
         with preemption off (get_cpu .. put_cpu) from inc_mm_tlb_gen to csd_lock_wait. A task
         preempted between its zap and the flush (or the flush and the free) resumes on this CPU."""
-        return (irq[c] == "none") & (phase[c] != "sending") & (phase[c] != "local_flush") & (phase[c] != "waiting")
+        return ((irq[c] == "none") & (phase[c] != "sending") & (phase[c] != "local_flush") & (phase[c] != "waiting")
+                & (ptl != c if locks else True))   # a spinlock holder does not sleep
+
+    def ptl_free():
+        """pte_offset_map_lock can take the PTL now (an atomic step takes and drops it within)."""
+        return ptl == None if locks else True  # noqa: E711
+
+    def mmap_read_lock(i):
+        """mmap_read_lock: no writer; the reader holds it until its operation ends. Returns (guard, updates)."""
+        if not locks:
+            return True, []
+        return (mmap_writer == None), [mmap_readers.becomes(mmap_readers.with_(i))]  # noqa: E711
+
+    def mmap_read_unlock(i, cond=True):
+        return [mmap_readers.becomes(If(cond, mmap_readers.without(i), mmap_readers))] if locks else []
 
     def drop(c, s, p, cond):
         """Invalidate CPU c's slot-s entry for page p when `cond` (with its cached dirty bit)."""
@@ -163,9 +208,14 @@ def build(cfg):
         still maps its frame, so no other operation on p is under way)."""
         return exists(CPU, lambda i: in_range[i, p] & ~between_ops(i))
 
+    def was_copied(e):
+        """The TLB entry `e` maps a frame whose data migration has already copied away."""
+        return exists(Frame, lambda f: (e == f) & copied[f])
+
     def stale(e, p):
         """The TLB entry `e` for page p maps a frame that was freed, or that the mm maps elsewhere."""
-        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+        elsewhere = lambda f: (frame[f] == "mm") & (pte[p] != f) & (~moved[f] if cfg.mremap else True)  # noqa: E731
+        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | elsewhere(f)))
 
     # PCID: everything a CPU does to its TLB goes to the loaded ASID slot
     def on_loaded(c, of):
@@ -270,8 +320,9 @@ def build(cfg):
     @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                          "-> mm/memory.c: zap_pte_range, one page (v5.13)")
     def madvise_dontneed(i, p):
-        """MADV_DONTNEED of one page: clear the PTE, gather the frame."""
-        return when(starts(i) & (pte[p] != None), gather(i, lambda q: q == p))  # noqa: E711
+        """MADV_DONTNEED of one page: clear the PTE, gather the frame (mmap_lock for read, the PTL)."""
+        rd, lock = mmap_read_lock(i)
+        return when(starts(i) & rd & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p), lock)  # noqa: E711
 
     if pages > 1:
         @m.action(CPU, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
@@ -279,7 +330,8 @@ def build(cfg):
         def madvise_dontneed_range(i):
             """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
             present = lambda q: pte[q] != None  # noqa: E711,E731
-            return when(starts(i) & exists(Page, present), gather(i, present))
+            rd, lock = mmap_read_lock(i)
+            return when(starts(i) & rd & ptl_free() & exists(Page, present), gather(i, present), lock)
 
     if cfg.madv_free:
         @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
@@ -290,7 +342,9 @@ def build(cfg):
             """MADV_FREE of one page: its PTE made clean and its folio lazyfree; a dirty PTE is flushed
             (a TLB entry caching D=1 would let later stores skip the PTE), a clean one needs no flush."""
             was_dirty = pte_dirty[p]
-            return when(starts(i) & (pte[p] != None),  # noqa: E711
+            rd, _ = mmap_read_lock(i)   # held until tlb_finish_mmu if there is a flush
+            return when(starts(i) & rd & ptl_free() & (pte[p] != None),  # noqa: E711
+                        [mmap_readers.becomes(If(was_dirty, mmap_readers.with_(i), mmap_readers))] if locks else [],
                         pte_dirty[p].becomes(False),
                         [lazyfree[f].becomes(lazyfree[f] | (pte[p] == f)) for f in Frame.members],
                         [in_range[i, q].becomes(was_dirty & (q == p)) for q in Page.members],
@@ -355,22 +409,96 @@ def build(cfg):
     def next_op(i, empty):
         """After an operation: done, or (rounds > 1) wait to fault a page in; an operation that unmapped
         nothing (MADV_FREE, reclaim that mapped its page back) lets the next start at once."""
-        if not cfg.madv_free:
+        if not (cfg.madv_free or cfg.mremap or cfg.migrate):
             return [phase[i].becomes(If(last(i), "done", "freed"))]
         go = ~last(i) & empty
         return [phase[i].becomes(If(last(i), "done", If(empty, "idle", "freed"))),
                 rnd[i].becomes(If(go, rnd[i] + 1, rnd[i]))]
 
     def forget(gone):
-        """A freed frame is no lazyfree folio any more."""
-        return (([lazyfree[f].becomes(If(gone[f], False, lazyfree[f])) for f in Frame.members] if cfg.madv_free
-                 else []) + ([discarded[f].becomes(If(gone[f], False, discarded[f])) for f in Frame.members]
-                             if cfg.dio and lazyfree_reclaim else []))
+        """A freed frame is no lazyfree folio any more, nor a copied or moved one."""
+        flags = ([lazyfree] if cfg.madv_free else []) + ([copied] if cfg.migrate else []) \
+            + ([moved] if cfg.mremap else []) + ([discarded] if cfg.dio and lazyfree_reclaim else [])
+        return [v[f].becomes(If(gone[f], False, v[f])) for v in flags for f in Frame.members]
 
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
                                     "gathered pages; flush_tlb_mm_range has returned (v5.13)")
     def tlb_finish_mmu(i):
-        return when((phase[i] == "flushed") & task(i) & unmaps(i), free_batch(i))
+        return when((phase[i] == "flushed") & task(i) & unmaps(i) & (~moving[i] if cfg.mremap else True)
+                    & (~migrating[i] if cfg.migrate else True),
+                    free_batch(i), mmap_read_unlock(i))
+
+    if cfg.mremap:
+        under = cfg.mremap_flush_under_ptl
+        @m.action(CPU, Page, Page, **initiator,
+                  ref="mm/mremap.c: mremap -> mmap_write_lock, move_vma -> move_page_tables -> move_ptes: "
+                      "pte_offset_map_lock (old and new PTL), ptep_get_and_clear, set_pte_at(new_addr); "
+                      + ("force_flush: flush_tlb_range before pte_unmap_unlock (v4.20+, eb66ae030829)" if under
+                         else "pte_unmap_unlock; flush_tlb_range later in move_page_tables (before eb66ae030829)"))
+        def move_ptes(i, p, q):
+            """mremap moves page p's PTE to the unmapped VA q, with mmap_lock held for write and the PTL
+            (one page-table page: old_ptl == new_ptl); the old VA's range is flushed next."""
+            return when(starts(i) & (mmap_writer == None) & (mmap_readers == CPU.empty()) & ptl_free()  # noqa: E711
+                        & (pte[p] != None) & (pte[q] == None),  # noqa: E711
+                        [pte[r].becomes(If(r == q, pte[p], None) if r in (p, q) else pte[r]) for r in Page.members]
+                        if False else [pte[q].becomes(pte[p]), pte[p].becomes(None)],
+                        [pte_dirty[q].becomes(pte_dirty[p])] if cfg.madv_free else [],
+                        [moved[f].becomes(moved[f] | (pte[p] == f)) for f in Frame.members],
+                        [in_range[i, r].becomes(r == p) for r in Page.members],
+                        mmap_writer.becomes(i), ptl.becomes(i if under else None), moving[i].becomes(True),
+                        phase[i].becomes("flush_start"))
+
+        @m.action(CPU, **initiator, ref="mm/mremap.c: move_ptes -> pte_unmap_unlock" + (
+                      "" if under else " (already dropped)") + "; mremap -> mmap_write_unlock (v4.20)")
+        def mremap_unlock(i):
+            """The old range is flushed: drop the PTL (the new PTE's page stays valid until here) and
+            mmap_lock."""
+            return when((phase[i] == "flushed") & task(i) & moving[i], ptl.becomes(None),
+                        mmap_writer.becomes(None), moving[i].becomes(False), next_op(i, True))
+
+        @m.action(CPU, Page, **initiator, ref="mm/truncate.c: truncate_pagecache -> mm/memory.c: "
+                                             "unmap_mapping_range -> zap_page_range_single -> zap_pte_range "
+                                             "(i_mmap_rwsem and the PTL, no mmap_lock) (v4.20)")
+        def unmap_mapping_range(i, p):
+            """ftruncate of the file behind the mapping zaps page p without mmap_lock (through the
+            file's rmap), flushes p's range and frees the page (truncate_inode_pages)."""
+            return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p))  # noqa: E711
+
+    if cfg.migrate:
+        before = cfg.migrate_flush_before_copy
+        @m.action(CPU, Page, **initiator, ref="mm/migrate.c: migrate_pages -> unmap_and_move -> try_to_migrate "
+                                             "-> mm/rmap.c: try_to_migrate_one: under the PTL, ptep_clear_flush, "
+                                             "set_pte_at(migration entry) (v5.15)")
+        def try_to_migrate_one(i, p):
+            """Migration (compaction, NUMA) replaces page p's PTE with a migration entry (not present:
+            an access faults and waits) and flushes; the old frame is held until the move is done."""
+            return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p),  # noqa: E711
+                        migrating[i].becomes(True))
+
+        @m.action(CPU, Frame, **initiator, ref="mm/migrate.c: unmap_and_move -> move_to_new_page -> "
+                                              "migrate_page -> migrate_page_copy, once try_to_migrate has "
+                                              "flushed (v5.15)" if before else
+                  "mm/migrate.c: move_to_new_page before the flush (a mis-order; not a kernel version)")
+        def move_to_new_page(i, f):
+            """Copy the old frame's data to a free frame (allocated for it): a store through an old
+            translation after this is lost."""
+            old = lambda g: (frame[g] == "gathered") & (batch[g] == i)  # noqa: E731
+            return when(((phase[i] == "flushed") if before else (phase[i] == "flush_start")) & task(i)
+                        & migrating[i] & (mig_new[i] == None) & (frame[f] == "free"),  # noqa: E711
+                        frame[f].becomes("mm"), mig_new[i].becomes(f),
+                        [copied[g].becomes(copied[g] | old(g)) for g in Frame.members])
+
+        @m.action(CPU, **initiator, ref="mm/migrate.c: remove_migration_ptes -> remove_migration_pte: under the "
+                                       "PTL, set_pte_at(new page); putback of the old page, freed (v5.15)")
+        def remove_migration_ptes(i):
+            """Map the page to its new frame and free the old one."""
+            mine = {g: (frame[g] == "gathered") & (batch[g] == i) for g in Frame.members}
+            return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
+                        & (mig_new[i] != None),  # noqa: E711
+                        [pte[q].becomes(If(in_range[i, q], mig_new[i], pte[q])) for q in Page.members],
+                        [frame[g].becomes(If(mine[g], "free", frame[g])) for g in Frame.members],
+                        [batch[g].becomes(If(mine[g], None, batch[g])) for g in Frame.members],
+                        forget(mine), mig_new[i].becomes(None), migrating[i].becomes(False), next_op(i, True))
 
     if cfg.reclaim:
         @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
@@ -384,7 +512,9 @@ def build(cfg):
             if lazyfree_reclaim:   # a lazyfree folio (!folio_test_swapbacked) is checked before discard
                 lazy = exists(Frame, lambda f: (pte[p] == f) & lazyfree[f])
                 ups = ups[:-1] + [phase[i].becomes(If(lazy, "lazyfree_check", "flush_start"))]
-            return when(starts(i) & (pte[p] != None), ups,  # noqa: E711
+            if locks and lazyfree_reclaim:   # the MADV_FREE page check runs under the same PTL
+                ups.append(ptl.becomes(If(exists(Frame, lambda f: (pte[p] == f) & lazyfree[f]), i, None)))
+            return when(starts(i) & ptl_free() & (pte[p] != None), ups,  # noqa: E711
                         mm_tlb_gen.becomes(mm_tlb_gen + 1), reclaiming[i].becomes(True),
                         batch_mask[i].becomes(mm_cpumask))
 
@@ -411,6 +541,8 @@ def build(cfg):
                        + [lazyfree[f].becomes(If(back[f], False, lazyfree[f])) for f in Frame.members])
                 if cfg.dio:
                     ups += [discarded[f].becomes(discarded[f] | (mine[f] & ~keep)) for f in Frame.members]
+                if locks:
+                    ups.append(ptl.becomes(None))   # page_vma_mapped_walk_done
                 return when((phase[i] == "lazyfree_check") & task(i), ups, phase[i].becomes("flush_start"))
 
         @m.action(CPU, **initiator, ref=f"{TLB_C}: arch_tlbbatch_flush: get_flush_tlb_info(NULL, 0, "
@@ -434,7 +566,8 @@ def build(cfg):
         def do_anonymous_page(i, p, f):
             """Initiator i's task faults page p in again, into a frame from the allocator (perhaps
             one just freed); its next operation may start."""
-            return when((phase[i] == "freed") & task(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+            return when((phase[i] == "freed") & task(i) & ptl_free()
+                        & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                         pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                         rnd[i].becomes(rnd[i] + 1), [pte_dirty[p].becomes(True)] if cfg.madv_free else [])
 
@@ -485,7 +618,8 @@ def build(cfg):
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
         return when(in_user(c) & (entry(c, p) != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | stale(entry(c, p), p)))
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(entry(c, p), p)),
+                    lost_store[c, p].becomes(lost_store[c, p] | was_copied(entry(c, p))) if cfg.migrate else [])
 
 
     if cfg.madv_free:
@@ -500,7 +634,8 @@ def build(cfg):
                         stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)),
                         lost_write[c, p].becomes(lost_write[c, p] | (d & clean_lazy)),
                         pte_dirty[p].becomes(pte_dirty[p] | ~d),
-                        [tlb_dirty[c, s, p].becomes(If(loaded_asid[c] == s, True, tlb_dirty[c, s, p])) for s in slots])
+                        [tlb_dirty[c, s, p].becomes(If(loaded_asid[c] == s, True, tlb_dirty[c, s, p])) for s in slots],
+                    lost_store[c, p].becomes(lost_store[c, p] | was_copied(e)) if cfg.migrate else [])
 
     if cfg.dio:
         @m.action(Page, environment=True, ref="mm/gup.c: get_user_pages_fast -> gup_pte_range: ptep_get, "
@@ -593,6 +728,22 @@ def build(cfg):
                                                   & lazyfree[f] & (phase[i] == "flush_start")),
                 "reclaim discards a clean lazyfree page (no swap-out), then flushes and frees it",
                 "mm/rmap.c: try_to_unmap_one, MADV_FREE page check: goto discard")
+    if cfg.mremap:
+        m.cover("old_va_cached_after_move", exists(CPU, ASID, Page, lambda c, s, p: exists(
+            Frame, lambda f: (tlb[c, s, p] == f) & moved[f] & (pte[p] != f))),
+                "a CPU still translates mremap's old VA to the moved frame: until the old range is flushed, "
+                "nothing may free that frame",
+                "mm/mremap.c: move_ptes: \"the new one to make sure the physical page stays valid until the "
+                "TLB entry for the old mapping has been flushed\" (eb66ae030829)")
+    if cfg.migrate:
+        m.invariant("no_store_after_copy", forall(CPU, Page, lambda c, p: ~lost_store[c, p]),
+                    "no user access goes through a translation to a frame migration has already copied: a store "
+                    "would be lost with the old frame",
+                    "mm/rmap.c: try_to_migrate_one flushes (ptep_clear_flush) before migrate_page_copy",
+                    precondition=exists(CPU, ASID, Page, lambda c, s, p: was_copied(tlb[c, s, p])))
+        m.cover("migration_copied", exists(CPU, lambda i: migrating[i] & (mig_new[i] != None)),  # noqa: E711
+                "a migration copied the page and is about to map the new frame",
+                "mm/migrate.c: move_to_new_page (v5.15)")
     if cfg.dio:
         m.invariant("no_lost_dio_read", ~dio_lost,
                     "no direct-IO read completes into a frame reclaim discarded while the IO held it: the task "
@@ -685,6 +836,18 @@ PROTOCOL = Protocol("tlb_gen", build, (
     Param("madv_free", False, doc="MADV_FREE also runs: madvise_free_pte_range cleans the PTE's dirty bit and "
                                   "marks the folio lazyfree, then flushes; user stores and the cached dirty "
                                   "bit are modelled; with reclaim, try_to_unmap_one discards a clean lazyfree page"),
+    Param("locks", False, doc="the PTL of the page-table page and mmap_lock: MADV_DONTNEED/MADV_FREE hold "
+                              "mmap_lock for read; zaps, faults and reclaim take the PTL"),
+    Param("mremap", False, doc="mremap moves a PTE to the last page's VA (unmapped at first) under mmap_lock "
+                               "for write and the PTL, and flushes the old VA; ftruncate zaps pages without "
+                               "mmap_lock (unmap_mapping_range); implies locks"),
+    Param("mremap_flush_under_ptl", True, doc="(bug when False, CVE-2018-18281, before eb66ae030829) "
+                                              "move_ptes drops the PTL before the old range is flushed"),
+    Param("migrate", False, doc="page migration: try_to_migrate_one puts a migration entry in the PTE and "
+                                "flushes, move_to_new_page copies the frame to a free one (one more frame), "
+                                "remove_migration_ptes maps it; implies locks"),
+    Param("migrate_flush_before_copy", True, doc="(bug when False, a mis-order) the copy may run before the "
+                                                 "flush of the old translation"),
     Param("dio", False, doc="a direct-IO read: gup_fast takes a reference on a page's frame (try_grab_folio, "
                             "then rechecks the PTE), the device writes it, the reference goes"),
     Param("lazyfree_ref_check", True, doc="(bug when False, before 6c8e2a256915, v5.18) try_to_unmap_one "

@@ -37,3 +37,13 @@ MADV_FREE_2CPUS = Check(PROTOCOL, name="tlb_gen_madv_free_2cpus", cpus=2, initia
 # and then reclaims it; specs/bugs/b17_madv_free_dio.py drops the refcount check
 DIO_2CPUS = Check(PROTOCOL, name="tlb_gen_dio_2cpus", cpus=2, initiators=1, pages=1, rounds=2,
                   madv_free=True, reclaim=True, dio=True, expect="holds")
+# mremap beside MADV_DONTNEED and ftruncate, with the PTL and mmap_lock: move_ptes flushes the old VA
+# before dropping the PTL, so a truncation that zaps the new VA (no mmap_lock) cannot free the page
+# while a CPU still translates the old VA (specs/bugs/mremap_flush_after_ptl.py: CVE-2018-18281).
+# Three pages: two mapped, the last the new VA, so that two flushes can still overlap
+MREMAP_2CPUS = Check(PROTOCOL, name="tlb_gen_mremap_2cpus", cpus=2, initiators=2, pages=3, mremap=True,
+                     expect="holds")
+# page migration beside MADV_DONTNEED: try_to_migrate_one flushes before move_to_new_page copies
+# (specs/bugs/migrate_copy_before_flush.py copies first)
+MIGRATE_2CPUS = Check(PROTOCOL, name="tlb_gen_migrate_2cpus", cpus=2, initiators=2, pages=2, migrate=True,
+                      expect="holds")

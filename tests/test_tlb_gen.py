@@ -31,7 +31,9 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
     ("pcid_switch_without_gen_check.py", "pcid_switch_without_gen_check")} | {
     ("v519_reclaim_flush_skipped.py", n) for n in
     ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")} | {
-    ("b17_madv_free_dio.py", n) for n in ("b17_madv_free_dio", "b17_madv_free_dio_fixed")}
+    ("b17_madv_free_dio.py", n) for n in ("b17_madv_free_dio", "b17_madv_free_dio_fixed")} | {
+    ("mremap_flush_after_ptl.py", "mremap_flush_after_ptl")} | {
+    ("migrate_copy_before_flush.py", "migrate_copy_before_flush")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
@@ -41,7 +43,9 @@ PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (184
 PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_page_redirtied",
                                                                     "lazyfree_page_discarded"}),
                 "tlb_gen_dio_2cpus": ((57668, 278311, 27), {"lazyfree_page_redirtied", "lazyfree_page_discarded",
-                                                             "dio_pins_page_under_unmap"})}
+                                                             "dio_pins_page_under_unmap"}),
+                "tlb_gen_mremap_2cpus": ((278319, 1037422, 22), {"old_va_cached_after_move", "concurrent_flushes"}),
+                "tlb_gen_migrate_2cpus": ((92539, 331834, 24), {"migration_copied", "concurrent_flushes"})}
 # check -> (distinct states, transitions, depth) on the fast backend
 PINNED_3CPUS = {"tlb_gen_v6": (1864569, 8815055, 23), "tlb_gen_v5": (1810097, 8599039, 23)}
 
@@ -186,3 +190,28 @@ def test_b17_reclaim_discards_a_lazyfree_page_a_direct_io_holds():
     fixed = run_check(path, checks["b17_madv_free_dio_fixed"])
     assert fixed.verdict is Verdict.HOLDS and fixed.expectation_met
     assert (fixed.stats.states, fixed.stats.transitions) == PINNED_PARTS["tlb_gen_dio_2cpus"][0][:2]
+
+
+def test_mremap_flushing_after_the_ptl_lets_truncate_free_a_page_the_old_va_maps():
+    """CVE-2018-18281 (fixed by eb66ae030829): move_ptes drops the PTL before the old VA is flushed;
+    a truncation zaps the new VA, flushes only it, and frees the frame the old VA still maps."""
+    path = spec_path("bugs", "mremap_flush_after_ptl.py")
+    for backend in ("explicit", "fast"):
+        bad = run_check(path, load_spec(path)[0], RunOptions({}, backend=backend))
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == "no_stale_access" and len(bad.trace) == 10
+        steps = [s.action for s in bad.trace.steps[1:]]
+        assert steps.index("tlb_fill") < steps.index("move_ptes") < steps.index("unmap_mapping_range") \
+            < steps.index("tlb_finish_mmu") < len(steps) - 1 and steps[-1] == "user_access"
+        assert "mremap_unlock" not in steps   # mremap's own flush never came
+
+
+def test_migration_copying_before_the_flush_loses_a_store():
+    path = spec_path("bugs", "migrate_copy_before_flush.py")
+    for backend in ("explicit", "fast"):
+        bad = run_check(path, load_spec(path)[0], RunOptions({}, backend=backend))
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == "no_store_after_copy" and len(bad.trace) == 4
+        steps = [s.action for s in bad.trace.steps[1:]]
+        assert steps == ["tlb_fill", "try_to_migrate_one", "move_to_new_page", "user_access"]
+
