@@ -48,7 +48,8 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
             "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
-            "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"), "flush_keys": ("loaded_mm", "active_mm")}
+            "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"),
+            "hv_mask": ("atomic", "empty_check", "per_cpu"), "flush_keys": ("loaded_mm", "active_mm")}
 _DOCS = {"info": "where flush_tlb_info lives",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
@@ -246,6 +247,8 @@ def _initiator(s) -> None:
 
     if d.latr:
         _latr(s, initiator)
+    elif d.flush_by == "hypercall" and d.hv_mask != "atomic":
+        _hyperv_racy_mask(s, initiator)
     elif d.flush_by == "hypercall":
         @m.action(**initiator, ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi: "
                                    "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, no IPIs (v6.1)")
@@ -338,6 +341,63 @@ def _refault(s, initiator) -> None:
         if collapse:
             ups.append(s.collapsing.becomes(False))
         return when(refault & (s.pmd != None) & (s.pte[p] == None) & (s.frame[f] == "free"), ups)  # noqa: E711
+
+
+def _hyperv_racy_mask(s, initiator) -> None:
+    """B13: hyperv_flush_tlb_multi reads mm_cpumask while other CPUs join and leave it (IRQs off on
+    the initiator stop nobody else). The mask handed over is the remote CPUs' bits: CPU 0 stands for
+    khugepaged, a kernel thread whose own bit the mm need not have."""
+    m, d, CPU, Page, phase = s.m, s.d, s.CPU, s.Page, s.phase
+    remote_in = exists(CPU, lambda t: (t != 0) & s.targeted(t))
+
+    def flush(hit):
+        """The hypervisor flushes the listed vCPUs, running or not, before the hypercall returns."""
+        return ([s.tlb[t, p].becomes(If(hit[t], None, s.tlb[t, p])) for t in CPU.members for p in Page.members]
+                + [s.psc[t].becomes(If(hit[t], None, s.psc[t])) for t in CPU.members]
+                + [s.cpu_tlb_gen[t].becomes(If(hit[t], s.mm_tlb_gen, s.cpu_tlb_gen[t])) for t in CPU.members])
+
+    if d.hv_mask == "empty_check":
+        @m.action(**initiator, ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi: local_irq_save, then "
+                                   "if (cpumask_empty(cpus)) return (ad0a6bad4475, v5.8)")
+        def hv_cpumask_empty():
+            return when(phase == "sending", phase.becomes(If(remote_in, "waiting", "flushed")))
+
+        @m.action(**initiator, ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi before B13: cpu = "
+                                   "cpumask_last(cpus); hv_cpu_number_to_vp_number(cpu) — nr_cpumask_bits "
+                                   "once the mask emptied, an index past hv_vp_index[] — then "
+                                   "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE for the CPUs in the mask")
+        def hv_flush_hypercall():
+            hit = {t: (t != 0) & s.targeted(t) for t in CPU.members}
+            return when(phase == "waiting", s.hv_bad_vp_index.becomes(s.hv_bad_vp_index | ~remote_in),
+                        flush(hit), phase.becomes("flushed"))
+        return
+
+    @m.action(CPU, actor=lambda t: 0, fair="strong",
+              ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi (B13 fix, v5.17): cpumask_last checked "
+                  "against nr_cpumask_bits; for_each_cpu(cpu, cpus) __set_bit(hv_cpu_number_to_vp_number(cpu), "
+                  "&flush->processor_mask): the live mask, CPU by CPU")
+    def hv_read_cpu(t):
+        done = s.scanned.with_(t)
+        return when((phase == "sending") & (t != 0) & ~s.scanned.has(t), s.scanned.becomes(done),
+                    s.hv_pmask.becomes(If(s.targeted(t), s.hv_pmask.with_(t), s.hv_pmask)),
+                    phase.becomes(If(done == s.ALL_REMOTE, "waiting", "sending")))
+
+    @m.action(**initiator, ref="arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi: \"nothing to flush if "
+                               "'processor_mask' ends up being empty\", else HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE "
+                               "for the processor mask (v5.17)")
+    def hv_flush_hypercall():
+        """Over-flush is harmless (a CPU that left since is flushed anyway); a CPU that joined after
+        its bit was read set the bit before reading tlb_gen and loading CR3."""
+        hit = {t: s.hv_pmask.has(t) for t in CPU.members}
+        return when(phase == "waiting", flush(hit), s.hv_pmask.becomes(CPU.empty()), phase.becomes("flushed"))
+
+    m.cover("hv_cpu_left_after_read", (phase == "waiting") & exists(CPU, lambda t: s.hv_pmask.has(t)
+                                                                    & ~s.mm_cpumask.has(t)),
+            "a CPU read into the processor mask left mm_cpumask before the hypercall: it is flushed anyway",
+            "arch/x86/hyperv/mmu.c: hyperv_flush_tlb_multi reads the live mm_cpumask (v5.17)")
+    m.cover("hv_processor_mask_empty", (phase == "waiting") & s.hv_pmask.is_empty(),
+            "every CPU left the mask while it was read: the hypercall is skipped",
+            "arch/x86/hyperv/mmu.c: \"nothing to flush if 'processor_mask' ends up being empty\" (v5.17)")
 
 
 def _ipi_initiator(s, after_send: str) -> None:

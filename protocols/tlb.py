@@ -72,6 +72,10 @@ class Design:
     nmi_check_mm: bool = True         # (B20 when False) nmi_uaccess_okay() absent
     gup_fast: bool = False            # GUP-fast walks the page tables with IRQs off
     flush_by: str = "ipi"             # "hypercall": the hypervisor flushes remote TLBs, no IPIs
+    hv_mask: str = "atomic"           # B13: how hyperv_flush_tlb_multi reads mm_cpumask: in one step,
+                                      # "empty_check" (ad0a6bad4475: cpumask_empty, then an unchecked
+                                      # cpumask_last) or "per_cpu" (the B13 fix: CPU by CPU, an empty
+                                      # processor mask returns without a hypercall)
     callers: tuple = ("munmap", "madvise")  # also "khugepaged", "writeback", "vfree" (kernel mapping)
     kflush_defer: str = "none"        # N2: flush_tlb_kernel_range skips NOHZ_FULL CPUs in user mode and
                                       # defers their flush to "ct_enter" (RFC, 2023) or to the first
@@ -200,6 +204,11 @@ class Shootdown:
         if d.table_free_ipi != "none":
             self.table_round = m.var("table_round", BOOL, False, "the IPIs in flight are "
                                      "tlb_flush_remove_tables', sent after the flush (B2)")
+        if d.flush_by == "hypercall" and d.hv_mask != "atomic":
+            if d.hv_mask == "per_cpu":
+                self.hv_pmask = m.var("hv_pmask", Mask(CPU), (), "the hypercall's processor_mask, built "
+                                      "CPU by CPU from the live mm_cpumask")
+            self.hv_bad_vp_index = m.var("hv_bad_vp_index", BOOL, False)
         if "vfree" in d.callers:  # a vmalloc'd kernel range: global TLB entries, every CPU
             self.kva = m.var("kva", m.enum("KernelVA", "old", "unmapped", "new"), "old",
                              "the vmalloc'd range: mapped to its page, unmapped by vfree, or reused by a "
@@ -398,6 +407,14 @@ class Shootdown:
                     # an NMI and user memory read through another mm's CR3 (v4.19, 4012e77a903d)
                     precondition=exists(CPU, Page, lambda c, p: self.running(c) & self.cr3_not_current(c)
                                         & (self.tlb[c, p] != None)))  # noqa: E711
+        if d.flush_by == "hypercall" and d.hv_mask != "atomic":
+            remote = exists(CPU, lambda t: (t != 0) & self.targeted(t))
+            m.invariant("hv_vp_index_in_range", ~self.hv_bad_vp_index,
+                        "hyperv_flush_tlb_multi looks up a VP number only for a CPU of the mask",
+                        "B13: x86/hyperv: Properly deal with empty cpumasks in hyperv_flush_tlb_multi() "
+                        "(Fixes ad0a6bad4475)",
+                        # arch/x86/hyperv/mmu.c: the mask emptied while the hypercall is being built
+                        precondition=(self.phase == "waiting") & ~remote)
         if "writeback" in d.callers:
             m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~self.lost_write[c, p]),
                         "no CPU writes a page through a stale TLB entry after writeback cleaned it",

@@ -65,6 +65,7 @@ BUGS = {
         ("no_freed_table_walk", 4, (("CPU", 0),)),
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
     ("b5_switch_mm_barrier.py", "b5_switch_mm_barrier"): ("no_stale_access", 13, (("CPU", 1), ("Page", 0))),
+    ("b13_hyperv_empty_cpumask.py", "b13_hyperv_empty_cpumask"): ("hv_vp_index_in_range", 6, ()),
     ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 5, (("CPU", 1), ("Page", 0))),
     ("b18_kthread_use_mm_irqs_on.py", "b18_kthread_use_mm_irqs_on"):
         ("no_stale_access", 17, (("CPU", 1), ("Page", 0))),
@@ -86,7 +87,7 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverte
          ("b16_flush_after_ptl.py", "b16_fixed"), ("n3_latr_without_reuse_delay.py", "n3_fixed"),
          ("b4_rcu_table_free_no_invalidate.py", "b4_fixed"), ("b18_kthread_use_mm_irqs_on.py", "b18_fixed"),
          ("b18_kthread_use_mm_irqs_on.py", "b18_x86"), ("n2_defer_kernel_flush_nohz_full.py", "n2_fixed"),
-         ("n2_defer_kernel_flush_nohz_full.py", "n2_flush_at_entry"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
+         ("n2_defer_kernel_flush_nohz_full.py", "n2_flush_at_entry"), ("b13_hyperv_empty_cpumask.py", "b13_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
 
 def test_every_bug_spec_is_pinned():
@@ -131,7 +132,7 @@ def test_bug_found_with_shortest_trace(key):
     last = r.trace.steps[-1].state
     flag = {"no_stale_access": "stale_access", "no_freed_table_walk": "freed_table_walk",
             "flush_info_live": "dead_info_read", "nmi_uaccess_safe": "unsafe_nmi_uaccess",
-            "no_lost_write": "lost_write"}[inv]
+            "no_lost_write": "lost_write", "hv_vp_index_in_range": "hv_bad_vp_index"}[inv]
     if inv == "no_stale_access" and len(witness) == 1:  # a kernel access (vfree's range: no Page)
         flag = "stale_kaccess"
     cell = last[flag]
