@@ -48,6 +48,8 @@ eb66ae030829, after it: CVE-2018-18281); ftruncate (unmap_mapping_range) zaps a 
 mmap_lock. Migration (`migrate=True`, one more frame): try_to_migrate_one puts a migration entry in
 the PTE and flushes, move_to_new_page copies to a free frame, remove_migration_ptes maps it and frees
 the old one; a user access through a translation of a copied frame would lose a store.
+N4 (`slot_gen_before_ipi=False`): the generation choose_new_asid compares with at switch-in moves
+only with the initiator's local flush, after the IPI scan (FreeBSD r362031's order, fixed in r368649).
 
 Scope: MADV_DONTNEED, MADV_FREE, reclaim, mremap, ftruncate and migration, one page each (one page per
 reclaim batch); one page-table page, never freed, so no paging-structure cache is modelled and
@@ -160,6 +162,10 @@ def build(cfg):
         copied = m.array("copied", Frame, BOOL, False,
                          "frame f's data was copied to its new frame: a store to f now is lost")
         lost_store = m.array("lost_store", (CPU, Page), BOOL, False)
+    if not cfg.slot_gen_before_ipi:
+        switch_gen = m.var("switch_gen", IntRange(0, gens), 0,
+                           "the generation a CPU switching in compares its ASID slot with (N4: it moves only "
+                           "with the initiator's local flush, after the IPIs)")
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
@@ -245,7 +251,7 @@ def build(cfg):
         slots to flush (with the generation they then hold) and the updates of the slot table."""
         hit = lambda s: asid_mm[c, s] == nxt  # noqa: E731
         found = exists(ASID, hit)
-        want = mm_tlb_gen if nxt == "mm" else 0   # another mm's flushes are not modelled
+        want = (mm_tlb_gen if cfg.slot_gen_before_ipi else switch_gen) if nxt == "mm" else 0  # no other mm flushes
         chosen = {s: when & ((found & hit(s)) | (~found & (next_asid[c] == s))) for s in slots}
         behind = (lambda s: asid_gen[c, s] < want) if cfg.switch_gen_check else (lambda s: False)
         flush = {s: chosen[s] & (~found | behind(s)) for s in slots}
@@ -388,7 +394,8 @@ def build(cfg):
         # arch_tlbbatch_flush flushes locally only if this CPU is in the batch's cpumask
         ups, lockup = flush_tlb_func(i, i, unmaps(i) | batch_mask[i].has(i) if cfg.reclaim else True)
         return when((phase[i] == "local_flush") & task(i), ups,
-                    phase[i].becomes(If(lockup, "lockup", "waiting")))
+                    phase[i].becomes(If(lockup, "lockup", "waiting")),
+                    [] if cfg.slot_gen_before_ipi else switch_gen.becomes(mm_tlb_gen))
 
     @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for "
                                     f"each target ({ver})")
@@ -848,6 +855,10 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                 "remove_migration_ptes maps it; implies locks"),
     Param("migrate_flush_before_copy", True, doc="(bug when False, a mis-order) the copy may run before the "
                                                  "flush of the old translation"),
+    Param("slot_gen_before_ipi", True, doc="(bug when False, N4: FreeBSD r362031, fixed in r368649) the CPUs "
+                                           "not IPI'd see their ASID slots invalidated only when the initiator "
+                                           "flushes locally, after sending the IPIs, not before it reads the "
+                                           "cpumask"),
     Param("dio", False, doc="a direct-IO read: gup_fast takes a reference on a page's frame (try_grab_folio, "
                             "then rechecks the PTE), the device writes it, the reference goes"),
     Param("lazyfree_ref_check", True, doc="(bug when False, before 6c8e2a256915, v5.18) try_to_unmap_one "

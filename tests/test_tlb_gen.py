@@ -33,7 +33,8 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
     ("v519_reclaim_flush_skipped", "v519_reclaim_fixed", "v513_reclaim_no_early_return")} | {
     ("b17_madv_free_dio.py", n) for n in ("b17_madv_free_dio", "b17_madv_free_dio_fixed")} | {
     ("mremap_flush_after_ptl.py", "mremap_flush_after_ptl")} | {
-    ("migrate_copy_before_flush.py", "migrate_copy_before_flush")}
+    ("migrate_copy_before_flush.py", "migrate_copy_before_flush")} | {
+    ("n4_ipi_first_pcid.py", n) for n in ("n4_ipi_first_pcid", "n4_ipi_first_no_pcid", "n4_ipi_first_pcid_fixed")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
@@ -215,3 +216,21 @@ def test_migration_copying_before_the_flush_loses_a_store():
         steps = [s.action for s in bad.trace.steps[1:]]
         assert steps == ["tlb_fill", "try_to_migrate_one", "move_to_new_page", "user_access"]
 
+
+def test_n4_idle_pcids_invalidated_after_the_ipis():
+    """N4 (FreeBSD r362031, fixed in r368649): a CPU skipped by the scan switches in before the
+    generation its ASID slot is compared with has moved, reuses the slot with NOFLUSH and reads the
+    freed frame. Without PCID (one slot) the same order holds; the fixed order holds."""
+    path = spec_path("bugs", "n4_ipi_first_pcid.py")
+    checks = {c.name: c for c in load_spec(path)}
+    for backend in ("explicit", "fast"):
+        bad = run_check(path, checks["n4_ipi_first_pcid"], RunOptions({}, backend=backend))
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == "no_stale_access" and len(bad.trace) == 10
+        steps = [s.action for s in bad.trace.steps[1:]]
+        assert steps.index("switch_mm_out") < steps.index("ipi_skip") < steps.index("switch_mm_in") \
+            < steps.index("flush_tlb_func_local") < steps.index("tlb_finish_mmu") < len(steps) - 1
+        assert steps[-1] == "user_access" and "ipi_send" not in steps
+    for name, states in (("n4_ipi_first_no_pcid", 275), ("n4_ipi_first_pcid_fixed", 1148)):
+        r = run_check(path, checks[name])
+        assert r.verdict is Verdict.HOLDS and r.expectation_met and r.stats.states == states
