@@ -355,7 +355,9 @@ def any_of(*es) -> Expr:
 
 
 def mask_of(iset: IndexSet, *members) -> Expr:
-    """The cpumask holding exactly the given members."""
+    """The cpumask holding exactly the given members (a constant when they are all constants)."""
+    if all(isinstance(m, int) and not isinstance(m, bool) for m in members):
+        return Const(sum(1 << m for m in set(members)), Mask(iset))
     out: Expr = Const(0, Mask(iset))
     for m in members:
         out = out.with_(m)
