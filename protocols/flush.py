@@ -49,7 +49,7 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
             "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"),
-            "hv_mask": ("atomic", "empty_check", "per_cpu"), "flush_keys": ("loaded_mm", "active_mm")}
+            "hv_mask": ("atomic", "empty_check", "per_cpu"), "shadow_paging": ("none", "tlb_only", "sync"), "flush_keys": ("loaded_mm", "active_mm")}
 _DOCS = {"info": "where flush_tlb_info lives",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
@@ -242,7 +242,7 @@ def _initiator(s) -> None:
                                 f"arch/x86/mm/tlb.c: flush_tlb_func, local path ({ver})"))
     def flush_tlb_func_local():
         """Flush CPU 0's own TLB with IRQs off."""
-        return when(phase == "local_flush", s.flush_local_tlb(0),
+        return when(phase == "local_flush", s.flush_local_tlb(0), s.shadow_sync(),
                     s.cpu_tlb_gen[0].becomes(s.mm_tlb_gen), phase.becomes(after_local))
 
     if d.latr:
@@ -326,7 +326,8 @@ def _refault(s, initiator) -> None:
         """The next round maps the range again; its first fault allocates an empty PTE-table page
         (`pte` holds the entries of the latest table: a detached one keeps them until then)."""
         return when(refault & (s.pmd == None) & (s.ptable[t] == "free"),  # noqa: E711
-                    s.pmd.becomes(t), s.ptable[t].becomes("mm"), [s.pte[p].becomes(None) for p in Page.members])
+                    s.pmd.becomes(t), s.ptable[t].becomes("mm"), [s.pte[p].becomes(None) for p in Page.members],
+                    [s.spte[p].becomes(None) for p in Page.members] if d.shadow_paging != "none" else [])
 
     @m.action(Page, s.Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
                                               "alloc_zeroed_user_highpage, set_pte_at (v5.2)")
@@ -637,7 +638,7 @@ def _responders(s) -> None:
                     s.set_current(t, If(lazy(t), "kthread", s.cur[t])) if d.switch == "steps" else [],
                     s.mm_cpumask.becomes(If(drop_bit, s.mm_cpumask.without(t), s.mm_cpumask)),
                     s.cpu_tlb_gen[t].becomes(If(user(t) & behind, s.mm_tlb_gen, s.cpu_tlb_gen[t])),
-                    s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead),
+                    s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead), s.shadow_sync(flush),
                     [s.ipi_gen[t].becomes(If(s.csd_queued[t], s.ipi_gen[t], 0))] if s.shared_info else [],
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))
 

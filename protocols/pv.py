@@ -24,16 +24,18 @@ def declare(s) -> None:
                     pre[t].becomes(If(pre[t] == "running", "preempted", pre[t])))
 
     def flush_if_flagged(t):
-        """kvm_vcpu_flush_tlb_guest when the flags read had KVM_VCPU_FLUSH_TLB."""
+        """kvm_vcpu_flush_tlb_guest when the flags read had KVM_VCPU_FLUSH_TLB: with shadow paging,
+        only the hardware TLB ("tlb_only", before b53e84eed08b) or kvm_mmu_unload, whose next load
+        syncs the shadow PTEs ("sync")."""
         flag = pre[t] == "preempted_flush"
         return [s.tlb[t, p].becomes(If(flag, None, s.tlb[t, p])) for p in s.Page.members] + [
-            s.psc[t].becomes(If(flag, None, s.psc[t]))]
+            s.psc[t].becomes(If(flag, None, s.psc[t]))] + (s.shadow_sync(flag) if d.shadow_paging == "sync" else [])
 
     # not environment: a flush IPI or handler on vCPU t waits for the host to run it again
     if d.pv_host_xchg:
         @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time: xchg(&st->preempted, 0) on "
                                         "the mapped guest struct (b043138246a4); KVM_VCPU_FLUSH_TLB -> "
-                                        "kvm_vcpu_flush_tlb_guest (v5.10)")
+                                        "kvm_vcpu_flush_tlb_guest (v5.10)" + _SHADOW_REF.get(d.shadow_paging, ""))
         def vcpu_resume(t):
             return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
                         flush_if_flagged(t))
@@ -61,6 +63,11 @@ def declare(s) -> None:
             "range: the host flushes it before it runs again",
             "arch/x86/kernel/kvm.c: kvm_flush_tlb_multi; arch/x86/kvm/x86.c: record_steal_time (v5.10)")
 
+    if d.shadow_paging != "none":
+        m.cover("shadow_pte_lags_guest_pte", exists(s.Page, lambda p: (s.spte[p] != s.pte[p]) & (s.pte[p] == None)),  # noqa: E711
+                "the guest zapped a PTE that the unsync shadow PTE still maps: only a trapping flush syncs it",
+                "arch/x86/kvm/mmu/mmu.c: unsync shadow pages, kvm_mmu_sync_roots (v5.10)")
+
     if d.pv_cmpxchg:
         @m.action(CPU, actor=lambda t: 0, fair="strong",
                   ref="arch/x86/kernel/kvm.c: kvm_flush_tlb_multi: cmpxchg(&src->preempted, state, "
@@ -79,6 +86,10 @@ def declare(s) -> None:
               ref="kvm_flush_tlb_multi with the cmpxchg undone: a plain store of FLUSH_TLB")
     def pv_store_flush(t):
         return when(s.pv_seen[t], pre[t].becomes("preempted_flush"), s.pv_seen[t].becomes(False), s.scan(t))
+
+
+_SHADOW_REF = {"tlb_only": "; shadow paging: the hardware TLB only (before b53e84eed08b)",
+               "sync": "; shadow paging: kvm_mmu_unload, the next load syncs the shadow PTEs (b53e84eed08b, v5.13)"}
 
 
 def _scanning(s, t):

@@ -66,7 +66,7 @@ def _lazy(s) -> None:
         return when((c != 0) & (mode[c] == "lazy") & s.quiet(c),
                     mode[c].becomes("user"), s.set_current(c, "task"),
                     [s.tlb[c, p].becomes(If(behind, None, s.tlb[c, p])) for p in s.Page.members],
-                    s.psc[c].becomes(If(behind, None, s.psc[c])),
+                    s.psc[c].becomes(If(behind, None, s.psc[c])), s.shadow_sync(behind) if d.lazy_gen_check else [],
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen) if d.lazy_gen_check else [])
 
     @m.action(CPU, environment=True, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
@@ -89,7 +89,7 @@ def _atomic(s) -> None:
                        f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
     def switch_mm_in(c):
         return when((c != 0) & (s.mode[c] == "other") & s.quiet(c),
-                    s.mode[c].becomes("user"), s.mm_cpumask.becomes(s.mm_cpumask.with_(c)),
+                    s.mode[c].becomes("user"), s.mm_cpumask.becomes(s.mm_cpumask.with_(c)), s.shadow_sync(),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
 
 
@@ -152,7 +152,7 @@ def _stepped(s) -> None:
                        f"({d.version})", fair="strong")
     def load_new_mm_cr3(c):
         """Read tlb_gen and load CR3 (a full flush without PCID); page walks may start."""
-        return when((c != 0) & (sw[c] == "load_cr3"), mode[c].becomes("user"),
+        return when((c != 0) & (sw[c] == "load_cr3"), mode[c].becomes("user"), s.shadow_sync(),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), sw[c].becomes("switch_to"))
 
     @m.action(CPU, ref="kernel/sched/core.c: context_switch -> switch_to: current = next (IRQs on)",

@@ -89,6 +89,10 @@ class Design:
     latr: bool = False                # LATR: no IPIs, CPUs sweep lazily, frees wait for all sweeps
     latr_reuse_delay: bool = True     # (N3 when False) LATR frees at once, not after every sweep
     pv: bool = False                  # KVM paravirtual flush: preempted vCPUs flagged, not IPI'd
+    shadow_paging: str = "none"       # B12: KVM without TDP: the hardware walks shadow PTEs that an
+                                      # unsync shadow page lets lag the guest's; a guest flush that
+                                      # traps syncs them; the host's PV flush flushes the hardware TLB
+                                      # only ("tlb_only", before b53e84eed08b) or unloads the MMU ("sync")
     pv_cmpxchg: bool = True           # (bug when False) the guest sets FLUSH_TLB by a plain store
     pv_host_xchg: bool = True         # (CVE-2019-3016 when False) the host copies steal_time in,
                                       # clears preempted in its copy and writes the struct back
@@ -196,6 +200,10 @@ class Shootdown:
             if not d.pv_cmpxchg:
                 self.pv_seen = m.array("pv_seen", CPU, BOOL, False, "the guest read vCPU c as preempted "
                                        "and is about to store FLUSH_TLB")
+        if d.shadow_paging != "none":
+            self.spte = m.array("spte", Page, self.FrameRef, lambda p: p,
+                                "the shadow PTE of page p (what the hardware walks): the guest PTE as KVM last "
+                                "synced it (the PTE table's shadow page is unsync)")
         if d.latr:
             self.latr_pending = m.var("latr_pending", Mask(CPU), (), "CPUs that have not yet swept "
                                       "their LATR state since the last lazy flush")
@@ -272,6 +280,14 @@ class Shootdown:
         between its operations: during one it is in the kernel)."""
         u = (self.mode[c] == "user") & self.quiet(c) & ((c != 0) | self.between_ops())
         return u & (self.cur[c] == "task") if self.d.switch == "steps" else u
+
+    def shadow_sync(self, cond=None):
+        """A guest TLB flush that traps to KVM (CR3 write, INVLPG) syncs the unsync shadow PTEs
+        (kvm_mmu_sync_roots); nothing without shadow paging."""
+        if self.d.shadow_paging == "none":
+            return []
+        return [self.spte[p].becomes(self.pte[p] if cond is None else If(cond, self.pte[p], self.spte[p]))
+                for p in self.Page.members]
 
     def flush_local_tlb(self, c):
         """The updates of a full flush of this mm's translations on CPU c (CR3 reload/INVLPG)."""
@@ -484,8 +500,13 @@ class Shootdown:
             """A page walk for page p from the loaded CR3 or the cached table pointer: caches the
             PTE's frame if present."""
             bad, ups = walk(c)
+            if d.shadow_paging != "none":  # the walk reads the shadow PTE; a missing one faults to KVM,
+                src = If(self.spte[p] != None, self.spte[p], self.pte[p])  # noqa: E711 (which installs it)
+                ups = ups + [self.spte[p].becomes(If(bad, self.spte[p], src))]
+            else:
+                src = self.pte[p]
             return when(self.loaded(c) & (tlb[c, p] == None) & (self.walk_table(c) != None),  # noqa: E711
-                        tlb[c, p].becomes(If(bad, tlb[c, p], self.pte[p])), ups)
+                        tlb[c, p].becomes(If(bad, tlb[c, p], src)), ups)
 
         @m.action(CPU, environment=True, ref="paging-structure caches (SDM §4.10.3); b956575bed91 (v4.14)")
         def speculative_walk(c):

@@ -65,6 +65,8 @@ BUGS = {
         ("no_freed_table_walk", 4, (("CPU", 0),)),
     ("b3_mm_users_shortcut.py", "b3_mm_users_shortcut"): ("no_freed_table_walk", 5, (("CPU", 0),)),
     ("b5_switch_mm_barrier.py", "b5_switch_mm_barrier"): ("no_stale_access", 13, (("CPU", 1), ("Page", 0))),
+    ("b12_kvm_pv_flush_shadow_unsync.py", "b12_kvm_pv_flush_shadow_unsync"):
+        ("no_stale_access", 10, (("CPU", 1), ("Page", 0))),
     ("b13_hyperv_empty_cpumask.py", "b13_hyperv_empty_cpumask"): ("hv_vp_index_in_range", 6, ()),
     ("b16_flush_after_ptl.py", "b16_flush_after_ptl"): ("no_lost_write", 5, (("CPU", 1), ("Page", 0))),
     ("b18_kthread_use_mm_irqs_on.py", "b18_kthread_use_mm_irqs_on"):
@@ -87,7 +89,9 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverte
          ("b16_flush_after_ptl.py", "b16_fixed"), ("n3_latr_without_reuse_delay.py", "n3_fixed"),
          ("b4_rcu_table_free_no_invalidate.py", "b4_fixed"), ("b18_kthread_use_mm_irqs_on.py", "b18_fixed"),
          ("b18_kthread_use_mm_irqs_on.py", "b18_x86"), ("n2_defer_kernel_flush_nohz_full.py", "n2_fixed"),
-         ("n2_defer_kernel_flush_nohz_full.py", "n2_flush_at_entry"), ("b13_hyperv_empty_cpumask.py", "b13_fixed"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
+         ("n2_defer_kernel_flush_nohz_full.py", "n2_flush_at_entry"), ("b13_hyperv_empty_cpumask.py", "b13_fixed"),
+         ("b12_kvm_pv_flush_shadow_unsync.py", "b12_fixed"),
+         ("b12_kvm_pv_flush_shadow_unsync.py", "b12_latent_local_first"), ("b19_khugepaged_gup_fast.py", "b19_fixed")}
 
 
 def test_every_bug_spec_is_pinned():
