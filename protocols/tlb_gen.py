@@ -58,7 +58,9 @@ mremap; the other mm is never flushed, and no PTI; an initiator's task does not 
 operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and another
 task of the mm may run there); an unmap may be done for the mm by a kernel thread on a CPU that has
 another mm or none loaded; the direct IO is one, not tied to a CPU; the csds queued on a CPU are
-taken in any order (the kernel takes them in queue order: a superset of its behaviours). The memory
+taken in any order (a superset of the kernel's queue order), or with `csd_fifo=True` (two initiators
+at most) oldest first, as flush_smp_call_function_queue runs them; either way a CPU may take other
+steps between two csds that the kernel runs in one interrupt. The memory
 model is the frames of protocols/tlb.py: a TLB entry is stale once its frame is freed, or reused
 for another page (a frame mremap moved keeps its data and is not stale at its old VA).
 """
@@ -128,6 +130,12 @@ def build(cfg):
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if cfg.csd_fifo:
+        if k > 2:
+            raise ModelError(f"csd_fifo with initiators={k}: the queue order is modelled for two initiators",
+                             "give initiators <= 2, or csd_fifo=False (any order, a superset)")
+        csd_head = m.array("csd_head", CPU, Elem(CPU, optional=True), None,
+                           "whose csd is the oldest on CPU t's call_single_queue (run first)")
     if cfg.madv_free:
         pte_dirty = m.array("pte_dirty", Page, BOOL, True,
                             "the dirty bit of page p's PTE (pteval's, while it is cleared)")
@@ -381,7 +389,9 @@ def build(cfg):
                   f"llist_add, send the IPI ({ver})")
     def ipi_send(i, t):
         return when((phase[i] == "sending") & task(i) & ~scanned[i].has(t) & targeted(i, t) & ~csd_locked[i, t],
-                    csd_locked[i, t].becomes(True), csd_queued[i, t].becomes(True), scan(i, t))
+                    csd_locked[i, t].becomes(True), csd_queued[i, t].becomes(True), scan(i, t),
+                    csd_head[t].becomes(If(exists(CPU, lambda j: csd_queued[j, t]), csd_head[t], i))
+                    if cfg.csd_fifo else [])
 
     @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
               ref=f"{TLB_C}: native_flush_tlb_multi -> tlb_is_not_lazy: not in mm_cpumask, or lazy ({ver})")
@@ -579,12 +589,20 @@ def build(cfg):
                         rnd[i].becomes(rnd[i] + 1), [pte_dirty[p].becomes(True)] if cfg.madv_free else [])
 
     # ------------------------------------------------------------ every CPU's flush handler
+    fifo_ref = ", llist_reverse_order: in the order queued" if cfg.csd_fifo else ""
+
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
               ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
-                  f"flush_smp_call_function_queue: llist_del_all, run each csd ({ver})")
+                  f"flush_smp_call_function_queue: llist_del_all{fifo_ref}, run each csd ({ver})")
     def ipi_entry(t, i):
-        """CPU t (IRQs on) takes initiator i's csd off its call_single_queue."""
-        return when(csd_queued[i, t] & (irq[t] == "none"),
+        """CPU t (IRQs on) takes initiator i's csd off its call_single_queue (with csd_fifo the
+        oldest one; else any, a superset of the kernel's order)."""
+        if cfg.csd_fifo:
+            rest = reduce(lambda nxt, j: If(csd_queued[j, t] & (i != j), j, nxt), range(k), csd_head[t])
+            fifo = [csd_head[t] == i, csd_head[t].becomes(If(rest == i, None, rest))]
+        else:
+            fifo = [True, []]
+        return when(csd_queued[i, t] & (irq[t] == "none") & fifo[0], fifo[1],
                     csd_queued[i, t].becomes(False), irq[t].becomes("func"), irq_from[t].becomes(i))
 
     rule_ref = ("v5.19+, aa44284960d5: return if new_tlb_gen <= local_tlb_gen; " if cfg.rule == "v6" else "")
@@ -798,6 +816,10 @@ def build(cfg):
                                         & (new_gen[i] == mm_tlb_gen)),
             "a CPU flushes only the request's range (INVLPG per page)",
             f"{TLB_C}: flush_tlb_func, partial flush ({ver})")
+    if cfg.csd_fifo:
+        m.cover("two_csds_queued", exists(CPU, lambda t: count(CPU, lambda i: csd_queued[i, t]) >= 2),
+                "a CPU has both initiators' csds on its call_single_queue: it runs the older first",
+                "kernel/smp.c: flush_smp_call_function_queue: llist_del_all, llist_reverse_order (v5.19)")
     if cfg.asids > 1:
         m.cover("stale_entries_in_unloaded_asid",
                 exists(CPU, ASID, Page, lambda c, s, p: (loaded_asid[c] != s) & (asid_mm[c, s] == "mm")
@@ -859,6 +881,9 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                            "not IPI'd see their ASID slots invalidated only when the initiator "
                                            "flushes locally, after sending the IPIs, not before it reads the "
                                            "cpumask"),
+    Param("csd_fifo", False, doc="a CPU runs the csds on its call_single_queue in the order they were queued "
+                                 "(llist_add, then llist_reverse_order in flush_smp_call_function_queue); "
+                                 "False: in any order, a superset. Two initiators at most"),
     Param("dio", False, doc="a direct-IO read: gup_fast takes a reference on a page's frame (try_grab_folio, "
                             "then rechecks the PTE), the device writes it, the reference goes"),
     Param("lazyfree_ref_check", True, doc="(bug when False, before 6c8e2a256915, v5.18) try_to_unmap_one "
