@@ -1,11 +1,12 @@
 """B4 — page tables freed through RCU with no TLB invalidate on an MMU that walks them.
 
 Commit 0ed1325967ab "mm/mmu_gather: invalidate TLB correctly on batch allocation failure and
-flush" (Peter Zijlstra, Dec 2019; Fixes a46cc7a90fd8 "powerpc/mm/radix: Improve TLB/PWC
-flushes"; stable 4.14+): B3's fix d86564a2f085 made tlb_table_flush and the batch-failure path
-call tlb_table_invalidate() before page tables go to RCU or are freed, except on architectures
-selecting HAVE_RCU_TABLE_NO_INVALIDATE, whose hardware "does _NOT_ use the Linux page-tables".
-POWER selected it for hash translation — but under radix translation the hardware walks the
+flush" (Peter Zijlstra; posted Dec 2019, in Linus's tree Feb 2020; Fixes a46cc7a90fd8 "powerpc/mm/radix: Improve TLB/PWC
+flushes"; stable 4.14+): B3's fix d86564a2f085 added tlb_table_invalidate() to tlb_table_flush and
+the batch-failure path, before page tables go to RCU or are freed — opt-in at first, then opt-out
+("asm-generic/tlb, arch: Invert CONFIG_HAVE_RCU_TABLE_INVALIDATE"): an architecture whose hardware
+"does _NOT_ use the Linux page-tables" selects HAVE_RCU_TABLE_NO_INVALIDATE. POWER selected it
+for hash translation — but under radix translation the hardware walks the
 Linux page tables and caches them (the page-walk cache), so tables were freed while a CPU could
 still walk into them: "random memory corruption", "any concurrent page-table walk could end up
 with a Use-after-Free". The fix replaces the config symbol by tlb_needs_table_invalidate()
