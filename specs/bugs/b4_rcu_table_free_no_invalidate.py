@@ -1,8 +1,8 @@
 """B4 — page tables freed through RCU with no TLB invalidate on an MMU that walks them.
 
 Commit 0ed1325967ab "mm/mmu_gather: invalidate TLB correctly on batch allocation failure and
-flush" (Peter Zijlstra; posted Dec 2019, in Linus's tree Feb 2020; Fixes a46cc7a90fd8 "powerpc/mm/radix: Improve TLB/PWC
-flushes"; stable 4.14+): B3's fix d86564a2f085 added tlb_table_invalidate() to tlb_table_flush and
+flush" (Peter Zijlstra; posted Dec 2019, in Linus's tree Feb 2020; Fixes a46cc7a90fd8
+"powerpc/mm/radix: Improve TLB/PWC flushes"; stable 4.14+): B3's fix d86564a2f085 added tlb_table_invalidate() to tlb_table_flush and
 the batch-failure path, before page tables go to RCU or are freed — opt-in at first, then opt-out
 ("asm-generic/tlb, arch: Invert CONFIG_HAVE_RCU_TABLE_INVALIDATE"): an architecture whose hardware
 "does _NOT_ use the Linux page-tables" selects HAVE_RCU_TABLE_NO_INVALIDATE. POWER selected it
