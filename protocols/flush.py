@@ -49,12 +49,14 @@ _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule":
             "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
             "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"),
-            "hv_mask": ("atomic", "empty_check", "per_cpu"), "shadow_paging": ("none", "tlb_only", "sync"), "flush_keys": ("loaded_mm", "active_mm")}
+            "hv_mask": ("atomic", "empty_check", "per_cpu"), "shadow_paging": ("none", "tlb_only", "sync"),
+            "flush_keys": ("loaded_mm", "active_mm")}
 _DOCS = {"info": "where flush_tlb_info lives",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
          "table_free_ipi": "(B2) tlb_flush_remove_tables: a second IPI before tables are freed, to "
-                           "mm_cpumask, its lazy CPUs, or (bug) its non-lazy ones", "wait_for_ack": "wait for csd_unlock before freeing",
+                           "mm_cpumask, its lazy CPUs, or (bug) its non-lazy ones",
+         "wait_for_ack": "wait for csd_unlock before freeing",
          "csd_unlock": "(bug when False) the flush handler returns without csd_unlock",
          "lazy_skip_on_free": "(bug) skip lazy CPUs even when tables are freed",
          "nmi_block": "nmi_uaccess_okay() refuses while an async flush is pending",

@@ -64,7 +64,8 @@ def declare(s) -> None:
             "arch/x86/kernel/kvm.c: kvm_flush_tlb_multi; arch/x86/kvm/x86.c: record_steal_time (v5.10)")
 
     if d.shadow_paging != "none":
-        m.cover("shadow_pte_lags_guest_pte", exists(s.Page, lambda p: (s.spte[p] != s.pte[p]) & (s.pte[p] == None)),  # noqa: E711
+        lags = exists(s.Page, lambda p: (s.spte[p] != s.pte[p]) & (s.pte[p] == None))  # noqa: E711
+        m.cover("shadow_pte_lags_guest_pte", lags,
                 "the guest zapped a PTE that the unsync shadow PTE still maps: only a trapping flush syncs it",
                 "arch/x86/kvm/mmu/mmu.c: unsync shadow pages, kvm_mmu_sync_roots (v5.10)")
 

@@ -607,7 +607,8 @@ class Shootdown:
             """The kernel on CPU c uses the range: after a new vmalloc, through an old translation it
             reads the old page (freed, perhaps reused)."""
             return when((c != 0) & (ctx[c] != "user") & (ktlb[c] != "none"),
-                        self.stale_kaccess[c].becomes(self.stale_kaccess[c] | ((ktlb[c] == "old") & (kva == "new"))))
+                        self.stale_kaccess[c].becomes(self.stale_kaccess[c]
+                                                      | ((ktlb[c] == "old") & (kva == "new"))))
 
         @m.action(CPU, environment=True, ref="kernel/context_tracking.c: ct_user_enter, return to user "
                                              "mode (NOHZ_FULL: the CPU runs without tick)")
