@@ -154,6 +154,38 @@ def test_bug_stories_name_the_kernel_steps():
     assert steps[-1] == "nmi_uaccess" and "flush_tlb_func" not in steps
 
 
+def _steps(spec, name):
+    path = spec_path("bugs", spec)
+    check = next(c for c in load_spec(path) if c.name == name)
+    return [s.action for s in run_check(path, check).trace.steps[1:]]
+
+
+def test_new_bug_traces_tell_their_commits_story():
+    """Each trace is the commit's story, step by step (issue 11 item 7)."""
+    # B2: the flush skips lazy CPU 1, tlb_flush_remove_tables skips it again, then the table is freed
+    steps = _steps("b2_lazy_tlb_series_reverted.py", "b2_lazy_tlb_series_reverted")
+    assert steps.count("ipi_skip") == 2 and "flush_tlb_func" not in steps
+    assert steps.index("enter_lazy_tlb") < steps.index("tlb_flush_remove_tables") < steps.index("tlb_finish_mmu")
+    assert steps[-1] == "speculative_walk"
+    # B12: the flagged vCPU resumes and refills from the stale shadow PTE before CPU 0's local flush syncs it
+    steps = _steps("b12_kvm_pv_flush_shadow_unsync.py", "b12_kvm_pv_flush_shadow_unsync")
+    assert steps.index("pv_flag_flush") < steps.index("vcpu_resume") < steps.index("tlb_fill") \
+        < steps.index("flush_tlb_func_local") < steps.index("tlb_finish_mmu")
+    assert steps[-1] == "user_access"
+    # B18: the IPI lands between kthread_use_mm's active_mm = mm and its switch_mm
+    steps = _steps("b18_kthread_use_mm_irqs_on.py", "b18_kthread_use_mm_irqs_on")
+    assert steps.index("kthread_use_mm") < steps.index("flush_tlb_func") < steps.index("switch_mm_begin") \
+        < steps.index("tlb_finish_mmu")
+    assert steps[-1] == "user_access"
+    # B13: the empty check sees CPU 1, which leaves before cpumask_last is looked up
+    steps = _steps("b13_hyperv_empty_cpumask.py", "b13_hyperv_empty_cpumask")
+    assert steps[-3:] == ["hv_cpumask_empty", "switch_mm_out", "hv_flush_hypercall"]
+    # N2: CPU 1's flush is deferred, the range reused, and CPU 1 uses it before ct_kernel_enter
+    steps = _steps("n2_defer_kernel_flush_nohz_full.py", "n2_defer_kernel_flush_nohz_full")
+    assert steps.index("kflush_defer") < steps.index("vmap_reuse") and steps.index("kernel_entry") < len(steps) - 1
+    assert steps[-1] == "kernel_access" and "ct_kernel_enter" not in steps
+
+
 def test_runs_are_deterministic():
     path = spec_path("bugs", "free_before_ack.py")
     check = load_spec(path)[0]
