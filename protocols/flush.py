@@ -9,6 +9,10 @@ Initiator (CPU 0), one round per operation, each caller with its own lock and or
      or an IPI sync when GUP-fast is modelled) -> mmap + fault again.
 Responders: ipi_entry (llist_del_all), flush_tlb_func and csd_unlock, in the order of a SYNC
 csd (func then unlock) or of the RFC's non-SYNC csd (unlock then func).
+Historical variants as switches: tlb_flush_remove_tables' second IPI before tables are freed (B2),
+an active_mm-keyed handler (B18), hyperv_flush_tlb_multi reading mm_cpumask in steps (B13), shadow
+PTEs under KVM's PV flush (B12, with pv.py), LATR without its reuse delay (N3); and a kernel
+caller, vfree (flush_tlb_kernel_range to every CPU, optionally deferred for NOHZ_FULL CPUs: N2).
 Final states (`quiescent`): the last round done and no flush work left anywhere; covers: each
 caller's round completed and what each design switch exists for.
 """
