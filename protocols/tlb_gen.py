@@ -687,13 +687,16 @@ def build(cfg):
             return when(dio == "grabbed", dio.becomes(If(same, "pinned", "done")), put(~same),
                         dio_page.becomes(If(same, dio_page, None)), dio_frame.becomes(If(same, dio_frame, None)))
 
-        lost = exists(Frame, lambda f: (dio_frame == f) & discarded[f]) if lazyfree_reclaim else False
+        # the frame was discarded (the page reads zeroes) or freed (the device wrote someone else's memory)
+        lost = exists(Frame, lambda f: (dio_frame == f) & ((discarded[f] if lazyfree_reclaim else False)
+                                                            | (frame[f] == "free")))
 
         @m.action(fair="weak", ref="block/fops.c: __blkdev_direct_IO -> blkdev_bio_end_io: the device has "
                                    "written the pinned frame; bio_release_pages puts it (v5.18)")
         def dio_complete():
             """The read's data lands in the pinned frame; the task expects to find it at the page. If
-            reclaim discarded the frame meanwhile, the page faults in zeroes instead."""
+            reclaim discarded the frame meanwhile, the page faults in zeroes instead; if the frame was
+            freed under the pin, the device wrote memory that is no longer the mm's."""
             return when(dio == "pinned", dio_lost.becomes(dio_lost | lost), put(True), dio.becomes("done"),
                         dio_page.becomes(None), dio_frame.becomes(None))
 
@@ -771,8 +774,8 @@ def build(cfg):
                 "mm/migrate.c: move_to_new_page (v5.15)")
     if cfg.dio:
         m.invariant("no_lost_dio_read", ~dio_lost,
-                    "no direct-IO read completes into a frame reclaim discarded while the IO held it: the task "
-                    "would read zeroes at that page",
+                    "no direct-IO read completes into a frame reclaim discarded while the IO held it (the task "
+                    "would read zeroes at that page), nor into a frame freed under its pin",
                     "6c8e2a256915: a clean lazyfree page is discarded only if ref_count == 1 + map_count",
                     precondition=(dio == "pinned") & exists(
                         Frame, lambda f: (dio_frame == f) & lazyfree[f]) if cfg.madv_free else dio == "pinned")
