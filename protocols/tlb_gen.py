@@ -843,6 +843,8 @@ def build(cfg):
     quiet = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c))
     if cfg.dio:   # the direct IO has completed or not started
         quiet = quiet & (dio != "grabbed") & (dio != "pinned")
+    if cfg.migrate:   # a migration that never mapped its new frame left the page unmapped and the frame leaked
+        quiet = quiet & forall(Frame, lambda f: (frame[f] != "mm") | exists(Page, lambda p: pte[p] == f))
     m.final(quiet & forall(CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t]))
     m.leads_to("unmapped_frames_freed", exists(Frame, lambda f: frame[f] == "gathered"),
                forall(Frame, lambda f: frame[f] != "gathered"),
