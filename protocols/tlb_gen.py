@@ -457,8 +457,7 @@ def build(cfg):
             (one page-table page: old_ptl == new_ptl); the old VA's range is flushed next."""
             return when(starts(i) & (mmap_writer == None) & (mmap_readers == CPU.empty()) & ptl_free()  # noqa: E711
                         & (pte[p] != None) & (pte[q] == None),  # noqa: E711
-                        [pte[r].becomes(If(r == q, pte[p], None) if r in (p, q) else pte[r]) for r in Page.members]
-                        if False else [pte[q].becomes(pte[p]), pte[p].becomes(None)],
+                        pte[q].becomes(pte[p]), pte[p].becomes(None),
                         [pte_dirty[q].becomes(pte_dirty[p])] if cfg.madv_free else [],
                         [moved[f].becomes(moved[f] | (pte[p] == f)) for f in Frame.members],
                         [in_range[i, r].becomes(r == p) for r in Page.members],
