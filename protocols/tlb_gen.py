@@ -80,7 +80,8 @@ def build(cfg):
     if k > n:
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     m = ModelBuilder("tlb_gen", cfg, __doc__)
-    CPU = m.index_set("CPU", n, lanes=True)
+    # symmetric when every CPU is an initiator: no CPU is then singled out (initiators 0..k-1 are)
+    CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     # not symmetric: page p starts mapping frame p and, with one operation each, no fault remaps,
     # so permuting pages and frames apart reaches states the model cannot (orbits would overcount)
     Page = m.index_set("Page", pages)
@@ -180,7 +181,7 @@ def build(cfg):
                              "arch_tlbflush_unmap_batch.cpumask of initiator c: mm_cpumask when the page was added")
 
     def flusher(c):
-        return FLUSHERS.has(c)
+        return FLUSHERS.has(c) if k < n else True
 
     def between_ops(c):
         """Initiator c is not inside an unmap."""
