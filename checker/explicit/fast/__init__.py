@@ -15,7 +15,8 @@ from typing import Callable
 
 from ...result import DEADLOCK_STATEMENT, Stats, Verdict, Violation
 from ..compile import Compiled, _index_error, _range_check
-from ..explore import Limits, Outcome, out_of_memory_reason, peak_mb
+from ..explore import Limits, Outcome, memory_limit_reason, out_of_memory_reason, peak_mb
+from ..memory import rss_bytes
 from ..symmetry import Symmetry, real_trace, replay
 from ..trace import build_trace
 from .build import Unavailable, available, build, is_cached  # noqa: F401  (re-exported)
@@ -43,12 +44,13 @@ class FastModel:
     lib: ctypes.CDLL | None = None
     built: bool = False
     note: str = ""         # the configured cache directory was refused, and why
+    fingerprint: bool = False   # the visited set keeps 64-bit hashes of states (--fingerprint)
 
     @staticmethod
-    def prepare(c: Compiled, sym: Symmetry | None) -> "FastModel":
+    def prepare(c: Compiled, sym: Symmetry | None, fingerprint: bool = False) -> "FastModel":
         """Generate the C (not compiled yet); Unavailable if the model is beyond it."""
         try:
-            return FastModel(c, sym, generate(c, sym))
+            return FastModel(c, sym, generate(c, sym, fingerprint), fingerprint=fingerprint)
         except Unsupported as e:
             raise Unavailable(str(e)) from None
 
@@ -118,12 +120,13 @@ class FastModel:
             return (Outcome(Verdict.VIOLATED, stats, [0] * n_inst, viol,
                             build_trace(c, [init], [], viol)), 1 if self.sym else None, None)
         workers = max(1, min(int(workers), MAX_WORKERS))
+        lib.fc_set_limit(c_limit(limits))
         r = lib.fc_new(workers, 1 if deadlock else 0, limits.max_states or 0, limits.max_depth or 0)
         if not r:
             stats.states, stats.seconds, stats.peak_mb = 1, time.perf_counter() - t0, peak_mb()
-            return (Outcome(Verdict.INCOMPLETE, stats, [0] * n_inst,
-                            reason=out_of_memory_reason(0, "allocating the fast backend's first tables")),
-                    None, None)
+            why = (memory_limit_reason(limits, 0) if limits.memory else
+                   out_of_memory_reason(0, "allocating the fast backend's first tables"))
+            return Outcome(Verdict.INCOMPLETE, stats, [0] * n_inst, reason=why), None, None
         info = (ctypes.c_int64 * 14)()
         try:
             budget = 8192
@@ -156,7 +159,7 @@ class FastModel:
             hits = (ctypes.c_int64 * max(2 * n_goals, 1))()
             lib.fc_goals(r, hits)
             reached = [(hits[2 * g], hits[2 * g + 1]) for g in range(n_goals)]
-            mem = (ctypes.c_double * 2)()
+            mem = (ctypes.c_double * 4)()
             lib.fc_memory(r, mem)
             represented = int(mem[0]) if self.sym else None
             per_state = mem[1] / max(stats.states, 1)
@@ -180,6 +183,8 @@ class FastModel:
             if status == ERROR:
                 self._raise([info[6], info[7], info[8], info[9], info[10]])
             if status == OUT_OF_MEMORY:   # or past its 4,294,967,294-state limit
+                if mem[3]:
+                    return done(Verdict.INCOMPLETE, reason=memory_limit_reason(limits, stats.states))
                 return done(Verdict.INCOMPLETE, reason=out_of_memory_reason(stats.states))
             if status not in (VIOLATED, DEADLOCK):
                 raise RuntimeError(f"fast backend: unexpected status {status}")
@@ -202,6 +207,87 @@ class FastModel:
             return done(Verdict.VIOLATED, viol, trace)
         finally:
             lib.fc_free(r)
+
+
+def c_limit(limits: Limits) -> int:
+    """The bytes the C search may allocate: the memory limit less what the process holds now."""
+    if not limits.memory:
+        return 0
+    return max(limits.memory - rss_bytes(), 1)
+
+
+@dataclass
+class Live:
+    """The fast backend's leads-to check: a lasso for the first property that fails (else
+    None), or why it could not finish (reason), with the pass's statistics."""
+
+    trace: object | None
+    reason: str
+    states: int
+    transitions: int
+    edges: int
+    seconds: float
+    peak_bytes: int
+
+
+def liveness(fm: "FastModel", limits: Limits, progress: Callable[[Stats], None] | None = None) -> Live:
+    """Every leads-to property of the model on its unreduced state graph (fc_live.h)."""
+    t0 = time.perf_counter()
+    fm.load()
+    c, lib = fm.compiled, fm.lib
+    lib.fc_set_limit(c_limit(limits))
+    L = lib.fc_lnew()
+    info = (ctypes.c_int64 * 11)()
+
+    def out(trace=None, reason=""):
+        if L:
+            lib.fc_linfo(L, info)
+        return Live(trace, reason, info[1], info[2], info[3], time.perf_counter() - t0, info[4])
+
+    if not L:
+        return out(reason=out_of_memory_reason(0, "allocating the liveness pass"))
+    try:
+        deadline = limits.ends(t0) if limits.deadline is None else limits.deadline
+        next_report = t0 + 2.0
+        stats = Stats()
+        while True:
+            status = lib.fc_lstep(L, 1 << 16)
+            if status != RUNNING:
+                break
+            now = time.perf_counter()
+            if deadline is not None and now > deadline:
+                return out(reason=limits.time_reason() + " during the liveness pass")
+            if progress is not None and now >= next_report:
+                next_report = now + 1.0
+                lib.fc_linfo(L, info)
+                stats.states, stats.seconds = info[1], now - t0
+                progress(stats)
+        lib.fc_linfo(L, info)
+        if status == ERROR:
+            fm._raise([info[6], info[7], info[8], info[9], info[10]])
+        if status == OUT_OF_MEMORY:
+            why = (memory_limit_reason(limits, info[1]) if info[5] else out_of_memory_reason(info[1]))
+            return out(reason=why + " (in the liveness pass)")
+        for p, prop in enumerate(c.model.properties):
+            r = lib.fc_lcheck(L, p)
+            if r < 0:
+                lib.fc_linfo(L, info)
+                why = (memory_limit_reason(limits, info[1]) if info[5] else out_of_memory_reason(info[1]))
+                return out(reason=why + f" (analysing {prop.name})")
+            if r == 1:
+                n = lib.fc_llasso(L, None, 0, None)
+                buf = (ctypes.c_int32 * n)()
+                loop = ctypes.c_int64()
+                m = lib.fc_llasso(L, buf, n, ctypes.byref(loop))
+                if m < 0:
+                    raise RuntimeError("fast backend: lasso longer than expected")
+                via = list(buf)[:m]
+                viol = Violation(prop.name, prop.statement, (), kind="liveness")
+                return out(build_trace(c, replay(c, None, via), via, viol, int(loop.value)))
+        return out()
+    finally:
+        if L:
+            lib.fc_lfree(L)
 
 
 def explore_fast(c: Compiled, sym: Symmetry | None, limits: Limits = Limits(), deadlock: bool = True,

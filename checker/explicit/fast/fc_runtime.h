@@ -27,6 +27,46 @@
 
 enum { RUNNING, HOLDS, VIOLATED, DEADLOCK, ERROR, INCOMPLETE_STATES, INCOMPLETE_DEPTH, OUT_OF_MEMORY };
 
+/* ------------------------------------------------------------------ the memory limit
+ * The search's big allocations (visited set, parent links, levels, the workers' records, the
+ * liveness pass) are counted; one that would take the count past MEM_LIMIT (0: none) fails as
+ * if the system had refused it, and MEM_HIT says the limit, not the system, refused it. */
+static size_t MEM_LIMIT = 0, MEM_USED = 0, MEM_PEAK = 0;
+static int MEM_HIT = 0;
+
+static int mem_take(size_t b) {
+  size_t now = __atomic_add_fetch(&MEM_USED, b, __ATOMIC_RELAXED);
+  if (MEM_LIMIT && now > MEM_LIMIT) {
+    __atomic_sub_fetch(&MEM_USED, b, __ATOMIC_RELAXED);
+    MEM_HIT = 1;
+    return 0;
+  }
+  if (now > MEM_PEAK) MEM_PEAK = now;    /* a statistic: a lost race only loses a maximum */
+  return 1;
+}
+
+static void mem_give(size_t b) { __atomic_sub_fetch(&MEM_USED, b, __ATOMIC_RELAXED); }
+
+/* before a run: the bytes it may allocate (0: no limit) */
+void fc_set_limit(uint64_t bytes) { MEM_LIMIT = (size_t)bytes; MEM_USED = 0; MEM_PEAK = 0; MEM_HIT = 0; }
+
+/* a realloc counted against the limit */
+static void *acct_realloc(void *p, size_t oldb, size_t newb) {
+  if (newb > oldb && !mem_take(newb - oldb)) return NULL;
+  void *q = realloc(p, newb);
+  if (!q) { if (newb > oldb) mem_give(newb - oldb); return NULL; }
+  if (newb < oldb) mem_give(oldb - newb);
+  return q;
+}
+
+/* --fingerprint: the visited set keeps a 64-bit hash of each state (SLOTW words per slot)
+ * instead of the state; two states with the same hash count as one (hash compaction) */
+#if FINGERPRINT
+#define SLOTW 1
+#else
+#define SLOTW W
+#endif
+
 /* ------------------------------------------------------------------ hashing */
 static inline uint64_t mix64(uint64_t x) {
   x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
@@ -219,7 +259,7 @@ typedef struct { char *a; size_t n, cap; } vec_t;
 static inline void *vec_push(vec_t *v, size_t esz, int *oom) {
   if (v->n == v->cap) {
     size_t nc = v->cap ? v->cap * 2 : 1024;
-    char *na = realloc(v->a, nc * esz);
+    char *na = acct_realloc(v->a, v->cap * esz, nc * esz);
     if (!na) { *oom = 1; return NULL; }
     v->a = na; v->cap = nc;
   }
@@ -233,11 +273,18 @@ typedef struct { uint64_t *slots; uint64_t cap, n; size_t bytes; } shard_t;
  * that a random probe does not also miss the TLB */
 #define HUGE_MIN (2u << 20)
 static uint64_t *slots_alloc(uint64_t cap, size_t *bytes) {
-  size_t b = (size_t)cap * W * sizeof(uint64_t);
-  if (b < HUGE_MIN) { *bytes = 0; return calloc(cap * W, sizeof(uint64_t)); }
+  size_t b = (size_t)cap * SLOTW * sizeof(uint64_t);
+  if (b < HUGE_MIN) {
+    if (!mem_take(b)) return NULL;
+    *bytes = 0;
+    uint64_t *p = calloc(cap * SLOTW, sizeof(uint64_t));
+    if (!p) mem_give(b);
+    return p;
+  }
   b = (b + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1);
+  if (!mem_take(b)) return NULL;
   void *p = mmap(NULL, b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;
+  if (p == MAP_FAILED) { mem_give(b); return NULL; }
 #ifdef MADV_HUGEPAGE
   madvise(p, b, MADV_HUGEPAGE);
 #endif
@@ -245,9 +292,10 @@ static uint64_t *slots_alloc(uint64_t cap, size_t *bytes) {
   return p;
 }
 
-static void slots_free(uint64_t *p, size_t bytes) {
+static void slots_free(uint64_t *p, size_t bytes, uint64_t cap) {
   if (!p) return;
-  if (bytes) munmap(p, bytes); else free(p);
+  if (bytes) { munmap(p, bytes); mem_give(bytes); }
+  else { free(p); mem_give((size_t)cap * SLOTW * sizeof(uint64_t)); }
 }
 
 static inline uint64_t slot_of(uint64_t h, uint64_t cap) { return ((h & 0xffffffffULL) * cap) >> 32; }
@@ -258,28 +306,40 @@ static int shard_grow(shard_t *t) {
   uint64_t *ns = slots_alloc(nc, &nb);
   if (!ns) return 0;
   for (uint64_t i = 0; i < t->cap; i++) {
-    uint64_t *e = t->slots + i * W;
+    uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) continue;
-    uint64_t j = slot_of(hash_state(e), nc);
-    while (ns[j * W]) if (++j == nc) j = 0;
-    memcpy(ns + j * W, e, W * sizeof(uint64_t));
+    uint64_t j = slot_of(FINGERPRINT ? e[0] : hash_state(e), nc);
+    while (ns[j * SLOTW]) if (++j == nc) j = 0;
+    memcpy(ns + j * SLOTW, e, SLOTW * sizeof(uint64_t));
   }
-  slots_free(t->slots, t->bytes);
+  slots_free(t->slots, t->bytes, t->cap);
   t->slots = ns; t->cap = nc; t->bytes = nb;
   return 1;
 }
 
 /* 1: inserted (new), 0: already there, -1: out of memory */
+#if FINGERPRINT
+static inline uint64_t fp_of(uint64_t h) { return h ? h : 1; }   /* 0 marks an empty slot */
+#endif
+
 static inline int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
   uint64_t i = slot_of(h, t->cap);
   for (;;) {
-    uint64_t *e = t->slots + i * W;
+    uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) {
+#if FINGERPRINT
+      e[0] = fp_of(h);
+#else
       memcpy(e, s, W * sizeof(uint64_t));
+#endif
       if (++t->n * 4 > t->cap * 3 && !shard_grow(t)) return -1;
       return 1;
     }
+#if FINGERPRINT
+    if (e[0] == fp_of(h)) return 0;
+#else
     if (same(e, s)) return 0;
+#endif
     if (++i == t->cap) i = 0;
   }
 }
@@ -287,9 +347,13 @@ static inline int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
 static int shard_has(const shard_t *t, uint64_t h, const uint64_t *s) {
   uint64_t i = slot_of(h, t->cap);
   for (;;) {
-    const uint64_t *e = t->slots + i * W;
+    const uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) return 0;
+#if FINGERPRINT
+    if (e[0] == fp_of(h)) return 1;
+#else
     if (same(e, s)) return 1;
+#endif
     if (++i == t->cap) i = 0;
   }
 }
@@ -314,7 +378,7 @@ typedef struct fc_run {
   int T, deadlock;
   uint64_t max_states, max_depth;
   shard_t sh[NSHARD];
-  uint64_t *cur, cur_n, cur_base, pos;
+  uint64_t *cur, cur_n, cur_cap, cur_base, pos;
   uint64_t *nxt, nxt_n, nxt_cap;
   uint64_t depth, nstates, pcap;
   uint32_t *parent; via_t *via;
@@ -335,16 +399,16 @@ static int add_state(fc_run *r, const uint64_t *s, uint64_t parent, int via) {
   if (r->nstates >= UINT32_MAX - 1) return 0;   /* parent links are 32-bit */
   if (r->nstates == r->pcap) {
     uint64_t nc = r->pcap * 2;
-    uint32_t *np = realloc(r->parent, nc * sizeof(uint32_t));
+    uint32_t *np = acct_realloc(r->parent, r->pcap * sizeof(uint32_t), nc * sizeof(uint32_t));
     if (!np) return 0;
     r->parent = np;
-    via_t *nv = realloc(r->via, nc * sizeof(via_t));
+    via_t *nv = acct_realloc(r->via, r->pcap * sizeof(via_t), nc * sizeof(via_t));
     if (!nv) return 0;
     r->via = nv; r->pcap = nc;
   }
   if (r->nxt_n == r->nxt_cap) {
     uint64_t nc = r->nxt_cap ? r->nxt_cap * 2 : 1024;
-    uint64_t *nn = realloc(r->nxt, nc * W * sizeof(uint64_t));
+    uint64_t *nn = acct_realloc(r->nxt, r->nxt_cap * W * sizeof(uint64_t), nc * W * sizeof(uint64_t));
     if (!nn) return 0;
     r->nxt = nn; r->nxt_cap = nc;
   }
@@ -369,6 +433,7 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->pcap = 1 << 12;
   r->parent = malloc(r->pcap * sizeof(uint32_t));
   r->via = malloc(r->pcap * sizeof(via_t));
+  mem_take(r->pcap * (sizeof(uint32_t) + sizeof(via_t)) + W * sizeof(uint64_t));   /* and cur */
   r->cov = calloc(NINST + 1, sizeof(uint64_t));
   r->hits = calloc(NGOALS + 1, sizeof(uint64_t));
   r->first = malloc((NGOALS + 1) * sizeof(int64_t));
@@ -396,20 +461,22 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->parent[0] = UINT32_MAX; r->via[0] = 0;
   r->cur = malloc(W * sizeof(uint64_t));
   memcpy(r->cur, init, W * sizeof(uint64_t));
-  r->cur_n = 1;
+  r->cur_n = 1; r->cur_cap = 1;
   return r;
 }
 
 void fc_free(fc_run *r) {
   if (!r) return;
-  for (int i = 0; i < NSHARD; i++) slots_free(r->sh[i].slots, r->sh[i].bytes);
+  for (int i = 0; i < NSHARD; i++) slots_free(r->sh[i].slots, r->sh[i].bytes, r->sh[i].cap);
   if (r->w) {
     for (int t = 0; t < r->T; t++) {
       worker_t *w = &r->w[t];
-      if (w->out) for (int o = 0; o < r->T; o++) free(w->out[o].a);
-      free(w->out); free(w->newv.a); free(w->cov); free(w->hits); free(w->sbuf); free(w->abuf);
+      if (w->out) for (int o = 0; o < r->T; o++) { free(w->out[o].a); mem_give(w->out[o].cap * sizeof(rec_t)); }
+      free(w->out); free(w->newv.a); mem_give(w->newv.cap * sizeof(nrec_t)); free(w->cov); free(w->hits); free(w->sbuf); free(w->abuf);
     }
   }
+  mem_give(r->cur_cap * W * sizeof(uint64_t) + r->nxt_cap * W * sizeof(uint64_t)
+           + r->pcap * (sizeof(uint32_t) + sizeof(via_t)));
   free(r->w); free(r->cur); free(r->nxt); free(r->parent); free(r->via); free(r->cov);
   free(r->hits); free(r->first);
   free(r);
@@ -606,6 +673,8 @@ static uint64_t plan(fc_run *r) {
       return 0;
     }
     free(r->cur);
+    mem_give(r->cur_cap * W * sizeof(uint64_t));
+    r->cur_cap = r->nxt_cap;
     r->cur_base += r->cur_n;
     r->cur = r->nxt; r->cur_n = r->nxt_n;
     r->nxt = NULL; r->nxt_cap = 0; r->nxt_n = 0;
@@ -685,13 +754,16 @@ void fc_info(fc_run *r, int64_t *out) {
   out[13] = (int64_t)(r->cur_base + r->pos);
 }
 
-/* [0] states the representatives stand for, [1] bytes of the visited set and parent links */
+/* [0] states the representatives stand for, [1] bytes of the visited set and parent links,
+ * [2] bytes counted against the memory limit now, [3] 1 if the limit refused an allocation */
 void fc_memory(fc_run *r, double *out) {
   double b = 0;
-  for (int i = 0; i < NSHARD; i++) b += (double)r->sh[i].cap * W * sizeof(uint64_t);
+  for (int i = 0; i < NSHARD; i++) b += (double)r->sh[i].cap * SLOTW * sizeof(uint64_t);
   b += (double)r->pcap * (sizeof(uint32_t) + sizeof(via_t));
   out[0] = r->represented;
   out[1] = b;
+  out[2] = (double)MEM_USED;
+  out[3] = MEM_HIT;
 }
 
 void fc_coverage(fc_run *r, uint64_t *out) { memcpy(out, r->cov, NINST * sizeof(uint64_t)); }
