@@ -70,6 +70,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-limit", metavar="SIZE",
                    help="stop (incomplete, exit 3) before the search's memory passes SIZE (e.g. 4G, "
                         "512M; default: 80%% of physical memory); 'none' for no limit")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="write the fast search to DIR at the end of a BFS level every "
+                        "--checkpoint-every seconds and when interrupted (Ctrl-C, SIGTERM)")
+    p.add_argument("--checkpoint-every", type=float, default=60.0, metavar="S",
+                   help="seconds between checkpoints (default 60; 0: every level)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the search a --checkpoint run wrote to DIR (same spec, check, "
+                        "bounds and flags); it goes on checkpointing there")
     p.add_argument("--fingerprint", action="store_true",
                    help="store 64-bit hashes of states instead of states (fast backend; far less "
                         "memory): the verdict is 'holds with omission probability p'")
@@ -100,6 +108,19 @@ def _overrides(a: argparse.Namespace) -> dict:
         if v is not None and not finite_positive(v):
             raise UserError(f"--{lim.replace('_', '-')} must be positive, got {v}")
     return out
+
+
+def checkpoint(a: argparse.Namespace):
+    """--checkpoint DIR / --resume DIR as the fast backend's Checkpoint (None: neither)."""
+    if a.checkpoint is None and a.resume is None:
+        return None
+    if a.checkpoint and a.resume and os.path.abspath(a.checkpoint) != os.path.abspath(a.resume):
+        raise UserError("--checkpoint and --resume name different directories", None,
+                        "--resume DIR goes on writing its checkpoints to DIR")
+    if not a.checkpoint_every >= 0:
+        raise UserError(f"--checkpoint-every must be 0 or more, got {a.checkpoint_every}")
+    from .explicit.fast import Checkpoint
+    return Checkpoint(a.resume or a.checkpoint, a.checkpoint_every, a.resume is not None)
 
 
 def memory_limit(text: str | None) -> int | None:
@@ -147,7 +168,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
         opts = dataclasses.replace(opts, liveness=False)
     opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers,
                                witness=a.witness, memory_limit=memory_limit(a.memory_limit),
-                               fingerprint=a.fingerprint)
+                               fingerprint=a.fingerprint, checkpoint=checkpoint(a))
     opts = smt_options(a, opts)
     for path in paths:
         try:
@@ -156,6 +177,9 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
             if not chosen:
                 raise UserError(f"no check named '{a.check}' in {path}", None,
                                 f"its checks: {', '.join(c.name for c in checks)}")
+            if opts.checkpoint is not None and (gate or len(paths) > 1 or len(chosen) > 1):
+                raise UserError("--checkpoint/--resume save the search of one check", None,
+                                "give one spec and choose its check with --check NAME")
             for c in chosen:
                 r = run_check(path, c, opts)
                 if err.is_terminal and opts.progress:
@@ -164,12 +188,30 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                 if not gate:
                     report_function(a)(r, out)
                     out.print()
+                if was_interrupted(r):   # Ctrl-C / SIGTERM mid-search: report it, run nothing more
+                    return results, errors
         except UserError as e:
             errors.append(str(e))
             err.print(escape(str(e)), soft_wrap=True, highlight=False)
             if not gate:
                 break
     return results, errors
+
+
+def was_interrupted(r: CheckResult) -> bool:
+    """The search of this check was stopped by Ctrl-C or SIGTERM (its result is incomplete)."""
+    return r.verdict is Verdict.INCOMPLETE and any(
+        w.startswith("interrupted after") for w in [r.reason, *r.unchecked.values()])
+
+
+def _sigterm_as_ctrl_c() -> None:
+    """SIGTERM stops a search the way Ctrl-C does: statistics, "incomplete", reports, exit 3."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def term(signum, frame):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, term)
 
 
 def gate_table(results: list[CheckResult]) -> Table:
@@ -187,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     if (code := mutate_command(argv)) is not None:
         return code
     a = parser().parse_args(argv)
+    _sigterm_as_ctrl_c()
     out = Console(file=PipeSafe(sys.stdout), highlight=False)
     err = Console(stderr=True, highlight=False)
     return guarded(lambda: run_command(a, out, err), err, a.debug)

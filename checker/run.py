@@ -44,6 +44,7 @@ class RunOptions:
     witness: str | None = None        # find the shortest path to this cover / hazard precondition
     memory_limit: int | None = None   # bytes the process may use (--memory-limit); None: no limit
     fingerprint: bool = False         # keep 64-bit hashes of states, not states (fast backend)
+    checkpoint: Any = None            # fast.Checkpoint: --checkpoint DIR / --resume DIR
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -165,7 +166,8 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
     log = edges if edges is not None else (EdgeLog(LIVENESS_CAP) if live else None)
     found = search(compiled, limits, check.deadlock, opts.progress, backend=opts.backend,
                    symmetry=opts.symmetry, workers=opts.workers, edges=edges,
-                   live_log=log if edges is None else None, fingerprint=opts.fingerprint)
+                   live_log=log if edges is None else None, fingerprint=opts.fingerprint,
+                   checkpoint=opts.checkpoint)
     out, log = found.outcome, (log if edges is not None else found.log)
     skipped = live and log is not None and log.overflow
     live_reason = ""

@@ -78,7 +78,8 @@ PROBE_STATES_SYM = 3_000     # the reference canonicaliser is slower per state
 def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stats], None] | None,
            *, backend: str | None = "explicit", symmetry: bool | None = False,
            workers: int | None = 1, edges: EdgeLog | None = None,
-           live_log: EdgeLog | None = None, fingerprint: bool = False) -> Searched:
+           live_log: EdgeLog | None = None, fingerprint: bool = False,
+           checkpoint=None) -> Searched:
     """Run the safety search. `edges`: a graph was asked for (--dot); `live_log`: liveness
     properties will be checked (on the reference, on the graph recorded into it)."""
     notes: list[str] = []
@@ -89,6 +90,9 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
         raise UserError("--fingerprint needs the fast backend" + (
             " and cannot record the state graph (--dot/--graphml)" if edges is not None else ""),
             None, "choose --backend fast or auto, or leave --fingerprint out")
+    if checkpoint is not None and (backend == "explicit" or edges is not None):
+        raise UserError("--checkpoint/--resume need the fast backend", None,
+                        "choose --backend fast or auto")
     if edges is not None:
         # the graph must hold every real state: one unreduced reference pass
         if backend == "fast" or symmetry:
@@ -115,11 +119,11 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
         except fast.Unavailable as e:
             ok, why = False, str(e)
     if not ok:
-        _no_fast("fast" if fingerprint else backend, why)
+        _no_fast("fast" if fingerprint or checkpoint else backend, why)
         notes.append(f"fast backend unavailable ({why}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
     t0 = time.perf_counter()
-    if backend == "auto" and not fm.is_cached() and not fingerprint:
+    if backend == "auto" and not fm.is_cached() and not fingerprint and checkpoint is None:
         cap = PROBE_STATES_SYM if sym is not None else PROBE_STATES
         user = limits.max_states
         probe = dataclasses.replace(limits, max_states=min(user, cap) if user else cap)
@@ -133,9 +137,9 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
             limits = dataclasses.replace(limits, deadline=t0 + limits.time_limit)
     try:
         out, represented, _ = fm.explore(limits, deadlock, progress,
-                                         workers or fast.default_workers())
+                                         workers or fast.default_workers(), checkpoint=checkpoint)
     except fast.Unavailable as e:
-        _no_fast("fast" if fingerprint else backend, str(e))
+        _no_fast("fast" if fingerprint or checkpoint else backend, str(e))
         notes.append(f"fast backend unavailable ({e}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
     if fm.note:

@@ -106,6 +106,11 @@ def out_of_memory_reason(states: int, what: str = "") -> str:
             "symmetry on where the model allows it")
 
 
+def interrupted_reason(states: int, where: str = "") -> str:
+    """Why a search stopped at Ctrl-C (SIGINT) or SIGTERM: incomplete, with what it had explored."""
+    return f"interrupted after {states:,} states" + (f" ({where})" if where else "")
+
+
 def memory_limit_reason(limits: Limits, states: int) -> str:
     """Why a search stopped at --memory-limit: incomplete, with what it had explored."""
     return (f"memory limit {format_bytes(limits.memory or 0)} reached after {states:,} states — raise "
@@ -223,6 +228,9 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                     next_report = now + 1.0
                     stats.states, stats.seconds = len(states), now - t0
                     progress(stats)
+    except KeyboardInterrupt:   # Ctrl-C / SIGTERM: the statistics so far, incomplete
+        stats.depth = depth
+        return finish(Verdict.INCOMPLETE, reason=interrupted_reason(len(states)))
     except MemoryError:   # out of memory is "incomplete" with what was explored, not a crash
         n = len(states)
         if edges is None:

@@ -230,6 +230,14 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.fc_canon.argtypes = [ctypes.POINTER(u64), ctypes.POINTER(u64)]
     lib.fc_words.restype = i32
     lib.fc_words.argtypes = []
+    lib.fc_pause.restype = None
+    lib.fc_pause.argtypes = [P, i32]
+    lib.fc_at_level_end.restype = i32
+    lib.fc_at_level_end.argtypes = [P]
+    lib.fc_save.restype = i32
+    lib.fc_save.argtypes = [P, ctypes.c_char_p]
+    lib.fc_load.restype = P
+    lib.fc_load.argtypes = [ctypes.c_char_p, i32, i32, u64, u64, ctypes.POINTER(i32)]
     lib.fc_set_limit.restype = None
     lib.fc_set_limit.argtypes = [u64]
     lib.fc_lnew.restype = P

@@ -391,6 +391,7 @@ typedef struct fc_run {
   worker_t *w;
   pthread_barrier_t bar;
   int stop, par;
+  int pause;                 /* fc_step returns at the end of the current level (a checkpoint) */
 } fc_run;
 
 static int owner_of(const fc_run *r, uint64_t h) { return (int)((h >> 60) % (uint64_t)r->T); }
@@ -734,6 +735,7 @@ int fc_step(fc_run *r, uint64_t budget) {
     merge(r, g0, g0 + n);
     r->pos += n;
     done += n;
+    if (r->pause && r->pos == r->cur_n) break;
   }
   if (T > 1) {
     r->stop = 1;
@@ -781,6 +783,85 @@ int fc_path(fc_run *r, uint64_t id, int32_t *via, int max) {
   int i = n;
   for (uint64_t j = id; r->parent[j] != UINT32_MAX; j = r->parent[j]) via[--i] = r->via[j];
   return n;
+}
+
+/* ------------------------------------------------------------------ checkpoints
+ * At the end of a level (pos == cur_n: every parent of the level expanded, the next level whole
+ * in nxt) the search is its visited set, the next level, the parent links and the counters; a
+ * run restored from them continues exactly as the one that wrote them would have. */
+void fc_pause(fc_run *r, int on) { r->pause = on; }
+
+int fc_at_level_end(fc_run *r) { return r->status == RUNNING && r->pos == r->cur_n; }
+
+#define CKPT_MAGIC 0x31544b50434346ULL   /* "FCCPKT1" */
+
+static int wr(FILE *f, const void *p, size_t n) { return n == 0 || fwrite(p, 1, n, f) == n; }
+static int rd(FILE *f, void *p, size_t n) { return n == 0 || fread(p, 1, n, f) == n; }
+
+/* 0: written; -1: not at a level end; -2: write error */
+int fc_save(fc_run *r, const char *path) {
+  if (!fc_at_level_end(r)) return -1;
+  FILE *f = fopen(path, "wb");
+  if (!f) return -2;
+  uint64_t hdr[12] = {CKPT_MAGIC, W, NINST, NGOALS, NSHARD, SLOTW, r->nstates, r->depth,
+                      r->cur_base, r->cur_n, r->nxt_n, r->transitions};
+  int ok = wr(f, hdr, sizeof hdr) && wr(f, &r->represented, sizeof(double));
+  for (int i = 0; ok && i < NSHARD; i++) {
+    uint64_t c[2] = {r->sh[i].cap, r->sh[i].n};
+    ok = wr(f, c, sizeof c) && wr(f, r->sh[i].slots, (size_t)r->sh[i].cap * SLOTW * sizeof(uint64_t));
+  }
+  ok = ok && wr(f, r->parent, r->nstates * sizeof(uint32_t)) && wr(f, r->via, r->nstates * sizeof(via_t))
+       && wr(f, r->nxt, r->nxt_n * W * sizeof(uint64_t)) && wr(f, r->cov, NINST * sizeof(uint64_t))
+       && wr(f, r->hits, NGOALS * sizeof(uint64_t)) && wr(f, r->first, NGOALS * sizeof(int64_t));
+  if (fclose(f) != 0) ok = 0;
+  return ok ? 0 : -2;
+}
+
+/* a run restored from a checkpoint; NULL with *why: 1 unreadable, 2 another model, 3 memory */
+fc_run *fc_load(const char *path, int T, int deadlock, uint64_t max_states, uint64_t max_depth, int *why) {
+  *why = 1;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint64_t hdr[12];
+  double rep;
+  if (!rd(f, hdr, sizeof hdr) || !rd(f, &rep, sizeof rep)) { fclose(f); return NULL; }
+  if (hdr[0] != CKPT_MAGIC || hdr[1] != W || hdr[2] != NINST || hdr[3] != NGOALS || hdr[4] != NSHARD
+      || hdr[5] != SLOTW) { *why = 2; fclose(f); return NULL; }
+  *why = 3;
+  fc_run *r = fc_new(T, deadlock, max_states, max_depth);
+  if (!r) { fclose(f); return NULL; }
+  int ok = 1;
+  for (int i = 0; ok && i < NSHARD; i++) {
+    uint64_t c[2];
+    ok = rd(f, c, sizeof c);
+    if (!ok) break;
+    slots_free(r->sh[i].slots, r->sh[i].bytes, r->sh[i].cap);
+    r->sh[i].slots = slots_alloc(c[0], &r->sh[i].bytes);
+    r->sh[i].cap = c[0]; r->sh[i].n = c[1];
+    ok = r->sh[i].slots && rd(f, r->sh[i].slots, (size_t)c[0] * SLOTW * sizeof(uint64_t));
+    if (!r->sh[i].slots) r->sh[i].cap = 0;
+  }
+  uint64_t n = hdr[6], nn = hdr[10];
+  if (ok) {
+    uint64_t pc = n < 4096 ? 4096 : n;
+    uint32_t *np = acct_realloc(r->parent, r->pcap * sizeof(uint32_t), pc * sizeof(uint32_t));
+    if (np) r->parent = np;
+    via_t *nv = np ? acct_realloc(r->via, r->pcap * sizeof(via_t), pc * sizeof(via_t)) : NULL;
+    if (nv) { r->via = nv; r->pcap = pc; }
+    uint64_t *nx = nv ? acct_realloc(NULL, 0, (nn ? nn : 1) * W * sizeof(uint64_t)) : NULL;
+    ok = nx != NULL;
+    if (ok) { r->nxt = nx; r->nxt_cap = nn ? nn : 1; }
+  }
+  ok = ok && rd(f, r->parent, n * sizeof(uint32_t)) && rd(f, r->via, n * sizeof(via_t))
+       && rd(f, r->nxt, nn * W * sizeof(uint64_t)) && rd(f, r->cov, NINST * sizeof(uint64_t))
+       && rd(f, r->hits, NGOALS * sizeof(uint64_t)) && rd(f, r->first, NGOALS * sizeof(int64_t));
+  fclose(f);
+  if (!ok) { *why = MEM_HIT ? 3 : 1; fc_free(r); return NULL; }
+  r->nstates = n; r->depth = hdr[7]; r->cur_base = hdr[8]; r->cur_n = hdr[9]; r->nxt_n = nn;
+  r->transitions = hdr[11]; r->represented = rep;
+  r->pos = r->cur_n;        /* the current level is expanded: plan() moves to the next */
+  *why = 0;
+  return r;
 }
 
 /* hooks for the tests: one state's successors, check and canonical form */
