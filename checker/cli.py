@@ -26,6 +26,7 @@ from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
+from .explicit.memory import default_limit, parse_size
 from .usercode import finite_positive
 
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -66,6 +67,20 @@ def parser() -> argparse.ArgumentParser:
                         "symmetric (default: wherever it declares one)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="threads for the fast backend (default: every core; same results)")
+    p.add_argument("--memory-limit", metavar="SIZE",
+                   help="stop (incomplete, exit 3) before the search's memory passes SIZE (e.g. 4G, "
+                        "512M; default: 80%% of physical memory); 'none' for no limit")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="write the fast search to DIR at the end of a BFS level every "
+                        "--checkpoint-every seconds and when interrupted (Ctrl-C, SIGTERM)")
+    p.add_argument("--checkpoint-every", type=float, default=60.0, metavar="S",
+                   help="seconds between checkpoints (default 60; 0: every level)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the search a --checkpoint run wrote to DIR (same spec, check, "
+                        "bounds and flags); it goes on checkpointing there")
+    p.add_argument("--fingerprint", action="store_true",
+                   help="store 64-bit hashes of states instead of states (fast backend; far less "
+                        "memory): the verdict is 'holds with omission probability p'")
     p.add_argument("--json", metavar="PATH", help="write results (and ITF traces) as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -93,6 +108,31 @@ def _overrides(a: argparse.Namespace) -> dict:
         if v is not None and not finite_positive(v):
             raise UserError(f"--{lim.replace('_', '-')} must be positive, got {v}")
     return out
+
+
+def checkpoint(a: argparse.Namespace):
+    """--checkpoint DIR / --resume DIR as the fast backend's Checkpoint (None: neither)."""
+    if a.checkpoint is None and a.resume is None:
+        return None
+    if a.checkpoint and a.resume and os.path.abspath(a.checkpoint) != os.path.abspath(a.resume):
+        raise UserError("--checkpoint and --resume name different directories", None,
+                        "--resume DIR goes on writing its checkpoints to DIR")
+    if not a.checkpoint_every >= 0:
+        raise UserError(f"--checkpoint-every must be 0 or more, got {a.checkpoint_every}")
+    from .explicit.fast import Checkpoint
+    return Checkpoint(a.resume or a.checkpoint, a.checkpoint_every, a.resume is not None)
+
+
+def memory_limit(text: str | None) -> int | None:
+    """--memory-limit SIZE in bytes; the default share of physical memory when not given."""
+    if text is None:
+        return default_limit()
+    if text.strip().lower() in ("none", "off", "0"):
+        return None
+    n = parse_size(text)
+    if n is None:
+        raise UserError(f"--memory-limit {text!r} is not a size", None, "e.g. --memory-limit 4G or 512M")
+    return n
 
 
 def _progress(err: Console):
@@ -127,7 +167,8 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
     if a.no_liveness:
         opts = dataclasses.replace(opts, liveness=False)
     opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers,
-                               witness=a.witness)
+                               witness=a.witness, memory_limit=memory_limit(a.memory_limit),
+                               fingerprint=a.fingerprint, checkpoint=checkpoint(a))
     opts = smt_options(a, opts)
     for path in paths:
         try:
@@ -136,6 +177,9 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
             if not chosen:
                 raise UserError(f"no check named '{a.check}' in {path}", None,
                                 f"its checks: {', '.join(c.name for c in checks)}")
+            if opts.checkpoint is not None and (gate or len(paths) > 1 or len(chosen) > 1):
+                raise UserError("--checkpoint/--resume save the search of one check", None,
+                                "give one spec and choose its check with --check NAME")
             for c in chosen:
                 r = run_check(path, c, opts)
                 if err.is_terminal and opts.progress:
@@ -144,12 +188,30 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                 if not gate:
                     report_function(a)(r, out)
                     out.print()
+                if was_interrupted(r):   # Ctrl-C / SIGTERM mid-search: report it, run nothing more
+                    return results, errors
         except UserError as e:
             errors.append(str(e))
             err.print(escape(str(e)), soft_wrap=True, highlight=False)
             if not gate:
                 break
     return results, errors
+
+
+def was_interrupted(r: CheckResult) -> bool:
+    """The search of this check was stopped by Ctrl-C or SIGTERM (its result is incomplete)."""
+    return r.verdict is Verdict.INCOMPLETE and any(
+        w.startswith("interrupted after") for w in [r.reason, *r.unchecked.values()])
+
+
+def _sigterm_as_ctrl_c() -> None:
+    """SIGTERM stops a search the way Ctrl-C does: statistics, "incomplete", reports, exit 3."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def term(signum, frame):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, term)
 
 
 def gate_table(results: list[CheckResult]) -> Table:
@@ -167,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     if (code := mutate_command(argv)) is not None:
         return code
     a = parser().parse_args(argv)
+    _sigterm_as_ctrl_c()
     out = Console(file=PipeSafe(sys.stdout), highlight=False)
     err = Console(stderr=True, highlight=False)
     return guarded(lambda: run_command(a, out, err), err, a.debug)
@@ -219,6 +282,9 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
         unmet = [r for r in results if not r.expectation_met]
         out.print(f"{len(results) - len(unmet)}/{len(results)} checks met their expectation, "
                   f"{len(errors)} spec errors, {time.perf_counter() - t0:.1f} s")
+        for r in results:   # a holds with fingerprints is qualified, in words, not only in the table
+            if r.omission is not None and r.verdict is Verdict.HOLDS:
+                out.print(f"{escape(r.check)} ({escape(r.spec)}): {got(r)} (--fingerprint)", soft_wrap=True)
         for r in unmet:
             why = "; ".join(r.vacuity) if r.verdict is Verdict.HOLDS else \
                 (r.violation.invariant if r.violation else r.reason)

@@ -128,6 +128,9 @@ class CheckResult:
     excluded: dict[str, str] = field(default_factory=dict)
     # why this "holds" may say nothing: dead actions, hazard preconditions never met (gate: unmet)
     vacuity: list[str] = field(default_factory=list)
+    # --fingerprint: the estimated probability that hash compaction lost a state (None: exact)
+    omission: float | None = None
+    memory_limit: int | None = None   # the memory limit the search ran under (bytes)
 
     @property
     def expectation_met(self) -> bool:

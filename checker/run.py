@@ -42,6 +42,9 @@ class RunOptions:
     sanity: bool = False              # Z3 sanity checks first (the command line's default)
     strict: bool = False              # sanity findings are errors
     witness: str | None = None        # find the shortest path to this cover / hazard precondition
+    memory_limit: int | None = None   # bytes the process may use (--memory-limit); None: no limit
+    fingerprint: bool = False         # keep 64-bit hashes of states, not states (fast backend)
+    checkpoint: Any = None            # fast.Checkpoint: --checkpoint DIR / --resume DIR
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -163,10 +166,18 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
     log = edges if edges is not None else (EdgeLog(LIVENESS_CAP) if live else None)
     found = search(compiled, limits, check.deadlock, opts.progress, backend=opts.backend,
                    symmetry=opts.symmetry, workers=opts.workers, edges=edges,
-                   live_log=log if edges is None else None)
+                   live_log=log if edges is None else None, fingerprint=opts.fingerprint,
+                   checkpoint=opts.checkpoint)
     out, log = found.outcome, (log if edges is not None else found.log)
-    skipped = live and log.overflow
-    if live and not skipped and out.verdict is Verdict.HOLDS:
+    skipped = live and log is not None and log.overflow
+    live_reason = ""
+    if found.live is not None:      # the fast backend checked them
+        if found.live.trace is not None:
+            lasso = found.live.trace
+            out = dataclasses.replace(out, verdict=Verdict.VIOLATED, violation=lasso.violation,
+                                      trace=lasso)
+        live_reason = found.live.reason
+    elif live and not skipped and out.verdict is Verdict.HOLDS:
         out = _liveness(compiled, log, live, out)
     if edges is not None and len(edges.states) > opts.graph_limit:
         raise UserError(f"the state graph of {check.name or check.protocol.name} has more than "
@@ -177,10 +188,14 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         coverage[inst.action.name] += n
     unchecked, excluded = not_checked(check, model, opts.liveness)
     if skipped:
-        unchecked.update({p.name: f"more than {LIVENESS_CAP:,} states: the leads-to check keeps the "
-                          "whole state graph; use smaller bounds, or liveness=False in the spec to "
-                          "leave it out" for p in live})
+        unchecked.update({p.name: f"more than {LIVENESS_CAP:,} states: the reference's leads-to check "
+                          "keeps the whole state graph; use the fast backend, smaller bounds, or "
+                          "liveness=False in the spec to leave it out" for p in live})
         live = ()
+    if live_reason:
+        unchecked.update({p.name: live_reason for p in live})
+        live = ()
+    omission = found.omission()
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
         + tuple(p.name for p in live)
     return judge(CheckResult(
@@ -189,14 +204,16 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         out.violation, out.trace, out.stats, coverage, notes + list(found.notes), out.reason,
         check.expect, spec_line=check.loc.line if check.loc else 0,
         invariant_locs=_locs(model), graph=edges.to_graph(compiled) if edges is not None else None,
-        goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded), check)
+        goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded,
+        omission=omission,
+        memory_limit=limits.memory), check)
 
 
 def _limits(check: Check, opts: RunOptions, started: float | None = None) -> Limits:
     """The command line's limits, else the spec's; the time limit counts from `started`."""
     limit = opts.time_limit or check.time_limit
     return Limits(opts.max_states or check.max_states, opts.max_depth or check.max_depth, limit,
-                  started + limit if limit and started is not None else None)
+                  started + limit if limit and started is not None else None, opts.memory_limit)
 
 
 def _left(limits: Limits) -> float | None:

@@ -99,7 +99,7 @@ def test_value_out_of_range_in_a_reached_state(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv,words", [
-    (["--cpus", "100"], "cpus=100 is outside the bounds 2..6"),
+    (["--cpus", "100"], "cpus=100 is outside the bounds 2..64"),
     (["--cpus", "0"], "cpus=0 is outside the bounds"),
     (["--pages", "9"], "pages=9 is outside the bounds 1..3"),
     (["--set", "rounds=-1"], "rounds=-1 is outside the bounds 1..3"),
@@ -107,6 +107,8 @@ def test_value_out_of_range_in_a_reached_state(tmp_path, capsys):
     (["--set", "no_such=1"], "protocol async_inline has no parameter 'no_such'"),
     (["--set", "rounds"], "is not NAME=VALUE"),
     (["--max-states", "0"], "must be positive"),
+    (["--memory-limit", "lots"], "--memory-limit 'lots' is not a size"),
+    (["--fingerprint", "--backend", "explicit"], "--fingerprint needs the fast backend"),
 ])
 def test_absurd_bounds_and_bad_overrides(capsys, argv, words):
     code, err = run([spec_path("async_inline.py")] + argv, capsys)
@@ -115,9 +117,9 @@ def test_absurd_bounds_and_bad_overrides(capsys, argv, words):
 
 def test_absurd_bounds_in_spec(tmp_path, capsys):
     p = write(tmp_path, "b.py", "from checker.spec import Check\n"
-              "from protocols.baseline import PROTOCOL\nCHECK = Check(PROTOCOL, cpus=64)\n")
+              "from protocols.baseline import PROTOCOL\nCHECK = Check(PROTOCOL, cpus=65)\n")
     code, err = run([p], capsys)
-    assert code == 2 and f"{p}:3: error: cpus=64 is outside the bounds" in err
+    assert code == 2 and f"{p}:3: error: cpus=65 is outside the bounds" in err
 
 
 def test_bad_expectation_and_no_checks(tmp_path, capsys):

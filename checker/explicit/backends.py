@@ -9,9 +9,16 @@ saying so in one line; a model whose C is not compiled yet first gets a short re
 Symmetry (`None`: wherever the model declares a symmetric index set) explores one state per
 orbit; the counterexample is still a real execution from the initial state.
 
-Leads-to properties and --dot/--graphml need the explored graph of real states, which only the
-reference explorer records: the graph is then recorded by an unreduced `explicit` pass (for
-liveness only once the safety search has held, and only on models small enough for it).
+--dot/--graphml need the explored graph of real states, which only the reference explorer
+records: an unreduced `explicit` pass. Leads-to properties are checked once the safety search
+has held: on the fast backend by its own unreduced liveness pass (fast/fc_live.h: SCCs over a
+compact edge store, bounded only by memory), on the reference by an unreduced `explicit` pass
+that records the graph (only on models small enough for it). Neither is symmetry-reduced: a
+quotient graph merges the instances of an action on different CPUs, so a cycle that takes
+"the" IPI delivery in the quotient may, in the real graph, starve one CPU's delivery for ever;
+per-instance fairness is not preserved, and the reduced lasso would prove nothing.
+`fingerprint` (--fingerprint, fast backend only) keeps 64-bit hashes instead of states in the
+visited set: see `omission_probability`.
 """
 from __future__ import annotations
 
@@ -37,6 +44,28 @@ class Searched:
     symmetry: bool
     log: EdgeLog | None = None          # the graph for liveness / --dot (None when not asked)
     notes: list[str] = field(default_factory=list)
+    live: object | None = None          # the fast backend's leads-to check (fast.Live), when it ran
+    fingerprint: bool = False           # --fingerprint was asked for
+    hashed: bool = False                # ... and the states were wider than a fingerprint (else exact)
+
+    def omission(self) -> float | None:
+        """--fingerprint's estimated probability that a state was missed (None: not asked)."""
+        if not self.fingerprint:
+            return None
+        if not self.hashed:
+            if "fits in 64 bits" not in " ".join(self.notes):
+                self.notes.append("--fingerprint: a state fits in 64 bits, so it is its own exact "
+                                  "fingerprint; no state can be missed")
+            return 0.0
+        return omission_probability(self.outcome.stats.states)
+
+
+def omission_probability(states: int, bits: int = 64) -> float:
+    """The standard estimate that hash compaction lost a state: the chance that two of `states`
+    distinct states share a `bits`-bit fingerprint (birthday bound, n(n-1)/2^(bits+1)), capped
+    at 1. A state whose fingerprint matched an earlier one is taken as visited, and so are
+    the states only it leads to."""
+    return min(1.0, states * (states - 1) / 2.0 ** (bits + 1))
 
 
 # `auto` on a model whose C is not in the cache yet: the reference explorer gets this many
@@ -49,13 +78,21 @@ PROBE_STATES_SYM = 3_000     # the reference canonicaliser is slower per state
 def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stats], None] | None,
            *, backend: str | None = "explicit", symmetry: bool | None = False,
            workers: int | None = 1, edges: EdgeLog | None = None,
-           live_log: EdgeLog | None = None) -> Searched:
+           live_log: EdgeLog | None = None, fingerprint: bool = False,
+           checkpoint=None) -> Searched:
     """Run the safety search. `edges`: a graph was asked for (--dot); `live_log`: liveness
-    properties will be checked on the graph recorded into it."""
+    properties will be checked (on the reference, on the graph recorded into it)."""
     notes: list[str] = []
     backend = backend or "auto"
     if backend not in CHOICES:
         raise UserError(f"unknown backend '{backend}'", None, f"choose one of {', '.join(CHOICES)}")
+    if fingerprint and (backend == "explicit" or edges is not None):
+        raise UserError("--fingerprint needs the fast backend" + (
+            " and cannot record the state graph (--dot/--graphml)" if edges is not None else ""),
+            None, "choose --backend fast or auto, or leave --fingerprint out")
+    if checkpoint is not None and (backend == "explicit" or edges is not None):
+        raise UserError("--checkpoint/--resume need the fast backend", None,
+                        "choose --backend fast or auto")
     if edges is not None:
         # the graph must hold every real state: one unreduced reference pass
         if backend == "fast" or symmetry:
@@ -78,15 +115,15 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
     fm = None
     if ok:
         try:
-            fm = fast.FastModel.prepare(c, sym)
+            fm = fast.FastModel.prepare(c, sym, fingerprint)
         except fast.Unavailable as e:
             ok, why = False, str(e)
     if not ok:
-        _no_fast(backend, why)
+        _no_fast("fast" if fingerprint or checkpoint else backend, why)
         notes.append(f"fast backend unavailable ({why}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
     t0 = time.perf_counter()
-    if backend == "auto" and not fm.is_cached():
+    if backend == "auto" and not fm.is_cached() and not fingerprint and checkpoint is None:
         cap = PROBE_STATES_SYM if sym is not None else PROBE_STATES
         user = limits.max_states
         probe = dataclasses.replace(limits, max_states=min(user, cap) if user else cap)
@@ -100,14 +137,26 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
             limits = dataclasses.replace(limits, deadline=t0 + limits.time_limit)
     try:
         out, represented, _ = fm.explore(limits, deadlock, progress,
-                                         workers or fast.default_workers())
+                                         workers or fast.default_workers(), checkpoint=checkpoint)
     except fast.Unavailable as e:
-        _no_fast(backend, str(e))
+        _no_fast("fast" if fingerprint or checkpoint else backend, str(e))
         notes.append(f"fast backend unavailable ({e}); ran the explicit backend instead")
         return _explicit(c, sym, limits, deadlock, progress, live_log, notes)
     if fm.note:
         notes.append(fm.note)
-    return _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
+    if live_log is not None and out.verdict is Verdict.HOLDS:
+        if sym is not None:
+            out.stats.represented = represented
+        live = fast.liveness(fm, limits, progress)
+        names = ", ".join(p.name for p in c.model.properties)
+        notes.append(f"{names} checked by the fast backend's liveness pass on the unreduced state "
+                     f"graph{' (symmetry does not preserve the fairness of each action instance)' if sym is not None else ''}: "
+                     f"{live.states:,} states, {live.edges:,} edges kept, {live.seconds:.2f} s, "
+                     f"{live.peak_bytes / 2**20:,.0f} MB")
+        return Searched(out, "fast", sym is not None, None, notes, live, fingerprint, fm.gen.hashed)
+    found = _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
+    found.fingerprint, found.hashed = fingerprint, fm.gen.hashed
+    return found
 
 
 def _no_fast(backend: str, why: str) -> None:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..result import DEADLOCK_STATEMENT, StateGraph, Stats, Trace, Verdict, Violation
 from .compile import Compiled
-from .memory import MemoryLimits
+from .memory import MemoryLimits, format_bytes
 from .trace import build_trace
 
 
@@ -25,6 +25,8 @@ class Limits:
     # when the time limit runs out (time.perf_counter()); None: time_limit after the search starts.
     # A check sets it when it starts, so that building the model counts against the limit too
     deadline: float | None = None
+    memory: int | None = None   # bytes the process may use (--memory-limit); None: no limit
+
 
     def ends(self, t0: float) -> float | None:
         """The perf_counter time the search must stop at (None: no time limit)."""
@@ -43,6 +45,9 @@ class Limits:
                 f"every {LIMIT_BATCH:,} expanded states), so the model has at least that many")
 
 
+# bytes per state the reference's tables may grow by at once (the visited dict doubling): the
+# memory limit stops the search before a growth that would pass it
+GROWTH = 64
 LIMIT_BATCH = 1024   # expanded states between two checks of the limits (SEQ_BLOCK in fc_runtime.h)
 
 
@@ -101,6 +106,18 @@ def out_of_memory_reason(states: int, what: str = "") -> str:
             "symmetry on where the model allows it")
 
 
+def interrupted_reason(states: int, where: str = "") -> str:
+    """Why a search stopped at Ctrl-C (SIGINT) or SIGTERM: incomplete, with what it had explored."""
+    return f"interrupted after {states:,} states" + (f" ({where})" if where else "")
+
+
+def memory_limit_reason(limits: Limits, states: int) -> str:
+    """Why a search stopped at --memory-limit: incomplete, with what it had explored."""
+    return (f"memory limit {format_bytes(limits.memory or 0)} reached after {states:,} states — raise "
+            "--memory-limit, use fewer CPUs/pages/rounds, turn symmetry on where the model allows it, "
+            "or try --fingerprint")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -154,7 +171,7 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
     next_report = t0 + 2.0
     level_end, depth, i = 1, 0, 0
     batch = LIMIT_BATCH - 1   # a power of two
-    memory = MemoryLimits()
+    memory = MemoryLimits(limits.memory)
     try:
         while i < len(states):
             if i == level_end:
@@ -200,12 +217,20 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                     return finish(Verdict.INCOMPLETE, reason=limits.states_reason(len(states)))
                 if deadline is not None and now > deadline:
                     return finish(Verdict.INCOMPLETE, reason=limits.time_reason())
-                if memory.checks and (used := memory.exhausted()):
+                if memory.checks and (used := memory.exhausted(GROWTH * len(states))):
+                    if used == "limit":
+                        n = len(states)
+                        if edges is None:
+                            seen.clear()    # room to finish the report
+                        return finish(Verdict.INCOMPLETE, reason=memory_limit_reason(limits, n))
                     return finish(Verdict.INCOMPLETE, reason=out_of_memory_reason(len(states), used))
                 if progress is not None and now >= next_report:
                     next_report = now + 1.0
                     stats.states, stats.seconds = len(states), now - t0
                     progress(stats)
+    except KeyboardInterrupt:   # Ctrl-C / SIGTERM: the statistics so far, incomplete
+        stats.depth = depth
+        return finish(Verdict.INCOMPLETE, reason=interrupted_reason(len(states)))
     except MemoryError:   # out of memory is "incomplete" with what was explored, not a crash
         n = len(states)
         if edges is None:

@@ -48,6 +48,8 @@ def got(r: CheckResult) -> str:
         return f"violated {r.violation.invariant}"
     if r.verdict is Verdict.HOLDS and r.vacuity:
         return "holds (vacuous)"
+    if r.verdict is Verdict.HOLDS and r.omission is not None:
+        return f"holds with omission probability {r.omission:.2g}"
     if r.unchecked:
         return f"{r.verdict.value} (not checked: {', '.join(r.unchecked)})"
     return r.verdict.value

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..result import CheckResult, Trace
+from ..result import CheckResult, Trace, Verdict
 from .write import write_report
 
 SCHEMA_VERSION = 2   # 2: verdict "uncovered"; goals, unchecked, excluded, vacuity
@@ -64,6 +64,9 @@ def result_json(r: CheckResult) -> dict[str, Any]:
         "goals": [{"kind": g.kind, "name": g.name, "statement": g.statement, "states": g.states,
                    "depth": g.depth} for g in r.goals],
         "unchecked": r.unchecked, "excluded": r.excluded, "vacuity": r.vacuity,
+        # --fingerprint: the estimated probability that a state was missed (null: exact search)
+        "omission_probability": r.omission, "memory_limit": r.memory_limit,
+        "stopped_by": stopped_by(r),
         "violation": None, "trace": None,
     }
     if r.violation is not None:
@@ -73,6 +76,19 @@ def result_json(r: CheckResult) -> dict[str, Any]:
     if r.trace is not None:
         out["trace"] = itf_trace(r.trace, r.spec, f"{r.check}: {r.violation.invariant if r.violation else ''}")
     return out
+
+
+def stopped_by(r: CheckResult) -> str | None:
+    """Which limit ended an incomplete search: memory, time, states, depth (None otherwise)."""
+    if r.verdict is not Verdict.INCOMPLETE:
+        return None
+    why = " ".join([r.reason, *r.unchecked.values()])
+    for key, name in (("memory limit", "memory_limit"), ("out of memory", "out_of_memory"),
+                      ("time limit", "time_limit"), ("state limit", "state_limit"),
+                      ("depth limit", "depth_limit"), ("interrupted", "interrupted")):
+        if key in why:
+            return name
+    return "unchecked_properties" if r.unchecked else None
 
 
 def write_json(path: str, results: list[CheckResult], exit_code: int) -> None:

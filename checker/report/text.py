@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.markup import escape
 
+from ..explicit.memory import format_bytes
 from ..result import CheckResult, Reach, Trace, Verdict
 
 _STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red", Verdict.UNCOVERED: "bold red",
@@ -60,8 +61,10 @@ def stats_line(r: CheckResult) -> str:
 
 def header(r: CheckResult) -> str:
     params = " ".join(f"{k}={v}" for k, v in r.params.items())
+    mem = f" · memory limit {format_bytes(r.memory_limit)}" if r.memory_limit else ""
+    fp = " · fingerprints (64-bit)" if r.omission is not None else ""
     return (f"[bold]{escape(r.check)}[/]  ({escape(r.spec)})  protocol {escape(r.protocol)} · "
-            f"{escape(params)} · backend {r.backend} · symmetry {'on' if r.symmetry else 'off'}")
+            f"{escape(params)} · backend {r.backend} · symmetry {'on' if r.symmetry else 'off'}{mem}{fp}")
 
 
 def verdict_line(r: CheckResult) -> str:
@@ -71,6 +74,10 @@ def verdict_line(r: CheckResult) -> str:
     if r.verdict is Verdict.HOLDS and r.backend.startswith("smt"):
         return (f"[{style}]proved[/] for every depth at these bounds: {', '.join(r.invariants)} — "
                 f"{escape(r.reason)}")
+    if r.verdict is Verdict.HOLDS and r.omission is not None:
+        return (f"[{style}]holds with omission probability {r.omission:.2g}[/] within these bounds: "
+                f"{', '.join(r.invariants)} — the visited set kept 64-bit fingerprints, and a state "
+                "whose fingerprint matched another's was not explored")
     if r.verdict is Verdict.HOLDS:
         return f"[{style}]holds[/] within these bounds: {', '.join(r.invariants)}"
     if r.verdict is Verdict.UNCOVERED:

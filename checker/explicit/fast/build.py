@@ -22,7 +22,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h")
+HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h", "fc_live.h")
 CFLAGS = ["-O2", "-std=gnu11", "-shared", "-fPIC", "-pthread", "-fno-strict-aliasing",
           "-fno-semantic-interposition"]
 
@@ -230,3 +230,25 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.fc_canon.argtypes = [ctypes.POINTER(u64), ctypes.POINTER(u64)]
     lib.fc_words.restype = i32
     lib.fc_words.argtypes = []
+    lib.fc_pause.restype = None
+    lib.fc_pause.argtypes = [P, i32]
+    lib.fc_at_level_end.restype = i32
+    lib.fc_at_level_end.argtypes = [P]
+    lib.fc_save.restype = i32
+    lib.fc_save.argtypes = [P, ctypes.c_char_p]
+    lib.fc_load.restype = P
+    lib.fc_load.argtypes = [ctypes.c_char_p, i32, i32, u64, u64, ctypes.POINTER(i32)]
+    lib.fc_set_limit.restype = None
+    lib.fc_set_limit.argtypes = [u64]
+    lib.fc_lnew.restype = P
+    lib.fc_lnew.argtypes = []
+    lib.fc_lfree.restype = None
+    lib.fc_lfree.argtypes = [P]
+    lib.fc_lstep.restype = i32
+    lib.fc_lstep.argtypes = [P, u64]
+    lib.fc_linfo.restype = None
+    lib.fc_linfo.argtypes = [P, ctypes.POINTER(i64)]
+    lib.fc_lcheck.restype = i32
+    lib.fc_lcheck.argtypes = [P, i32]
+    lib.fc_llasso.restype = i64
+    lib.fc_llasso.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i64, ctypes.POINTER(i64)]

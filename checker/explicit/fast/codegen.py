@@ -155,9 +155,10 @@ class Generated:
     packing: Packing
     witness_inv: list[int]     # witness number -> invariant number
     n_instances: int
+    hashed: bool = False       # --fingerprint with states wider than the 64-bit fingerprint
 
 
-def generate(c: Compiled, sym: Symmetry | None) -> Generated:
+def generate(c: Compiled, sym: Symmetry | None, fingerprint: bool = False) -> Generated:
     L, model = c.layout, c.model
     pk = Packing.of(L)
     em = CEmitter(L, pk)
@@ -212,6 +213,19 @@ def generate(c: Compiled, sym: Symmetry | None) -> Generated:
     w("  return n;")
     w("}")
 
+    # the enabled instances only (guards, no updates): fairness in the liveness pass
+    w("static int enab(const uint64_t *restrict s, uint32_t *restrict acts, fc_err *E) {")
+    w(loads.rstrip("\n"))
+    w("  int n = 0;")
+    for k, inst in enumerate(c.instances):
+        g = em.expr(inst.action.guard, inst.bindings)
+        if g.is_const and not g.const:
+            continue
+        w(f"  acts[n] = {k}; n += {'1' if g.is_const else '(' + g.src + ') ? 1 : 0'};")
+    w("  (void)E;")
+    w("  return n;")
+    w("}")
+
     # invariants, in the reference order (same witnesses)
     witness_inv: list[int] = []
     w("static int check(const uint64_t *restrict s, fc_err *E) {")
@@ -249,10 +263,29 @@ def generate(c: Compiled, sym: Symmetry | None) -> Generated:
     w("static const uint8_t PROGRESS[NINST + 1] = {"
       + ",".join("0" if i.action.environment else "1" for i in c.instances) + ("," if n_inst else "") + "0};")
 
+    # leads-to properties (the liveness pass, fc_live.h): goal and trigger bits, fairness
+    props = model.properties
+    if len(props) > 16:
+        raise Unsupported(f"model {model.name} declares {len(props)} leads-to properties, more than 16")
+    w(f"#define NPROPS {len(props)}")
+    w("static int64_t live_bits(const uint64_t *restrict s, fc_err *E) {")
+    w(loads.rstrip("\n"))
+    w("  int64_t b = 0;")
+    for p, prop in enumerate(props):
+        w(f"  if ({em.expr(prop.goal, {}).src}) b |= {1 << p};")
+        w(f"  if ({em.expr(prop.trigger, {}).src}) b |= {1 << (16 + p)};")
+    w("  return E->kind ? -1 : b;")
+    w("}")
+    w("static const uint8_t FAIR[NINST + 1] = {"
+      + ",".join({"weak": "1", "strong": "2"}.get(i.action.fair, "0") for i in c.instances)
+      + ("," if n_inst else "") + "0};")
+    # a state of one word is its own (exact) fingerprint: hash compaction would only lose states
+    w(f"#define FINGERPRINT {1 if fingerprint and W > 1 else 0}")
     if sym:
         out.extend(_sym_tables(sym))
     w('#include "fc_runtime.h"')
-    return Generated("\n".join(out) + "\n", pk, witness_inv, n_inst)
+    w('#include "fc_live.h"')
+    return Generated("\n".join(out) + "\n", pk, witness_inv, n_inst, fingerprint and W > 1)
 
 
 def _updates_c(em: CEmitter, pk: Packing, inst, k: int, env) -> list[str]:

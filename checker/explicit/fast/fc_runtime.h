@@ -27,6 +27,46 @@
 
 enum { RUNNING, HOLDS, VIOLATED, DEADLOCK, ERROR, INCOMPLETE_STATES, INCOMPLETE_DEPTH, OUT_OF_MEMORY };
 
+/* ------------------------------------------------------------------ the memory limit
+ * The search's big allocations (visited set, parent links, levels, the workers' records, the
+ * liveness pass) are counted; one that would take the count past MEM_LIMIT (0: none) fails as
+ * if the system had refused it, and MEM_HIT says the limit, not the system, refused it. */
+static size_t MEM_LIMIT = 0, MEM_USED = 0, MEM_PEAK = 0;
+static int MEM_HIT = 0;
+
+static int mem_take(size_t b) {
+  size_t now = __atomic_add_fetch(&MEM_USED, b, __ATOMIC_RELAXED);
+  if (MEM_LIMIT && now > MEM_LIMIT) {
+    __atomic_sub_fetch(&MEM_USED, b, __ATOMIC_RELAXED);
+    MEM_HIT = 1;
+    return 0;
+  }
+  if (now > MEM_PEAK) MEM_PEAK = now;    /* a statistic: a lost race only loses a maximum */
+  return 1;
+}
+
+static void mem_give(size_t b) { __atomic_sub_fetch(&MEM_USED, b, __ATOMIC_RELAXED); }
+
+/* before a run: the bytes it may allocate (0: no limit) */
+void fc_set_limit(uint64_t bytes) { MEM_LIMIT = (size_t)bytes; MEM_USED = 0; MEM_PEAK = 0; MEM_HIT = 0; }
+
+/* a realloc counted against the limit */
+static void *acct_realloc(void *p, size_t oldb, size_t newb) {
+  if (newb > oldb && !mem_take(newb - oldb)) return NULL;
+  void *q = realloc(p, newb);
+  if (!q) { if (newb > oldb) mem_give(newb - oldb); return NULL; }
+  if (newb < oldb) mem_give(oldb - newb);
+  return q;
+}
+
+/* --fingerprint: the visited set keeps a 64-bit hash of each state (SLOTW words per slot)
+ * instead of the state; two states with the same hash count as one (hash compaction) */
+#if FINGERPRINT
+#define SLOTW 1
+#else
+#define SLOTW W
+#endif
+
 /* ------------------------------------------------------------------ hashing */
 static inline uint64_t mix64(uint64_t x) {
   x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
@@ -219,7 +259,7 @@ typedef struct { char *a; size_t n, cap; } vec_t;
 static inline void *vec_push(vec_t *v, size_t esz, int *oom) {
   if (v->n == v->cap) {
     size_t nc = v->cap ? v->cap * 2 : 1024;
-    char *na = realloc(v->a, nc * esz);
+    char *na = acct_realloc(v->a, v->cap * esz, nc * esz);
     if (!na) { *oom = 1; return NULL; }
     v->a = na; v->cap = nc;
   }
@@ -233,11 +273,18 @@ typedef struct { uint64_t *slots; uint64_t cap, n; size_t bytes; } shard_t;
  * that a random probe does not also miss the TLB */
 #define HUGE_MIN (2u << 20)
 static uint64_t *slots_alloc(uint64_t cap, size_t *bytes) {
-  size_t b = (size_t)cap * W * sizeof(uint64_t);
-  if (b < HUGE_MIN) { *bytes = 0; return calloc(cap * W, sizeof(uint64_t)); }
+  size_t b = (size_t)cap * SLOTW * sizeof(uint64_t);
+  if (b < HUGE_MIN) {
+    if (!mem_take(b)) return NULL;
+    *bytes = 0;
+    uint64_t *p = calloc(cap * SLOTW, sizeof(uint64_t));
+    if (!p) mem_give(b);
+    return p;
+  }
   b = (b + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1);
+  if (!mem_take(b)) return NULL;
   void *p = mmap(NULL, b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;
+  if (p == MAP_FAILED) { mem_give(b); return NULL; }
 #ifdef MADV_HUGEPAGE
   madvise(p, b, MADV_HUGEPAGE);
 #endif
@@ -245,9 +292,10 @@ static uint64_t *slots_alloc(uint64_t cap, size_t *bytes) {
   return p;
 }
 
-static void slots_free(uint64_t *p, size_t bytes) {
+static void slots_free(uint64_t *p, size_t bytes, uint64_t cap) {
   if (!p) return;
-  if (bytes) munmap(p, bytes); else free(p);
+  if (bytes) { munmap(p, bytes); mem_give(bytes); }
+  else { free(p); mem_give((size_t)cap * SLOTW * sizeof(uint64_t)); }
 }
 
 static inline uint64_t slot_of(uint64_t h, uint64_t cap) { return ((h & 0xffffffffULL) * cap) >> 32; }
@@ -258,28 +306,40 @@ static int shard_grow(shard_t *t) {
   uint64_t *ns = slots_alloc(nc, &nb);
   if (!ns) return 0;
   for (uint64_t i = 0; i < t->cap; i++) {
-    uint64_t *e = t->slots + i * W;
+    uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) continue;
-    uint64_t j = slot_of(hash_state(e), nc);
-    while (ns[j * W]) if (++j == nc) j = 0;
-    memcpy(ns + j * W, e, W * sizeof(uint64_t));
+    uint64_t j = slot_of(FINGERPRINT ? e[0] : hash_state(e), nc);
+    while (ns[j * SLOTW]) if (++j == nc) j = 0;
+    memcpy(ns + j * SLOTW, e, SLOTW * sizeof(uint64_t));
   }
-  slots_free(t->slots, t->bytes);
+  slots_free(t->slots, t->bytes, t->cap);
   t->slots = ns; t->cap = nc; t->bytes = nb;
   return 1;
 }
 
 /* 1: inserted (new), 0: already there, -1: out of memory */
+#if FINGERPRINT
+static inline uint64_t fp_of(uint64_t h) { return h ? h : 1; }   /* 0 marks an empty slot */
+#endif
+
 static inline int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
   uint64_t i = slot_of(h, t->cap);
   for (;;) {
-    uint64_t *e = t->slots + i * W;
+    uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) {
+#if FINGERPRINT
+      e[0] = fp_of(h);
+#else
       memcpy(e, s, W * sizeof(uint64_t));
+#endif
       if (++t->n * 4 > t->cap * 3 && !shard_grow(t)) return -1;
       return 1;
     }
+#if FINGERPRINT
+    if (e[0] == fp_of(h)) return 0;
+#else
     if (same(e, s)) return 0;
+#endif
     if (++i == t->cap) i = 0;
   }
 }
@@ -287,9 +347,13 @@ static inline int shard_insert(shard_t *t, uint64_t h, const uint64_t *s) {
 static int shard_has(const shard_t *t, uint64_t h, const uint64_t *s) {
   uint64_t i = slot_of(h, t->cap);
   for (;;) {
-    const uint64_t *e = t->slots + i * W;
+    const uint64_t *e = t->slots + i * SLOTW;
     if (!e[0]) return 0;
+#if FINGERPRINT
+    if (e[0] == fp_of(h)) return 1;
+#else
     if (same(e, s)) return 1;
+#endif
     if (++i == t->cap) i = 0;
   }
 }
@@ -314,7 +378,7 @@ typedef struct fc_run {
   int T, deadlock;
   uint64_t max_states, max_depth;
   shard_t sh[NSHARD];
-  uint64_t *cur, cur_n, cur_base, pos;
+  uint64_t *cur, cur_n, cur_cap, cur_base, pos;
   uint64_t *nxt, nxt_n, nxt_cap;
   uint64_t depth, nstates, pcap;
   uint32_t *parent; via_t *via;
@@ -327,6 +391,7 @@ typedef struct fc_run {
   worker_t *w;
   pthread_barrier_t bar;
   int stop, par;
+  int pause;                 /* fc_step returns at the end of the current level (a checkpoint) */
 } fc_run;
 
 static int owner_of(const fc_run *r, uint64_t h) { return (int)((h >> 60) % (uint64_t)r->T); }
@@ -335,16 +400,16 @@ static int add_state(fc_run *r, const uint64_t *s, uint64_t parent, int via) {
   if (r->nstates >= UINT32_MAX - 1) return 0;   /* parent links are 32-bit */
   if (r->nstates == r->pcap) {
     uint64_t nc = r->pcap * 2;
-    uint32_t *np = realloc(r->parent, nc * sizeof(uint32_t));
+    uint32_t *np = acct_realloc(r->parent, r->pcap * sizeof(uint32_t), nc * sizeof(uint32_t));
     if (!np) return 0;
     r->parent = np;
-    via_t *nv = realloc(r->via, nc * sizeof(via_t));
+    via_t *nv = acct_realloc(r->via, r->pcap * sizeof(via_t), nc * sizeof(via_t));
     if (!nv) return 0;
     r->via = nv; r->pcap = nc;
   }
   if (r->nxt_n == r->nxt_cap) {
     uint64_t nc = r->nxt_cap ? r->nxt_cap * 2 : 1024;
-    uint64_t *nn = realloc(r->nxt, nc * W * sizeof(uint64_t));
+    uint64_t *nn = acct_realloc(r->nxt, r->nxt_cap * W * sizeof(uint64_t), nc * W * sizeof(uint64_t));
     if (!nn) return 0;
     r->nxt = nn; r->nxt_cap = nc;
   }
@@ -369,6 +434,7 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->pcap = 1 << 12;
   r->parent = malloc(r->pcap * sizeof(uint32_t));
   r->via = malloc(r->pcap * sizeof(via_t));
+  mem_take(r->pcap * (sizeof(uint32_t) + sizeof(via_t)) + W * sizeof(uint64_t));   /* and cur */
   r->cov = calloc(NINST + 1, sizeof(uint64_t));
   r->hits = calloc(NGOALS + 1, sizeof(uint64_t));
   r->first = malloc((NGOALS + 1) * sizeof(int64_t));
@@ -396,20 +462,22 @@ fc_run *fc_new(int T, int deadlock, uint64_t max_states, uint64_t max_depth) {
   r->parent[0] = UINT32_MAX; r->via[0] = 0;
   r->cur = malloc(W * sizeof(uint64_t));
   memcpy(r->cur, init, W * sizeof(uint64_t));
-  r->cur_n = 1;
+  r->cur_n = 1; r->cur_cap = 1;
   return r;
 }
 
 void fc_free(fc_run *r) {
   if (!r) return;
-  for (int i = 0; i < NSHARD; i++) slots_free(r->sh[i].slots, r->sh[i].bytes);
+  for (int i = 0; i < NSHARD; i++) slots_free(r->sh[i].slots, r->sh[i].bytes, r->sh[i].cap);
   if (r->w) {
     for (int t = 0; t < r->T; t++) {
       worker_t *w = &r->w[t];
-      if (w->out) for (int o = 0; o < r->T; o++) free(w->out[o].a);
-      free(w->out); free(w->newv.a); free(w->cov); free(w->hits); free(w->sbuf); free(w->abuf);
+      if (w->out) for (int o = 0; o < r->T; o++) { free(w->out[o].a); mem_give(w->out[o].cap * sizeof(rec_t)); }
+      free(w->out); free(w->newv.a); mem_give(w->newv.cap * sizeof(nrec_t)); free(w->cov); free(w->hits); free(w->sbuf); free(w->abuf);
     }
   }
+  mem_give(r->cur_cap * W * sizeof(uint64_t) + r->nxt_cap * W * sizeof(uint64_t)
+           + r->pcap * (sizeof(uint32_t) + sizeof(via_t)));
   free(r->w); free(r->cur); free(r->nxt); free(r->parent); free(r->via); free(r->cov);
   free(r->hits); free(r->first);
   free(r);
@@ -606,6 +674,8 @@ static uint64_t plan(fc_run *r) {
       return 0;
     }
     free(r->cur);
+    mem_give(r->cur_cap * W * sizeof(uint64_t));
+    r->cur_cap = r->nxt_cap;
     r->cur_base += r->cur_n;
     r->cur = r->nxt; r->cur_n = r->nxt_n;
     r->nxt = NULL; r->nxt_cap = 0; r->nxt_n = 0;
@@ -665,6 +735,7 @@ int fc_step(fc_run *r, uint64_t budget) {
     merge(r, g0, g0 + n);
     r->pos += n;
     done += n;
+    if (r->pause && r->pos == r->cur_n) break;
   }
   if (T > 1) {
     r->stop = 1;
@@ -685,13 +756,16 @@ void fc_info(fc_run *r, int64_t *out) {
   out[13] = (int64_t)(r->cur_base + r->pos);
 }
 
-/* [0] states the representatives stand for, [1] bytes of the visited set and parent links */
+/* [0] states the representatives stand for, [1] bytes of the visited set and parent links,
+ * [2] bytes counted against the memory limit now, [3] 1 if the limit refused an allocation */
 void fc_memory(fc_run *r, double *out) {
   double b = 0;
-  for (int i = 0; i < NSHARD; i++) b += (double)r->sh[i].cap * W * sizeof(uint64_t);
+  for (int i = 0; i < NSHARD; i++) b += (double)r->sh[i].cap * SLOTW * sizeof(uint64_t);
   b += (double)r->pcap * (sizeof(uint32_t) + sizeof(via_t));
   out[0] = r->represented;
   out[1] = b;
+  out[2] = (double)MEM_USED;
+  out[3] = MEM_HIT;
 }
 
 void fc_coverage(fc_run *r, uint64_t *out) { memcpy(out, r->cov, NINST * sizeof(uint64_t)); }
@@ -709,6 +783,85 @@ int fc_path(fc_run *r, uint64_t id, int32_t *via, int max) {
   int i = n;
   for (uint64_t j = id; r->parent[j] != UINT32_MAX; j = r->parent[j]) via[--i] = r->via[j];
   return n;
+}
+
+/* ------------------------------------------------------------------ checkpoints
+ * At the end of a level (pos == cur_n: every parent of the level expanded, the next level whole
+ * in nxt) the search is its visited set, the next level, the parent links and the counters; a
+ * run restored from them continues exactly as the one that wrote them would have. */
+void fc_pause(fc_run *r, int on) { r->pause = on; }
+
+int fc_at_level_end(fc_run *r) { return r->status == RUNNING && r->pos == r->cur_n; }
+
+#define CKPT_MAGIC 0x31544b50434346ULL   /* "FCCPKT1" */
+
+static int wr(FILE *f, const void *p, size_t n) { return n == 0 || fwrite(p, 1, n, f) == n; }
+static int rd(FILE *f, void *p, size_t n) { return n == 0 || fread(p, 1, n, f) == n; }
+
+/* 0: written; -1: not at a level end; -2: write error */
+int fc_save(fc_run *r, const char *path) {
+  if (!fc_at_level_end(r)) return -1;
+  FILE *f = fopen(path, "wb");
+  if (!f) return -2;
+  uint64_t hdr[12] = {CKPT_MAGIC, W, NINST, NGOALS, NSHARD, SLOTW, r->nstates, r->depth,
+                      r->cur_base, r->cur_n, r->nxt_n, r->transitions};
+  int ok = wr(f, hdr, sizeof hdr) && wr(f, &r->represented, sizeof(double));
+  for (int i = 0; ok && i < NSHARD; i++) {
+    uint64_t c[2] = {r->sh[i].cap, r->sh[i].n};
+    ok = wr(f, c, sizeof c) && wr(f, r->sh[i].slots, (size_t)r->sh[i].cap * SLOTW * sizeof(uint64_t));
+  }
+  ok = ok && wr(f, r->parent, r->nstates * sizeof(uint32_t)) && wr(f, r->via, r->nstates * sizeof(via_t))
+       && wr(f, r->nxt, r->nxt_n * W * sizeof(uint64_t)) && wr(f, r->cov, NINST * sizeof(uint64_t))
+       && wr(f, r->hits, NGOALS * sizeof(uint64_t)) && wr(f, r->first, NGOALS * sizeof(int64_t));
+  if (fclose(f) != 0) ok = 0;
+  return ok ? 0 : -2;
+}
+
+/* a run restored from a checkpoint; NULL with *why: 1 unreadable, 2 another model, 3 memory */
+fc_run *fc_load(const char *path, int T, int deadlock, uint64_t max_states, uint64_t max_depth, int *why) {
+  *why = 1;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint64_t hdr[12];
+  double rep;
+  if (!rd(f, hdr, sizeof hdr) || !rd(f, &rep, sizeof rep)) { fclose(f); return NULL; }
+  if (hdr[0] != CKPT_MAGIC || hdr[1] != W || hdr[2] != NINST || hdr[3] != NGOALS || hdr[4] != NSHARD
+      || hdr[5] != SLOTW) { *why = 2; fclose(f); return NULL; }
+  *why = 3;
+  fc_run *r = fc_new(T, deadlock, max_states, max_depth);
+  if (!r) { fclose(f); return NULL; }
+  int ok = 1;
+  for (int i = 0; ok && i < NSHARD; i++) {
+    uint64_t c[2];
+    ok = rd(f, c, sizeof c);
+    if (!ok) break;
+    slots_free(r->sh[i].slots, r->sh[i].bytes, r->sh[i].cap);
+    r->sh[i].slots = slots_alloc(c[0], &r->sh[i].bytes);
+    r->sh[i].cap = c[0]; r->sh[i].n = c[1];
+    ok = r->sh[i].slots && rd(f, r->sh[i].slots, (size_t)c[0] * SLOTW * sizeof(uint64_t));
+    if (!r->sh[i].slots) r->sh[i].cap = 0;
+  }
+  uint64_t n = hdr[6], nn = hdr[10];
+  if (ok) {
+    uint64_t pc = n < 4096 ? 4096 : n;
+    uint32_t *np = acct_realloc(r->parent, r->pcap * sizeof(uint32_t), pc * sizeof(uint32_t));
+    if (np) r->parent = np;
+    via_t *nv = np ? acct_realloc(r->via, r->pcap * sizeof(via_t), pc * sizeof(via_t)) : NULL;
+    if (nv) { r->via = nv; r->pcap = pc; }
+    uint64_t *nx = nv ? acct_realloc(NULL, 0, (nn ? nn : 1) * W * sizeof(uint64_t)) : NULL;
+    ok = nx != NULL;
+    if (ok) { r->nxt = nx; r->nxt_cap = nn ? nn : 1; }
+  }
+  ok = ok && rd(f, r->parent, n * sizeof(uint32_t)) && rd(f, r->via, n * sizeof(via_t))
+       && rd(f, r->nxt, nn * W * sizeof(uint64_t)) && rd(f, r->cov, NINST * sizeof(uint64_t))
+       && rd(f, r->hits, NGOALS * sizeof(uint64_t)) && rd(f, r->first, NGOALS * sizeof(int64_t));
+  fclose(f);
+  if (!ok) { *why = MEM_HIT ? 3 : 1; fc_free(r); return NULL; }
+  r->nstates = n; r->depth = hdr[7]; r->cur_base = hdr[8]; r->cur_n = hdr[9]; r->nxt_n = nn;
+  r->transitions = hdr[11]; r->represented = rep;
+  r->pos = r->cur_n;        /* the current level is expanded: plan() moves to the next */
+  *why = 0;
+  return r;
 }
 
 /* hooks for the tests: one state's successors, check and canonical form */
