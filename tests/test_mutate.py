@@ -28,7 +28,7 @@ WEAK = os.path.join(ROOT, "tests", "fixtures", "_weak_spec.py")
 WEAK_SURVIVORS = [
     (23, "flush_remote: drop guard conjunct `phase == local_done`"),
     (28, "flush_remote: drop update `tlb[c] := none`"),
-    (33, "free: drop guard conjunct `flushed == {}.with_(1)`"),
+    (33, "free: drop guard conjunct `flushed == {1}`"),
     (42, "free: negate the If condition `tlb[1] == live` in the update of tlb[1]"),
 ]
 
