@@ -25,6 +25,15 @@ def _run(path, name, **opts):
     return run_check(path, _check(path, name), RunOptions(overrides, **opts))
 
 
+def _found_by_both_engines(path, check, invariant, length):
+    """The bug's shortest trace on the reference and the fast backend: its actions, once per engine."""
+    for backend in ("explicit", "fast"):
+        bad = run_check(path, check, RunOptions({}, backend=backend))
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == invariant and len(bad.trace) == length
+        yield [s.action for s in bad.trace.steps[1:]]
+
+
 # every (spec file, check) under specs/bugs/ of this family, each pinned below
 PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
                     ("partial_without_next_gen", "partial_without_latest_gen", "partial_of_flush_all")} | {
@@ -181,11 +190,7 @@ def test_b17_reclaim_discards_a_lazyfree_page_a_direct_io_holds():
     mapped back. Both engines find the same shortest trace."""
     path = spec_path("bugs", "b17_madv_free_dio.py")
     checks = {c.name: c for c in load_spec(path)}
-    for backend in ("explicit", "fast"):
-        bad = run_check(path, checks["b17_madv_free_dio"], RunOptions({}, backend=backend))
-        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
-        assert bad.violation.invariant == "no_lost_dio_read" and len(bad.trace) == 12
-        steps = [s.action for s in bad.trace.steps[1:]]
+    for steps in _found_by_both_engines(path, checks["b17_madv_free_dio"], "no_lost_dio_read", 12):
         assert steps.index("madvise_free") < steps.index("gup_fast") < steps.index("gup_fast_recheck") \
             < steps.index("try_to_unmap_one") < steps.index("lazyfree_discard") < len(steps) - 1
         assert steps[-1] == "dio_complete"
@@ -198,11 +203,7 @@ def test_mremap_flushing_after_the_ptl_lets_truncate_free_a_page_the_old_va_maps
     """CVE-2018-18281 (fixed by eb66ae030829): move_ptes drops the PTL before the old VA is flushed;
     a truncation zaps the new VA, flushes only it, and frees the frame the old VA still maps."""
     path = spec_path("bugs", "mremap_flush_after_ptl.py")
-    for backend in ("explicit", "fast"):
-        bad = run_check(path, load_spec(path)[0], RunOptions({}, backend=backend))
-        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
-        assert bad.violation.invariant == "no_stale_access" and len(bad.trace) == 10
-        steps = [s.action for s in bad.trace.steps[1:]]
+    for steps in _found_by_both_engines(path, load_spec(path)[0], "no_stale_access", 10):
         assert steps.index("tlb_fill") < steps.index("move_ptes") < steps.index("unmap_mapping_range") \
             < steps.index("tlb_finish_mmu") < len(steps) - 1 and steps[-1] == "user_access"
         assert "mremap_unlock" not in steps   # mremap's own flush never came
@@ -210,11 +211,7 @@ def test_mremap_flushing_after_the_ptl_lets_truncate_free_a_page_the_old_va_maps
 
 def test_migration_copying_before_the_flush_loses_a_store():
     path = spec_path("bugs", "migrate_copy_before_flush.py")
-    for backend in ("explicit", "fast"):
-        bad = run_check(path, load_spec(path)[0], RunOptions({}, backend=backend))
-        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
-        assert bad.violation.invariant == "no_store_after_copy" and len(bad.trace) == 4
-        steps = [s.action for s in bad.trace.steps[1:]]
+    for steps in _found_by_both_engines(path, load_spec(path)[0], "no_store_after_copy", 4):
         assert steps == ["tlb_fill", "try_to_migrate_one", "move_to_new_page", "user_access"]
 
 
@@ -224,11 +221,7 @@ def test_n4_idle_pcids_invalidated_after_the_ipis():
     freed frame. Without PCID (one slot) the same order holds; the fixed order holds."""
     path = spec_path("bugs", "n4_ipi_first_pcid.py")
     checks = {c.name: c for c in load_spec(path)}
-    for backend in ("explicit", "fast"):
-        bad = run_check(path, checks["n4_ipi_first_pcid"], RunOptions({}, backend=backend))
-        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
-        assert bad.violation.invariant == "no_stale_access" and len(bad.trace) == 10
-        steps = [s.action for s in bad.trace.steps[1:]]
+    for steps in _found_by_both_engines(path, checks["n4_ipi_first_pcid"], "no_stale_access", 10):
         assert steps.index("switch_mm_out") < steps.index("ipi_skip") < steps.index("switch_mm_in") \
             < steps.index("flush_tlb_func_local") < steps.index("tlb_finish_mmu") < len(steps) - 1
         assert steps[-1] == "user_access" and "ipi_send" not in steps
