@@ -90,10 +90,13 @@ def test_bmc_finds_the_bug_at_the_explicit_depth(rel, name):
     assert len(smt.trace) == depth
     assert smt.expectation_met
     _replay(check, {}, smt.trace)
-    # one step less: no violation, and BMC says it looked no further (incomplete, not holds)
-    short = run_check(rel, check, RunOptions(backend="smt", depth=depth - 1))
-    assert short.verdict is Verdict.INCOMPLETE and short.trace is None
-    assert f"no violation within {depth - 1} steps" in short.reason
+    # one step less: no violation, and BMC says it looked no further (incomplete, not holds). BMC is
+    # incremental, so the run above already found nothing shorter: the rerun checks the report, and
+    # only where it is cheap (the 15-step tlb_gen traces take minutes at depth 14)
+    if depth <= 12:
+        short = run_check(rel, check, RunOptions(backend="smt", depth=depth - 1))
+        assert short.verdict is Verdict.INCOMPLETE and short.trace is None
+        assert f"no violation within {depth - 1} steps" in short.reason
 
 
 def _small(check) -> dict:
