@@ -140,7 +140,7 @@ def test_skipped_liveness_is_incomplete(capsys):
 def test_liveness_over_the_cap_is_incomplete_not_holds(capsys, tmp_path, monkeypatch):
     report = tmp_path / "r.json"
     # the reference's liveness graph cap (400,000 states) lowered to 1,000: async_inline at 2 CPUs
-    # and 2 pages has 6,140 states (3,178 orbits; the fast backend has no cap: test_fast_liveness.py)
+    # and 2 pages has 6,704 states (3,178 orbits; the fast backend has no cap: test_fast_liveness.py)
     monkeypatch.setattr("checker.run.LIVENESS_CAP", 1_000)
     assert main([spec_path("async_inline.py"), "--check", "async_inline", "--cpus", "2", "--pages", "2",
                  "--quiet", "--backend", "explicit", "--json", str(report)]) == 3
