@@ -8,15 +8,13 @@ import os
 import pytest
 
 from checker.explicit.fast import available
-from checker.lang.builder import ModelBuilder, when
-from checker.lang.protocol import Protocol
-from checker.lang.types import BOOL
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
 from checker.spec import Check, load_spec
 from protocols.baseline import PROTOCOL as BASELINE
 
 from .conftest import spec_path
+from .test_liveness import TOY
 
 pytestmark = pytest.mark.skipif(not available()[0], reason="no C compiler: " + available()[1])
 
@@ -75,38 +73,6 @@ def test_gup_fast_lasso_identical():
         assert len(t) == 9 and t.loop_start == 7
         assert [s.action for s in t.steps[t.loop_start + 1:]] == ["gup_fast_begin", "gup_fast_end"]
         assert t.steps[-1].state == t.steps[t.loop_start].state
-
-
-def toy_build(cfg):
-    """A waiter and a signaller that may dawdle; `fair`: the signal's fairness; `block`: the
-    signal is disabled while dawdling (then only strong fairness forces it)."""
-    m = ModelBuilder("toy", cfg)
-    waiting = m.var("waiting", BOOL, False)
-    dawdle = m.var("dawdle", BOOL, False)
-
-    @m.action()
-    def start():
-        return when(~waiting, waiting.becomes(True))
-
-    @m.action()
-    def spin():
-        return when(True, dawdle.becomes(~dawdle))
-
-    fair = None if cfg.fair == "none" else cfg.fair
-
-    @m.action(fair=fair)
-    def signal():
-        return when(waiting & (~dawdle if cfg.block else True), waiting.becomes(False))
-
-    m.leads_to("answered", waiting, ~waiting, "every wait ends")
-    m.leads_to("never_waits", ~waiting, ~waiting, "trivially: the trigger is the goal")
-    return m.build()
-
-
-from checker.lang.protocol import Param  # noqa: E402
-
-TOY = Protocol("toy", toy_build, (Param("fair", "none", choices=("none", "weak", "strong")),
-                                  Param("block", False)))
 
 
 @pytest.mark.parametrize("fair,block,violated", [

@@ -3,9 +3,10 @@ from checker.explicit.compile import compile_model
 from checker.explicit.explore import EdgeLog, explore
 from checker.explicit.liveness import check_leads_to, graph_from_log
 from checker.lang.builder import ModelBuilder, when
+from checker.lang.protocol import Param, Protocol
 from checker.lang.types import BOOL
 from checker.result import Verdict
-from checker.run import run_check
+from checker.run import build_model, run_check
 from checker.spec import Check
 from protocols.baseline import PROTOCOL as BASELINE
 
@@ -29,9 +30,10 @@ def test_real_protocols_complete_every_flush():
         assert r.verdict is Verdict.HOLDS and "flush_completes" in r.invariants
 
 
-def toy(fair):
-    """A waiter and a signaller that may dawdle for ever; the signal is (un)fair."""
-    m = ModelBuilder("toy")
+def toy_build(cfg):
+    """A waiter and a signaller that may dawdle; `fair`: the signal's fairness; `block`: the
+    signal is disabled while dawdling (then only strong fairness forces it)."""
+    m = ModelBuilder("toy", cfg)
     waiting = m.var("waiting", BOOL, False)
     dawdle = m.var("dawdle", BOOL, False)
 
@@ -43,16 +45,23 @@ def toy(fair):
     def spin():
         return when(True, dawdle.becomes(~dawdle))
 
+    fair = None if cfg.fair == "none" else cfg.fair
+
     @m.action(fair=fair)
     def signal():
-        return when(waiting, waiting.becomes(False))
+        return when(waiting & (~dawdle if cfg.block else True), waiting.becomes(False))
 
     m.leads_to("answered", waiting, ~waiting, "every wait ends")
+    m.leads_to("never_waits", ~waiting, ~waiting, "trivially: the trigger is the goal")
     return m.build()
 
 
+TOY = Protocol("toy", toy_build, (Param("fair", "none", choices=("none", "weak", "strong")),
+                                  Param("block", False)))
+
+
 def lasso(fair):
-    c = compile_model(toy(fair))
+    c = compile_model(build_model(Check(TOY, fair=fair or "none", deadlock=False), {}))
     log = EdgeLog()
     assert explore(c, edges=log).verdict is Verdict.HOLDS
     return check_leads_to(c, graph_from_log(log), c.model.properties[0])
