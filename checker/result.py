@@ -131,6 +131,7 @@ class CheckResult:
     # --fingerprint: the estimated probability that hash compaction lost a state (None: exact)
     omission: float | None = None
     memory_limit: int | None = None   # the memory limit the search ran under (bytes)
+    liveness: str = ""                # how the fast backend's leads-to pass ran (graph size, time), if it did
 
     @property
     def expectation_met(self) -> bool:

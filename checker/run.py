@@ -170,13 +170,18 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
                    checkpoint=opts.checkpoint)
     out, log = found.outcome, (log if edges is not None else found.log)
     skipped = live and log is not None and log.overflow
-    live_reason = ""
+    live_reason = live_line = ""
     if found.live is not None:      # the fast backend checked them
         if found.live.trace is not None:
             lasso = found.live.trace
             out = dataclasses.replace(out, verdict=Verdict.VIOLATED, violation=lasso.violation,
                                       trace=lasso)
         live_reason = found.live.reason
+        lv = found.live
+        why = " (symmetry does not preserve the fairness of each action instance)" if found.symmetry else ""
+        live_line = (f"{', '.join(p.name for p in live)} checked by the fast backend's pass over the unreduced "
+                     f"state graph{why}: {lv.states:,} states, {lv.edges:,} edges kept, {lv.seconds:.2f} s, "
+                     f"{lv.peak_bytes / 2**20:,.0f} MB")
     elif live and not skipped and out.verdict is Verdict.HOLDS:
         out = _liveness(compiled, log, live, out)
     if edges is not None and len(edges.states) > opts.graph_limit:
@@ -206,7 +211,7 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         invariant_locs=_locs(model), graph=edges.to_graph(compiled) if edges is not None else None,
         goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded,
         omission=omission,
-        memory_limit=limits.memory), check)
+        memory_limit=limits.memory, liveness=live_line), check)
 
 
 def _limits(check: Check, opts: RunOptions, started: float | None = None) -> Limits:

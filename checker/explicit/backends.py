@@ -148,11 +148,6 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
         if sym is not None:
             out.stats.represented = represented
         live = fast.liveness(fm, limits, progress)
-        names = ", ".join(p.name for p in c.model.properties)
-        notes.append(f"{names} checked by the fast backend's liveness pass on the unreduced state "
-                     f"graph{' (symmetry does not preserve the fairness of each action instance)' if sym is not None else ''}: "
-                     f"{live.states:,} states, {live.edges:,} edges kept, {live.seconds:.2f} s, "
-                     f"{live.peak_bytes / 2**20:,.0f} MB")
         return Searched(out, "fast", sym is not None, None, notes, live, fingerprint, fm.gen.hashed)
     found = _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
     found.fingerprint, found.hashed = fingerprint, fm.gen.hashed

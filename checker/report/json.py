@@ -65,7 +65,7 @@ def result_json(r: CheckResult) -> dict[str, Any]:
                    "depth": g.depth} for g in r.goals],
         "unchecked": r.unchecked, "excluded": r.excluded, "vacuity": r.vacuity,
         # --fingerprint: the estimated probability that a state was missed (null: exact search)
-        "omission_probability": r.omission, "memory_limit": r.memory_limit,
+        "omission_probability": r.omission, "memory_limit": r.memory_limit, "liveness": r.liveness,
         "stopped_by": stopped_by(r),
         "violation": None, "trace": None,
     }

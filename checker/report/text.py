@@ -135,6 +135,8 @@ def report_summary(r: CheckResult, console: Console) -> None:
     console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
     for line in property_lines(r):
         console.print("  " + line, soft_wrap=True, highlight=False)
+    if r.liveness:
+        console.print(f"  liveness: {escape(r.liveness)}", soft_wrap=True, highlight=False)
     for w in r.warnings:
         console.print(f"  [yellow]warning:[/] {escape(w)}", soft_wrap=True, highlight=False)
     for v in r.vacuity:
