@@ -51,9 +51,16 @@ the old one; a user access through a translation of a copied frame would lose a 
 N4 (`slot_gen_before_ipi=False`): the generation choose_new_asid compares with at switch-in moves
 only with the initiator's local flush, after the IPI scan (FreeBSD r362031's order, fixed in r368649).
 
-Scope: MADV_DONTNEED, MADV_FREE, reclaim, mremap, ftruncate and migration, one page each (one page per
-reclaim batch); one page-table page, never freed, so no paging-structure cache is modelled and
-munmap with free_pgtables is not (protocols/tlb.py has it); the PTL is held across a flush only by
+munmap (`munmap=True`): zap every PTE, free_pgtables detaches the one PTE-table page into the same
+batch, and the flush carries freed_tables, so lazy CPUs are IPI'd too (B1 when not:
+`freed_tables_flush_lazy=False`); the table is freed with the pages. Page walks then start at the
+loaded slot's paging-structure cache (per CPU and ASID slot, dropped by any flush of that slot), and a
+walk that reads a freed table breaks no_freed_table_walk. With rounds > 1, pte_alloc attaches a table
+(perhaps the freed one) before the next fault.
+
+Scope: MADV_DONTNEED, MADV_FREE, reclaim, mremap, ftruncate, migration and munmap, one page each (one
+page per reclaim batch, munmap the whole range); one PTE-table page (a second for the fault after
+munmap), no upper levels; page-table pages and user frames are separate pools; the PTL is held across a flush only by
 mremap; the other mm is never flushed, and no PTI; an initiator's task does not migrate during its
 operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and another
 task of the mm may run there); an unmap may be done for the mm by a kernel thread on a CPU that has
@@ -175,6 +182,20 @@ def build(cfg):
         switch_gen = m.var("switch_gen", IntRange(0, gens), 0,
                            "the generation a CPU switching in compares its ASID slot with (N4: it moves only "
                            "with the initiator's local flush, after the IPIs)")
+    if cfg.munmap:
+        # one PTE-table page mapped at first; with rounds > 1 a second one for the fault after munmap
+        PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
+        TableRef = Elem(PTable, optional=True)
+        pmd = m.var("pmd", TableRef, 0, "the PTE-table page the PMD entry points to (None once munmap detached it)")
+        ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm", "gathered"),
+                         lambda t: "mm" if t == 0 else "free",
+                         "PTE-table page t: free, the mm's, or detached by free_pgtables and in an mmu_gather batch")
+        table_batch = m.array("table_batch", PTable, Elem(CPU, optional=True), None,
+                              "whose mmu_gather batch holds PTE-table page t (pte_free_tlb)")
+        psc = m.array("psc", (CPU, ASID), TableRef, None,
+                      "the PTE-table page CPU c's paging-structure cache points to, tagged with ASID slot s")
+        freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
+        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False)
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
@@ -214,6 +235,11 @@ def build(cfg):
             ups.append(tlb_dirty[c, s, p].becomes(If(cond, False, tlb_dirty[c, s, p])))
         return ups
 
+    def drop_psc(c, s, cond):
+        """Invalidate CPU c's paging-structure cache for slot s when `cond`: INVLPG and a CR3 write
+        both drop every PSC entry of the PCID they act on (Intel SDM vol. 3 §4.10.4.1)."""
+        return [psc[c, s].becomes(If(cond, None, psc[c, s]))] if cfg.munmap else []
+
     def held(f):
         """Frame f has a reference beside the mapping's and the LRU's: the direct IO's (GUP)."""
         return ((dio == "grabbed") | (dio == "pinned")) & (dio_frame == f) if cfg.dio else False
@@ -249,6 +275,8 @@ def build(cfg):
         """Invalidate the loaded ASID's entries of the pages `gone` selects (INVLPG or a CR3 write of
         that PCID); `gen`: the generation the slot has then caught up with."""
         ups = [u for s in slots for p in Page.members for u in drop(c, s, p, (loaded_asid[c] == s) & gone(p))]
+        ups += [u for s in slots for u in drop_psc(c, s, (loaded_asid[c] == s)
+                                                   & reduce(lambda a, b: a | b, map(gone, Page.members)))]
         if gen is not None:
             ups += [asid_gen[c, s].becomes(If(loaded_asid[c] == s, gen, asid_gen[c, s])) for s in slots]
         return ups
@@ -274,6 +302,7 @@ def build(cfg):
         """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
         flush, want, ups = choose_new_asid(c, nxt)
         return (ups + [u for s in slots for p in Page.members for u in drop(c, s, p, flush[s])]
+                + [u for s in slots for u in drop_psc(c, s, flush[s])]
                 + [asid_gen[c, s].becomes(If(flush[s], want, asid_gen[c, s])) for s in slots])
 
     def flush_tlb_func(c, i, runs=True):
@@ -298,6 +327,7 @@ def build(cfg):
         cur = lambda s: loaded_asid[c] == s  # noqa: E731
         return ([u for s in slots for p in Page.members
                  for u in drop(c, s, p, leave[s] | (cur(s) & flush & (~partial | in_range[i, p])))]
+                + [u for s in slots for u in drop_psc(c, s, leave[s] | (cur(s) & flush))]
                 # mm_tlb_gen as read, not new_tlb_gen
                 + [asid_gen[c, s].becomes(If(leave[s], init_gen, If(cur(s) & flush, mm, asid_gen[c, s])))
                    for s in slots]
@@ -319,13 +349,13 @@ def build(cfg):
         (khugepaged, reclaim) whatever mm the CPU has loaded."""
         return (phase[i] == "idle") & task(i)
 
-    def gather(i, hit):
+    def gather(i, hit, span=None):
         """zap_pte_range: clear the PTEs `hit` selects; their frames go into i's mmu_gather batch and
-        the pages make the flush range (__tlb_adjust_range)."""
+        the pages make the flush range (__tlb_adjust_range), or the pages `span` selects (munmap's VMA)."""
         took = {f: exists(Page, lambda q: hit(q) & (pte[q] == f)) for f in Frame.members}
         return ([frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members]
                 + [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members]
-                + [in_range[i, q].becomes(hit(q)) for q in Page.members]
+                + [in_range[i, q].becomes((span or hit)(q)) for q in Page.members]
                 + [pte[q].becomes(If(hit(q), None, pte[q])) for q in Page.members]
                 + [phase[i].becomes("flush_start")])
 
@@ -347,6 +377,30 @@ def build(cfg):
             present = lambda q: pte[q] != None  # noqa: E711,E731
             rd, lock = mmap_read_lock(i)
             return when(starts(i) & rd & ptl_free() & exists(Page, present), gather(i, present), lock)
+
+    if cfg.munmap:
+        @m.action(CPU, **initiator, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
+                                       "read, v4.20+) -> unmap_region: unmap_vmas -> zap_pte_range; free_pgtables "
+                                       "-> free_pte_range: pmd_clear, pte_free_tlb (tlb->freed_tables = 1) (v5.13)")
+        def munmap(i):
+            """munmap of the whole mapping: clear every PTE, gather the frames, detach the PTE-table
+            page from the PMD (free_pgtables) into the same batch; the flush covers the VMA and says
+            freed_tables, so lazy CPUs are flushed too (their page walks could still reach the table)."""
+            rd, lock = mmap_read_lock(i)
+            return when(starts(i) & rd & ptl_free() & (pmd != None),  # noqa: E711
+                        gather(i, lambda q: pte[q] != None, span=lambda q: True), lock,  # noqa: E711
+                        pmd.becomes(None), freed_tables[i].becomes(True),
+                        [ptable[t].becomes(If(pmd == t, "gathered", ptable[t])) for t in PTable.members],
+                        [table_batch[t].becomes(If(pmd == t, i, table_batch[t])) for t in PTable.members])
+
+        if rounds > 1:
+            @m.action(CPU, PTable, **initiator, ref="mm/memory.c: handle_mm_fault -> __handle_mm_fault -> "
+                                                    "pte_alloc -> __pte_alloc: pmd_populate (v5.13)")
+            def pte_alloc(i, t):
+                """The fault after a munmap (on a new mapping at the same address) allocates a PTE-table
+                page, perhaps the one just freed, and puts it in the PMD."""
+                return when((phase[i] == "freed") & task(i) & ptl_free() & (pmd == None)  # noqa: E711
+                            & (ptable[t] == "free"), pmd.becomes(t), ptable[t].becomes("mm"))
 
     if cfg.madv_free:
         @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
@@ -380,8 +434,11 @@ def build(cfg):
 
     def targeted(i, t):
         """native_flush_tlb_multi -> on_each_cpu_cond_mask(tlb_is_not_lazy): in mm_cpumask (reclaim:
-        the batch's cpumask) and not lazy (no page table is freed)."""
+        the batch's cpumask) and not lazy, unless page tables are freed (info->freed_tables:
+        on_each_cpu_mask, every CPU in the mask)."""
         mask = If(reclaiming[i], batch_mask[i], mm_cpumask).has(t) if cfg.reclaim else mm_cpumask.has(t)
+        if cfg.munmap and cfg.freed_tables_flush_lazy:
+            return mask & ((mode[t] != "lazy") | freed_tables[i])
         return mask & (mode[t] != "lazy")
 
     # send and skip are the two outcomes of one scan step, each enabled now and then: strong
@@ -422,7 +479,17 @@ def build(cfg):
         gone = {f: mine[f] & ~held(f) if cfg.dio else mine[f] for f in Frame.members}
         return ([frame[f].becomes(If(gone[f], "free", frame[f])) for f in Frame.members]
                 + [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
-                + forget(gone) + next_op(i, ~reduce(lambda a, b: a | b, mine.values())))
+                + forget(gone) + free_tables(i) + next_op(i, ~reduce(lambda a, b: a | b, mine.values())))
+
+    def free_tables(i):
+        """tlb_finish_mmu -> tlb_flush_mmu_free -> tlb_table_flush / free_pages_and_swap_cache: the
+        PTE-table pages i's munmap detached are freed with its pages, after the flush."""
+        if not cfg.munmap:
+            return []
+        mine = {t: (ptable[t] == "gathered") & (table_batch[t] == i) for t in PTable.members}
+        return ([ptable[t].becomes(If(mine[t], "free", ptable[t])) for t in PTable.members]
+                + [table_batch[t].becomes(If(mine[t], None, table_batch[t])) for t in PTable.members]
+                + [freed_tables[i].becomes(False)])
 
     def next_op(i, empty):
         """After an operation: done, or (rounds > 1) wait to fault a page in; an operation that unmapped
@@ -583,7 +650,8 @@ def build(cfg):
         def do_anonymous_page(i, p, f):
             """Initiator i's task faults page p in again, into a frame from the allocator (perhaps
             one just freed); its next operation may start."""
-            return when((phase[i] == "freed") & task(i) & ptl_free()
+            table = (pmd != None) if cfg.munmap else True  # noqa: E711   (munmap: pte_alloc first)
+            return when((phase[i] == "freed") & task(i) & ptl_free() & table
                         & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                         pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                         rnd[i].becomes(rnd[i] + 1), [pte_dirty[p].becomes(True)] if cfg.madv_free else [])
@@ -632,13 +700,28 @@ def build(cfg):
         operations)."""
         return (mode[c] == "user") & preemptible(c)
 
+    def fill(c, p, cond):
+        """The loaded slot caches page p's PTE (and its dirty bit) when `cond`."""
+        at = lambda s: (loaded_asid[c] == s) if cond is True else cond & (loaded_asid[c] == s)  # noqa: E731
+        return ([tlb[c, s, p].becomes(If(at(s), pte[p], tlb[c, s, p])) for s in slots]
+                + ([tlb_dirty[c, s, p].becomes(If(at(s), pte_dirty[p], tlb_dirty[c, s, p])) for s in slots]
+                   if cfg.madv_free else []))
+
     @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills the "
                                                "TLB from the PTE, speculatively too, on a lazy CPU too")
     def tlb_fill(c, p):
-        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in slots],
-                    [tlb_dirty[c, s, p].becomes(If(loaded_asid[c] == s, pte_dirty[p], tlb_dirty[c, s, p]))
-                     for s in slots] if cfg.madv_free else [])
+        if not cfg.munmap:
+            return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                        fill(c, p, True))
+        # the walk starts at the PTE-table page the loaded slot's PSC caches, else at the PMD; a
+        # detached table holds no PTEs (munmap zapped them), a freed one is someone else's memory
+        table = on_loaded(c, lambda s: If(psc[c, s] != None, psc[c, s], pmd))  # noqa: E711
+        attached = table == pmd
+        return when(loaded(c) & (entry(c, p) == None) & (table != None),  # noqa: E711
+                    freed_table_walk[c].becomes(freed_table_walk[c] | exists(
+                        PTable, lambda t: (table == t) & (ptable[t] == "free"))),
+                    [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s])) for s in slots],
+                    fill(c, p, attached & (pte[p] != None)))  # noqa: E711
 
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
@@ -736,6 +819,17 @@ def build(cfg):
                 "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)))
 
+    if cfg.munmap:
+        detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
+        m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
+                    "no page walk, speculative ones included, reads a PTE-table page munmap freed",
+                    "S2: b956575bed91 (lazy CPUs are flushed too), 016c4d92cd16 (freed_tables)",
+                    precondition=exists(CPU, ASID, lambda c, s: detached(psc[c, s])))
+        m.cover("lazy_cpu_caches_detached_table", exists(CPU, ASID, lambda c, s: (mode[c] == "lazy")
+                                                         & (loaded_asid[c] == s) & detached(psc[c, s])),
+                "a lazy CPU's paging-structure cache still points to the PTE-table page munmap detached: "
+                "only the freed_tables flush keeps its speculative walks out of it once freed",
+                f"{TLB_C}: native_flush_tlb_multi: if (info->freed_tables) on_each_cpu_mask ({ver})")
     if cfg.madv_free:
         def cached_dirty_over_clean(c, s, p):
             """CPU c caches D=1 for page p over a clean PTE of the same frame (MADV_FREE cleaned it)."""
@@ -867,6 +961,11 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                   "range is flushed as TLB_FLUSH_ALL"),
     Param("reclaim", False, doc="reclaim also unmaps pages, with the batched flush (try_to_unmap_one "
                                 "... arch_tlbbatch_flush: TLB_FLUSH_ALL, no generation)"),
+    Param("munmap", False, doc="munmap also runs: zap every PTE, free_pgtables detaches the PTE-table page, "
+                               "the flush says freed_tables (lazy CPUs too) and the table is freed with the "
+                               "pages; page walks go through per-ASID paging-structure caches"),
+    Param("freed_tables_flush_lazy", True, doc="(bug when False, B1: before b956575bed91) a flush that frees "
+                                               "page tables skips lazy CPUs like any other"),
     Param("madv_free", False, doc="MADV_FREE also runs: madvise_free_pte_range cleans the PTE's dirty bit and "
                                   "marks the folio lazyfree, then flushes; user stores and the cached dirty "
                                   "bit are modelled; with reclaim, try_to_unmap_one discards a clean lazyfree page"),

@@ -53,3 +53,8 @@ MIGRATE_2CPUS = Check(PROTOCOL, name="tlb_gen_migrate_2cpus", cpus=2, initiators
 # partial-flush bugs stay found in this order (tests/test_tlb_gen.py)
 FIFO = Check(PROTOCOL, name="tlb_gen_csd_fifo", cpus=3, initiators=2, pages=2, csd_fifo=True, expect="holds",
              liveness=False)
+# munmap with free_pgtables beside MADV_DONTNEED: the PTE-table page is detached, flushed with
+# freed_tables (lazy CPUs too: their speculative walks go through the paging-structure cache) and
+# freed with the pages; specs/bugs/b1_lazy_cpu_table_free.py's tlb_gen check skips lazy CPUs
+MUNMAP_2CPUS = Check(PROTOCOL, name="tlb_gen_munmap_2cpus", cpus=2, initiators=2, pages=2, munmap=True,
+                     expect="holds")

@@ -43,7 +43,8 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
     ("b17_madv_free_dio.py", n) for n in ("b17_madv_free_dio", "b17_madv_free_dio_fixed")} | {
     ("mremap_flush_after_ptl.py", "mremap_flush_after_ptl")} | {
     ("migrate_copy_before_flush.py", "migrate_copy_before_flush")} | {
-    ("n4_ipi_first_pcid.py", n) for n in ("n4_ipi_first_pcid", "n4_ipi_first_no_pcid", "n4_ipi_first_pcid_fixed")}
+    ("n4_ipi_first_pcid.py", n) for n in ("n4_ipi_first_pcid", "n4_ipi_first_no_pcid", "n4_ipi_first_pcid_fixed")} | {
+    ("b1_lazy_cpu_table_free.py", "b1_tlb_gen")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
@@ -55,7 +56,9 @@ PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_pag
                 "tlb_gen_dio_2cpus": ((57668, 278311, 27), {"lazyfree_page_redirtied", "lazyfree_page_discarded",
                                                              "dio_pins_page_under_unmap"}),
                 "tlb_gen_mremap_2cpus": ((278319, 1037422, 22), {"old_va_cached_after_move", "concurrent_flushes"}),
-                "tlb_gen_migrate_2cpus": ((92539, 331834, 24), {"migration_copied", "concurrent_flushes"})}
+                "tlb_gen_migrate_2cpus": ((92539, 331834, 24), {"migration_copied", "concurrent_flushes"}),
+                "tlb_gen_munmap_2cpus": ((95651, 460104, 18), {"lazy_cpu_caches_detached_table",
+                                                                "concurrent_flushes", "partial_flush"})}
 # check -> (distinct states, transitions, depth) on the fast backend
 PINNED_3CPUS = {"tlb_gen_v6": (1864569, 8815055, 23), "tlb_gen_v5": (1810097, 8599039, 23),
                 "tlb_gen_csd_fifo": (1950593, 9214419, 23)}
@@ -228,6 +231,18 @@ def test_n4_idle_pcids_invalidated_after_the_ipis():
     for name, states in (("n4_ipi_first_no_pcid", 275), ("n4_ipi_first_pcid_fixed", 1148)):
         r = run_check(path, checks[name])
         assert r.verdict is Verdict.HOLDS and r.expectation_met and r.stats.states == states
+
+
+def test_b1_munmap_skipping_lazy_cpus_lets_a_walk_read_the_freed_table():
+    """B1 (b956575bed91) among concurrent flushers: munmap detaches the PTE-table page and flushes with
+    freed_tables; skipping the lazy CPU anyway leaves its paging-structure cache pointing at the table,
+    which tlb_finish_mmu frees, and its next speculative walk reads it."""
+    path = spec_path("bugs", "b1_lazy_cpu_table_free.py")
+    check = next(c for c in load_spec(path) if c.name == "b1_tlb_gen")
+    for steps in _found_by_both_engines(path, check, "no_freed_table_walk", 9):
+        assert steps.index("tlb_fill") < steps.index("munmap") < steps.index("enter_lazy_tlb") \
+            < steps.index("ipi_skip") < steps.index("tlb_finish_mmu") < len(steps) - 1
+        assert steps[-1] == "tlb_fill" and "ipi_send" not in steps
 
 
 def test_the_queue_in_order_still_lets_a_later_request_run_first():
