@@ -819,6 +819,14 @@ def build(cfg):
                 "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)))
 
+    m.invariant("asid_holds_its_mm", forall(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] == None)  # noqa: E711
+                                                | (asid_mm[c, s] == "mm")),
+                "a CPU caches this mm's translations only in an ASID slot assigned to this mm: a slot handed "
+                "to another mm (or init_mm) is flushed first, else that mm's tasks would translate through them",
+                f"{TLB_C}: choose_new_asid: a slot taken over sets *need_flush; load_new_mm_cr3 without "
+                f"NOFLUSH ({ver})",
+                precondition=exists(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] != None)  # noqa: E711
+                                    & ((loaded_asid[c] != s) | (mode[c] != "other"))))
     if cfg.munmap:
         detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
         m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
