@@ -103,7 +103,7 @@ body.panel-off #panel-toggle { float:none; writing-mode:vertical-rl; padding:8px
 .step.init { background:var(--soft); color:var(--dim); font-family:inherit; }
 .step.init.cti { background:#ddf4ff; color:var(--fg); border:2px solid var(--diff); }
 .step.future { opacity:.45; }
-.step.selected { border:2px solid var(--fg); box-shadow:0 1px 4px rgba(0,0,0,.25); opacity:1; }
+.step.selected { border-color:var(--fg); box-shadow:0 0 0 1px var(--fg), 0 1px 5px rgba(0,0,0,.3); opacity:1; }
 .step.last-bad { border-color:var(--bad); background:#ffebe9; }
 .step.loop { border-style:dashed; border-color:var(--loop); }
 .step.linked { outline:3px solid var(--diff); outline-offset:2px; }
