@@ -257,9 +257,11 @@ def test_multiple_checks_and_a_holding_check_in_one_page(browser, tmp_path):
 
 if os.environ.get("FLUSHCHECK_SCREENSHOT"):  # refresh docs/viewer.png: FLUSHCHECK_SCREENSHOT=1 pytest -k docs
     def test_docs_screenshot(browser, nmi_stale, tmp_path):
+        import dataclasses
+
         from selenium.webdriver.common.keys import Keys
         page = tmp_path / "trace.html"
-        write_html(str(page), [nmi_stale])
+        write_html(str(page), [dataclasses.replace(nmi_stale, spec=os.path.relpath(nmi_stale.spec, ROOT))])
         _open(browser, page)
         browser.find_element("tag name", "body").send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT, Keys.ARROW_LEFT)
         browser.save_screenshot(os.path.join(ROOT, "docs", "viewer.png"))
@@ -284,10 +286,11 @@ def test_lasso_traces_show_where_the_loop_returns(nmi_stale):
 
 @pytest.fixture(scope="module")
 def lasso():
-    """GUP-fast re-entered with IRQs off starves the flush IPI (tests/test_liveness.py)."""
-    from checker.spec import Check
-    from protocols.baseline import PROTOCOL as BASELINE
-    return run_check("t", Check(BASELINE, cpus=2, gup_fast=True, ipi_fair="weak"))
+    """GUP-fast re-entered with IRQs off starves the flush IPI (tests/test_liveness.py), as
+    `python -m checker specs/baseline.py --cpus 2 --set gup_fast=true --set ipi_fair=weak` finds it."""
+    from checker.run import RunOptions
+    path = spec_path("baseline.py")
+    return run_check(path, load_spec(path)[0], RunOptions({"cpus": 2, "gup_fast": True, "ipi_fair": "weak"}))
 
 
 @pytest.fixture(scope="module")
@@ -575,14 +578,20 @@ def test_gate_page_shows_the_failures_only(window, nmi_stale, tmp_path):
     assert "failures only (1 of 15)" in browser.find_element("css selector", "#head").text
 
 
-if os.environ.get("FLUSHCHECK_SCREENSHOT"):  # refresh docs/viewer_*.png: FLUSHCHECK_SCREENSHOT=1 pytest -k docs
+# refresh docs/viewer_*.png: FLUSHCHECK_SCREENSHOT=1 pytest tests/test_html_viewer.py -k docs_screenshots
+# (then, to keep them small: convert F -colors 256 PNG8:F)
+if os.environ.get("FLUSHCHECK_SCREENSHOT"):
     @pytest.mark.parametrize("case,name,size,fragment", [
-        ("lasso", "viewer_lasso.png", (1100, 720), ""),
-        ("inflight3", "viewer_inflight.png", (1100, 720), ""),
-        ("b5", "viewer_ipi_skip.png", (1600, 760), "#step-10"),
-        ("cti", "viewer_cti.png", (1600, 640), "#step-0"),
+        ("lasso", "viewer_lasso.png", (1100, 760), ""),
+        ("inflight3", "viewer_inflight.png", (1100, 760), ""),
+        ("b5", "viewer_ipi_skip.png", (1100, 860), "#step-10"),
+        ("cti", "viewer_cti.png", (1600, 660), "#step-0"),
     ])
     def test_docs_screenshots(window, request, tmp_path, case, name, size, fragment):
-        _page(window, tmp_path, request.getfixturevalue(case), case, *size, fragment)
-        window.execute_script("document.querySelectorAll('.linked').forEach(b => b.classList.remove('linked'))")
+        import dataclasses
+        r = request.getfixturevalue(case)
+        r = dataclasses.replace(r, spec=os.path.relpath(r.spec, ROOT))
+        _page(window, tmp_path, r, case, *size, fragment)
+        window.execute_script("document.querySelectorAll('.linked').forEach(b => b.classList.remove('linked'));"
+                              "document.getElementById('diagram').scrollTop = 0")
         window.save_screenshot(os.path.join(ROOT, "docs", name))
