@@ -595,3 +595,15 @@ if os.environ.get("FLUSHCHECK_SCREENSHOT"):
         window.execute_script("document.querySelectorAll('.linked').forEach(b => b.classList.remove('linked'));"
                               "document.getElementById('diagram').scrollTop = 0")
         window.save_screenshot(os.path.join(ROOT, "docs", name))
+
+
+def test_a_witness_is_shown_as_reached_not_violated(window, tmp_path):
+    from checker.run import RunOptions
+    path = spec_path("bugs", "async_no_nmi_block.py")
+    r = run_check(path, load_spec(path)[0], RunOptions(witness="nmi_in_flush_window"))
+    assert r.trace.kind == "witness"
+    _page(window, tmp_path, r, "witness")
+    head = window.find_element("css selector", "#head").text
+    assert "✓ nmi_in_flush_window reached in the last state" in head and "✗" not in head
+    assert window.find_element("css selector", "#violation").text == "✓ nmi_in_flush_window reached"
+    assert window.find_elements("css selector", ".step.last-bad") == []

@@ -106,6 +106,11 @@ body.panel-off #panel-toggle { float:none; writing-mode:vertical-rl; padding:8px
 .step.selected { border-color:var(--fg); box-shadow:0 0 0 1px var(--fg), 0 1px 5px rgba(0,0,0,.3); opacity:1; }
 .step.last-bad { border-color:var(--bad); background:#ffebe9; }
 .step.loop { border-style:dashed; border-color:var(--loop); }
+.step.last-good { border-color:var(--good); background:#dafbe1; }
+.violation-box.reached, .banner.reached { border-color:var(--good); background:#dafbe1; color:var(--good); }
+.banner.reached b { color:var(--good); }
+.statement b.good { color:var(--good); }
+.legend .sw.good { border:2px solid var(--good); background:#dafbe1; }
 .step.linked { outline:3px solid var(--diff); outline-offset:2px; }
 .violation-box { position:absolute; border:2px solid var(--bad); border-radius:5px; background:#ffebe9;
   color:var(--bad); padding:2px 8px; font-size:12px; z-index:3; white-space:normal; }
@@ -177,6 +182,7 @@ JS = r"""
   function witnessText(w) { return w.map(function (p) { return p[0] + "=" + p[1]; }).join(", "); }
   function unmet(c) { return !c.expectation_met; }
   function tviol(c) { return c.violation || (c.trace && c.trace.violation) || null; }
+  function reached(v) { return !!v && v.kind === "witness"; }    // --witness: a goal reached, not a failure
   function loopOf(t) { return t.loop && t.loop.first <= t.loop.last ? t.loop : null; }
   function span(a, b) { return a === b ? "#" + a : "#" + a + "–#" + b; }
   function laneName(t, l) { return l !== null && l !== undefined && l < t.lanes.length ? t.lanes[l] : "?"; }
@@ -274,7 +280,9 @@ JS = r"""
     var t = c.trace, lg = el("div", "legend"), v = tviol(c);
     lg.id = "legend";
     if (!t) return lg;
-    if (v && (!loopOf(t) || v.witness.length)) {
+    if (reached(v)) {
+      legendItem(lg, el("span", "sw good"), "green outline: the step that reaches " + v.invariant);
+    } else if (v && (!loopOf(t) || v.witness.length)) {
       var sw = el("span", "sw wit");
       legendItem(lg, sw, "red outline: " + (loopOf(t) ? "" : "the step that breaks " + v.invariant + ", ") +
         (v.witness.length ? "the witness (" + witnessText(v.witness) + "): its lane and the state values it names" : ""));
@@ -310,7 +318,11 @@ JS = r"""
     h.appendChild(el("div", "meta", c.figures + " · backend " + c.backend +
       (c.solver ? "" : " · symmetry " + (c.symmetry ? "on" : "off")) + exp));
     var st = el("div", "statement"), v = tviol(c), cti = c.trace && c.trace.kind === "cti";
-    if (c.violation) {
+    if (reached(c.violation)) {
+      st.appendChild(el("b", "good", "✓ " + c.violation.invariant));
+      st.appendChild(document.createTextNode(" reached in the last state — " + c.violation.statement +
+        (c.violation.where ? "  (" + c.violation.where + ")" : "")));
+    } else if (c.violation) {
       st.appendChild(el("b", null, "✗ " + c.violation.invariant));
       st.appendChild(document.createTextNode(" — " + c.violation.statement +
         (c.violation.witness.length ? " — witness " + witnessText(c.violation.witness) : "") +
@@ -379,7 +391,7 @@ JS = r"""
 
   // a call split where a reader would break it: after "_", "(" and ", "
   function callText(box, text) {
-    text.split(/(?<=_|\(|, )/).forEach(function (part, i) {
+    text.replace(/(_|\(|, )/g, "$1\u0001").split("\u0001").forEach(function (part, i) {
       if (i) box.appendChild(document.createElement("wbr"));
       box.appendChild(document.createTextNode(part));
     });
@@ -490,7 +502,7 @@ JS = r"""
       b.style.top = rowTop(n) + "px";
       b.style.height = (n === 0 ? G.h0 : G.boxH) + "px";
       if (n) {
-        if (v && n === ns - 1 && !loop) b.classList.add("last-bad");
+        if (v && n === ns - 1 && !loop) b.classList.add(reached(v) ? "last-good" : "last-bad");
         if (loopSteps[n]) b.classList.add("loop");
         G.rects.push({n: n, x: left, y: rowTop(n), w: G.boxW, h: G.boxH});
         var g = el("div", "gutter", "#" + n);
@@ -658,14 +670,15 @@ JS = r"""
     }
 
     if (v) {
-      var vb = el("div", "violation-box");
+      var vb = el("div", "violation-box" + (reached(v) ? " reached" : ""));
       vb.id = "violation";
       var l = t.witness_lane !== null ? t.witness_lane : 0;
       var vw = Math.min(Math.max(G.boxW, 300), W - G.gut - 8);
       vb.style.left = Math.max(G.gut, Math.min(boxL(Math.min(l, nl - 1)), W - vw - 8)) + "px";
       vb.style.width = vw + "px";
       vb.style.top = G.violTop + "px";
-      vb.appendChild(el("b", null, "✗ " + v.invariant));
+      vb.appendChild(el("b", null, (reached(v) ? "✓ " : "✗ ") + v.invariant));
+      if (reached(v)) vb.appendChild(document.createTextNode(" reached"));
       vb.appendChild(document.createTextNode(cti ? " broken by step #" + (ns - 1) + ", from a pre-state that " +
         "satisfies every invariant of the proof" : ""));
       vb.appendChild(document.createTextNode(v.witness.length ? " — witness " + witnessText(v.witness) : ""));
@@ -723,9 +736,9 @@ JS = r"""
     }
     var last = v && n === t.steps.length - 1;
     if (last) {
-      var bn = el("div", "banner"); bn.id = "banner";
-      bn.appendChild(el("b", null, "✗ " + v.invariant));
-      bn.appendChild(document.createTextNode((loop ?
+      var bn = el("div", "banner" + (reached(v) ? " reached" : "")); bn.id = "banner";
+      bn.appendChild(el("b", null, (reached(v) ? "✓ " : "✗ ") + v.invariant));
+      bn.appendChild(document.createTextNode((reached(v) ? " reached in this state — " : loop ?
         " violated: the steps " + span(loop.first, loop.last) + " repeat forever — after #" + loop.last +
           " the state is again the one after #" + loop.back_to + " — " :
         cti ? " broken by this step, from a pre-state that satisfies every invariant of the proof — " :
@@ -872,7 +885,7 @@ JS = r"""
   });
   document.addEventListener("keydown", function (e) {
     var c = DATA.checks[cur];
-    if (!c || !c.trace || (e.target && e.target.tagName === "INPUT")) return;
+    if (!c || !c.trace || (e.target && /^(INPUT|SELECT)$/.test(e.target.tagName))) return;
     var last = c.trace.steps.length - 1;
     if (e.key === "ArrowLeft" || e.key === "ArrowUp") select(sel - 1);
     else if (e.key === "ArrowRight" || e.key === "ArrowDown") select(sel + 1);
