@@ -38,6 +38,10 @@ a clean lazyfree page and maps a redirtied one back. Direct IO (`dio=True`): gup
 reference on a page's frame and rechecks the PTE; the device then writes the frame; a frame it holds
 is freed by its last put. B17 (lazyfree_ref_check=False): reclaim discards the page the IO holds.
 
+PTI (`pti=True`): each slot has a user PCID that user mode runs on and user-mode walks fill; a flush
+of the slot only sets its bit in user_pcid_flush_mask (invalidate_user_asid) and the return to user
+flushes it (SWITCH_TO_USER_CR3). A slot handed to another mm keeps this mm's user entries until then.
+
 Locks (`locks=True`, implied by mremap and migrate): the PTL of the one page-table page and
 mmap_lock. Zaps, faults and migration take the PTL within their step, reclaim across its MADV_FREE
 page check; MADV_DONTNEED and
@@ -61,7 +65,7 @@ walk that reads a freed table breaks no_freed_table_walk. With rounds > 1, pte_a
 Scope: MADV_DONTNEED, MADV_FREE, reclaim, mremap, ftruncate, migration and munmap, one page each (one
 page per reclaim batch, munmap the whole range); one PTE-table page (a second for the fault after
 munmap), no upper levels; page-table pages and user frames are separate pools; the PTL is held across a flush only by
-mremap; the other mm is never flushed, and no PTI; an initiator's task does not migrate during its
+mremap; the other mm is never flushed; PTI not with MADV_FREE or munmap; an initiator's task does not migrate during its
 operation (preempted, it resumes on its CPU; meanwhile the CPU may go lazy or switch mm, and another
 task of the mm may run there); an unmap may be done for the mm by a kernel thread on a CPU that has
 another mm or none loaded; the direct IO is one, not tied to a CPU; the csds queued on a CPU are
@@ -182,6 +186,15 @@ def build(cfg):
         switch_gen = m.var("switch_gen", IntRange(0, gens), 0,
                            "the generation a CPU switching in compares its ASID slot with (N4: it moves only "
                            "with the initiator's local flush, after the IPIs)")
+    if cfg.pti:
+        if cfg.madv_free or cfg.munmap:
+            raise ModelError("pti with madv_free or munmap: the user PCID's dirty bits and paging-structure "
+                             "caches are not modelled", "check PTI beside MADV_DONTNEED, reclaim, mremap or migration")
+        tlb_user = m.array("tlb_user", (CPU, ASID, Page), FrameRef, None,
+                           "the frame CPU c's TLB maps page p to in slot s's user PCID (PTI: user mode runs on it)")
+        user_flush = m.array("user_flush", (CPU, ASID), BOOL, False,
+                             "cpu_tlbstate.user_pcid_flush_mask bit of slot s: its user PCID is flushed at the next "
+                             "return to user")
     if cfg.munmap:
         # one PTE-table page mapped at first; with rounds > 1 a second one for the fault after munmap
         PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
@@ -235,10 +248,15 @@ def build(cfg):
             ups.append(tlb_dirty[c, s, p].becomes(If(cond, False, tlb_dirty[c, s, p])))
         return ups
 
-    def drop_psc(c, s, cond):
-        """Invalidate CPU c's paging-structure cache for slot s when `cond`: INVLPG and a CR3 write
-        both drop every PSC entry of the PCID they act on (Intel SDM vol. 3 §4.10.4.1)."""
-        return [psc[c, s].becomes(If(cond, None, psc[c, s]))] if cfg.munmap else []
+    def slot_flushed(c, s, cond):
+        """What flushing CPU c's slot s (any of its pages, or all) does besides its TLB entries, when
+        `cond`: INVLPG and a CR3 write drop every PSC entry of the PCID they act on (Intel SDM vol. 3
+        §4.10.4.1); with PTI, invalidate_user_asid marks the slot's user PCID for a flush at the next
+        return to user."""
+        ups = [psc[c, s].becomes(If(cond, None, psc[c, s]))] if cfg.munmap else []
+        if cfg.pti and cfg.pti_invalidate_user:
+            ups.append(user_flush[c, s].becomes(user_flush[c, s] | cond))
+        return ups
 
     def held(f):
         """Frame f has a reference beside the mapping's and the LRU's: the direct IO's (GUP)."""
@@ -275,7 +293,7 @@ def build(cfg):
         """Invalidate the loaded ASID's entries of the pages `gone` selects (INVLPG or a CR3 write of
         that PCID); `gen`: the generation the slot has then caught up with."""
         ups = [u for s in slots for p in Page.members for u in drop(c, s, p, (loaded_asid[c] == s) & gone(p))]
-        ups += [u for s in slots for u in drop_psc(c, s, (loaded_asid[c] == s)
+        ups += [u for s in slots for u in slot_flushed(c, s, (loaded_asid[c] == s)
                                                    & reduce(lambda a, b: a | b, map(gone, Page.members)))]
         if gen is not None:
             ups += [asid_gen[c, s].becomes(If(loaded_asid[c] == s, gen, asid_gen[c, s])) for s in slots]
@@ -302,7 +320,7 @@ def build(cfg):
         """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
         flush, want, ups = choose_new_asid(c, nxt)
         return (ups + [u for s in slots for p in Page.members for u in drop(c, s, p, flush[s])]
-                + [u for s in slots for u in drop_psc(c, s, flush[s])]
+                + [u for s in slots for u in slot_flushed(c, s, flush[s])]
                 + [asid_gen[c, s].becomes(If(flush[s], want, asid_gen[c, s])) for s in slots])
 
     def flush_tlb_func(c, i, runs=True):
@@ -327,7 +345,7 @@ def build(cfg):
         cur = lambda s: loaded_asid[c] == s  # noqa: E731
         return ([u for s in slots for p in Page.members
                  for u in drop(c, s, p, leave[s] | (cur(s) & flush & (~partial | in_range[i, p])))]
-                + [u for s in slots for u in drop_psc(c, s, leave[s] | (cur(s) & flush))]
+                + [u for s in slots for u in slot_flushed(c, s, leave[s] | (cur(s) & flush))]
                 # mm_tlb_gen as read, not new_tlb_gen
                 + [asid_gen[c, s].becomes(If(leave[s], init_gen, If(cur(s) & flush, mm, asid_gen[c, s])))
                    for s in slots]
@@ -723,11 +741,40 @@ def build(cfg):
                     [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s])) for s in slots],
                     fill(c, p, attached & (pte[p] != None)))  # noqa: E711
 
+    def user_entry(c, p):
+        """The entry a user-mode access uses: with PTI, the loaded slot's user PCID's."""
+        return on_loaded(c, lambda s: tlb_user[c, s, p]) if cfg.pti else entry(c, p)
+
+    def in_user_pcid(c):
+        """CPU c runs this mm in user mode; with PTI, on a user PCID with no flush pending (the return to
+        user applied it)."""
+        return in_user(c) & ~on_loaded(c, lambda s: user_flush[c, s]) if cfg.pti else in_user(c)
+
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
-        return when(in_user(c) & (entry(c, p) != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | stale(entry(c, p), p)),
-                    lost_store[c, p].becomes(lost_store[c, p] | was_copied(entry(c, p))) if cfg.migrate else [])
+        e = user_entry(c, p)
+        return when(in_user_pcid(c) & (e != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)),
+                    lost_store[c, p].becomes(lost_store[c, p] | was_copied(e)) if cfg.migrate else [])
+
+    if cfg.pti:
+        @m.action(CPU, Page, environment=True, ref="hardware page walk in user mode (PTI: the user PCID, "
+                                                   "Intel SDM vol. 3 §4.10.1)")
+        def tlb_fill_user(c, p):
+            return when(in_user_pcid(c) & (user_entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                        [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
+                         for s in slots])
+
+        @m.action(CPU, environment=True, ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the slot's bit in "
+                                             "user_pcid_flush_mask is set, clear it and load the user CR3 without "
+                                             "NOFLUSH (v4.15+)")
+        def return_to_user(c):
+            """The return to user mode flushes the user PCID that invalidate_user_asid marked."""
+            pending = lambda s: (loaded_asid[c] == s) & user_flush[c, s]  # noqa: E731
+            return when(in_user(c) & on_loaded(c, lambda s: user_flush[c, s]),
+                        [tlb_user[c, s, p].becomes(If(pending(s), None, tlb_user[c, s, p]))
+                         for s in slots for p in Page.members],
+                        [user_flush[c, s].becomes(If(pending(s), False, user_flush[c, s])) for s in slots])
 
 
     if cfg.madv_free:
@@ -814,10 +861,15 @@ def build(cfg):
         """CPU c caches, in slot s, a translation of page p that the PTE no longer holds."""
         return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
 
+    def unmapped_user(c, s, p):
+        """The same in slot s's user PCID (PTI)."""
+        return (tlb_user[c, s, p] != None) & (tlb_user[c, s, p] != pte[p])  # noqa: E711
+
     m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
                 "no user access goes through a TLB entry whose frame was freed or reused",
                 "S1: flush_tlb_mm_range() returns only when no CPU can use the old PTE",
-                precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)))
+                precondition=exists(CPU, ASID, Page, lambda c, s, p: unmapped(c, s, p) | stale(tlb[c, s, p], p)
+                                    | (unmapped_user(c, s, p) if cfg.pti else False)))
 
     m.invariant("asid_holds_its_mm", forall(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] == None)  # noqa: E711
                                                 | (asid_mm[c, s] == "mm")),
@@ -827,6 +879,17 @@ def build(cfg):
                 f"NOFLUSH ({ver})",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] != None)  # noqa: E711
                                     & ((loaded_asid[c] != s) | (mode[c] != "other"))))
+    if cfg.pti:
+        m.invariant("user_asid_holds_its_mm", forall(CPU, ASID, Page, lambda c, s, p: (tlb_user[c, s, p] == None)  # noqa: E711
+                                                     | (asid_mm[c, s] == "mm") | user_flush[c, s]),
+                    "a user PCID caches this mm's translations only while its slot is this mm's, or with its flush "
+                    "pending for the next return to user",
+                    f"{TLB_C}: load_new_mm_cr3: if (need_flush) invalidate_user_asid(new_asid) ({ver})",
+                    precondition=exists(CPU, ASID, Page, lambda c, s, p: tlb_user[c, s, p] != None))  # noqa: E711
+        m.cover("user_pcid_flush_deferred", exists(CPU, ASID, Page, lambda c, s, p: user_flush[c, s]
+                                                   & unmapped_user(c, s, p)),
+                "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return "
+                "to user", f"{TLB_C}: invalidate_user_asid ({ver})")
     if cfg.munmap:
         detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
         m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
@@ -969,6 +1032,11 @@ PROTOCOL = Protocol("tlb_gen", build, (
                                   "range is flushed as TLB_FLUSH_ALL"),
     Param("reclaim", False, doc="reclaim also unmaps pages, with the batched flush (try_to_unmap_one "
                                 "... arch_tlbbatch_flush: TLB_FLUSH_ALL, no generation)"),
+    Param("pti", False, doc="page-table isolation: user mode runs on each slot's user PCID, filled by user-mode "
+                            "walks; a flush of the slot only marks it (invalidate_user_asid) and the return to "
+                            "user flushes it (SWITCH_TO_USER_CR3); not with madv_free or munmap"),
+    Param("pti_invalidate_user", True, doc="(bug when False, a mistake, not a kernel version) flushes leave "
+                                           "the user PCID alone"),
     Param("munmap", False, doc="munmap also runs: zap every PTE, free_pgtables detaches the PTE-table page, "
                                "the flush says freed_tables (lazy CPUs too) and the table is freed with the "
                                "pages; page walks go through per-ASID paging-structure caches"),

@@ -2,7 +2,7 @@
 import itertools
 
 from checker.explicit.compile import compile_expr, compile_model
-from checker.explicit.explore import Limits, explore
+from checker.explicit.explore import explore
 from checker.explicit.layout import Layout
 from checker.lang.builder import ModelBuilder, when
 from checker.lang.expr import If, count, exists, forall, implies

@@ -44,7 +44,8 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
     ("mremap_flush_after_ptl.py", "mremap_flush_after_ptl")} | {
     ("migrate_copy_before_flush.py", "migrate_copy_before_flush")} | {
     ("n4_ipi_first_pcid.py", n) for n in ("n4_ipi_first_pcid", "n4_ipi_first_no_pcid", "n4_ipi_first_pcid_fixed")} | {
-    ("b1_lazy_cpu_table_free.py", "b1_tlb_gen")}
+    ("b1_lazy_cpu_table_free.py", "b1_tlb_gen")} | {
+    ("pti_user_asid_not_invalidated.py", n) for n in ("pti_user_asid_not_invalidated", "pti_stale_user_access")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
@@ -243,6 +244,25 @@ def test_b1_munmap_skipping_lazy_cpus_lets_a_walk_read_the_freed_table():
         assert steps.index("tlb_fill") < steps.index("munmap") < steps.index("enter_lazy_tlb") \
             < steps.index("ipi_skip") < steps.index("tlb_finish_mmu") < len(steps) - 1
         assert steps[-1] == "tlb_fill" and "ipi_send" not in steps
+
+
+def test_pti_flushes_the_user_pcid_at_the_return_to_user():
+    """PTI: a flush marks the slot's user PCID (invalidate_user_asid) and SWITCH_TO_USER_CR3 flushes it.
+    The model holds with its counts pinned (fast backend, unreduced: 774,104 states); leaving the mark out
+    hands a slot with user translations to another mm (2 steps, both engines) and lets a user access read
+    a freed frame after MADV_DONTNEED returned (9 steps)."""
+    r = _run(SPEC, "tlb_gen_pti_2cpus", backend="fast", symmetry=False)
+    assert r.verdict is Verdict.HOLDS and (r.stats.states, r.stats.transitions, r.stats.depth) == (774104, 2825576, 21)
+    assert next(g for g in r.goals if g.name == "user_pcid_flush_deferred").depth == 3
+    path = spec_path("bugs", "pti_user_asid_not_invalidated.py")
+    checks = {c.name: c for c in load_spec(path)}
+    for steps in _found_by_both_engines(path, checks["pti_user_asid_not_invalidated"], "user_asid_holds_its_mm", 2):
+        assert steps == ["tlb_fill_user", "switch_mm_out"]
+    stale = run_check(path, checks["pti_stale_user_access"], RunOptions({}, backend="fast"))
+    assert stale.violation.invariant == "no_stale_access" and len(stale.trace) == 9
+    steps = [s.action for s in stale.trace.steps[1:]]
+    assert steps[0] == "tlb_fill_user" and steps[-2:] == ["tlb_finish_mmu", "user_access"]
+    assert "return_to_user" not in steps
 
 
 def test_the_queue_in_order_still_lets_a_later_request_run_first():
