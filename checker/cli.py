@@ -67,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
                    help="explore one state per orbit of the index sets the model declares "
                         "symmetric (default: wherever it declares one)")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="threads for the fast backend (default: every core; same results)")
+                   help="threads for the fast backend, or Ray workers with --cluster (default: every core; "
+                        "same results)")
     p.add_argument("--cluster", metavar="ray|ray://HOST:PORT",
                    help="search on Ray workers, each owning part of the visited set: 'ray' starts a "
                         "local cluster of --workers processes, ray://HOST:PORT joins one (same counts "

@@ -32,8 +32,8 @@ from collections.abc import Callable
 
 from ..errors import UserError
 from ..result import DEADLOCK_STATEMENT, Stats, Verdict, Violation
-from .explore import Limits, Outcome, interrupted_reason, memory_limit_reason, peak_mb
-from .memory import default_limit, rss_bytes
+from .explore import Limits, Outcome, interrupted_reason, peak_mb
+from .memory import _status_kb, default_limit, format_bytes, rss_bytes
 from .symmetry import real_trace, replay
 from .trace import build_trace
 
@@ -76,6 +76,11 @@ class Worker:
 
         from .fast.build import build
         self._drop()
+        try:                        # this search's peak, not the worker process's lifetime one
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass
         self.np = np
         self.lib, _, _ = build(source)
         self.W = self.lib.fc_words()
@@ -311,7 +316,8 @@ class Worker:
         return {"transitions": self.trans, "coverage": self.cov.tolist(), "hits": self.hits.tolist(),
                 "first": self.first.tolist(), "represented": self.rep,
                 "bytes": (self.lib.fc_vbytes(self.v) if self.v else 0) + links,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+                "peak_mb": (_status_kb("VmHWM") or 1024 * resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                / 2**20}
 
     def link(self, gid: int) -> int | None:
         """The key (parent << 17 | instance + 1) of state `gid`, if this worker owns it."""
@@ -365,12 +371,14 @@ class Cluster:
             except Exception as e:  # noqa: BLE001 (Ray's: a refused or timed-out connection, a bad address)
                 raise UserError(f"--cluster {address or 'ray'}: cannot start or reach the Ray cluster: "
                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}", None,
-                                "start it with `ray start --head` (docs/cluster.md)") from None
+                                "start it with `ray start --head`; a cluster with token authentication "
+                                "also needs RAY_AUTH_MODE=token and its token here (docs/cluster.md)") from None
         cpus = int(ray.cluster_resources().get("CPU", 0))
         self.workers = workers or max(cpus, 1)
         if self.workers > cpus:
             raise UserError(f"--workers {self.workers}: the Ray cluster has {cpus} CPUs", None,
                             f"choose --workers {max(cpus, 1)} or fewer, or add hosts (ray start --address)")
+
 
 _POOL: dict = {}     # Ray session -> the workers started in it, reused by its next searches
 
@@ -400,7 +408,7 @@ def explore_cluster(fm, limits: Limits, deadlock: bool, progress: Callable[[Stat
         viol = Violation(inv.name, inv.statement, tuple(c.witnesses[bad[1]]))
         stats = Stats(states=1, seconds=time.perf_counter() - t0, peak_mb=peak_mb())
         return (Outcome(Verdict.VIOLATED, stats, [0] * n_inst, viol, build_trace(c, [init], [], viol)),
-                1 if fm.sym else None, "ray")
+                1 if fm.sym else None, f"ray, {cluster.workers} worker{'s' if cluster.workers > 1 else ''}")
     T = cluster.workers
     actors = _workers(ray, T)
     job = ray.get_runtime_context().get_job_id()
@@ -466,11 +474,11 @@ def _search(fm, limits, deadlock, progress, cluster, actors, t0):
 
     if not all(started):
         stats.states = 0
-        return summary(Verdict.INCOMPLETE, reason=memory_limit_reason(limits, 0))
+        return summary(Verdict.INCOMPLETE, reason=memory_reason(limits, 0))
     owner, words = ray.get(actors[0].owner.remote(fm.gen.packing.pack(c.layout.initial())))
     if not ray.get(actors[owner].add_init.remote(words)):
         stats.states = 0
-        return summary(Verdict.INCOMPLETE, reason=memory_limit_reason(limits, 0))
+        return summary(Verdict.INCOMPLETE, reason=memory_reason(limits, 0))
     n_states, depth = 1, 0
     L1 = 1                  # the current level is numbered [L0, L1); its next level found so far
     found = 0
@@ -511,8 +519,7 @@ def _search(fm, limits, deadlock, progress, cluster, actors, t0):
             exp = ray.get([r[T] for r in refs])
             got = ray.get(ins)
             if any(g[1].get("memory") for g in got):
-                return summary(Verdict.INCOMPLETE, reason=memory_limit_reason(limits, n_states)
-                               + " (on a cluster worker)")
+                return summary(Verdict.INCOMPLETE, reason=memory_reason(limits, n_states))
             events = [e["event"] for e in exp if e["event"]] + [g[1]["event"] for g in got if g[1]["event"]]
             first = min(events, key=lambda e: e["key"]) if events else None
             E = first["key"] if first else NOKEY
@@ -539,6 +546,14 @@ def _search(fm, limits, deadlock, progress, cluster, actors, t0):
     except KeyboardInterrupt:
         stats.states = n_states
         return summary(Verdict.INCOMPLETE, reason=interrupted_reason(n_states))
+
+
+def memory_reason(limits: Limits, states: int) -> str:
+    """Why a cluster search stopped at a worker's share of the memory limit: incomplete."""
+    limit = f"memory limit {format_bytes(limits.memory)} per host" if limits.memory else "out of memory"
+    return (f"{limit} reached on a cluster worker after {states:,} states (the workers on a host "
+            "share it) — raise --memory-limit, add hosts, use fewer CPUs/pages/rounds, or turn "
+            "symmetry on where the model allows it")
 
 
 def _event(first, keys, n_states, depth, fm, stats, summary, path):
