@@ -232,7 +232,8 @@ class Worker:
     def _route(self, keys, states, own):
         """One batch (keys, states) per owner, each in key order."""
         np = self.np
-        order = np.argsort(own, kind="stable")
+        small = own.astype(np.uint8 if self.T <= 255 else np.uint16 if self.T <= 65535 else np.uint32)
+        order = np.argsort(small, kind="stable")      # a radix sort: the batches stay in key order
         bounds = np.concatenate([[0], np.cumsum(np.bincount(own, minlength=self.T))])
         keys, states = keys[order], states[order]
         return [(keys[bounds[j]:bounds[j + 1]], states[bounds[j]:bounds[j + 1]]) for j in range(self.T)]
@@ -258,7 +259,7 @@ class Worker:
         np = self.np
         keys = np.concatenate([b[0] for b in batches])
         states = np.concatenate([b[1] for b in batches])
-        order = np.argsort(keys)
+        order = np.argsort(keys, kind="stable")       # sorted runs, one per sender: merged
         keys, states = keys[order], np.ascontiguousarray(states[order])
         isnew = np.zeros(len(keys), np.uint8)
         if self.lib.fc_vinsert(self.v, self._p(states), len(keys), self._p(isnew, ctypes.c_uint8)) < 0:
@@ -523,7 +524,7 @@ def _search(fm, limits, deadlock, progress, cluster, actors, t0):
             events = [e["event"] for e in exp if e["event"]] + [g[1]["event"] for g in got if g[1]["event"]]
             first = min(events, key=lambda e: e["key"]) if events else None
             E = first["key"] if first else NOKEY
-            keys = np.sort(np.concatenate([g[0] for g in got]))
+            keys = np.sort(np.concatenate([g[0] for g in got]), kind="stable")
             if max_states:                            # checked every 1,024 parents, as the reference does
                 Bs = np.arange((a // 1024 + 1) * 1024, b + 1, 1024, dtype=np.uint64)
                 Bs = Bs[(Bs << np.uint64(17)) <= np.uint64(E)]
