@@ -481,7 +481,7 @@ def _search(fm, limits, deadlock, progress, cluster, actors, t0):
         stats.states = 0
         return summary(Verdict.INCOMPLETE, reason=memory_reason(limits, 0))
     n_states, depth = 1, 0
-    L1 = 1                  # the current level is numbered [L0, L1); its next level found so far
+    L1 = 1                  # the current level ends at number L1; `found`: its next level so far
     found = 0
     a, new_level = 0, True
     commit: list = [None] * T
