@@ -26,6 +26,7 @@ from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
+from .explicit.cluster import option as cluster_option
 from .explicit.memory import default_limit, parse_size
 from .usercode import finite_positive
 
@@ -66,7 +67,12 @@ def parser() -> argparse.ArgumentParser:
                    help="explore one state per orbit of the index sets the model declares "
                         "symmetric (default: wherever it declares one)")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="threads for the fast backend (default: every core; same results)")
+                   help="threads for the fast backend, or Ray workers with --cluster (default: every core; "
+                        "same results)")
+    p.add_argument("--cluster", metavar="ray|ray://HOST:PORT",
+                   help="search on Ray workers, each owning part of the visited set: 'ray' starts a "
+                        "local cluster of --workers processes, ray://HOST:PORT joins one (same counts "
+                        "and trace; needs the cluster extra; docs/cluster.md)")
     p.add_argument("--memory-limit", metavar="SIZE",
                    help="stop (incomplete, exit 3) before the search's memory passes SIZE (e.g. 4G, "
                         "512M; default: 80%% of physical memory); 'none' for no limit")
@@ -168,7 +174,8 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
         opts = dataclasses.replace(opts, liveness=False)
     opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers,
                                witness=a.witness, memory_limit=memory_limit(a.memory_limit),
-                               fingerprint=a.fingerprint, checkpoint=checkpoint(a))
+                               fingerprint=a.fingerprint, checkpoint=checkpoint(a),
+                               cluster=cluster_option(a.cluster))
     opts = smt_options(a, opts)
     for path in paths:
         try:

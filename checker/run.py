@@ -45,6 +45,7 @@ class RunOptions:
     memory_limit: int | None = None   # bytes the process may use (--memory-limit); None: no limit
     fingerprint: bool = False         # keep 64-bit hashes of states, not states (fast backend)
     checkpoint: Any = None            # fast.Checkpoint: --checkpoint DIR / --resume DIR
+    cluster: str | None = None        # --cluster: "ray" (local) or "ray://HOST:PORT" (explicit/cluster.py)
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -167,7 +168,7 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
     found = search(compiled, limits, check.deadlock, opts.progress, backend=opts.backend,
                    symmetry=opts.symmetry, workers=opts.workers, edges=edges,
                    live_log=log if edges is None else None, fingerprint=opts.fingerprint,
-                   checkpoint=opts.checkpoint)
+                   checkpoint=opts.checkpoint, cluster=opts.cluster)
     out, log = found.outcome, (log if edges is not None else found.log)
     skipped = live and log is not None and log.overflow
     live_reason = live_line = ""
@@ -246,7 +247,8 @@ def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits
     target = Invariant(opts.witness, ~e, what, "", None)
     wm = dataclasses.replace(model, invariants=(target,), properties=(), covers=())
     found = search(compile_model(wm), limits, False, opts.progress,
-                   backend=opts.backend, symmetry=opts.symmetry, workers=opts.workers)
+                   backend=opts.backend, symmetry=opts.symmetry, workers=opts.workers,
+                   cluster=opts.cluster)
     out = found.outcome
     trace = violation = None
     if out.verdict is Verdict.VIOLATED:

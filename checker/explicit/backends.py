@@ -19,6 +19,9 @@ quotient graph merges the instances of an action on different CPUs, so a cycle t
 per-instance fairness is not preserved, and the reduced lasso would prove nothing.
 `fingerprint` (--fingerprint, fast backend only) keeps 64-bit hashes instead of states in the
 visited set: see `omission_probability`.
+`cluster` (--cluster ray / ray://HOST:PORT) runs the fast backend's C on Ray workers
+(checker/explicit/cluster.py): the same counts and trace; leads-to properties then get the fast
+backend's liveness pass in this process.
 """
 from __future__ import annotations
 
@@ -79,13 +82,16 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
            *, backend: str | None = "explicit", symmetry: bool | None = False,
            workers: int | None = 1, edges: EdgeLog | None = None,
            live_log: EdgeLog | None = None, fingerprint: bool = False,
-           checkpoint=None) -> Searched:
+           checkpoint=None, cluster: str | None = None) -> Searched:
     """Run the safety search. `edges`: a graph was asked for (--dot); `live_log`: liveness
     properties will be checked (on the reference, on the graph recorded into it)."""
     notes: list[str] = []
     backend = backend or "auto"
     if backend not in CHOICES:
         raise UserError(f"unknown backend '{backend}'", None, f"choose one of {', '.join(CHOICES)}")
+    if cluster is not None:
+        return _on_cluster(c, limits, deadlock, progress, backend, symmetry, workers, cluster,
+                           edges is not None, live_log, fingerprint, checkpoint)
     if fingerprint and (backend == "explicit" or edges is not None):
         raise UserError("--fingerprint needs the fast backend" + (
             " and cannot record the state graph (--dot/--graphml)" if edges is not None else ""),
@@ -152,6 +158,50 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
     found = _finish(c, sym, out, represented, deadlock, live_log, "fast", notes)
     found.fingerprint, found.hashed = fingerprint, fm.gen.hashed
     return found
+
+
+def _on_cluster(c, limits, deadlock, progress, backend, symmetry, workers, cluster, graph, live_log,
+                fingerprint, checkpoint) -> Searched:
+    """--cluster: the fast backend's C on Ray workers; leads-to properties in this process."""
+    from . import cluster as ray_search
+    from . import fast
+    address = ray_search.parse(cluster)
+    clash = [flag for flag, on in (("--backend explicit", backend == "explicit"),
+                                   ("--fingerprint", fingerprint),
+                                   ("--checkpoint/--resume", checkpoint is not None),
+                                   ("--dot/--graphml", graph)) if on]
+    if clash:
+        raise UserError(f"--cluster cannot be combined with {', '.join(clash)}", None,
+                        "leave --cluster out to use them in one process")
+    choice = choose(c.model, c.layout, symmetry)
+    notes = [choice.note] if choice.note else []
+    try:
+        fm = fast.FastModel.prepare(c, choice.sym)
+        if address is None:          # compiled here once: the local workers find it in the cache
+            ok, why = fast.available()
+            if not ok:
+                raise fast.Unavailable(why)
+            fm.load()
+    except fast.Unavailable as e:
+        raise UserError(f"--cluster runs the fast backend's generated C, which cannot run here: {e}",
+                        None, "install a C compiler (cc, gcc or clang), or leave --cluster out") from None
+    if fm.note:
+        notes.append(fm.note)
+    out, represented, label = ray_search.explore_cluster(fm, limits, deadlock, progress,
+                                                         ray_search.Cluster(address, workers))
+    sym = choice.sym is not None
+    if sym and out.verdict is Verdict.HOLDS:
+        out.stats.represented = represented
+    if live_log is None or out.verdict is not Verdict.HOLDS:
+        return Searched(out, label, sym, None, notes)
+    notes.append("leads-to properties are not checked on the cluster: the fast backend's liveness "
+                 "pass ran in this process, over the unreduced state graph, within this host's memory")
+    try:
+        fm.load()
+    except fast.Unavailable as e:
+        live = fast.Live(None, f"the liveness pass cannot run in this process: {e}", 0, 0, 0, 0.0, 0)
+        return Searched(out, label, sym, None, notes, live)
+    return Searched(out, label, sym, None, notes, fast.liveness(fm, limits, progress))
 
 
 def _no_fast(backend: str, why: str) -> None:

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h", "fc_live.h")
+HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h", "fc_live.h", "fc_cluster.h")
 CFLAGS = ["-O2", "-std=gnu11", "-shared", "-fPIC", "-pthread", "-fno-strict-aliasing",
           "-fno-semantic-interposition"]
 
@@ -252,3 +252,22 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.fc_lcheck.argtypes = [P, i32]
     lib.fc_llasso.restype = i64
     lib.fc_llasso.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i64, ctypes.POINTER(i64)]
+    # fc_cluster.h: a search spread over processes (checker/explicit/cluster.py)
+    u32, pu64 = ctypes.c_uint32, ctypes.POINTER(u64)
+    lib.fc_expand.restype = i64
+    lib.fc_expand.argtypes = [pu64, u64, i32, u32, pu64, ctypes.POINTER(u32), ctypes.POINTER(u32),
+                              ctypes.POINTER(u32), pu64, ctypes.POINTER(i64)]
+    lib.fc_owner.restype = u32
+    lib.fc_owner.argtypes = [pu64, u32, pu64]
+    lib.fc_vnew.restype = P
+    lib.fc_vnew.argtypes = []
+    lib.fc_vfree.restype = None
+    lib.fc_vfree.argtypes = [P]
+    lib.fc_vinsert.restype = i64
+    lib.fc_vinsert.argtypes = [P, pu64, u64, ctypes.POINTER(ctypes.c_uint8)]
+    lib.fc_vmissing.restype = i64
+    lib.fc_vmissing.argtypes = [P, pu64, u64]
+    lib.fc_vbytes.restype = ctypes.c_double
+    lib.fc_vbytes.argtypes = [P]
+    lib.fc_checkn.restype = i64
+    lib.fc_checkn.argtypes = [pu64, u64, pu64, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(i64)]
