@@ -68,6 +68,7 @@ def _same(a, b):
     assert (a.stats.states, a.stats.transitions, a.stats.depth) == \
         (b.stats.states, b.stats.transitions, b.stats.depth)
     assert a.coverage == b.coverage
+    assert a.goals == b.goals   # cover and hazard-precondition counts, also where the search stops early
     assert a.violation == b.violation
     assert a.trace == b.trace
     assert a.reason == b.reason

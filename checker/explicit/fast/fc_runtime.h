@@ -570,9 +570,21 @@ static int recount(fc_run *r, uint64_t ga, uint64_t gb, int k) {
   return 1;
 }
 
+/* goals of the new states [x0, nxt_n) of a chunk cut short, the violating one too, as the
+ * reference counts them: the workers' counts stop at their own first event and run past the cut */
+static void regoal(fc_run *r, uint64_t x0) {
+  for (uint64_t x = x0; x < r->nxt_n; x++) {
+    fc_err E = {0};
+    observe(r->nxt + x * W, r->hits, &E);
+  }
+  for (int g = 0; g < NGOALS; g++)
+    if (r->hits[g] && r->first[g] < 0) r->first[g] = (int64_t)r->depth + 1;
+}
+
 /* thread 0, after both phases: merge new states by origin; events and the state limit */
 static void merge(fc_run *r, uint64_t g0, uint64_t g1) {
   int T = r->T;
+  uint64_t x0 = r->nxt_n;
   uint64_t E = NOKEY;
   int ekind = 0, ecode = 0;   /* 1 violation, 2 error in check, 3 deadlock, 4 error in succ */
   fc_err eerr = {0};
@@ -630,6 +642,7 @@ static void merge(fc_run *r, uint64_t g0, uint64_t g1) {
     return;
   }
 counted:
+  if (NGOALS) regoal(r, x0);
   if (!recount(r, g0, cutg, cutk)) r->status = ERROR;
 }
 
