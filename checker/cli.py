@@ -21,7 +21,7 @@ from .errors import UserError
 from .report.ci import got
 from .report.outputs import (add_report_arguments, check_report_arguments, graph_limit,
                              output_paths, report_function, write_reports)
-from .report.write import PipeSafe, check_outputs
+from .report.write import PipeSafe, check_outputs, console, is_tty
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
@@ -136,7 +136,7 @@ def memory_limit(text: str | None) -> int | None:
 
 
 def _progress(err: Console):
-    tty = err.is_terminal
+    tty = is_tty(err.file)    # FORCE_COLOR makes rich call a CI log a terminal: no \r lines there
     last = [0.0]
 
     def show(s: Stats) -> None:
@@ -182,7 +182,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                                 "give one spec and choose its check with --check NAME")
             for c in chosen:
                 r = run_check(path, c, opts)
-                if err.is_terminal and opts.progress:
+                if opts.progress and is_tty(err.file):
                     err.file.write("\r" + " " * 90 + "\r")
                 results.append(r)
                 if not gate:
@@ -230,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     a = parser().parse_args(argv)
     _sigterm_as_ctrl_c()
-    out = Console(file=PipeSafe(sys.stdout), highlight=False)
-    err = Console(stderr=True, highlight=False)
+    out, err = console(PipeSafe(sys.stdout)), console(sys.stderr)
     return guarded(lambda: run_command(a, out, err), err, a.debug)
 
 
