@@ -32,9 +32,18 @@ from .usercode import finite_positive
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
+def prog(sub: str = "") -> str:
+    """The command as the user typed it, for usage lines: `flushcheck` from the console script,
+    `python -m checker` from `python -m` (whose argv[0] is checker/__main__.py)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    base = name if name and name not in ("__main__.py", "-c", "-m") and not name.endswith(".py") \
+        else "python -m checker"
+    return f"{base} {sub}".strip()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m checker",
+        prog=prog(),
         description="Check TLB-flush protocol specs: holds within the bounds, or the shortest "
                     "interleaving that breaks an invariant.",
         epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit)")

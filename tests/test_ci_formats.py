@@ -2,6 +2,7 @@
 the state-graph export (--dot/--graphml) with its size limit."""
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -127,7 +128,11 @@ def test_github_annotations(gate):
     wrong = next(a for a in ann if "specs/wrong.py" in a)
     assert wrong.startswith("::error file=specs/wrong.py,line=5,title=flushcheck%3A wrong::expected holds")
     assert "8 steps: tlb_fill(c=1, p=0) [CPU 1]" in wrong and "no_stale_access is defined at " in wrong
-    assert any(a.startswith("::error file=specs/broken.py,line=4") for a in ann)
+    assert any(a.startswith("::error file=specs/broken.py,line=4,title=flushcheck%3A spec error::")
+               for a in ann)
+    for a in ann:    # every title escaped: a bare ':' or ',' in a property ends it early
+        title = re.search(r"title=([^:]*)::", a).group(1)
+        assert ":" not in title and "," not in title and "flushcheck%3A" in title
 
 
 def test_no_annotations_outside_github_actions(tmp_path):
@@ -153,6 +158,13 @@ def test_state_graph_export(tmp_path):
     path = [n for n, d in G.nodes(data=True) if d["on_path"]]
     assert len(path) == 9                                   # 8 steps and the initial state
     assert [n for n, d in G.nodes(data=True) if d["violating"]] != []
+    s0 = G.nodes["0"]                                       # typed: booleans, numbers, text
+    assert s0["freed_tables"] is False and s0["csd_locked[1]"] is False and s0["initial"] is True
+    assert s0["mm_tlb_gen"] == 0 and isinstance(s0["mm_tlb_gen"], int)
+    assert s0["tlb[1][0]"] == "none" and s0["mm_cpumask"] == "{0,1}" and s0["phase"] == "idle"
+    text = (tmp_path / "g.graphml").read_text()
+    assert 'attr.name="freed_tables" attr.type="boolean"' in text
+    assert 'attr.name="mm_tlb_gen" attr.type="long"' in text
     marked = [(a, b, d["action"]) for a, b, d in G.edges(data=True) if d["on_path"]]
     assert len(marked) == 8 and "user_access(c=1, p=0)" in {m[2] for m in marked}
     dot = (tmp_path / "g.dot").read_text()

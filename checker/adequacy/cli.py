@@ -45,8 +45,9 @@ SCHEMA = "flushcheck-mutate/1"
 
 
 def parser() -> argparse.ArgumentParser:
+    from ..cli import prog
     p = argparse.ArgumentParser(
-        prog="python -m checker mutate",
+        prog=prog("mutate"),
         description="Mutate each check's model (guards weakened, updates dropped, steps swapped, "
                     "…), run every mutant against the check's own properties, and report the "
                     "mutation score and every mutant that survived.",

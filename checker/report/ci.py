@@ -90,6 +90,9 @@ def _esc_prop(s: str) -> str:
     return _esc_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+SPEC_ERROR = _esc_prop("flushcheck: spec error")   # every title escaped: ':' and ',' end a property
+
+
 def github_annotations(results: list[CheckResult], errors: list[str], gate: bool) -> list[str]:
     """`::error`/`::warning` workflow commands: an unmet expectation (gate) or a violation."""
     out = []
@@ -111,7 +114,7 @@ def github_annotations(results: list[CheckResult], errors: list[str], gate: bool
         path, _, rest = e.partition(":")
         line, _, _ = rest.partition(":")
         if path.endswith(".py") and line.isdigit():
-            out.append(f"::error file={_esc_prop(path)},line={line},title=flushcheck: spec error::{_esc_data(e)}")
+            out.append(f"::error file={_esc_prop(path)},line={line},title={SPEC_ERROR}::{_esc_data(e)}")
         else:
-            out.append(f"::error title=flushcheck: spec error::{_esc_data(e)}")
+            out.append(f"::error title={SPEC_ERROR}::{_esc_data(e)}")
     return out
