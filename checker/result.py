@@ -120,6 +120,7 @@ class CheckResult:
     expect: str = "holds"
     spec_line: int = 0                # the spec line that defines this check (0: unknown)
     invariant_locs: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (file, line)
+    action_locs: dict[str, tuple[str, int]] = field(default_factory=dict)     # action -> (file, line)
     graph: StateGraph | None = None   # the explored state graph, only when asked for (--dot)
     goals: list[Reach] = field(default_factory=list)
     # declared properties not checked, with why: the verdict cannot be "holds" while any is here

@@ -208,7 +208,8 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         check.shown_params(dict(model.params)), out.verdict, found.backend, found.symmetry, invs,
         out.violation, out.trace, out.stats, coverage, notes + list(found.notes), out.reason,
         check.expect, spec_line=check.loc.line if check.loc else 0,
-        invariant_locs=_locs(model), graph=edges.to_graph(compiled) if edges is not None else None,
+        invariant_locs=_locs(model), action_locs=action_locs(model),
+        graph=edges.to_graph(compiled) if edges is not None else None,
         goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded,
         omission=omission,
         memory_limit=limits.memory, liveness=live_line), check)
@@ -230,6 +231,11 @@ def _locs(model: Model) -> dict[str, tuple[str, int]]:
     """Where each property is declared, for the reports: name -> (file, line)."""
     return {p.name: (p.loc.file, p.loc.line)
             for p in model.invariants + model.properties + model.covers if p.loc}
+
+
+def action_locs(model: Model) -> dict[str, tuple[str, int]]:
+    """Where each action is defined (the protocol's function, or a variant's replacement)."""
+    return {a.name: (a.loc.file, a.loc.line) for a in model.actions if a.loc}
 
 
 def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits: Limits) -> CheckResult:
@@ -260,4 +266,5 @@ def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
                        check.shown_params(dict(model.params)), verdict, found.backend, found.symmetry,
                        (), violation, trace, out.stats, {}, list(found.notes), reason, check.expect,
-                       spec_line=check.loc.line if check.loc else 0, invariant_locs=_locs(model))
+                       spec_line=check.loc.line if check.loc else 0, invariant_locs=_locs(model),
+                       action_locs=action_locs(model))

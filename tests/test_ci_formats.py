@@ -103,17 +103,31 @@ def test_sarif_validates_against_the_2_1_0_schema(gate):
     assert set(res) == {"free_before_ack", "wrong", "missing"}
     w = res["wrong"]
     assert (w["ruleId"], w["level"]) == ("no_stale_access", "error") and "suppressions" not in w
-    spec_loc, inv_loc = (x["physicalLocation"] for x in w["locations"])
+    # one location, the spec line of the check (GitHub shows only the first) ...
+    (spec_loc,) = (x["physicalLocation"] for x in w["locations"])
     assert spec_loc["artifactLocation"] == {"uri": "specs/wrong.py", "uriBaseId": "%SRCROOT%"}
     assert spec_loc["region"]["startLine"] == 5
-    # the second location is the line of protocols/tlb.py that defines the invariant
+    # ... and, related, the line of protocols/tlb.py that defines the invariant
+    (rel,) = w["relatedLocations"]
+    inv_loc = rel["physicalLocation"]
     path = inv_loc["artifactLocation"]["uri"].removeprefix("file://")
     line = open(path).read().splitlines()[inv_loc["region"]["startLine"] - 1]
     assert path.endswith("protocols/tlb.py") and "no_stale_access" in line
+    assert rel["id"] == 1 and "no_stale_access is defined here" in rel["message"]["text"]
     flows = w["codeFlows"][0]["threadFlows"]
     assert [f["id"] for f in flows] == ["CPU 0", "CPU 1"]
-    order = sorted(x["executionOrder"] for f in flows for x in f["locations"])
-    assert order == list(range(1, 9))
+    steps = sorted((x for f in flows for x in f["locations"]), key=lambda x: x["executionOrder"])
+    assert [x["executionOrder"] for x in steps] == list(range(1, 9))
+    # each step is located at the protocol line that defines its action
+    for x in steps:
+        action = x["location"]["message"]["text"].split()[1].split("(")[0]
+        phys = x["location"]["physicalLocation"]
+        path = phys["artifactLocation"]["uri"].removeprefix("file://")
+        src = open(path).read().splitlines()
+        at = phys["region"]["startLine"]
+        assert path.startswith("/") and "/protocols/" in path
+        assert src[at - 1].lstrip().startswith(("@", "def ")), (path, at)    # its decorator or def
+        assert any(f"def {action}(" in ln for ln in src[at - 1:at + 8]), (action, path, at)
     b = res["free_before_ack"]
     assert b["level"] == "note" and b["suppressions"][0]["kind"] == "inSource"
     assert res["missing"]["ruleId"] == "expected-violation-missing"

@@ -2,9 +2,10 @@
 
 One result per check that did not simply hold as expected:
 - a violation: ruleId = the invariant (or `deadlock`), located at the spec line that defines
-  the check and, as a second location, the line where the invariant is defined; the trace is
-  a codeFlow with one threadFlow per CPU, steps ordered by `executionOrder`, each step's
-  changed variables as its `state`. A violation the spec expects (a bug spec) is kept as a
+  the check (its only `location`: code-scanning UIs show the first), the line where the
+  invariant is defined as a `relatedLocation`; the trace is a codeFlow with one threadFlow per
+  CPU, steps ordered by `executionOrder`, each step located at the protocol line that defines its
+  action (`physicalLocation`) with the step's changed variables as its `state`. A violation the spec expects (a bug spec) is kept as a
   result but suppressed in source (the spec's `expect=`), so it alerts no one;
 - an expected violation that did not happen: ruleId `expected-violation-missing`;
 - an incomplete search: ruleId `incomplete`, level warning.
@@ -49,12 +50,14 @@ def _location(path: str, line: int, text: str | None = None) -> dict[str, Any]:
     return loc
 
 
-def _code_flow(t: Trace) -> dict[str, Any]:
+def _code_flow(t: Trace, action_locs: dict[str, tuple[str, int]]) -> dict[str, Any]:
     lanes: dict[Any, list[dict[str, Any]]] = {}
     for i in range(1, len(t.steps)):
         st = t.steps[i]
         text = f"#{i} {call(t, i)}" + (f" — {st.ref}" if st.ref else "")
-        tfl: dict[str, Any] = {"executionOrder": i, "location": {"message": {"text": text}}}
+        where = action_locs.get(st.action or "")
+        loc = _location(where[0], where[1], text) if where else {"message": {"text": text}}
+        tfl: dict[str, Any] = {"executionOrder": i, "location": loc}
         ch = changes(t.steps[i - 1].state, st.state)
         if ch:
             tfl["state"] = {el: {"text": f"{show_value(a)} → {show_value(b)}"} for el, a, b in ch}
@@ -81,15 +84,16 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
         rule, level = VACUOUS, "error"
     else:
         rule, level = r.verdict.value, "error"
-    locs = [_location(r.spec, r.spec_line, f"check {r.check}")]
+    related = []
     inv = invariant_loc(r)
     if inv is not None:
         name = r.violation.invariant if r.violation else r.expect.split()[-1]
-        locs.append(_location(inv[0], inv[1], f"invariant {name} is defined here"))
+        related.append({"id": 1, **_location(inv[0], inv[1], f"invariant {name} is defined here")})
     res: dict[str, Any] = {
         "ruleId": rule, "level": level,
         "message": {"text": f"{r.check}: {outcome(r)}"},
-        "locations": locs,
+        "locations": [_location(r.spec, r.spec_line, f"check {r.check}")],
+        **({"relatedLocations": related} if related else {}),
         "partialFingerprints": {"flushcheckCheck/v1": hashlib.sha256(
             f"{display_path(r.spec)}\0{r.check}\0{rule}".encode()).hexdigest()[:32]},
         "properties": {"check": r.check, "protocol": r.protocol, "verdict": r.verdict.value,
@@ -99,7 +103,7 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
                        "notChecked": r.unchecked, "vacuity": r.vacuity},
     }
     if r.trace is not None:
-        res["codeFlows"] = [_code_flow(r.trace)]
+        res["codeFlows"] = [_code_flow(r.trace, r.action_locs)]
     if r.violation is not None and r.expectation_met:
         res["suppressions"] = [{"kind": "inSource",
                                 "justification": f"the spec expects '{r.expect}' (a known-bad variant)"}]
