@@ -51,6 +51,7 @@ class Trace:
     lane_count: int = 0
     loop_start: int | None = None     # for lasso traces: the step the loop returns to
     kind: str = "counterexample"      # or "cti": a counterexample to induction (first state need not be reachable)
+    optional: tuple[str, ...] = ()    # variables whose elements may be none (optional index-set members)
 
     def __len__(self) -> int:
         """The number of transitions (steps after the initial state)."""
