@@ -27,6 +27,7 @@ from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
 from .explicit.memory import default_limit, parse_size
+from .modes import add_mode_arguments, mode_options, replay_run
 from .usercode import finite_positive
 
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -96,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"flushcheck {__version__}")
     add_report_arguments(p)
     add_smt_arguments(p)
+    add_mode_arguments(p)        # --simulate, --seed, --replay, --all (checker/modes.py)
     return p
 
 
@@ -178,7 +180,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
     opts = dataclasses.replace(opts, backend=a.backend, symmetry=a.symmetry, workers=a.workers,
                                witness=a.witness, memory_limit=memory_limit(a.memory_limit),
                                fingerprint=a.fingerprint, checkpoint=checkpoint(a))
-    opts = smt_options(a, opts)
+    opts = mode_options(a, smt_options(a, opts))
     for path in paths:
         try:
             checks = load_spec(path, a.time_limit)
@@ -265,6 +267,8 @@ def guarded(run: Callable[[], int], err: Console, debug: bool = False) -> int:
 def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     """The spec run or the gate the command line asks for; its exit code."""
     check_report_arguments(a)
+    if a.replay is not None:
+        return replay_command(a, out, err)
     if a.mutate:
         if not a.gate:
             raise UserError("--mutate needs --gate DIR", None, "e.g. python -m checker --gate specs --mutate")
@@ -304,6 +308,19 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     # --json, --html, --dot/--graphml, --junit, --sarif, GitHub annotations: a failed write is
     # one located line and exit 2, and the other reports are still written
     failed = write_reports(a, results, errors, code, time.perf_counter() - t0)
+    for line in failed:
+        err.print(escape(line), soft_wrap=True, highlight=False)
+    return EXIT_ERROR if failed else code
+
+
+def replay_command(a: argparse.Namespace, out: Console, err: Console) -> int:
+    """--replay TRACE: one check, the trace re-executed, reported like a run (checker/modes.py)."""
+    check_outputs(output_paths(a), a.specs + [a.replay])
+    t0 = time.perf_counter()
+    r = replay_run(a, err)
+    report_function(a)(r, out)
+    code = exit_code([r], [])
+    failed = write_reports(a, [r], [], code, time.perf_counter() - t0)
     for line in failed:
         err.print(escape(line), soft_wrap=True, highlight=False)
     return EXIT_ERROR if failed else code

@@ -134,11 +134,21 @@ class CheckResult:
     omission: float | None = None
     memory_limit: int | None = None   # the memory limit the search ran under (bytes)
     liveness: str = ""                # how the fast backend's leads-to pass ran (graph size, time), if it did
+    # --all: the shortest trace of every other violated property (`trace` is the shortest of all)
+    others: list[Trace] = field(default_factory=list)
+    simulation: dict[str, Any] | None = None   # --simulate: walks, depth, seed, and what they did
+    replay: dict[str, Any] | None = None       # --replay: the trace file, outcome, step, why
+
+    @property
+    def violated(self) -> list[str]:
+        """Every property this result shows violated: the first, then --all's others."""
+        first = [self.violation.invariant] if self.violation is not None and \
+            self.verdict is Verdict.VIOLATED else []
+        return first + [t.violation.invariant for t in self.others if t.violation is not None]
 
     @property
     def expectation_met(self) -> bool:
         if self.expect == "holds":
             return self.verdict is Verdict.HOLDS and not self.vacuity
         want = self.expect.split(None, 1)[1] if " " in self.expect else ""
-        return self.verdict is Verdict.VIOLATED and self.violation is not None and \
-            self.violation.invariant == want
+        return self.verdict is Verdict.VIOLATED and want in self.violated

@@ -45,7 +45,7 @@ def got(r: CheckResult) -> str:
     """The verdict in a few words, with what qualifies it: the property broken, the ones not
     checked, a vacuous holds."""
     if r.violation is not None and r.verdict is Verdict.VIOLATED:
-        return f"violated {r.violation.invariant}"
+        return f"violated {', '.join(r.violated)}"
     if r.verdict is Verdict.HOLDS and r.vacuity:
         return "holds (vacuous)"
     if r.verdict is Verdict.HOLDS and r.omission is not None:
@@ -64,6 +64,9 @@ def outcome(r: CheckResult, gate: bool = True) -> str:
         head += f" — {v.statement}" + (f" (witness {wit})" if wit else "")
         if r.trace is not None:
             head += f"; {trace_summary(r.trace)}"
+        for t in r.others:      # --all
+            if t.violation is not None:
+                head += f"; also {t.violation.invariant}: {trace_summary(t)}"
     elif r.verdict is not Verdict.HOLDS and r.reason:
         head += f" — {r.reason}"
     elif r.vacuity:

@@ -47,6 +47,16 @@ def result_json(r: CheckResult) -> dict[str, Any]:
                             "witness": dict(v.witness)}
     if r.trace is not None:
         out["trace"] = itf_trace(r.trace, r.spec, f"{r.check}: {r.violation.invariant if r.violation else ''}")
+    # every violated property with its shortest trace (more than one with --all)
+    out["violations"] = [{"invariant": t.violation.invariant, "statement": t.violation.statement,
+                          "kind": t.violation.kind, "witness": dict(t.violation.witness), "steps": len(t),
+                          "trace": itf_trace(t, r.spec, f"{r.check}: {t.violation.invariant}")}
+                         for t in ([r.trace] if r.trace is not None and r.verdict is Verdict.VIOLATED else [])
+                         + list(r.others) if t.violation is not None]
+    if r.simulation is not None:
+        out["simulation"] = r.simulation
+    if r.replay is not None:
+        out["replay"] = r.replay
     return out
 
 

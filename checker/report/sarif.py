@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..result import CheckResult, Trace, Verdict
-from .ci import display_path, invariant_loc, outcome
+from .ci import display_path, invariant_loc, outcome, trace_summary
 from .lanes import call
 from .text import changes, show_value
 from .write import write_report
@@ -110,6 +110,30 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
     return res
 
 
+def _also(r: CheckResult, t: Trace) -> dict[str, Any]:
+    """--all: a result for another violated property of the check, with its own shortest trace."""
+    v = t.violation
+    res = _result(r) or {}
+    level = "note" if r.expectation_met else "error"
+    out: dict[str, Any] = {
+        "ruleId": v.invariant, "level": level,
+        "message": {"text": f"{r.check}: also violated {v.invariant} — {v.statement}; "
+                            f"{trace_summary(t)}"},
+        "locations": res.get("locations", [_location(r.spec, r.spec_line, f"check {r.check}")]),
+        "partialFingerprints": {"flushcheckCheck/v1": hashlib.sha256(
+            f"{display_path(r.spec)}\0{r.check}\0{v.invariant}".encode()).hexdigest()[:32]},
+        "properties": {**res.get("properties", {}), "steps": len(t)},
+        "codeFlows": [_code_flow(t, r.action_locs)],
+    }
+    loc = r.invariant_locs.get(v.invariant)
+    if loc:
+        out["relatedLocations"] = [{"id": 1, **_location(display_path(loc[0]), loc[1],
+                                                         f"invariant {v.invariant} is defined here")}]
+    if "suppressions" in res:
+        out["suppressions"] = res["suppressions"]
+    return out
+
+
 def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
     if rule == MISSING:
         text = "A spec expects an invariant to be violated, but it holds within the spec's bounds"
@@ -122,14 +146,15 @@ def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
         text = ("The check holds vacuously: an action never fired, or an invariant's hazard "
                 "precondition was never met")
     else:
-        text = next((r.violation.statement for r in results
-                     if r.violation is not None and r.violation.invariant == rule), rule)
+        text = next((t.violation.statement for r in results for t in [r.trace, *r.others]
+                     if t is not None and t.violation is not None and t.violation.invariant == rule), rule)
     return {"id": rule, "name": rule, "shortDescription": {"text": text},
             "fullDescription": {"text": text}}
 
 
 def sarif_log(results: list[CheckResult], errors: list[str], exit_code: int) -> dict[str, Any]:
-    found = [x for x in (_result(r) for r in results) if x is not None]
+    found = [x for r in results for x in [_result(r)] + [_also(r, t) for t in r.others
+                                                         if t.violation is not None] if x is not None]
     rule_ids = list(dict.fromkeys(x["ruleId"] for x in found))
     for x in found:
         x["ruleIndex"] = rule_ids.index(x["ruleId"])

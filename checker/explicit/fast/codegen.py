@@ -285,6 +285,7 @@ def generate(c: Compiled, sym: Symmetry | None, fingerprint: bool = False) -> Ge
         out.extend(_sym_tables(sym))
     w('#include "fc_runtime.h"')
     w('#include "fc_live.h"')
+    w('#include "fc_sim.h"')
     return Generated("\n".join(out) + "\n", pk, witness_inv, n_inst, fingerprint and W > 1)
 
 
