@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import ctypes
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..errors import UserError
 from ..result import DEADLOCK_STATEMENT, Stats, Verdict, Violation
