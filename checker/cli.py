@@ -239,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
     if (code := mutate_command(argv)) is not None:
         return code
+    from .listing import list_command         # the `list SPEC` subcommand
+    if (code := list_command(argv)) is not None:
+        return code
     a = parser().parse_args(argv)
     _sigterm_as_ctrl_c()
     out, err = console(PipeSafe(sys.stdout)), console(sys.stderr)
