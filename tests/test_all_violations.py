@@ -1,6 +1,9 @@
 """--all: the search goes on after the first violation and reports every violated property with
 its shortest trace — the same trace a run checking that property alone gives."""
 import json
+import os
+
+import jsonschema
 
 from checker.cli import main
 from checker.result import Verdict
@@ -57,7 +60,11 @@ def test_text_json_and_gate_show_them_all(tmp_path, capsys):
                  "--itf", str(tmp_path / "itf")]) == 0
     out = capsys.readouterr().out
     assert "violated no_stale_access, flush_info_live, no_freed_table_walk" in out
-    results = json.loads((tmp_path / "o.sarif").read_text())["runs"][0]["results"]
+    sarif = json.loads((tmp_path / "o.sarif").read_text())
+    with open(os.path.join(os.path.dirname(__file__), "schemas", "sarif-schema-2.1.0.json")) as f:
+        jsonschema.Draft4Validator(json.load(f)).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert all(len(x["codeFlows"][0]["threadFlows"]) >= 1 and x["relatedLocations"] for x in results)
     assert [x["ruleId"] for x in results] == ["no_stale_access", "flush_info_live", "no_freed_table_walk"]
     assert sorted(p.name for p in (tmp_path / "itf").iterdir()) == [
         "free_before_ack.flush_info_live.itf.json", "free_before_ack.no_freed_table_walk.itf.json",

@@ -100,10 +100,17 @@ def test_a_lasso_still_violates_and_fairness_is_rechecked(tmp_path, capsys):
 
 def test_old_none_encoding_is_read(saved, tmp_path, capsys):
     """Traces written before schema 3 (none as {"#bigint": "-1"}) replay too."""
-    text = saved.read_text().replace('{\n       "#set": []\n      }', '{"#bigint": "-1"}')
-    doc = json.loads(text)
-    doc["states"][0]["psc"] = {"#map": [[{"#bigint": "0"}, {"#bigint": "-1"}],
-                                        [{"#bigint": "1"}, {"#bigint": "-1"}]]}
+    doc = json.loads(saved.read_text())
+
+    def old_form(x):       # an optional member: a number, -1 for none
+        if isinstance(x, dict) and "#map" in x:
+            return {"#map": [[k, old_form(v)] for k, v in x["#map"]]}
+        return x["#set"][0] if x["#set"] else {"#bigint": "-1"}
+    for st in doc["states"]:
+        for var in doc["#meta"]["optional"]:
+            st[var] = old_form(st[var])
+    assert doc["states"][0]["psc"] == {"#map": [[{"#bigint": "0"}, {"#bigint": "-1"}],
+                                                [{"#bigint": "1"}, {"#bigint": "-1"}]]}
     old = tmp_path / "old.itf.json"
     old.write_text(json.dumps(doc))
     code, out, _ = run([BUG, "--replay", str(old)], capsys)
