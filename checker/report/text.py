@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from ..explicit.memory import format_bytes
 from ..result import CheckResult, Reach, Trace, Verdict
+from .write import WIDE
 
 _STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red", Verdict.UNCOVERED: "bold red",
           Verdict.INCOMPLETE: "bold yellow", Verdict.ERROR: "bold red"}
@@ -106,7 +107,8 @@ def verdict_line(r: CheckResult) -> str:
     return f"[{style}]{r.verdict.value}[/] {escape(r.reason)}"
 
 
-def render_trace(t: Trace) -> list[str]:
+def render_trace(t: Trace, wrap: int | None = 96) -> list[str]:
+    """The trace as lines; the initial state wrapped at `wrap` columns (None: one line, for logs)."""
     lines = []
     kind = "lasso" if t.loop_start is not None else "shortest"
     cti = t.kind == "cti"
@@ -115,8 +117,8 @@ def render_trace(t: Trace) -> list[str]:
                  f"  shortest witness, {len(t)} steps:" if t.kind == "witness" else
                  f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
-    wrapped = textwrap.wrap("  ".join(f"{k}={compact(k, v)}" for k, v in init.items()), 96,
-                            break_long_words=False, break_on_hyphens=False)
+    text = "  ".join(f"{k}={compact(k, v)}" for k, v in init.items())
+    wrapped = textwrap.wrap(text, wrap, break_long_words=False, break_on_hyphens=False) if wrap else [text]
     lines.append("  [dim]  0[/]  " + ("pre    " if cti else "init   ") + escape(wrapped[0]))
     lines.extend("               " + escape(w) for w in wrapped[1:])
     for i, (prev, st) in enumerate(zip(t.steps, t.steps[1:]), start=1):
@@ -207,5 +209,5 @@ def report(r: CheckResult, console: Console) -> None:
     for heading, t in each_trace(r):
         if heading:
             console.print(heading, soft_wrap=True, highlight=False)
-        for line in render_trace(t):
+        for line in render_trace(t, None if console.width >= WIDE else 96):
             console.print(line, soft_wrap=True, highlight=False)
