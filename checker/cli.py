@@ -47,7 +47,8 @@ def parser() -> argparse.ArgumentParser:
         prog=prog(),
         description="Check TLB-flush protocol specs: holds within the bounds, or the shortest "
                     "interleaving that breaks an invariant.",
-        epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit)")
+        epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit). "
+               "Other commands: list SPEC (what a spec checks), mutate SPEC (mutation testing)")
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files to check")
     p.add_argument("--gate", metavar="DIR", help="run every spec under DIR and compare each verdict "
                    "with the spec's expectation (exit 0 iff all match)")
