@@ -238,11 +238,10 @@ def gate_table(results: list[CheckResult]) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
-    if (code := mutate_command(argv)) is not None:
-        return code
-    from .listing import list_command         # the `list SPEC` subcommand
-    if (code := list_command(argv)) is not None:
-        return code
+    from .listing import list_command  # the `list SPEC` subcommand
+    for command in (mutate_command, list_command):
+        if (code := command(argv)) is not None:
+            return code
     a = parser().parse_args(argv)
     _sigterm_as_ctrl_c()
     out, err = console(PipeSafe(sys.stdout)), console(sys.stderr)

@@ -123,7 +123,8 @@ def test_sarif_validates_against_the_2_1_0_schema(gate):
         action = x["location"]["message"]["text"].split()[1].split("(")[0]
         phys = x["location"]["physicalLocation"]
         path = phys["artifactLocation"]["uri"].removeprefix("file://")
-        src = open(path).read().splitlines()
+        with open(path) as f:
+            src = f.read().splitlines()
         at = phys["region"]["startLine"]
         assert path.startswith("/") and "/protocols/" in path
         assert src[at - 1].lstrip().startswith(("@", "def ")), (path, at)    # its decorator or def

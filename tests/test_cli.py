@@ -87,10 +87,11 @@ def test_usage_names_the_program_as_typed():
     """`flushcheck --help` says flushcheck; `python -m checker --help` says python -m checker."""
     code = ("import sys; sys.argv[0] = '/usr/local/bin/flushcheck'; from checker.cli import main; "
             "main(['--help'])")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert r.stdout.startswith("usage: flushcheck [-h]"), r.stdout[:200]
     r = subprocess.run([sys.executable, "-c", code.replace("'--help'", "'mutate', '--help'")],
-                       capture_output=True, text=True, cwd=ROOT)
+                       capture_output=True, text=True, cwd=ROOT, check=False)
     assert r.stdout.startswith("usage: flushcheck mutate [-h]")
-    r = subprocess.run([sys.executable, "-m", "checker", "--help"], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([sys.executable, "-m", "checker", "--help"], capture_output=True, text=True, cwd=ROOT,
+                       check=False)
     assert r.stdout.startswith("usage: python -m checker [-h]")
