@@ -21,24 +21,35 @@ from .errors import UserError
 from .report.ci import got
 from .report.outputs import (add_report_arguments, check_report_arguments, graph_limit,
                              output_paths, report_function, write_reports)
-from .report.write import PipeSafe, check_outputs
+from .report.write import PipeSafe, check_outputs, console, is_tty
 from .result import CheckResult, Stats, Verdict
 from .run import RunOptions, run_check
 from .smt.options import add_smt_arguments, smt_options
 from .spec import load_spec
 from .explicit.cluster import option as cluster_option
 from .explicit.memory import default_limit, parse_size
+from .modes import add_mode_arguments, mode_options, replay_run
 from .usercode import finite_positive
 
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
+def prog(sub: str = "") -> str:
+    """The command as the user typed it, for usage lines: `flushcheck` from the console script,
+    `python -m checker` from `python -m` (whose argv[0] is checker/__main__.py)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    base = name if name and name not in ("__main__.py", "-c", "-m") and not name.endswith(".py") \
+        else "python -m checker"
+    return f"{base} {sub}".strip()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m checker",
+        prog=prog(),
         description="Check TLB-flush protocol specs: holds within the bounds, or the shortest "
                     "interleaving that breaks an invariant.",
-        epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit)")
+        epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit). "
+               "Other commands: list SPEC (what a spec checks), mutate SPEC (mutation testing)")
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files to check")
     p.add_argument("--gate", metavar="DIR", help="run every spec under DIR and compare each verdict "
                    "with the spec's expectation (exit 0 iff all match)")
@@ -93,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"flushcheck {__version__}")
     add_report_arguments(p)
     add_smt_arguments(p)
+    add_mode_arguments(p)        # --simulate, --seed, --replay, --all (checker/modes.py)
     return p
 
 
@@ -142,7 +154,7 @@ def memory_limit(text: str | None) -> int | None:
 
 
 def _progress(err: Console):
-    tty = err.is_terminal
+    tty = is_tty(err.file)    # FORCE_COLOR makes rich call a CI log a terminal: no \r lines there
     last = [0.0]
 
     def show(s: Stats) -> None:
@@ -176,7 +188,7 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
                                witness=a.witness, memory_limit=memory_limit(a.memory_limit),
                                fingerprint=a.fingerprint, checkpoint=checkpoint(a),
                                cluster=cluster_option(a.cluster))
-    opts = smt_options(a, opts)
+    opts = mode_options(a, smt_options(a, opts))
     for path in paths:
         try:
             checks = load_spec(path, a.time_limit)
@@ -187,9 +199,14 @@ def run_specs(paths: list[str], a: argparse.Namespace, out: Console, err: Consol
             if opts.checkpoint is not None and (gate or len(paths) > 1 or len(chosen) > 1):
                 raise UserError("--checkpoint/--resume save the search of one check", None,
                                 "give one spec and choose its check with --check NAME")
+            graphs = [f for f, on in (("--dot", a.dot), ("--graphml", a.graphml)) if on]
+            if graphs and (len(paths) > 1 or len(chosen) > 1):
+                raise UserError(f"{graphs[0]} draws the state graph of one check, but {path} has "
+                                f"{len(chosen)}: {', '.join(c.name for c in chosen)}", None,
+                                "choose one with --check NAME")
             for c in chosen:
                 r = run_check(path, c, opts)
-                if err.is_terminal and opts.progress:
+                if opts.progress and is_tty(err.file):
                     err.file.write("\r" + " " * 90 + "\r")
                 results.append(r)
                 if not gate:
@@ -233,12 +250,13 @@ def gate_table(results: list[CheckResult]) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
-    if (code := mutate_command(argv)) is not None:
-        return code
+    from .listing import list_command  # the `list SPEC` subcommand
+    for command in (mutate_command, list_command):
+        if (code := command(argv)) is not None:
+            return code
     a = parser().parse_args(argv)
     _sigterm_as_ctrl_c()
-    out = Console(file=PipeSafe(sys.stdout), highlight=False)
-    err = Console(stderr=True, highlight=False)
+    out, err = console(PipeSafe(sys.stdout)), console(sys.stderr)
     return guarded(lambda: run_command(a, out, err), err, a.debug)
 
 
@@ -264,6 +282,8 @@ def guarded(run: Callable[[], int], err: Console, debug: bool = False) -> int:
 def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     """The spec run or the gate the command line asks for; its exit code."""
     check_report_arguments(a)
+    if a.replay is not None:
+        return replay_command(a, out, err)
     if a.mutate:
         if not a.gate:
             raise UserError("--mutate needs --gate DIR", None, "e.g. python -m checker --gate specs --mutate")
@@ -303,6 +323,19 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     # --json, --html, --dot/--graphml, --junit, --sarif, GitHub annotations: a failed write is
     # one located line and exit 2, and the other reports are still written
     failed = write_reports(a, results, errors, code, time.perf_counter() - t0)
+    for line in failed:
+        err.print(escape(line), soft_wrap=True, highlight=False)
+    return EXIT_ERROR if failed else code
+
+
+def replay_command(a: argparse.Namespace, out: Console, err: Console) -> int:
+    """--replay TRACE: one check, the trace re-executed, reported like a run (checker/modes.py)."""
+    check_outputs(output_paths(a), a.specs + [a.replay])
+    t0 = time.perf_counter()
+    r = replay_run(a, err)
+    report_function(a)(r, out)
+    code = exit_code([r], [])
+    failed = write_reports(a, [r], [], code, time.perf_counter() - t0)
     for line in failed:
         err.print(escape(line), soft_wrap=True, highlight=False)
     return EXIT_ERROR if failed else code

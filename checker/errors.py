@@ -20,7 +20,8 @@ class SrcLoc:
     line: int
 
     def __str__(self) -> str:
-        return f"{_display_path(self.file)}:{self.line}"
+        """`file:line`, or the file alone when the line is unknown (0)."""
+        return f"{_display_path(self.file)}:{self.line}" if self.line > 0 else _display_path(self.file)
 
 
 def _display_path(path: str) -> str:

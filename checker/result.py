@@ -51,6 +51,7 @@ class Trace:
     lane_count: int = 0
     loop_start: int | None = None     # for lasso traces: the step the loop returns to
     kind: str = "counterexample"      # or "cti": a counterexample to induction (first state need not be reachable)
+    optional: tuple[str, ...] = ()    # variables whose elements may be none (optional index-set members)
 
     def __len__(self) -> int:
         """The number of transitions (steps after the initial state)."""
@@ -120,6 +121,7 @@ class CheckResult:
     expect: str = "holds"
     spec_line: int = 0                # the spec line that defines this check (0: unknown)
     invariant_locs: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (file, line)
+    action_locs: dict[str, tuple[str, int]] = field(default_factory=dict)     # action -> (file, line)
     graph: StateGraph | None = None   # the explored state graph, only when asked for (--dot)
     goals: list[Reach] = field(default_factory=list)
     # declared properties not checked, with why: the verdict cannot be "holds" while any is here
@@ -132,11 +134,21 @@ class CheckResult:
     omission: float | None = None
     memory_limit: int | None = None   # the memory limit the search ran under (bytes)
     liveness: str = ""                # how the fast backend's leads-to pass ran (graph size, time), if it did
+    # --all: the shortest trace of every other violated property (`trace` is the shortest of all)
+    others: list[Trace] = field(default_factory=list)
+    simulation: dict[str, Any] | None = None   # --simulate: walks, depth, seed, and what they did
+    replay: dict[str, Any] | None = None       # --replay: the trace file, outcome, step, why
+
+    @property
+    def violated(self) -> list[str]:
+        """Every property this result shows violated: the first, then --all's others."""
+        first = [self.violation.invariant] if self.violation is not None and \
+            self.verdict is Verdict.VIOLATED else []
+        return first + [t.violation.invariant for t in self.others if t.violation is not None]
 
     @property
     def expectation_met(self) -> bool:
         if self.expect == "holds":
             return self.verdict is Verdict.HOLDS and not self.vacuity
         want = self.expect.split(None, 1)[1] if " " in self.expect else ""
-        return self.verdict is Verdict.VIOLATED and self.violation is not None and \
-            self.violation.invariant == want
+        return self.verdict is Verdict.VIOLATED and want in self.violated

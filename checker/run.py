@@ -46,6 +46,8 @@ class RunOptions:
     fingerprint: bool = False         # keep 64-bit hashes of states, not states (fast backend)
     checkpoint: Any = None            # fast.Checkpoint: --checkpoint DIR / --resume DIR
     cluster: str | None = None        # --cluster: "ray" (local) or "ray://HOST:PORT" (explicit/cluster.py)
+    all_violations: bool = False      # --all: the shortest trace of every violated property
+    simulate: Any = None              # simulate.Walks: --simulate N --depth D --seed S (random walks)
 
 
 def build_model(check: Check, overrides: dict[str, Any]) -> Model:
@@ -113,6 +115,19 @@ def _liveness(compiled, log: EdgeLog, props, out):
     return out
 
 
+def _every_lasso(compiled, log: EdgeLog, props, out):
+    """--all, after a search that went to the end: a lasso for every leads-to property that fails
+    (the search expanded every state, violating ones too, so the graph is whole)."""
+    g = graph_from_log(log)
+    lassos = [t for p in props if (t := check_leads_to(compiled, g, p)) is not None]
+    if not lassos:
+        return out
+    if out.verdict is Verdict.HOLDS:
+        return dataclasses.replace(out, verdict=Verdict.VIOLATED, violation=lassos[0].violation,
+                                   trace=lassos[0], more=lassos[1:])
+    return dataclasses.replace(out, more=out.more + lassos)
+
+
 def run_check(spec_path: str, check: Check, opts: RunOptions = RunOptions(),
               model: Model | None = None) -> CheckResult:
     """Run one check; `model`: an already built (and narrowed) model to run instead of the
@@ -154,6 +169,8 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         notes = sanity_notes(check, model, opts) if opts.sanity else []
         if opts.prove or opts.backend == "smt":
             return judge(run_smt(spec_path, check, model, opts, notes), check)
+    if opts.simulate is not None:
+        return simulated(spec_path, check, model, opts, limits)
     explicit_reach(check, model, opts.overrides)
     if opts.witness is not None:
         return witness(spec_path, check, model, opts, limits)
@@ -168,7 +185,8 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
     found = search(compiled, limits, check.deadlock, opts.progress, backend=opts.backend,
                    symmetry=opts.symmetry, workers=opts.workers, edges=edges,
                    live_log=log if edges is None else None, fingerprint=opts.fingerprint,
-                   checkpoint=opts.checkpoint, cluster=opts.cluster)
+                   checkpoint=opts.checkpoint, cluster=opts.cluster,
+                   all_violations=opts.all_violations)
     out, log = found.outcome, (log if edges is not None else found.log)
     skipped = live and log is not None and log.overflow
     live_reason = live_line = ""
@@ -183,6 +201,8 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         live_line = (f"{', '.join(p.name for p in live)} checked by the fast backend's pass over the unreduced "
                      f"state graph{why}: {lv.states:,} states, {lv.edges:,} edges kept, {lv.seconds:.2f} s, "
                      f"{lv.peak_bytes / 2**20:,.0f} MB")
+    elif live and not skipped and opts.all_violations and not out.reason:
+        out = _every_lasso(compiled, log, live, out)
     elif live and not skipped and out.verdict is Verdict.HOLDS:
         out = _liveness(compiled, log, live, out)
     if edges is not None and len(edges.states) > opts.graph_limit:
@@ -202,17 +222,22 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
         unchecked.update({p.name: live_reason for p in live})
         live = ()
     omission = found.omission()
+    warnings = notes + list(found.notes)
+    if opts.all_violations and out.reason and out.verdict is Verdict.VIOLATED:
+        warnings.append(f"--all: the search stopped before the end ({out.reason}): a property not "
+                        "listed here may be violated too, and a listed one's trace may not be its shortest")
     invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ()) \
         + tuple(p.name for p in live)
     return judge(CheckResult(
         check.name or check.protocol.name, spec_path, check.protocol.name,
         check.shown_params(dict(model.params)), out.verdict, found.backend, found.symmetry, invs,
-        out.violation, out.trace, out.stats, coverage, notes + list(found.notes), out.reason,
+        out.violation, out.trace, out.stats, coverage, warnings, out.reason,
         check.expect, spec_line=check.loc.line if check.loc else 0,
-        invariant_locs=_locs(model), graph=edges.to_graph(compiled) if edges is not None else None,
+        invariant_locs=_locs(model), action_locs=action_locs(model),
+        graph=edges.to_graph(compiled) if edges is not None else None,
         goals=reaches(model, out.reached), unchecked=unchecked, excluded=excluded,
         omission=omission,
-        memory_limit=limits.memory, liveness=live_line), check)
+        memory_limit=limits.memory, liveness=live_line, others=list(out.more)), check)
 
 
 def _limits(check: Check, opts: RunOptions, started: float | None = None) -> Limits:
@@ -231,6 +256,11 @@ def _locs(model: Model) -> dict[str, tuple[str, int]]:
     """Where each property is declared, for the reports: name -> (file, line)."""
     return {p.name: (p.loc.file, p.loc.line)
             for p in model.invariants + model.properties + model.covers if p.loc}
+
+
+def action_locs(model: Model) -> dict[str, tuple[str, int]]:
+    """Where each action is defined (the protocol's function, or a variant's replacement)."""
+    return {a.name: (a.loc.file, a.loc.line) for a in model.actions if a.loc}
 
 
 def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits: Limits) -> CheckResult:
@@ -262,4 +292,33 @@ def witness(spec_path: str, check: Check, model: Model, opts: RunOptions, limits
     return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
                        check.shown_params(dict(model.params)), verdict, found.backend, found.symmetry,
                        (), violation, trace, out.stats, {}, list(found.notes), reason, check.expect,
-                       spec_line=check.loc.line if check.loc else 0, invariant_locs=_locs(model))
+                       spec_line=check.loc.line if check.loc else 0, invariant_locs=_locs(model),
+                       action_locs=action_locs(model))
+
+
+def simulated(spec_path: str, check: Check, model: Model, opts: RunOptions, limits: Limits) -> CheckResult:
+    """--simulate N --depth D --seed S: random walks (checker/explicit/simulate.py). Violated with
+    the shortest violation any walk found, else incomplete: a sample proves nothing."""
+    from .explicit.simulate import simulate
+    with time_limited(_left(limits)):
+        compiled = compile_model(model)
+    w = opts.simulate
+    found = simulate(compiled, w, check.deadlock, limits, opts.progress, opts.backend)
+    out = found.outcome
+    coverage: dict[str, int] = {a.name: 0 for a in model.actions}
+    for inst, n in zip(compiled.instances, out.coverage):
+        coverage[inst.action.name] += n
+    unchecked, excluded = not_checked(check, model, opts.liveness, {
+        p.name: "random walks check invariants and deadlock, not leads-to properties"
+        for p in model.properties})
+    sim = {"walks": w.n, "depth": w.depth, "seed": w.seed, "walks_done": found.walks_done,
+           "steps": found.steps, "deepest": found.deepest, "violating_walk": found.walk,
+           "engine": found.engine}
+    invs = tuple(i.name for i in model.invariants) + (("deadlock",) if check.deadlock else ())
+    return CheckResult(check.name or check.protocol.name, spec_path, check.protocol.name,
+                       check.shown_params(dict(model.params)), out.verdict, found.engine, False, invs,
+                       out.violation, out.trace, out.stats, coverage, found.notes, out.reason,
+                       check.expect, spec_line=check.loc.line if check.loc else 0,
+                       invariant_locs=_locs(model), action_locs=action_locs(model),
+                       unchecked=unchecked, excluded=excluded, memory_limit=limits.memory,
+                       simulation=sim)

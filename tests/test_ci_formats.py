@@ -2,6 +2,7 @@
 the state-graph export (--dot/--graphml) with its size limit."""
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -102,17 +103,32 @@ def test_sarif_validates_against_the_2_1_0_schema(gate):
     assert set(res) == {"free_before_ack", "wrong", "missing"}
     w = res["wrong"]
     assert (w["ruleId"], w["level"]) == ("no_stale_access", "error") and "suppressions" not in w
-    spec_loc, inv_loc = (x["physicalLocation"] for x in w["locations"])
+    # one location, the spec line of the check (GitHub shows only the first) ...
+    (spec_loc,) = (x["physicalLocation"] for x in w["locations"])
     assert spec_loc["artifactLocation"] == {"uri": "specs/wrong.py", "uriBaseId": "%SRCROOT%"}
     assert spec_loc["region"]["startLine"] == 5
-    # the second location is the line of protocols/tlb.py that defines the invariant
+    # ... and, related, the line of protocols/tlb.py that defines the invariant
+    (rel,) = w["relatedLocations"]
+    inv_loc = rel["physicalLocation"]
     path = inv_loc["artifactLocation"]["uri"].removeprefix("file://")
     line = open(path).read().splitlines()[inv_loc["region"]["startLine"] - 1]
     assert path.endswith("protocols/tlb.py") and "no_stale_access" in line
+    assert rel["id"] == 1 and "no_stale_access is defined here" in rel["message"]["text"]
     flows = w["codeFlows"][0]["threadFlows"]
     assert [f["id"] for f in flows] == ["CPU 0", "CPU 1"]
-    order = sorted(x["executionOrder"] for f in flows for x in f["locations"])
-    assert order == list(range(1, 9))
+    steps = sorted((x for f in flows for x in f["locations"]), key=lambda x: x["executionOrder"])
+    assert [x["executionOrder"] for x in steps] == list(range(1, 9))
+    # each step is located at the protocol line that defines its action
+    for x in steps:
+        action = x["location"]["message"]["text"].split()[1].split("(")[0]
+        phys = x["location"]["physicalLocation"]
+        path = phys["artifactLocation"]["uri"].removeprefix("file://")
+        with open(path) as f:
+            src = f.read().splitlines()
+        at = phys["region"]["startLine"]
+        assert path.startswith("/") and "/protocols/" in path
+        assert src[at - 1].lstrip().startswith(("@", "def ")), (path, at)    # its decorator or def
+        assert any(f"def {action}(" in ln for ln in src[at - 1:at + 8]), (action, path, at)
     b = res["free_before_ack"]
     assert b["level"] == "note" and b["suppressions"][0]["kind"] == "inSource"
     assert res["missing"]["ruleId"] == "expected-violation-missing"
@@ -127,7 +143,11 @@ def test_github_annotations(gate):
     wrong = next(a for a in ann if "specs/wrong.py" in a)
     assert wrong.startswith("::error file=specs/wrong.py,line=5,title=flushcheck%3A wrong::expected holds")
     assert "8 steps: tlb_fill(c=1, p=0) [CPU 1]" in wrong and "no_stale_access is defined at " in wrong
-    assert any(a.startswith("::error file=specs/broken.py,line=4") for a in ann)
+    assert any(a.startswith("::error file=specs/broken.py,line=4,title=flushcheck%3A spec error::")
+               for a in ann)
+    for a in ann:    # every title escaped: a bare ':' or ',' in a property ends it early
+        title = re.search(r"title=([^:]*)::", a).group(1)
+        assert ":" not in title and "," not in title and "flushcheck%3A" in title
 
 
 def test_no_annotations_outside_github_actions(tmp_path):
@@ -153,6 +173,13 @@ def test_state_graph_export(tmp_path):
     path = [n for n, d in G.nodes(data=True) if d["on_path"]]
     assert len(path) == 9                                   # 8 steps and the initial state
     assert [n for n, d in G.nodes(data=True) if d["violating"]] != []
+    s0 = G.nodes["0"]                                       # typed: booleans, numbers, text
+    assert s0["freed_tables"] is False and s0["csd_locked[1]"] is False and s0["initial"] is True
+    assert s0["mm_tlb_gen"] == 0 and isinstance(s0["mm_tlb_gen"], int)
+    assert s0["tlb[1][0]"] == "none" and s0["mm_cpumask"] == "{0,1}" and s0["phase"] == "idle"
+    text = (tmp_path / "g.graphml").read_text()
+    assert 'attr.name="freed_tables" attr.type="boolean"' in text
+    assert 'attr.name="mm_tlb_gen" attr.type="long"' in text
     marked = [(a, b, d["action"]) for a, b, d in G.edges(data=True) if d["on_path"]]
     assert len(marked) == 8 and "user_access(c=1, p=0)" in {m[2] for m in marked}
     dot = (tmp_path / "g.dot").read_text()

@@ -64,7 +64,7 @@ def test_json_with_itf_trace(tmp_path):
     assert main([spec_path("bugs", "b1_lazy_cpu_table_free.py"), "--check", "b1_lazy_cpu_table_free",
                  "--json", str(out), "--quiet"]) == 1
     doc = json.loads(out.read_text())
-    assert doc["format"] == "flushcheck-result" and doc["version"] == 2 and doc["exit_code"] == 1
+    assert doc["format"] == "flushcheck-result" and doc["version"] == 3 and doc["exit_code"] == 1
     (c,) = doc["checks"]
     assert c["verdict"] == "violated" and c["violation"]["invariant"] == "no_freed_table_walk"
     assert c["violation"]["witness"] == {"CPU": 1}
@@ -72,7 +72,7 @@ def test_json_with_itf_trace(tmp_path):
     assert itf["#meta"]["format"] == "ITF" and len(itf["states"]) == 11
     s0 = itf["states"][0]
     assert s0["mm_cpumask"] == {"#set": [{"#bigint": "0"}, {"#bigint": "1"}]}
-    assert s0["tlb"]["#map"][1][1]["#map"][0] == [{"#bigint": "0"}, {"#bigint": "-1"}]  # no entry
+    assert s0["tlb"]["#map"][1][1]["#map"][0] == [{"#bigint": "0"}, {"#set": []}]  # no entry: none
     assert itf["states"][-1]["#meta"]["action"] == "speculative_walk"
     assert set(itf["vars"]) == set(s0) - {"#meta"}
 
@@ -81,3 +81,17 @@ def test_console_script_and_module_agree():
     r = subprocess.run([sys.executable, "-m", "checker", spec_path("bugs", "free_before_ack.py")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 1 and "violated no_stale_access" in r.stdout
+
+
+def test_usage_names_the_program_as_typed():
+    """`flushcheck --help` says flushcheck; `python -m checker --help` says python -m checker."""
+    code = ("import sys; sys.argv[0] = '/usr/local/bin/flushcheck'; from checker.cli import main; "
+            "main(['--help'])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert r.stdout.startswith("usage: flushcheck [-h]"), r.stdout[:200]
+    r = subprocess.run([sys.executable, "-c", code.replace("'--help'", "'mutate', '--help'")],
+                       capture_output=True, text=True, cwd=ROOT, check=False)
+    assert r.stdout.startswith("usage: flushcheck mutate [-h]")
+    r = subprocess.run([sys.executable, "-m", "checker", "--help"], capture_output=True, text=True, cwd=ROOT,
+                       check=False)
+    assert r.stdout.startswith("usage: python -m checker [-h]")

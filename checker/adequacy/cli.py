@@ -25,7 +25,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..errors import UserError
-from ..report.write import PipeSafe, check_outputs, write_report
+from ..report.write import PipeSafe, check_outputs, console, write_report
 from ..run import RunOptions, run_check
 from ..spec import Check, load_spec
 from ..usercode import finite_positive
@@ -45,8 +45,9 @@ SCHEMA = "flushcheck-mutate/1"
 
 
 def parser() -> argparse.ArgumentParser:
+    from ..cli import prog
     p = argparse.ArgumentParser(
-        prog="python -m checker mutate",
+        prog=prog("mutate"),
         description="Mutate each check's model (guards weakened, updates dropped, steps swapped, "
                     "…), run every mutant against the check's own properties, and report the "
                     "mutation score and every mutant that survived.",
@@ -82,7 +83,7 @@ def main(argv: list[str]) -> int:
     """`python -m checker mutate SPEC ...`."""
     from ..cli import guarded
     out = stdout_console()
-    err = Console(stderr=True, highlight=False)
+    err = console(sys.stderr)
     a = parser().parse_args(argv)
     return guarded(lambda: run_command(a, out, err), err)
 
@@ -104,7 +105,7 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
 
 def stdout_console() -> Console:
     """Tables wide enough for action names when the output goes to a file or a pipe."""
-    return Console(file=PipeSafe(sys.stdout), highlight=False, width=None if sys.stdout.isatty() else 160)
+    return console(PipeSafe(sys.stdout))
 
 
 def chosen_checks(spec: str, name: str | None) -> list[Check]:
@@ -274,7 +275,7 @@ def gate_mutate(paths: list[str], *, workers: int | None = None, backend: str | 
     `min_mutation_score`; exit 1 when one scores below its floor, with one table row each."""
     from ..cli import spec_files
     out = out or stdout_console()
-    err = err or Console(stderr=True, highlight=False)
+    err = err or console(sys.stderr)
     files: list[str] = []
     for p in paths:
         if os.path.isdir(p):

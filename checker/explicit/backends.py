@@ -82,14 +82,18 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
            *, backend: str | None = "explicit", symmetry: bool | None = False,
            workers: int | None = 1, edges: EdgeLog | None = None,
            live_log: EdgeLog | None = None, fingerprint: bool = False,
-           checkpoint=None, cluster: str | None = None) -> Searched:
+           checkpoint=None, cluster: str | None = None, all_violations: bool = False) -> Searched:
     """Run the safety search. `edges`: a graph was asked for (--dot); `live_log`: liveness
-    properties will be checked (on the reference, on the graph recorded into it)."""
+    properties will be checked (on the reference, on the graph recorded into it);
+    `all_violations` (--all): the reference explorer, unreduced, goes on after violations."""
     notes: list[str] = []
     backend = backend or "auto"
     if backend not in CHOICES:
         raise UserError(f"unknown backend '{backend}'", None, f"choose one of {', '.join(CHOICES)}")
     if cluster is not None:
+        if all_violations:
+            raise UserError("--all runs on the explicit backend in one process, not with --cluster", None,
+                            "leave one of them out")
         return _on_cluster(c, limits, deadlock, progress, backend, symmetry, workers, cluster,
                            edges is not None, live_log, fingerprint, checkpoint)
     if fingerprint and (backend == "explicit" or edges is not None):
@@ -99,6 +103,16 @@ def search(c: Compiled, limits: Limits, deadlock: bool, progress: Callable[[Stat
     if checkpoint is not None and (backend == "explicit" or edges is not None):
         raise UserError("--checkpoint/--resume need the fast backend", None,
                         "choose --backend fast or auto")
+    if all_violations:
+        if fingerprint or checkpoint is not None:
+            raise UserError("--all runs on the explicit backend; --fingerprint and --checkpoint "
+                            "need the fast one", None, "leave one of them out")
+        if backend == "fast" or symmetry:
+            notes.append("--all runs on the explicit backend without symmetry (it keeps the shortest "
+                         "trace of every violated property); it ran instead")
+        log = edges if edges is not None else live_log
+        out = explore(c, limits, deadlock, progress, log, all_violations=True)
+        return Searched(out, "explicit", False, log, notes)
     if edges is not None:
         # the graph must hold every real state: one unreduced reference pass
         if backend == "fast" or symmetry:

@@ -212,6 +212,7 @@ class Compiled:
     source: str
     observe: Callable[[tuple], list[int]] | None = None   # the goals (Model.goals) a state meets
     progress: tuple[bool, ...] = ()                       # per instance: not an environment action
+    check_all: Callable[[tuple], list] | None = None      # every invariant a state breaks (--all)
 
     def stuck(self, nxt: list) -> bool:
         """No successor is progress of the protocol: only environment actions (or none) enabled."""
@@ -251,14 +252,19 @@ def compile_model(model: Model) -> Compiled:
 
     witnesses: list[list[tuple[str, int]]] = []
     lines += ["", "def check(s):"]
+    every = ["", "def check_all(s):", "    out = []"]   # --all: the first failing witness of each
     for i, inv in enumerate(model.invariants):
+        word = "if"
         for env, wit, body in _peel(inv.expr):
             c = em.expr(body, env)
             if c.is_const and c.const:
                 continue
             witnesses.append(wit)
             lines.append(f"    if not {c.src}: return ({i}, {len(witnesses) - 1})")
+            every.append(f"    {word} not {c.src}: out.append(({i}, {len(witnesses) - 1}))")
+            word = "elif"
     lines.append("    return None")
+    lines += every + ["    return out"]
 
     lines += ["", "def is_final(s):"]
     fin = em.expr(model.final, {}).src if model.final is not None else "False"
@@ -282,7 +288,7 @@ def compile_model(model: Model) -> Compiled:
     exec(compile(src, f"<flushcheck:{model.name}>", "exec"), ns)
     return Compiled(model, layout, insts, ns["successors"], ns["check"], ns["is_final"],
                     ns["actor"], witnesses, src, ns["observe"] if goals else None,
-                    tuple(not i.action.environment for i in insts))
+                    tuple(not i.action.environment for i in insts), ns["check_all"])
 
 
 def _updates(em: Emitter, inst: ActionInstance, k: int, env, helpers) -> list[str]:

@@ -61,6 +61,8 @@ class Outcome:
     reason: str = ""
     # per goal of the model (Model.goals): states that met it, and the depth of the first (-1: none)
     reached: list[tuple[int, int]] = field(default_factory=list)
+    # --all: the shortest trace of every other property violated (`trace` is the shortest of all)
+    more: list[Trace] = field(default_factory=list)
 
 
 class EdgeLog:
@@ -124,10 +126,13 @@ def peak_mb() -> float:
 
 def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
             progress: Callable[[Stats], None] | None = None, edges: EdgeLog | None = None,
-            init: tuple | None = None) -> Outcome:
+            init: tuple | None = None, all_violations: bool = False) -> Outcome:
     """Explore every reachable state (within limits); stop at the first violation.
 
     `edges`, when given, records the state graph as it is explored (small models only).
+    `all_violations` (--all): go on after a violation, violating states expanded like any other,
+    and keep the first state that breaks each property: BFS order makes each one's trace the
+    shortest, the one a run checking that property alone would give.
     """
     t0 = time.perf_counter()
     succ, check, final = c.successors, c.check, c.is_final
@@ -141,29 +146,47 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
     goals = Goals(c)
     see = goals.see if c.observe is not None else None
 
+    found: dict[str, tuple[int, Violation]] = {}    # --all: property -> (first state, violation)
+
+    def trace_to(at: int, viol: Violation) -> Trace:
+        path = []
+        j = at
+        while j >= 0:
+            path.append(j)
+            j = parent[j]
+        path.reverse()
+        return build_trace(c, [states[j] for j in path], [via[j] for j in path[1:]], viol)
+
     def finish(verdict: Verdict, at: int | None = None, viol: Violation | None = None,
                reason: str = "") -> Outcome:
         stats.states = len(states)
         stats.seconds = time.perf_counter() - t0
         stats.peak_mb = peak_mb()
+        if found and at is None:     # --all: every violation found, the shortest first
+            first = sorted(found.values(), key=lambda x: x[0])
+            at, viol = first[0]
+            verdict = Verdict.VIOLATED
+            more = [trace_to(j, v) for j, v in first[1:]]
+        else:
+            more = []
         if edges is not None:
             edges.close(states, seen, parent, at)
-        trace = None
-        if at is not None:
-            path = []
-            j = at
-            while j >= 0:
-                path.append(j)
-                j = parent[j]
-            path.reverse()
-            trace = build_trace(c, [states[j] for j in path], [via[j] for j in path[1:]], viol)
-        return Outcome(verdict, stats, cov, viol, trace, reason, goals.reached())
+        trace = trace_to(at, viol) if at is not None else None
+        return Outcome(verdict, stats, cov, viol, trace, reason, goals.reached(), more)
+
+    def record(j: int, bad_state: tuple) -> None:
+        for i_inv, w in c.check_all(bad_state):
+            v = _violation(c, (i_inv, w))
+            if v.invariant not in found:
+                found[v.invariant] = (j, v)
 
     if see:
         see(init, 0)
     bad = check(init)
     if bad is not None:
-        return finish(Verdict.VIOLATED, 0, _violation(c, bad))
+        if not all_violations:
+            return finish(Verdict.VIOLATED, 0, _violation(c, bad))
+        record(0, init)
 
     max_states = limits.max_states
     max_depth = limits.max_depth
@@ -186,10 +209,11 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
             s = states[i]
             nxt = succ(s)
             if deadlock and c.stuck(nxt) and not final(s):
-                stats.depth = depth
-                return finish(Verdict.VIOLATED, i, Violation(
-                    "deadlock", DEADLOCK_STATEMENT,
-                    kind="deadlock"))
+                stuck = Violation("deadlock", DEADLOCK_STATEMENT, kind="deadlock")
+                if not all_violations:
+                    stats.depth = depth
+                    return finish(Verdict.VIOLATED, i, stuck)
+                found.setdefault("deadlock", (i, stuck))
             stats.transitions += len(nxt)
             if edges is not None:
                 if edges.cap is None or len(edges.expanded) < edges.cap:
@@ -208,8 +232,10 @@ def explore(c: Compiled, limits: Limits = Limits(), deadlock: bool = True,
                         see(t, depth + 1)
                     bad = check(t)
                     if bad is not None:
-                        stats.depth = depth + 1
-                        return finish(Verdict.VIOLATED, j, _violation(c, bad))
+                        if not all_violations:
+                            stats.depth = depth + 1
+                            return finish(Verdict.VIOLATED, j, _violation(c, bad))
+                        record(j, t)
             i += 1
             if not i & batch:
                 now = time.perf_counter()

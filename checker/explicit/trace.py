@@ -1,6 +1,7 @@
 """Turn a path of packed states into a Trace of plain, decoded steps."""
 from __future__ import annotations
 
+from ..lang.types import Elem
 from ..result import Trace, TraceStep, Violation
 from .compile import Compiled
 
@@ -15,5 +16,6 @@ def build_trace(c: Compiled, path: list[tuple], via: list[int], violation: Viola
         args = tuple((b.name, v) for b, v in zip(a.params, inst.args))
         steps.append(TraceStep(a.name, args, c.actor(k, prev), a.ref, c.layout.decode(s)))
     lanes = c.model.lanes
+    optional = tuple(v.name for v in c.layout.vars if isinstance(v.type, Elem) and v.type.optional)
     return Trace(tuple(steps), violation, lanes.name if lanes else None,
-                 lanes.size if lanes else 0, loop_start)
+                 lanes.size if lanes else 0, loop_start, optional=optional)

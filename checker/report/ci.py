@@ -45,7 +45,7 @@ def got(r: CheckResult) -> str:
     """The verdict in a few words, with what qualifies it: the property broken, the ones not
     checked, a vacuous holds."""
     if r.violation is not None and r.verdict is Verdict.VIOLATED:
-        return f"violated {r.violation.invariant}"
+        return f"violated {', '.join(r.violated)}"
     if r.verdict is Verdict.HOLDS and r.vacuity:
         return "holds (vacuous)"
     if r.verdict is Verdict.HOLDS and r.omission is not None:
@@ -64,6 +64,9 @@ def outcome(r: CheckResult, gate: bool = True) -> str:
         head += f" — {v.statement}" + (f" (witness {wit})" if wit else "")
         if r.trace is not None:
             head += f"; {trace_summary(r.trace)}"
+        for t in r.others:      # --all
+            if t.violation is not None:
+                head += f"; also {t.violation.invariant}: {trace_summary(t)}"
     elif r.verdict is not Verdict.HOLDS and r.reason:
         head += f" — {r.reason}"
     elif r.vacuity:
@@ -90,6 +93,9 @@ def _esc_prop(s: str) -> str:
     return _esc_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+SPEC_ERROR = _esc_prop("flushcheck: spec error")   # every title escaped: ':' and ',' end a property
+
+
 def github_annotations(results: list[CheckResult], errors: list[str], gate: bool) -> list[str]:
     """`::error`/`::warning` workflow commands: an unmet expectation (gate) or a violation."""
     out = []
@@ -111,7 +117,7 @@ def github_annotations(results: list[CheckResult], errors: list[str], gate: bool
         path, _, rest = e.partition(":")
         line, _, _ = rest.partition(":")
         if path.endswith(".py") and line.isdigit():
-            out.append(f"::error file={_esc_prop(path)},line={line},title=flushcheck: spec error::{_esc_data(e)}")
+            out.append(f"::error file={_esc_prop(path)},line={line},title={SPEC_ERROR}::{_esc_data(e)}")
         else:
-            out.append(f"::error title=flushcheck: spec error::{_esc_data(e)}")
+            out.append(f"::error title={SPEC_ERROR}::{_esc_data(e)}")
     return out

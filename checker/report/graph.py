@@ -2,7 +2,8 @@
 
 Only for small models: the explorer records edges on request (`RunOptions.graph_limit`) and a
 check whose graph has more states than the limit is refused before anything is written.
-Nodes are BFS state numbers (0 is the initial state) carrying every variable's value;
+Nodes are BFS state numbers (0 is the initial state) carrying every variable's value, typed
+(GraphML `boolean` for flags, `long` for numbers that are never none, `string` otherwise);
 edges carry the action instance and the acting CPU; the counterexample path, if any, is
 marked (`on_path`, drawn red and bold in DOT; its last state is the violating one).
 networkx's own DOT writers need pydot or pygraphviz, so DOT is written here from the
@@ -26,8 +27,8 @@ def to_networkx(g: StateGraph) -> nx.MultiDiGraph:
     on_path_edges = set(zip(path, path[1:]))
     last = path[-1] if path else None
     G = nx.MultiDiGraph()
-    for n, state in enumerate(g.nodes):
-        attrs = {el: show_value(v) for var, val in state.items() for el, v in flatten(var, val)}
+    flat = [dict(el for var, val in state.items() for el in flatten(var, val)) for state in g.nodes]
+    for n, attrs in enumerate(typed(flat)):
         G.add_node(n, initial=(n == 0), on_path=(n in on_path_nodes), violating=(n == last), **attrs)
     marked: set[tuple[int, int]] = set()
     for a, b, label, actor in g.edges:
@@ -38,6 +39,18 @@ def to_networkx(g: StateGraph) -> nx.MultiDiGraph:
         G.add_edge(a, b, action=label, actor=-1 if actor is None else actor, on_path=hit)
     G.graph["lanes"] = g.lanes or ""
     return G
+
+
+def typed(states: list[dict]) -> list[dict]:
+    """Each state element with one GraphML type over all states: a boolean stays a boolean, a
+    number that is never none an integer (`long`), anything else (enums, cpumasks, optional
+    members that may be none) its text as in traces."""
+    kinds: dict[str, type] = {}
+    for st in states:
+        for el, v in st.items():
+            k = bool if isinstance(v, bool) else int if isinstance(v, int) else str
+            kinds[el] = k if kinds.get(el, k) is k else str
+    return [{el: v if kinds[el] is not str else show_value(v) for el, v in st.items()} for st in states]
 
 
 def _q(s: str) -> str:

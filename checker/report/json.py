@@ -1,8 +1,9 @@
-"""Versioned JSON results, with traces in the ITF format (Apalache ADR-015).
+"""Versioned JSON results, with traces in the ITF format (Apalache ADR-015, checker/report/itf.py).
 
 ITF values: arrays over index sets are `#map`s from member number to value, cpumasks are
-`#set`s of CPU numbers, numbers are `#bigint`, enums are strings, an optional member that
-holds none is -1.
+`#set`s of CPU numbers, numbers are `#bigint`, enums are strings, an optional member is a set of
+at most one member (`{"#set": []}` is none); a lasso's `loop` is the index of the state that
+starts the loop, which ends in the last state.
 """
 from __future__ import annotations
 
@@ -10,43 +11,14 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..result import CheckResult, Trace, Verdict
+from ..result import CheckResult, Verdict
+from .itf import ITF_DESCRIPTION, itf_trace, itf_value  # noqa: F401  (re-exported)
 from .write import write_report
 
-SCHEMA_VERSION = 2   # 2: verdict "uncovered"; goals, unchecked, excluded, vacuity
-ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
-
-
-def itf_value(v: Any) -> Any:
-    if isinstance(v, bool) or isinstance(v, str):
-        return v
-    if isinstance(v, int):
-        return {"#bigint": str(v)}
-    if v is None:
-        return {"#bigint": "-1"}
-    if isinstance(v, tuple):
-        return {"#set": [itf_value(x) for x in v]}
-    if isinstance(v, list):
-        return {"#map": [[itf_value(i), itf_value(x)] for i, x in enumerate(v)]}
-    raise TypeError(f"no ITF form for {v!r}")
-
-
-def itf_trace(t: Trace, source: str, description: str) -> dict[str, Any]:
-    names = list(t.steps[0].state)
-    states = []
-    for i, st in enumerate(t.steps):
-        meta: dict[str, Any] = {"index": i}
-        if st.action is not None:
-            meta.update(action=st.action, args=dict(st.args), actor=st.actor, ref=st.ref)
-        states.append({"#meta": meta, **{n: itf_value(st.state[n]) for n in names}})
-    meta: dict[str, Any] = {"format": "ITF", "format-description": ITF_DESCRIPTION,
-                            "source": source, "description": description}
-    out: dict[str, Any] = {"#meta": meta, "vars": names, "states": states}
-    if t.loop_start is not None:
-        out["loop"] = t.loop_start
-    if t.kind != "counterexample":  # "cti": the first state need not be reachable
-        meta["kind"] = t.kind
-    return out
+# 2: verdict "uncovered"; goals, unchecked, excluded, vacuity
+# 3: ITF traces as the ADR has them: an optional member that is none is {"#set": []} (not
+#    {"#bigint": "-1"}), a lasso does not repeat its loop's first state; "violations"
+SCHEMA_VERSION = 3
 
 
 def result_json(r: CheckResult) -> dict[str, Any]:
@@ -75,6 +47,16 @@ def result_json(r: CheckResult) -> dict[str, Any]:
                             "witness": dict(v.witness)}
     if r.trace is not None:
         out["trace"] = itf_trace(r.trace, r.spec, f"{r.check}: {r.violation.invariant if r.violation else ''}")
+    # every violated property with its shortest trace (more than one with --all)
+    out["violations"] = [{"invariant": t.violation.invariant, "statement": t.violation.statement,
+                          "kind": t.violation.kind, "witness": dict(t.violation.witness), "steps": len(t),
+                          "trace": itf_trace(t, r.spec, f"{r.check}: {t.violation.invariant}")}
+                         for t in ([r.trace] if r.trace is not None and r.verdict is Verdict.VIOLATED else [])
+                         + list(r.others) if t.violation is not None]
+    if r.simulation is not None:
+        out["simulation"] = r.simulation
+    if r.replay is not None:
+        out["replay"] = r.replay
     return out
 
 

@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..result import CheckResult, Trace
-from .text import changes, compact, report_summary, show_value
+from .text import changes, compact, each_trace, report_summary, show_value
 
 
 @dataclass(frozen=True)
@@ -172,12 +172,13 @@ def render_lanes(t: Trace, rules: Iterable[Message] = KERNEL_MESSAGES) -> Table:
 def report_lanes(r: CheckResult, console: Console, rules: Iterable[Message] = KERNEL_MESSAGES) -> None:
     """The text report with the trace in lanes (`--lanes`)."""
     report_summary(r, console)
-    if r.trace is not None:
-        t = r.trace
+    for heading, t in each_trace(r):
+        if heading:
+            console.print(heading, soft_wrap=True, highlight=False)
         init = t.steps[0].state
         console.print("  [dim]0[/]  " + ("pre   " if t.kind == "cti" else "init  ") + escape("  ".join(f"{k}={compact(k, v)}" for k, v in init.items())),
                       soft_wrap=True, highlight=False)
         console.print(render_lanes(t, rules), highlight=False)
-        if r.violation is not None:
-            console.print(f"  [red]{escape(r.violation.statement)}[/]", soft_wrap=True, highlight=False)
+        if t.violation is not None and not heading:
+            console.print(f"  [red]{escape(t.violation.statement)}[/]", soft_wrap=True, highlight=False)
 

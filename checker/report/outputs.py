@@ -1,8 +1,8 @@
 """The optional report files and CI outputs of the command line, in one place.
 
-`--lanes` (terminal trace in CPU lanes), `--html` (trace viewer), `--dot`/`--graphml` (state
-graph of one small check), `--junit`/`--sarif` (gate mode), and GitHub Actions annotations
-when GITHUB_ACTIONS=true. Reporters are imported only when asked for.
+`--lanes` (terminal trace in CPU lanes), `--itf DIR` (standalone ITF traces), `--html` (trace
+viewer), `--dot`/`--graphml` (state graph of one small check), `--junit`/`--sarif` (gate mode),
+and GitHub Actions annotations when GITHUB_ACTIONS=true. Reporters are imported only when asked for.
 """
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--lanes", action="store_true",
                    help="draw the trace one column per CPU, IPIs and acks noted at both ends")
     g.add_argument("--html", metavar="PATH", help="write a self-contained HTML trace viewer")
+    g.add_argument("--itf", metavar="DIR",
+                   help="write each trace as DIR/CHECK.itf.json, a standalone ITF trace (Apalache "
+                        "ADR-015) that Apalache's and Quint's tools open and --replay re-runs")
     g.add_argument("--dot", metavar="PATH", help="write the explored state graph (one small check) as DOT")
     g.add_argument("--graphml", metavar="PATH", help="write the explored state graph as GraphML")
     g.add_argument("--graph-limit", type=int, metavar="N", default=None,
@@ -39,6 +42,9 @@ def check_report_arguments(a: argparse.Namespace) -> None:
     if a.gate and (a.dot or a.graphml):
         raise UserError("--dot/--graphml draw one check's state graph, not a whole gate", None,
                         "run one spec with --check NAME instead of --gate")
+    if getattr(a, "itf", None):
+        from .itf import check_itf_dir
+        check_itf_dir(a.itf)
     if a.graph_limit is not None and a.graph_limit <= 0:
         raise UserError(f"--graph-limit must be positive, got {a.graph_limit}")
     if a.graph_limit is not None and not (a.dot or a.graphml):
@@ -76,6 +82,9 @@ def _writers(a: argparse.Namespace, results: list[CheckResult], errors: list[str
     if a.json:
         from .json import write_json
         out.append(lambda: write_json(a.json, results, code))
+    if getattr(a, "itf", None):
+        from .itf import write_itf_dir
+        out.append(lambda: write_itf_dir(a.itf, results) and None)
     if a.html:
         from .html import write_html
         out.append(lambda: write_html(a.html, results))

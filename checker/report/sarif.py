@@ -2,9 +2,10 @@
 
 One result per check that did not simply hold as expected:
 - a violation: ruleId = the invariant (or `deadlock`), located at the spec line that defines
-  the check and, as a second location, the line where the invariant is defined; the trace is
-  a codeFlow with one threadFlow per CPU, steps ordered by `executionOrder`, each step's
-  changed variables as its `state`. A violation the spec expects (a bug spec) is kept as a
+  the check (its only `location`: code-scanning UIs show the first), the line where the
+  invariant is defined as a `relatedLocation`; the trace is a codeFlow with one threadFlow per
+  CPU, steps ordered by `executionOrder`, each step located at the protocol line that defines its
+  action (`physicalLocation`) with the step's changed variables as its `state`. A violation the spec expects (a bug spec) is kept as a
   result but suppressed in source (the spec's `expect=`), so it alerts no one;
 - an expected violation that did not happen: ruleId `expected-violation-missing`;
 - an incomplete search: ruleId `incomplete`, level warning.
@@ -20,7 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..result import CheckResult, Trace, Verdict
-from .ci import display_path, invariant_loc, outcome
+from .ci import display_path, invariant_loc, outcome, trace_summary
 from .lanes import call
 from .text import changes, show_value
 from .write import write_report
@@ -49,12 +50,14 @@ def _location(path: str, line: int, text: str | None = None) -> dict[str, Any]:
     return loc
 
 
-def _code_flow(t: Trace) -> dict[str, Any]:
+def _code_flow(t: Trace, action_locs: dict[str, tuple[str, int]]) -> dict[str, Any]:
     lanes: dict[Any, list[dict[str, Any]]] = {}
     for i in range(1, len(t.steps)):
         st = t.steps[i]
         text = f"#{i} {call(t, i)}" + (f" — {st.ref}" if st.ref else "")
-        tfl: dict[str, Any] = {"executionOrder": i, "location": {"message": {"text": text}}}
+        where = action_locs.get(st.action or "")
+        loc = _location(where[0], where[1], text) if where else {"message": {"text": text}}
+        tfl: dict[str, Any] = {"executionOrder": i, "location": loc}
         ch = changes(t.steps[i - 1].state, st.state)
         if ch:
             tfl["state"] = {el: {"text": f"{show_value(a)} → {show_value(b)}"} for el, a, b in ch}
@@ -81,15 +84,16 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
         rule, level = VACUOUS, "error"
     else:
         rule, level = r.verdict.value, "error"
-    locs = [_location(r.spec, r.spec_line, f"check {r.check}")]
+    related = []
     inv = invariant_loc(r)
     if inv is not None:
         name = r.violation.invariant if r.violation else r.expect.split()[-1]
-        locs.append(_location(inv[0], inv[1], f"invariant {name} is defined here"))
+        related.append({"id": 1, **_location(inv[0], inv[1], f"invariant {name} is defined here")})
     res: dict[str, Any] = {
         "ruleId": rule, "level": level,
         "message": {"text": f"{r.check}: {outcome(r)}"},
-        "locations": locs,
+        "locations": [_location(r.spec, r.spec_line, f"check {r.check}")],
+        **({"relatedLocations": related} if related else {}),
         "partialFingerprints": {"flushcheckCheck/v1": hashlib.sha256(
             f"{display_path(r.spec)}\0{r.check}\0{rule}".encode()).hexdigest()[:32]},
         "properties": {"check": r.check, "protocol": r.protocol, "verdict": r.verdict.value,
@@ -99,11 +103,35 @@ def _result(r: CheckResult) -> dict[str, Any] | None:
                        "notChecked": r.unchecked, "vacuity": r.vacuity},
     }
     if r.trace is not None:
-        res["codeFlows"] = [_code_flow(r.trace)]
+        res["codeFlows"] = [_code_flow(r.trace, r.action_locs)]
     if r.violation is not None and r.expectation_met:
         res["suppressions"] = [{"kind": "inSource",
                                 "justification": f"the spec expects '{r.expect}' (a known-bad variant)"}]
     return res
+
+
+def _also(r: CheckResult, t: Trace) -> dict[str, Any]:
+    """--all: a result for another violated property of the check, with its own shortest trace."""
+    v = t.violation
+    res = _result(r) or {}
+    level = "note" if r.expectation_met else "error"
+    out: dict[str, Any] = {
+        "ruleId": v.invariant, "level": level,
+        "message": {"text": f"{r.check}: also violated {v.invariant} — {v.statement}; "
+                            f"{trace_summary(t)}"},
+        "locations": res.get("locations", [_location(r.spec, r.spec_line, f"check {r.check}")]),
+        "partialFingerprints": {"flushcheckCheck/v1": hashlib.sha256(
+            f"{display_path(r.spec)}\0{r.check}\0{v.invariant}".encode()).hexdigest()[:32]},
+        "properties": {**res.get("properties", {}), "steps": len(t)},
+        "codeFlows": [_code_flow(t, r.action_locs)],
+    }
+    loc = r.invariant_locs.get(v.invariant)
+    if loc:
+        out["relatedLocations"] = [{"id": 1, **_location(display_path(loc[0]), loc[1],
+                                                         f"invariant {v.invariant} is defined here")}]
+    if "suppressions" in res:
+        out["suppressions"] = res["suppressions"]
+    return out
 
 
 def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
@@ -118,14 +146,15 @@ def _rule(rule: str, results: list[CheckResult]) -> dict[str, Any]:
         text = ("The check holds vacuously: an action never fired, or an invariant's hazard "
                 "precondition was never met")
     else:
-        text = next((r.violation.statement for r in results
-                     if r.violation is not None and r.violation.invariant == rule), rule)
+        text = next((t.violation.statement for r in results for t in [r.trace, *r.others]
+                     if t is not None and t.violation is not None and t.violation.invariant == rule), rule)
     return {"id": rule, "name": rule, "shortDescription": {"text": text},
             "fullDescription": {"text": text}}
 
 
 def sarif_log(results: list[CheckResult], errors: list[str], exit_code: int) -> dict[str, Any]:
-    found = [x for x in (_result(r) for r in results) if x is not None]
+    found = [x for r in results for x in [_result(r)] + [_also(r, t) for t in r.others
+                                                         if t.violation is not None] if x is not None]
     rule_ids = list(dict.fromkeys(x["ruleId"] for x in found))
     for x in found:
         x["ruleIndex"] = rule_ids.index(x["ruleId"])

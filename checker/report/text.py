@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from ..explicit.memory import format_bytes
 from ..result import CheckResult, Reach, Trace, Verdict
+from .write import WIDE
 
 _STYLE = {Verdict.HOLDS: "bold green", Verdict.VIOLATED: "bold red", Verdict.UNCOVERED: "bold red",
           Verdict.INCOMPLETE: "bold yellow", Verdict.ERROR: "bold red"}
@@ -49,6 +50,12 @@ def compact(name: str, v: Any) -> str:
 
 def stats_line(r: CheckResult) -> str:
     s = r.stats
+    if r.simulation is not None:
+        m = r.simulation
+        found = (f" · the shortest violation is walk {m['violating_walk']:,}'s"
+                 if m.get("violating_walk") is not None else "")
+        return (f"{m['walks_done']:,} random walks · {m['steps']:,} steps · deepest {m['deepest']} · "
+                f"{s.seconds:.2f} s · {m['steps'] / max(s.seconds, 1e-9):,.0f} steps/s{found}")
     if r.backend.startswith("smt"):
         return f"Z3 · {'k' if 'induction' in r.backend else 'depth'} {s.depth} · {s.seconds:.2f} s"
     mem = f" · peak {s.peak_mb:,.0f} MB" if s.peak_mb else ""
@@ -63,6 +70,9 @@ def header(r: CheckResult) -> str:
     params = " ".join(f"{k}={v}" for k, v in r.params.items())
     mem = f" · memory limit {format_bytes(r.memory_limit)}" if r.memory_limit else ""
     fp = " · fingerprints (64-bit)" if r.omission is not None else ""
+    if r.simulation is not None:
+        m = r.simulation
+        fp += f" · simulation: {m['walks']:,} walks of up to {m['depth']} steps, seed {m['seed']}"
     return (f"[bold]{escape(r.check)}[/]  ({escape(r.spec)})  protocol {escape(r.protocol)} · "
             f"{escape(params)} · backend {r.backend} · symmetry {'on' if r.symmetry else 'off'}{mem}{fp}")
 
@@ -87,13 +97,18 @@ def verdict_line(r: CheckResult) -> str:
         tail = "" if r.backend.startswith("smt") or r.unchecked else \
             " — nothing is proved beyond the states explored"
         return f"[{style}]incomplete[/]: {escape(r.reason)}{tail}"
+    if r.verdict is Verdict.VIOLATED and r.violation and r.others:
+        every = [r.trace, *r.others] if r.trace is not None else list(r.others)
+        names = ", ".join(f"[bold]{t.violation.invariant}[/] ({len(t)} steps)" for t in every if t.violation)
+        return f"[{style}]violated[/] {len(every)} properties (--all): {names}"
     if r.verdict is Verdict.VIOLATED and r.violation:
         v = r.violation
         return f"[{style}]violated[/] [bold]{v.invariant}[/] — {escape(v.statement)}"
     return f"[{style}]{r.verdict.value}[/] {escape(r.reason)}"
 
 
-def render_trace(t: Trace) -> list[str]:
+def render_trace(t: Trace, wrap: int | None = 96) -> list[str]:
+    """The trace as lines; the initial state wrapped at `wrap` columns (None: one line, for logs)."""
     lines = []
     kind = "lasso" if t.loop_start is not None else "shortest"
     cti = t.kind == "cti"
@@ -102,8 +117,8 @@ def render_trace(t: Trace) -> list[str]:
                  f"  shortest witness, {len(t)} steps:" if t.kind == "witness" else
                  f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
-    wrapped = textwrap.wrap("  ".join(f"{k}={compact(k, v)}" for k, v in init.items()), 96,
-                            break_long_words=False, break_on_hyphens=False)
+    text = "  ".join(f"{k}={compact(k, v)}" for k, v in init.items())
+    wrapped = textwrap.wrap(text, wrap, break_long_words=False, break_on_hyphens=False) if wrap else [text]
     lines.append("  [dim]  0[/]  " + ("pre    " if cti else "init   ") + escape(wrapped[0]))
     lines.extend("               " + escape(w) for w in wrapped[1:])
     for i, (prev, st) in enumerate(zip(t.steps, t.steps[1:]), start=1):
@@ -131,8 +146,13 @@ def render_trace(t: Trace) -> list[str]:
 def report_summary(r: CheckResult, console: Console) -> None:
     """Header, verdict, statistics and warnings: what every text layout prints first."""
     console.print(header(r), soft_wrap=True, highlight=False)
-    console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
-    console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
+    if r.replay is not None:           # --replay: what became of the saved trace
+        from ..modes import replay_lines
+        for line in replay_lines(r):
+            console.print("  " + line, soft_wrap=True, highlight=False)
+    else:
+        console.print("  " + verdict_line(r), soft_wrap=True, highlight=False)
+        console.print("  " + stats_line(r), soft_wrap=True, highlight=False)
     for line in property_lines(r):
         console.print("  " + line, soft_wrap=True, highlight=False)
     if r.liveness:
@@ -173,8 +193,21 @@ def reach(g: Reach) -> str:
     return f"depth {g.depth}, {g.states:,} state{'s' if g.states != 1 else ''}"
 
 
+def each_trace(r: CheckResult) -> list[tuple[str, Trace]]:
+    """The traces to print, each with its heading: one, or (--all) one per violated property."""
+    if r.trace is None:
+        return []
+    if not r.others:
+        return [("", r.trace)]
+    every = [r.trace, *r.others]
+    return [(f"  [bold]{k}/{len(every)} {escape(t.violation.invariant)}[/] — {escape(t.violation.statement)}"
+             if t.violation else "", t) for k, t in enumerate(every, start=1)]
+
+
 def report(r: CheckResult, console: Console) -> None:
     report_summary(r, console)
-    if r.trace is not None:
-        for line in render_trace(r.trace):
+    for heading, t in each_trace(r):
+        if heading:
+            console.print(heading, soft_wrap=True, highlight=False)
+        for line in render_trace(t, None if console.width >= WIDE else 96):
             console.print(line, soft_wrap=True, highlight=False)

@@ -6,6 +6,9 @@
 - `check_outputs`: before anything runs, refuse an output that would overwrite an input spec,
   two reports into one file, a directory, or a path whose directory does not exist.
 - `PipeSafe`: stdout that a closed pipe (`| head -1`) silences instead of failing the run.
+- `console`: the terminal, or — when the stream is a pipe, a file or a CI log — a console that never
+  wraps (tables at their natural width, names and traces whole) and never animates, even when
+  `FORCE_COLOR` makes rich colour it.
 """
 from __future__ import annotations
 
@@ -15,7 +18,12 @@ import stat
 import tempfile
 from typing import Callable, Iterable
 
+from rich.console import Console
+
 from ..errors import UserError
+
+# the width a pipe, a file or a CI log gets: wider than any line flushcheck prints, so nothing wraps
+WIDE = 100_000
 
 
 def _why(e: OSError) -> str:
@@ -160,3 +168,20 @@ class PipeSafe:
     @property
     def encoding(self) -> str:
         return getattr(self.stream, "encoding", "utf-8")
+
+
+def is_tty(stream) -> bool:
+    """Whether `stream` is a real terminal (not a pipe, a file, a CI log or a test's capture),
+    whatever FORCE_COLOR or TERM say: only a terminal gets `\r` progress lines and wrapping."""
+    try:
+        return os.isatty(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def console(stream) -> Console:
+    """A rich console on `stream`: the terminal's width on a terminal; elsewhere (CI, pipes,
+    files) full width and no live display. Colour follows rich's rules (FORCE_COLOR, NO_COLOR)."""
+    if is_tty(stream):
+        return Console(file=stream, highlight=False)
+    return Console(file=stream, highlight=False, width=WIDE, force_interactive=False)

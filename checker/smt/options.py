@@ -10,7 +10,8 @@ from ..errors import UserError
 def add_smt_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Z3: bounded model checking (--backend smt), induction proofs, sanity checks")
     g.add_argument("--depth", type=int, metavar="K",
-                   help="with --backend smt: how many steps to look (default 10)")
+                   help="with --backend smt: how many steps to look (default 10); with --simulate: "
+                        "the longest random walk (default 100)")
     g.add_argument("--prove", action="store_true",
                    help="prove the invariants for every depth by induction (Z3), using the spec's "
                         "strengthening invariants; works far beyond explicit search's CPU counts")
@@ -27,9 +28,10 @@ def smt_options(a: argparse.Namespace, opts):
         v = getattr(a, flag)
         if v is not None and v <= 0:
             raise UserError(f"--{flag.replace('_', '-')} must be positive, got {v}")
-    if a.depth is not None and a.backend != "smt":
-        raise UserError("--depth is the BMC bound of --backend smt", None,
-                        "add --backend smt (for explicit search, --max-depth stops the BFS)")
+    if a.depth is not None and a.backend != "smt" and getattr(a, "simulate", None) is None:
+        raise UserError("--depth is the BMC bound of --backend smt, or the walk length of --simulate",
+                        None, "add --backend smt or --simulate N (for explicit search, --max-depth "
+                        "stops the BFS)")
     if a.prove and a.backend not in ("auto", "smt"):
         raise UserError(f"--prove uses Z3 (induction), not the {a.backend} search", None,
                         "drop --backend")

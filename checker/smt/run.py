@@ -97,7 +97,8 @@ def _result(check: Check, spec_path: str, model: Model, verdict: Verdict, backen
                        Stats(depth=depth, seconds=seconds), {}, warnings, reason, check.expect,
                        spec_line=check.loc.line if check.loc else 0,
                        invariant_locs={i.name: (i.loc.file, i.loc.line)
-                                       for i in model.invariants + model.auxiliary if i.loc})
+                                       for i in model.invariants + model.auxiliary if i.loc},
+                       action_locs={a.name: (a.loc.file, a.loc.line) for a in model.actions if a.loc})
 
 
 def _overflow_error(enc, state: tuple):

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h", "fc_live.h", "fc_cluster.h")
+HEADERS = ("fc_prelude.h", "fc_slots.h", "fc_runtime.h", "fc_live.h", "fc_cluster.h", "fc_sim.h")
 CFLAGS = ["-O2", "-std=gnu11", "-shared", "-fPIC", "-pthread", "-fno-strict-aliasing",
           "-fno-semantic-interposition"]
 
@@ -250,6 +250,18 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.fc_linfo.argtypes = [P, ctypes.POINTER(i64)]
     lib.fc_lcheck.restype = i32
     lib.fc_lcheck.argtypes = [P, i32]
+    lib.fc_snew.restype = P
+    lib.fc_snew.argtypes = [u64, u64, i64, i32]
+    lib.fc_sfree.restype = None
+    lib.fc_sfree.argtypes = [P]
+    lib.fc_sstep.restype = i32
+    lib.fc_sstep.argtypes = [P, u64]
+    lib.fc_sinfo.restype = None
+    lib.fc_sinfo.argtypes = [P, ctypes.POINTER(i64)]
+    lib.fc_scoverage.restype = None
+    lib.fc_scoverage.argtypes = [P, ctypes.POINTER(u64)]
+    lib.fc_spath.restype = i32
+    lib.fc_spath.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i32]
     lib.fc_llasso.restype = i64
     lib.fc_llasso.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i64, ctypes.POINTER(i64)]
     # fc_cluster.h: a search spread over processes (checker/explicit/cluster.py)

@@ -286,6 +286,7 @@ def generate(c: Compiled, sym: Symmetry | None, fingerprint: bool = False) -> Ge
     w('#include "fc_runtime.h"')
     w('#include "fc_live.h"')
     w('#include "fc_cluster.h"')
+    w('#include "fc_sim.h"')
     return Generated("\n".join(out) + "\n", pk, witness_inv, n_inst, fingerprint and W > 1)
 
 
