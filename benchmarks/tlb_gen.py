@@ -26,7 +26,8 @@ from protocols.tlb_gen import PROTOCOL  # noqa: E402
 
 # the callers and mechanisms, each beside MADV_DONTNEED and the v5.19+ rule with two ASID slots
 PARTS = {"base": {}, "reclaim": {"reclaim": True}, "madv_free": {"madv_free": True, "pages": 1},
-         "mremap": {"mremap": True, "pages": 3}, "migrate": {"migrate": True}, "munmap": {"munmap": True}}
+         "mremap": {"mremap": True, "pages": 3}, "migrate": {"migrate": True}, "munmap": {"munmap": True},
+         "pti": {"pti": True}}
 
 
 def main() -> None:
