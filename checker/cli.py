@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
     if (code := mutate_command(argv)) is not None:
         return code
+    from .cost.cli import cost_command  # the `cost SPEC ...` subcommand
+    if (code := cost_command(argv)) is not None:
+        return code
     a = parser().parse_args(argv)
     _sigterm_as_ctrl_c()
     out = Console(file=PipeSafe(sys.stdout), highlight=False)

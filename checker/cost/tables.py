@@ -49,6 +49,7 @@ class CostTable:
     edges: dict[str, str]                 # message kind (lanes rules) or "raw" -> its cost
     scenario: Scenario
     path: str = ""
+    report: dict[str, str] = field(default_factory=dict)   # comparison column -> cost it counts
 
     def ns(self, name: str) -> float:
         return self.costs[name].ns
@@ -138,7 +139,12 @@ def load_table(name: str = DEFAULT, spec: str | None = None, _seen: tuple[str, .
     if not scenario.end:
         raise UserError(f"cost table {path}: the scenario names no end action", SrcLoc(path, 1),
                         "[scenario] end = \"the initiator's last action\"")
-    return CostTable(raw.get("name", name), raw.get("doc", parent.doc), costs, actions, edges, scenario, path)
+    report = {**parent.report, **raw.get("report", {})}
+    for k, n in report.items():
+        if n not in costs:
+            raise UserError(f"cost table {path}: report column '{k}' names unknown cost '{n}'", SrcLoc(path, 1))
+    return CostTable(raw.get("name", name), raw.get("doc", parent.doc), costs, actions, edges, scenario, path,
+                     report)
 
 
 def parse_overrides(items: list[str]) -> dict[str, float]:
