@@ -125,7 +125,7 @@ def compare_table(results: list[CostResult]) -> Table:
     t = Table(title=f"what each design costs (costs {results[0].table}); "
                     f"{', '.join(cols)}: how often paid on the critical path", title_justify="left")
     for c in ("#", "check", "CPUs", "best ns", "worst ns", "per iter ns", "vs first", *cols):
-        t.add_column(c, justify="right" if ("ns" in c or c in ("CPUs", "vs first")) else "left", overflow="fold")
+        t.add_column(c, justify="right" if ("ns" in c or c in ("CPUs", "vs first")) else "left", no_wrap=True)
     first = {}
     for i, r in enumerate(results, 1):
         first.setdefault(r.cpus, r.worst + r.after)
