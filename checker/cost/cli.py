@@ -51,7 +51,8 @@ def cost_command(argv: list[str] | None) -> int | None:
 
 def main(argv: list[str]) -> int:
     a = parser().parse_args(argv)
-    out = Console(file=PipeSafe(sys.stdout), highlight=False)
+    out = Console(file=PipeSafe(sys.stdout), highlight=False,
+                  width=None if sys.stdout.isatty() else 160)   # a pipe or file: whole rows
     err = Console(stderr=True, highlight=False)
     try:
         return _run(a, out)
