@@ -19,9 +19,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from checker.cost.fit import Row, fit, model_ns  # noqa: E402
-from checker.cost.run import build_scenario  # noqa: E402
-from checker.cost.tables import DEFAULT, load_table  # noqa: E402
+from checker.cost.fit import Row, fit, model_ns
+from checker.cost.run import build_scenario
+from checker.cost.tables import DEFAULT, load_table
 
 # RFC v2 cover letter (shared/seed): ns per iteration on the initiating thread, Haswell bare metal
 SEED = {1: (661, 663), 2: (1436, 923), 4: (1571, 1070)}
@@ -49,11 +49,9 @@ def run(costs: str = DEFAULT) -> dict:
         for r in rows(table, design, column):
             threads = int(r.label.split()[1])
             ns, _ = model_ns(r, f.costs)
-            seed_before, seed_after = SEED[threads]
             out["rows"].append({"design": design, "threads": threads, "model_ns": round(ns, 1),
                                 "seed_ns": r.measured, "role": "fitted" if design == "baseline" else "predicted",
-                                "error_pct": round((ns - r.measured) / r.measured * 100, 1),
-                                "model_change_pct": None if design == "baseline" else None})
+                                "error_pct": round((ns - r.measured) / r.measured * 100, 1)})
     base = {r["threads"]: r["model_ns"] for r in out["rows"] if r["design"] == "baseline"}
     for r in out["rows"]:
         if r["design"] != "baseline":

@@ -7,7 +7,7 @@ import pytest
 
 from checker.cli import main
 from checker.cost import symbolic
-from checker.cost.fit import Row, fit, model_ns
+from checker.cost.fit import Row, fit
 from checker.cost.run import as_dict, build_scenario, cost_of
 from checker.cost.tables import Cost, CostTable, Scenario, load_table
 from checker.cost.timing import bounds, replay, scenario
@@ -55,7 +55,7 @@ def toy_model():
 
 
 def toy_table(local=50.0):
-    ns = dict(send=10.0, local=local, deliver=100.0, entry=20.0, unlock=5.0, line=7.0, wait=1.0)
+    ns = {"send": 10.0, "local": local, "deliver": 100.0, "entry": 20.0, "unlock": 5.0, "line": 7.0, "wait": 1.0}
     return CostTable("toy", "", {k: Cost(k, v) for k, v in ns.items()},
                      {"ipi_send": ("send",), "local_work": ("local",), "ipi_entry": ("entry",),
                       "csd_unlock": ("unlock",), "csd_lock_wait": ("wait",)},

@@ -65,7 +65,7 @@ def fit(rows: list[Row], costs: dict[str, float], free: tuple[str, ...], max_ite
         a, y = [], []
         crit = []
         for r in used:
-            total, monos = model_ns(r, cur)
+            _, monos = model_ns(r, cur)
             # the critical monomial: the one that attains the max (first, deterministically)
             best = max(sorted(monos), key=lambda m: sum(cur[k] * n for k, n in m))
             crit.append(best)

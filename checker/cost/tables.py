@@ -57,7 +57,7 @@ class CostTable:
     def of_action(self, action: str) -> tuple[str, ...]:
         return self.actions.get(action, ())
 
-    def with_values(self, values: dict[str, float], source: str | None = None) -> "CostTable":
+    def with_values(self, values: dict[str, float], source: str | None = None) -> CostTable:
         """The table with some costs changed (a user override, or a fit's result)."""
         costs = dict(self.costs)
         for k, v in values.items():
