@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
         description="Check TLB-flush protocol specs: holds within the bounds, or the shortest "
                     "interleaving that breaks an invariant.",
         epilog="exit codes: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit was hit). "
-               "Other commands: list SPEC (what a spec checks), mutate SPEC (mutation testing)")
+               "Other commands: list SPEC (what a spec checks), mutate SPEC (mutation testing), cost SPEC (latency and critical path)")
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files to check")
     p.add_argument("--gate", metavar="DIR", help="run every spec under DIR and compare each verdict "
                    "with the spec's expectation (exit 0 iff all match)")
@@ -250,8 +250,9 @@ def gate_table(results: list[CheckResult]) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     from .adequacy.cli import mutate_command  # the `mutate SPEC ...` subcommand
+    from .cost.cli import cost_command  # the `cost SPEC ...` subcommand
     from .listing import list_command  # the `list SPEC` subcommand
-    for command in (mutate_command, list_command):
+    for command in (mutate_command, list_command, cost_command):
         if (code := command(argv)) is not None:
             return code
     a = parser().parse_args(argv)
