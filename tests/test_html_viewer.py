@@ -277,7 +277,11 @@ def test_lasso_traces_show_where_the_loop_returns(nmi_stale):
     t = dataclasses.replace(nmi_stale.trace, loop_start=3)
     buf = StringIO()
     Console(file=buf, width=120).print(render_lanes(t))
-    assert "⟲ loop starts here" in buf.getvalue() and "back to step 3" in buf.getvalue()
+    n = len(t.steps) - 1
+    out = " ".join(buf.getvalue().split())   # the table may wrap the closing line
+    assert f"⟲ the loop: steps 4–{n} repeat forever" in out
+    assert f"back to the state after step 3: steps 4–{n} again, forever" in out
+    assert out.index("⟲ the loop") > out.index("3 ")   # on step 4's row, not on step 3's
     assert trace_data(t)["loop_start"] == 3
 
 

@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..result import CheckResult, Trace
-from .text import changes, compact, each_trace, report_summary, show_value
+from .text import changes, compact, each_trace, loop_marks, report_summary, show_value
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,8 @@ def render_lanes(t: Trace, rules: Iterable[Message] = KERNEL_MESSAGES) -> Table:
         col = st.actor if st.actor is not None else other
         cells = [""] * len(names)
         text = [f"[bold]{escape(call(t, i))}[/]"]
-        if t.loop_start == i:
-            text.append("[magenta]⟲ loop starts here[/]")
+        if loop_marks(t)[0] == i:
+            text.append(f"[magenta]{loop_marks(t)[1]}[/]")
         for a in arrows:
             who = names[a.to_lane] if a.to_lane is not None and a.to_lane < len(names) else "?"
             if a.from_step == i:
@@ -156,7 +156,7 @@ def render_lanes(t: Trace, rules: Iterable[Message] = KERNEL_MESSAGES) -> Table:
         cells[col] = "\n".join(text)
         tab.add_row(str(i), *cells)
     if t.loop_start is not None:
-        tab.add_row("", *[f"[magenta]…back to step {t.loop_start}[/]"] + [""] * (len(names) - 1))
+        tab.add_row("", *[f"[magenta]{escape(loop_marks(t)[2])}[/]"] + [""] * (len(names) - 1))
     v = t.violation
     if v is not None:
         wit = dict(v.witness)

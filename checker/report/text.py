@@ -125,13 +125,13 @@ def render_trace(t: Trace, wrap: int | None = 96) -> list[str]:
         who = f"{t.lanes} {st.actor}" if st.actor is not None and t.lanes else ""
         args = ", ".join(f"{n}={v}" for n, v in st.args)
         call = f"{st.action}({args})" if args else st.action
-        loop = "  [magenta]⟲ loop starts here[/]" if t.loop_start == i else ""
+        loop = f"  [magenta]{loop_marks(t)[1]}[/]" if loop_marks(t)[0] == i else ""
         ref = f"  [dim]{escape(st.ref)}[/]" if st.ref else ""
         lines.append(f"  [dim]{i:>3}[/]  {who:<6} [bold]{escape(call)}[/]{ref}{loop}")
         for el, old, new in changes(prev.state, st.state):
             lines.append(f"            {escape(el)}: {escape(show_value(old))} → {escape(show_value(new))}")
     if t.loop_start is not None:
-        lines.append(f"  [magenta]…and back to step {t.loop_start} forever[/]")
+        lines.append(f"  [magenta]{loop_marks(t)[2]}[/]")
     if t.violation:
         v = t.violation
         wit = ", ".join(f"{n}={m}" for n, m in v.witness)
@@ -211,3 +211,14 @@ def report(r: CheckResult, console: Console) -> None:
             console.print(heading, soft_wrap=True, highlight=False)
         for line in render_trace(t, None if console.width >= WIDE else 96):
             console.print(line, soft_wrap=True, highlight=False)
+
+
+def loop_marks(t: Trace) -> tuple[int | None, str, str]:
+    """A lasso's loop as the reports mark it: its first step (the one after the state it returns
+    to, t.loop_start), that step's label and the closing line; (None, "", "") for a plain trace."""
+    if t.loop_start is None:
+        return None, "", ""
+    first, last = t.loop_start + 1, len(t.steps) - 1
+    steps = f"step {first}" if first == last else f"steps {first}–{last}"
+    return first, f"⟲ the loop: {steps} repeat forever", \
+        f"…and back to the state after step {t.loop_start}: {steps} again, forever"
