@@ -161,3 +161,18 @@ def test_search_is_exhaustive_at_small_cpu_counts(cpus):
     sc, _ = build_scenario(BASELINE, table, cpus)
     b = bounds(sc)
     assert b.complete and b.stuck == 0
+
+
+def test_html_timeline_draws_every_event_and_the_critical_path(tmp_path):
+    """`cost --html`: one box per event of the worst execution, the critical path's boxes outlined,
+    the IPI drawn with its delivery latency; the JSON's timeline holds the same events."""
+    page, doc = tmp_path / "t.html", tmp_path / "t.json"
+    assert main(["cost", BASELINE, "--cpus", "3", "--html", str(page), "--json", str(doc)]) == 0
+    html = page.read_text()
+    r = json.loads(doc.read_text())["results"][0]
+    events = r["timeline"]
+    assert html.count('class="ev') == len(events) and html.count('class="ev crit"') == len(r["critical_path"])
+    assert [e["event"] for e in events if e["critical"]] == [s["event"] for s in r["critical_path"]]
+    assert "ipi +ipi_deliver" in html and "CPU 2" in html and "<script" not in html
+    ends = {e["event"]: e["end_ns"] for e in events}
+    assert max(ends.values()) == r["worst_ns"] == ends["tlb_finish_mmu"]

@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..report.write import PipeSafe, write_report
 from .run import CostResult, as_dict, cost_of
 from .tables import DEFAULT, load_table, parse_overrides
+from .timeline import timeline_html
 
 SCHEMA = "flushcheck-cost/1"
 
@@ -37,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cpus", type=int, nargs="+", default=[2], metavar="N",
                    help="CPU counts (default 2; e.g. --cpus 2 4)")
     p.add_argument("--json", metavar="PATH", help=f"write the results as JSON ({SCHEMA}); - for stdout")
+    p.add_argument("--html", metavar="PATH", help="write each result's worst execution on a time axis, one "
+                                                 "lane per CPU, the critical path in red (self-contained)")
     p.add_argument("--costs-only", action="store_true", help="print the cost table and stop")
     return p
 
@@ -83,6 +86,8 @@ def _run(a, out: Console) -> int:
             sys.stdout.write(text)
             return 0
         write_report("--json", a.json, lambda: text)
+    if a.html:
+        write_report("--html", a.html, lambda: timeline_html(results))
     if len(results) == 1:
         show_one(results[0], out)
     else:

@@ -10,6 +10,7 @@ from ..run import build_model
 from ..spec import load_spec
 from . import symbolic
 from .tables import CostTable
+from .timeline import events_of
 from .timing import Bounds, Scenario, bounds, scenario
 
 
@@ -77,4 +78,5 @@ def as_dict(r: CostResult) -> dict[str, Any]:
             "best_ns": r.best, "worst_ns": r.worst, "per_iteration_ns": r.worst + r.after,
             "after_ns": r.after, "symbolic": r.form, "critical_path": r.critical,
             "paid_on_critical_path": r.counts_critical, "paid_by_every_event": r.counts_all,
-            "search": {"nodes": b.nodes, "complete": b.complete, "stuck_states": b.stuck}}
+            "search": {"nodes": b.nodes, "complete": b.complete, "stuck_states": b.stuck},
+            "timeline": events_of(b.worst)}
