@@ -52,6 +52,10 @@ eb66ae030829, after it: CVE-2018-18281); ftruncate (unmap_mapping_range) zaps a 
 mmap_lock. Migration (`migrate=True`, one more frame): try_to_migrate_one puts a migration entry in
 the PTE and flushes, move_to_new_page copies to a free frame, remove_migration_ptes maps it and frees
 the old one; a user access through a translation of a copied frame would lose a store.
+`migrate_kind="device"` cites device migration (migrate_vma_setup's collect, the driver's copy,
+migrate_vma_finalize): the same steps. With dio, a folio the IO pins is not migrated (the expected
+ref_count; migrate_vma_check_page) and its old PTE comes back (`migrate_ref_check=False`: it is, and
+the IO's data lands in the copied-away frame).
 N4 (`slot_gen_before_ipi=False`): the generation choose_new_asid compares with at switch-in moves
 only with the initiator's local flush, after the IPI scan (FreeBSD r362031's order, fixed in r368649).
 
@@ -261,6 +265,10 @@ def build(cfg):
     def held(f):
         """Frame f has a reference beside the mapping's and the LRU's: the direct IO's (GUP)."""
         return ((dio == "grabbed") | (dio == "pinned")) & (dio_frame == f) if cfg.dio else False
+
+    def pinned(i):
+        """A frame initiator i's operation took out of the page table has the direct IO's reference."""
+        return exists(Frame, lambda f: (frame[f] == "gathered") & (batch[f] == i) & held(f))
 
     def freeing(p):
         """An MADV_FREE of page p has not returned: a store racing with it may be discarded (the PTE
@@ -567,40 +575,80 @@ def build(cfg):
             return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p))  # noqa: E711
 
     if cfg.migrate:
-        before = cfg.migrate_flush_before_copy
-        @m.action(CPU, Page, **initiator, ref="mm/migrate.c: migrate_pages -> unmap_and_move -> try_to_migrate "
-                                             "-> mm/rmap.c: try_to_migrate_one: under the PTL, ptep_clear_flush, "
-                                             "set_pte_at(migration entry) (v5.15)")
+        before, device = cfg.migrate_flush_before_copy, cfg.migrate_kind == "device"
+        # a reference beside the mapping's (the direct IO's) makes the folio unmigratable, if checked
+        def unpinned(i):
+            """The migrating folio has no reference beyond the expected ones (when that is checked)."""
+            return ~pinned(i) if cfg.dio and cfg.migrate_ref_check else True
+        MIG_C = "mm/migrate_device.c" if device else "mm/migrate.c"
+        ref = ("mm/migrate_device.c: migrate_vma_setup -> migrate_vma_collect_pmd: under the PTL, "
+               "ptep_get_and_clear, set_pte_at(migration entry); flush_tlb_range before pte_unmap_unlock "
+               "(v6.1, 60bae7370896)" if device else
+               "mm/migrate.c: migrate_pages -> unmap_and_move -> try_to_migrate -> mm/rmap.c: "
+               "try_to_migrate_one: under the PTL, ptep_clear_flush, set_pte_at(migration entry) (v5.15)")
+
+        @m.action(CPU, Page, **initiator, ref=ref)
         def try_to_migrate_one(i, p):
-            """Migration (compaction, NUMA) replaces page p's PTE with a migration entry (not present:
-            an access faults and waits) and flushes; the old frame is held until the move is done."""
+            """Migration (compaction, NUMA; or a device driver's migrate_vma_setup) replaces page p's PTE
+            with a migration entry (not present: an access faults and waits) and flushes; the old frame
+            is held until the move is done."""
             return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p),  # noqa: E711
                         migrating[i].becomes(True))
 
-        @m.action(CPU, Frame, **initiator, ref="mm/migrate.c: unmap_and_move -> move_to_new_page -> "
-                                              "migrate_page -> migrate_page_copy, once try_to_migrate has "
-                                              "flushed (v5.15)" if before else
-                  "mm/migrate.c: move_to_new_page before the flush (a mis-order; not a kernel version)")
+        check = ("migrate_vma_check_page (ref_count - extra <= mapcount)" if device
+                 else "folio_migrate_mapping's expected ref_count") if cfg.dio and cfg.migrate_ref_check \
+            else "no ref_count check (a mistake; not a kernel version)" if cfg.dio else ""
+        copy = ("mm/migrate_device.c: migrate_device_unmap -> " + check + "; the driver copies; "
+                "migrate_vma_pages -> migrate_folio_extra (v6.1)" if device else
+                "mm/migrate.c: unmap_and_move -> move_to_new_page -> migrate_page: "
+                + (check + ", then " if check else "") + "migrate_page_copy (v5.15)")
+        @m.action(CPU, Frame, **initiator, ref=copy + (", once the old PTE is flushed" if before else
+                                                          " before the flush (a mis-order; not a kernel version)"))
         def move_to_new_page(i, f):
             """Copy the old frame's data to a free frame (allocated for it): a store through an old
-            translation after this is lost."""
+            translation after this is lost, and so is a direct IO's write into the old frame."""
             old = lambda g: (frame[g] == "gathered") & (batch[g] == i)  # noqa: E731
             return when(((phase[i] == "flushed") if before else (phase[i] == "flush_start")) & task(i)
-                        & migrating[i] & (mig_new[i] == None) & (frame[f] == "free"),  # noqa: E711
+                        & migrating[i] & (mig_new[i] == None) & (frame[f] == "free") & unpinned(i),  # noqa: E711
                         frame[f].becomes("mm"), mig_new[i].becomes(f),
                         [copied[g].becomes(copied[g] | old(g)) for g in Frame.members])
 
-        @m.action(CPU, **initiator, ref="mm/migrate.c: remove_migration_ptes -> remove_migration_pte: under the "
-                                       "PTL, set_pte_at(new page); putback of the old page, freed (v5.15)")
+        def back(i, new):
+            """remove_migration_ptes(src, dst): map the page to `new` (a frame, or None: the old frame
+            again) and put the old frame back: freed, unless the direct IO still holds it."""
+            mine = {g: (frame[g] == "gathered") & (batch[g] == i) for g in Frame.members}
+            gone = {g: mine[g] & ~held(g) if cfg.dio else mine[g] for g in Frame.members}
+            if new is None:   # the migration failed: the old frame is the mm's again
+                return ([pte[q].becomes(If(in_range[i, q], reduce(lambda rest, g: If(mine[g], g, rest),
+                                                                   Frame.members, pte[q]), pte[q]))
+                         for q in Page.members]
+                        + [frame[g].becomes(If(mine[g], "mm", frame[g])) for g in Frame.members]
+                        + [batch[g].becomes(If(mine[g], None, batch[g])) for g in Frame.members]
+                        + [migrating[i].becomes(False)] + next_op(i, True))
+            return ([pte[q].becomes(If(in_range[i, q], new, pte[q])) for q in Page.members]
+                    + [frame[g].becomes(If(gone[g], "free", frame[g])) for g in Frame.members]
+                    + [batch[g].becomes(If(mine[g], None, batch[g])) for g in Frame.members]
+                    + forget(gone) + [mig_new[i].becomes(None), migrating[i].becomes(False)] + next_op(i, True))
+
+        @m.action(CPU, **initiator, ref=("mm/migrate_device.c: migrate_vma_finalize" if device else
+                                         "mm/migrate.c: migrate_pages") + " -> remove_migration_ptes -> "
+                                        "remove_migration_pte: under the PTL, set_pte_at(new page); putback "
+                                        "of the old page, freed by its last put" + (" (v6.1)" if device else " (v5.15)"))
         def remove_migration_ptes(i):
             """Map the page to its new frame and free the old one."""
-            mine = {g: (frame[g] == "gathered") & (batch[g] == i) for g in Frame.members}
             return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
-                        & (mig_new[i] != None),  # noqa: E711
-                        [pte[q].becomes(If(in_range[i, q], mig_new[i], pte[q])) for q in Page.members],
-                        [frame[g].becomes(If(mine[g], "free", frame[g])) for g in Frame.members],
-                        [batch[g].becomes(If(mine[g], None, batch[g])) for g in Frame.members],
-                        forget(mine), mig_new[i].becomes(None), migrating[i].becomes(False), next_op(i, True))
+                        & (mig_new[i] != None), back(i, mig_new[i]))  # noqa: E711
+
+        if cfg.dio and cfg.migrate_ref_check:
+            @m.action(CPU, **initiator, ref=f"{MIG_C}: " + (
+                "migrate_device_unmap: !migrate_vma_check_page -> restore: remove_migration_ptes(folio, folio, 0)"
+                if device else "unmap_and_move: -EAGAIN from folio_migrate_mapping -> "
+                "remove_migration_ptes(folio, folio)") + (" (v6.1)" if device else " (v5.15)"))
+            def migration_restore(i):
+                """A folio with a reference beside the mapping's (a GUP pin) is not migrated: the old
+                PTE comes back."""
+                return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
+                            & (mig_new[i] == None) & pinned(i), back(i, None))  # noqa: E711
 
     if cfg.reclaim:
         @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
@@ -632,8 +680,7 @@ def build(cfg):
                 was written again (or, with the fix, someone holds a reference), map it back."""
                 mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
                 dirty = exists(Page, lambda q: in_range[i, q] & pte_dirty[q])
-                pinned = exists(Frame, lambda f: (frame[f] == "gathered") & (batch[f] == i) & held(f))
-                keep = dirty | pinned if cfg.lazyfree_ref_check and cfg.dio else dirty
+                keep = dirty | pinned(i) if cfg.lazyfree_ref_check and cfg.dio else dirty
                 back = {f: keep & mine[f] for f in Frame.members}
                 ups = ([pte[q].becomes(If(keep & in_range[i, q], reduce(
                            lambda rest, f: If(mine[f], f, rest), Frame.members, pte[q]), pte[q]))
@@ -819,6 +866,7 @@ def build(cfg):
 
         # the frame was discarded (the page reads zeroes) or freed (the device wrote someone else's memory)
         lost = exists(Frame, lambda f: (dio_frame == f) & ((discarded[f] if lazyfree_reclaim else False)
+                                                            | (copied[f] if cfg.migrate else False)
                                                             | (frame[f] == "free")))
 
         @m.action(fair="weak", ref="block/fops.c: __blkdev_direct_IO -> blkdev_bio_end_io: the device has "
@@ -940,10 +988,16 @@ def build(cfg):
     if cfg.dio:
         m.invariant("no_lost_dio_read", ~dio_lost,
                     "no direct-IO read completes into a frame reclaim discarded while the IO held it (the task "
-                    "would read zeroes at that page), nor into a frame freed under its pin",
+                    "would read zeroes at that page), nor into a frame freed under its pin, nor into one migration "
+                    "copied away",
                     "6c8e2a256915: a clean lazyfree page is discarded only if ref_count == 1 + map_count",
                     precondition=(dio == "pinned") & exists(
                         Frame, lambda f: (dio_frame == f) & lazyfree[f]) if cfg.madv_free else dio == "pinned")
+        if cfg.migrate and cfg.migrate_ref_check:
+            m.cover("migration_refused_pinned", exists(CPU, lambda i: migrating[i] & (phase[i] == "flushed")
+                                                       & (mig_new[i] == None) & pinned(i)),  # noqa: E711
+                    "a migration finds the folio pinned by the direct IO and puts the old PTE back",
+                    "mm/migrate.c: folio_migrate_mapping, mm/migrate_device.c: migrate_vma_check_page")
         m.cover("dio_pins_page_under_unmap", (dio == "pinned") & exists(
             Frame, lambda f: (dio_frame == f) & (frame[f] == "gathered")),
                 "a direct IO holds a frame that an unmap or reclaim has taken out of the page table",
@@ -1055,6 +1109,10 @@ PROTOCOL = Protocol("tlb_gen", build, (
     Param("migrate", False, doc="page migration: try_to_migrate_one puts a migration entry in the PTE and "
                                 "flushes, move_to_new_page copies the frame to a free one (one more frame), "
                                 "remove_migration_ptes maps it; implies locks"),
+    Param("migrate_kind", "pages", choices=("pages", "device"), doc="migrate_pages (compaction, NUMA) or a "
+                                                                  "device driver's migrate_vma_setup/_pages/_finalize"),
+    Param("migrate_ref_check", True, doc="(bug when False, a mistake) with dio, migration copies and frees a "
+                                         "folio the direct IO holds, whose write then lands in the old frame"),
     Param("migrate_flush_before_copy", True, doc="(bug when False, a mis-order) the copy may run before the "
                                                  "flush of the old translation"),
     Param("slot_gen_before_ipi", True, doc="(bug when False, N4: FreeBSD r362031, fixed in r368649) the CPUs "

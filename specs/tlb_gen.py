@@ -61,3 +61,8 @@ MUNMAP_2CPUS = Check(PROTOCOL, name="tlb_gen_munmap_2cpus", cpus=2, initiators=2
 # PTI beside the generation rule: each flush of a slot marks its user PCID (invalidate_user_asid), and
 # the return to user flushes it; specs/bugs/pti_user_asid_not_invalidated.py leaves the mark out
 PTI_2CPUS = Check(PROTOCOL, name="tlb_gen_pti_2cpus", cpus=2, initiators=2, pages=2, pti=True, expect="holds")
+# device migration (migrate_vma_setup/_pages/_finalize) beside a direct IO: a folio the IO pins is not
+# migrated (migrate_vma_check_page) and gets its old PTE back; specs/bugs/migrate_pinned_folio.py
+# leaves the check out, and the IO's data lands in the frame migration copied away
+MIGRATE_DIO_2CPUS = Check(PROTOCOL, name="tlb_gen_migrate_device_dio_2cpus", cpus=2, initiators=1, pages=2,
+                          migrate=True, migrate_kind="device", dio=True, expect="holds")

@@ -45,7 +45,8 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
     ("migrate_copy_before_flush.py", "migrate_copy_before_flush")} | {
     ("n4_ipi_first_pcid.py", n) for n in ("n4_ipi_first_pcid", "n4_ipi_first_no_pcid", "n4_ipi_first_pcid_fixed")} | {
     ("b1_lazy_cpu_table_free.py", "b1_tlb_gen")} | {
-    ("pti_user_asid_not_invalidated.py", n) for n in ("pti_user_asid_not_invalidated", "pti_stale_user_access")}
+    ("pti_user_asid_not_invalidated.py", n) for n in ("pti_user_asid_not_invalidated", "pti_stale_user_access")} | {
+    ("migrate_pinned_folio.py", n) for n in ("migrate_pinned_folio", "migrate_vma_pinned_folio")}
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
@@ -58,6 +59,8 @@ PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_pag
                                                              "dio_pins_page_under_unmap"}),
                 "tlb_gen_mremap_2cpus": ((278319, 1037422, 22), {"old_va_cached_after_move", "concurrent_flushes"}),
                 "tlb_gen_migrate_2cpus": ((92539, 331834, 24), {"migration_copied", "concurrent_flushes"}),
+                "tlb_gen_migrate_device_dio_2cpus": ((23862, 127410, 17), {"migration_copied",
+                                                                            "migration_refused_pinned"}),
                 "tlb_gen_munmap_2cpus": ((95651, 460104, 18), {"lazy_cpu_caches_detached_table",
                                                                 "concurrent_flushes", "partial_flush"})}
 # check -> (distinct states, transitions, depth) on the fast backend
@@ -217,6 +220,17 @@ def test_migration_copying_before_the_flush_loses_a_store():
     path = spec_path("bugs", "migrate_copy_before_flush.py")
     for steps in _found_by_both_engines(path, load_spec(path)[0], "no_store_after_copy", 4):
         assert steps == ["tlb_fill", "try_to_migrate_one", "move_to_new_page", "user_access"]
+
+
+def test_migrating_a_folio_a_direct_io_pins_loses_the_io_s_data():
+    """Migration (both kinds) refuses a folio with a GUP pin; without that check the copy runs, and the
+    direct IO completes into the old frame. Both engines, 10 steps."""
+    path = spec_path("bugs", "migrate_pinned_folio.py")
+    for check in load_spec(path):
+        for steps in _found_by_both_engines(path, check, "no_lost_dio_read", 10):
+            assert steps.index("gup_fast") < steps.index("gup_fast_recheck") < steps.index("try_to_migrate_one") \
+                < steps.index("move_to_new_page") and steps[-1] == "dio_complete"
+            assert "migration_restore" not in steps
 
 
 def test_n4_idle_pcids_invalidated_after_the_ipis():
