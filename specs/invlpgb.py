@@ -22,3 +22,6 @@ INVLPGB_3CPUS = Check(PROTOCOL, name="invlpgb_3cpus", cpus=3, initiators=1, page
 # x86-TSO: loaded_mm through the store buffer, switch_mm_irqs_off's smp_mb() before global_asid is read
 INVLPGB_TSO = Check(PROTOCOL, name="invlpgb_tso", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
                     expect="holds")
+# the smallest holding check (one VA, two flushes by one initiator): what `mutate` runs on
+INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, pages=1, rounds=2,
+                      expect="holds")
