@@ -34,9 +34,8 @@ order (it is progress, weakly fair: the hardware finishes). TLBSYNC blocks until
 CPU's own pending set is empty. The dynamic slots are out of its scope (PCID-matching, non-global).
 
 Memory model: sequential consistency, or `memory="tso"`: loaded_mm stores (LOADED_MM_SWITCHING,
-next, another mm) go through a per-CPU x86-TSO store buffer (one entry: a later store overwrites
-the pending one, which hides from readers only the intermediate SWITCHING value, never the old
-one), drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
+next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is full: a
+bounded buffer, so behaviours that need two pending loaded_mm stores are not explored), drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
 v6.x lazy mm_cpumask) waits for the drain before it reads tlb_gen and global_asid. The initiator
 reads remote loaded_mm from memory after the full barrier of inc_mm_tlb_gen (the store-buffer
 pattern of broadcast_flush.md §5). asid_transition and global_asid are stored in program order
@@ -143,6 +142,10 @@ def build(cfg):
 
     def store_lm(c, val):
         return [sb[c].becomes(val)] if tso else []
+
+    def sb_free(c):
+        """The one-entry store buffer can take a store (a full one stalls the store until it drains)."""
+        return (sb[c] == "empty") if tso else True
 
     def between_ops(c):
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
@@ -370,13 +373,14 @@ def build(cfg):
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                          f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
     def switch_mm_out(c):
-        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")), mode[c].becomes("other"),
+        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & sb_free(c), mode[c].becomes("other"),
                     store_lm(c, "other"))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
                                          f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
     def switch_mm_begin(c):
-        return when(preemptible(c) & (mode[c] == "other"), mode[c].becomes("switching"), store_lm(c, "switching"))
+        return when(preemptible(c) & (mode[c] == "other") & sb_free(c), mode[c].becomes("switching"),
+                    store_lm(c, "switching"))
 
     mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")
@@ -396,7 +400,7 @@ def build(cfg):
     @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
                                       f"next), loaded_mm_asid; IRQs back on ({V})")
     def switch_mm_done(c):
-        return when(mode[c] == "cr3", mode[c].becomes("user"), store_lm(c, "mm"))
+        return when((mode[c] == "cr3") & sb_free(c), mode[c].becomes("user"), store_lm(c, "mm"))
 
     if tso:
         @m.action(CPU, fair="strong", ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")

@@ -55,7 +55,7 @@ BUGS = {
     "invlpgb_global_asid_before_transition.py": ("invlpgb_global_asid_before_transition", "no_stale_access", 16,
                                                  ["use_global_asid", "inc_mm_tlb_gen", "tlbsync", "tlb_finish_mmu",
                                                   "user_access"]),
-    "invlpgb_switch_mm_no_mb.py": ("invlpgb_switch_mm_no_mb", "no_stale_access", 15,
+    "invlpgb_switch_mm_no_mb.py": ("invlpgb_switch_mm_no_mb", "no_stale_access", 16,
                                    ["switch_mm_begin", "switch_mm_load_cr3", "ipi_skip", "tlb_finish_mmu",
                                     "user_access"]),
     "invlpgb_tlbsync_after_migration.py": ("invlpgb_tlbsync_after_migration", "no_stale_access", 24,
