@@ -1,0 +1,513 @@
+"""invlpgb — broadcast TLB invalidation with global ASIDs (AMD INVLPGB/TLBSYNC, merged in v6.15).
+
+An mm that is active on enough CPUs gets a process-wide *global ASID* (the same PCID on every
+CPU); its flushes are then one INVLPGB on that PCID, broadcast by the hardware to every CPU, and a
+TLBSYNC that waits only for the issuing CPU's own invalidations. Before that, the mm's flushes go
+by IPI to mm_cpumask, and the first such flush may assign the global ASID (consider_global_asid).
+While CPUs still run the mm on their per-CPU dynamic ASIDs, `asid_transition` is set and every
+broadcast flush also runs finish_asid_transition, which IPIs mm_cpumask until each CPU running
+the mm has moved onto the global ASID. (../shared/reference/broadcast_flush.md §1–§5; v6.15
+arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h, asm/tlb.h.)
+
+  initiator i (CPUs 0..initiators-1)               any CPU t / the hardware
+  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, p), user_access(t, p)
+  inc_mm_tlb_gen(i)        reads global_asid        flush_tlb_func(t, i)  the IPI handler
+   IPI path (no global ASID):                       switch_mm_begin / _load_cr3 / _done(t)
+     ipi_send / ipi_skip(i, t); csd_lock_wait(i)    enter_lazy_tlb / leave_lazy / switch_mm_out(t)
+     use_global_asid(i) -> mm_assign_publish(i)     invlpgb_invalidate(i, t): i's pending
+     or consider_global_asid_skip(i)                  INVLPGB applied to CPU t's TLB
+   broadcast path (global ASID):                    store_buffer_drain(t) (memory="tso")
+     invlpgb_issue(i)  (INVLPGB, no wait)
+     finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
+     tlbsync(i)        waits for i's own INVLPGB only
+  tlb_finish_mmu(i)        frees the frame
+
+The model's ASIDs: each CPU's TLB is tagged with two PCIDs of this mm — its dynamic ASID slot
+(PCID index 0; cpu_tlbstate.ctxs[], caught up by ctxs[].tlb_gen at switch-in, as in tlb_gen.py)
+and the mm's global ASID (index 1; the same on every CPU, never flushed by the generation logic:
+"always up to date" by INVLPGB). Another mm competes for CPUs (mode "other"); its own slot and
+memory are not modelled, and this mm keeps its dynamic slot while the CPU runs it.
+
+INVLPGB as hardware: invlpgb_issue records the initiator's pending invalidation for every CPU;
+invlpgb_invalidate applies it to one CPU's global-ASID entries of the range at any time, in any
+order (it is progress, weakly fair: the hardware finishes). TLBSYNC blocks until the issuing
+CPU's own pending set is empty. The dynamic slots are out of its scope (PCID-matching, non-global).
+
+Memory model: sequential consistency, or `memory="tso"`: loaded_mm stores (LOADED_MM_SWITCHING,
+next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is full: a
+bounded buffer, so behaviours that need two pending loaded_mm stores are not explored), drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
+v6.x lazy mm_cpumask) waits for the drain before it reads tlb_gen and global_asid. The initiator
+reads remote loaded_mm from memory after the full barrier of inc_mm_tlb_gen (the store-buffer
+pattern of broadcast_flush.md §5). asid_transition and global_asid are stored in program order
+(on x86 a release store is a plain store and TSO keeps two stores in order); the order itself is a
+switch (`transition_first`).
+
+Bug switches (each True in the kernel): `tlbsync_same_cpu` (the task cannot migrate between
+INVLPGB and TLBSYNC: preemption is off), `transition_first` (asid_transition before global_asid),
+`switch_mb` (switch_mm_irqs_off's smp_mb() before reading global_asid), `should_flush_switching`
+(should_flush_tlb IPIs a CPU whose loaded_mm is LOADED_MM_SWITCHING, fea4e317f9e7 "x86/mm: Eliminate
+window where TLB flushes may be inadvertently skipped": without it the model finds that bug),
+`finish_waits_switching`
+(finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING).
+
+Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator — bitmaps, cursor,
+wrap-around reset — destroy_context's freeing and another mm's reuse are not modelled); the flush
+is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
+range INVLPGB on the global one; no paging-structure caches, no PTI (no user-PCID INVLPGB), no
+kernel-range, flush_tlb_all or reclaim entry points, no Intel RAR; mm_cpumask bits are set at
+switch-in and cleared only by flush_tlb_func on a CPU that runs another mm (the v6.x lazy mask),
+should_flush_tlb's trim_cpumask is a free choice; the active-CPU threshold is a parameter (the
+kernel's is more than 3, `mm_active_cpus_exceeds(mm, 3)`), the sampling gate a free choice;
+switch_mm_irqs_off called from flush_tlb_func leaves is_lazy as it is.
+"""
+from __future__ import annotations
+
+from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count, \
+    exists, forall, when
+
+TLB_C = "arch/x86/mm/tlb.c"
+TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
+V = "v6.15"
+
+
+def build(cfg):
+    n, k, pages, rounds = cfg.cpus, cfg.initiators, cfg.pages, cfg.rounds
+    if k > n:
+        raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
+    tso = cfg.memory == "tso"
+    m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
+    CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
+    Page = m.index_set("Page", pages)
+    Frame = m.index_set("Frame", pages)
+    PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
+    DYN, GLOB = PCID.members
+    gens = k * rounds
+    EVERY_CPU = CPU.mask(*range(n))
+    FrameRef = Elem(Frame, optional=True)
+    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
+                   "finish", "tlbsync", "flushed", "freed", "done")
+    Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
+    Loaded = m.enum("LoadedMm", "mm", "other", "switching")
+
+    pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
+    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
+                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
+    tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
+                  "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
+    mode = m.array("mode", CPU, Mode, "user",
+                   "what CPU c runs: this mm's task, a lazy kthread, another mm, or switch_mm_irqs_off to this mm "
+                   "(loaded_mm = SWITCHING stored; cr3: CR3 loaded, loaded_mm = next not yet)")
+    loaded_asid = m.array("loaded_asid", CPU, Elem(PCID), DYN,
+                          "cpu_tlbstate.loaded_mm_asid: this mm's dynamic slot or its global ASID")
+    asid_gen = m.array("asid_gen", CPU, IntRange(0, gens), 0,
+                       "cpu_tlbstate.ctxs[asid].tlb_gen of this mm's dynamic slot")
+    mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm) (v6.x: bits kept at switch-out)")
+    mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
+    global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
+    asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+    asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
+                      "who holds global_asid_lock (use_global_asid)")
+    phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
+    rnd = m.array("round", CPU, IntRange(0, rounds - 1), 0, "which operation of initiator c this is")
+    in_range = m.array("in_range", (CPU, Page), BOOL, False, "page p lies in initiator c's flush range")
+    bcast = m.array("bcast", CPU, BOOL, False,
+                    "initiator c's flush_tlb_mm_range saw a global ASID: broadcast_tlb_flush")
+    all_mask = m.array("all_mask", CPU, BOOL, False,
+                       "initiator c's flush_tlb_multi IPIs the whole mask (asid_transition set, or "
+                       "finish_asid_transition's IPIs), lazy CPUs too")
+    scanned = m.array("scanned", CPU, Mask(CPU), (), "CPUs initiator c's current scan has handled")
+    csd = m.array("csd", (CPU, CPU), BOOL, False, "initiator i's flush csd for CPU t is locked and queued")
+    inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
+                       "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if tso:
+        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
+        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
+                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+    if not cfg.tlbsync_same_cpu:
+        migrated = m.array("migrated", CPU, BOOL, False,
+                           "initiator c's task migrated between its INVLPGB and TLBSYNC")
+
+    def own_lm(c, val):
+        """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
+        return {"mm": (mode[c] == "user") | (mode[c] == "lazy"), "other": mode[c] == "other",
+                "switching": (mode[c] == "switching") | (mode[c] == "cr3")}[val]
+
+    def lm_seen(i, t, val):
+        """CPU i reads CPU t's cpu_tlbstate.loaded_mm as `val` (its own CPU: forwarded from the buffer)."""
+        if not tso:
+            return own_lm(t, val)
+        return If(t == i, own_lm(t, val), lm_mem[t] == val)
+
+    def store_lm(c, val):
+        return [sb[c].becomes(val)] if tso else []
+
+    def sb_free(c):
+        """The one-entry store buffer can take a store (a full one stalls the store until it drains)."""
+        return (sb[c] == "empty") if tso else True
+
+    def between_ops(c):
+        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
+
+    def preemptible(c):
+        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu)."""
+        return between_ops(c) | (phase[c] == "flush_start") | (phase[c] == "flushed")
+
+    FLUSHERS = CPU.mask(*range(k))
+
+    def flusher(c):
+        return FLUSHERS.has(c) if k < n else True
+
+    def loaded(c):
+        return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
+
+    def entry(c, p):
+        return If(loaded_asid[c] == GLOB, tlb[c, GLOB, p], tlb[c, DYN, p])
+
+    def flush_dyn(c, cond):
+        """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
+        return [tlb[c, DYN, p].becomes(If(cond, None, tlb[c, DYN, p])) for p in Page.members]
+
+    def catch_up(c, cond):
+        """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
+        behind = cond & (asid_gen[c] < mm_tlb_gen)
+        return flush_dyn(c, behind) + [asid_gen[c].becomes(If(behind, mm_tlb_gen, asid_gen[c]))]
+
+    initiator = dict(actor=lambda i, *_: i, fair="weak")
+
+    # ------------------------------------------------------------ the initiators
+    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
+                                         "-> mm/memory.c: zap_pte_range, one page (v6.15)")
+    def madvise_dontneed(i, p):
+        took = {f: pte[p] == f for f in Frame.members}
+        return when(flusher(i) & (phase[i] == "idle") & (pte[p] != None),  # noqa: E711
+                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                    [in_range[i, q].becomes(q == p) for q in Page.members],
+                    pte[p].becomes(None), phase[i].becomes("flush_start"))
+
+    def phase_after_issue(i, g):
+        """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
+        is read between them), then finish_asid_transition if mm_in_asid_transition (read here)."""
+        return phase[i].becomes(If(g, If(asid_transition, "finish", "tlbsync"), "sending"))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range: get_cpu, inc_mm_tlb_gen (a full barrier); "
+                                    f"if (mm_global_asid(mm)) broadcast_tlb_flush: invlpgb_flush_user_nr_nosync "
+                                    f"(INVLPGB on the global PCID, no wait), then if (mm_in_asid_transition) "
+                                    f"finish_asid_transition; else flush_tlb_multi ({V}; mm_global_asid: "
+                                    f"smp_load_acquire, {TLBFLUSH_H})")
+    def inc_mm_tlb_gen(i):
+        g = global_asid
+        return when(phase[i] == "flush_start", mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
+                    all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
+                    inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
+
+    def targeted(i, t):
+        """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while asid_transition is set, else
+        on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING
+        (fea4e317f9e7; or trim_cpumask)."""
+        target = lm_seen(i, t, "mm") | (lm_seen(i, t, "switching") if cfg.should_flush_switching else False)
+        return mm_cpumask.has(t) & (all_mask[i] | ((mode[t] != "lazy") & target))
+
+    def may_target(i, t):
+        """should_flush_tlb with trim_cpumask: a non-lazy CPU of the mask running another mm is IPI'd too."""
+        return mm_cpumask.has(t) & (all_mask[i] | (mode[t] != "lazy"))
+
+    def scan(i, t):
+        done = scanned[i].with_(t)
+        return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, "waiting", "sending"))]
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
+                  f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
+    def ipi_send(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & may_target(i, t) & ~csd[i, t],
+                    csd[i, t].becomes(True), scan(i, t))
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{TLB_C}: native_flush_tlb_multi -> should_flush_tlb: not in mm_cpumask, lazy, or "
+                  f"another loaded_mm ({V})")
+    def ipi_skip(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & ~targeted(i, t), scan(i, t))
+
+    @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for each "
+                                    f"target ({V})")
+    def csd_lock_wait(i):
+        return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
+                    phase[i].becomes(If(bcast[i], "tlbsync", "consider")))
+
+    def active(c):
+        """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
+        return (mode[c] != "lazy") & (own_lm(c, "mm") if not tso else lm_mem[c] == "mm")
+
+    first, second = (asid_transition, global_asid) if cfg.transition_first else (global_asid, asid_transition)
+    publish_ref = ("asid_transition = true, then smp_store_release(global_asid)" if cfg.transition_first
+                   else "smp_store_release(global_asid) before asid_transition = true (order swapped)")
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: "
+                                    f"mm_active_cpus_exceeds(mm, 3) -> use_global_asid: under global_asid_lock, "
+                                    f"allocate_global_asid, mm_assign_global_asid: {publish_ref} "
+                                    f"({V}, {TLBFLUSH_H})")
+    def use_global_asid(i):
+        enough = count(CPU, active) > cfg.active_threshold
+        return when((phase[i] == "consider") & (asid_lock == None) & ~global_asid & ~asid_transition  # noqa: E711
+                    & enough, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+
+    @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
+                                    f"raw_spin_unlock(global_asid_lock) ({V})")
+    def mm_assign_publish(i):
+        return when(phase[i] == "assign", second.becomes(True), asid_lock.becomes(None),
+                    phase[i].becomes("flushed"))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: no INVLPGB, the sampling gate "
+                                    f"((pid & 31) == (jiffies & 31)) fails, or too few active CPUs; "
+                                    f"use_global_asid: the mm already has one ({V})")
+    def consider_global_asid_skip(i):
+        return when(phase[i] == "consider", phase[i].becomes("flushed"))
+
+    # broadcast path: finish_asid_transition scans mm_cpumask
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): "
+                  + ("while (loaded_mm == LOADED_MM_SWITCHING) cpu_relax(); " if cfg.finish_waits_switching
+                     else "(no wait for LOADED_MM_SWITCHING: a guard removed) ")
+                  + f"skip unless loaded_mm == mm; if loaded_mm_asid != global ASID: flush_tlb_multi(mm_cpumask) "
+                    f"and return ({V})")
+    def finish_asid_transition_cpu(i, t):
+        wait = ~lm_seen(i, t, "switching") if cfg.finish_waits_switching else True
+        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
+        done = scanned[i].with_(t)
+        return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
+                    scanned[i].becomes(If(behind, CPU.empty(), done)),
+                    all_mask[i].becomes(behind),
+                    phase[i].becomes(If(behind, "sending", "finish")))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
+                                    f"global ASID: mm_clear_asid_transition ({V})")
+    def mm_clear_asid_transition(i):
+        return when((phase[i] == "finish") & (scanned[i] == EVERY_CPU), asid_transition.becomes(False),
+                    phase[i].becomes("tlbsync"))
+
+    sync_ref = (f"{TLB_C}: broadcast_tlb_flush -> __tlbsync: TLBSYNC waits for this CPU's INVLPGBs on every "
+                f"CPU; put_cpu after it ({V}, asm/tlb.h)")
+
+    @m.action(CPU, **initiator, ref=sync_ref if cfg.tlbsync_same_cpu else
+              sync_ref + "; the task migrated, so TLBSYNC runs on a CPU that issued nothing (preemption "
+                         "allowed between INVLPGB and TLBSYNC: a guard removed)")
+    def tlbsync(i):
+        ok = inv_todo[i] == CPU.empty()
+        if not cfg.tlbsync_same_cpu:
+            ok = ok | migrated[i]
+        return when((phase[i] == "tlbsync") & ok, phase[i].becomes("flushed"),
+                    [migrated[i].becomes(False)] if not cfg.tlbsync_same_cpu else [])
+
+    if not cfg.tlbsync_same_cpu:
+        @m.action(CPU, environment=True, ref="kernel/sched/core.c: the task is preempted and migrates to "
+                                             "another CPU between invlpgb_flush_user_nr_nosync and __tlbsync "
+                                             "(the get_cpu()/guard(preempt) removed)")
+        def task_migrate(i):
+            return when(flusher(i) & ((phase[i] == "tlbsync") | (phase[i] == "finish")) & ~migrated[i],
+                        migrated[i].becomes(True))
+
+    @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
+                                    "pages; flush_tlb_mm_range has returned (v6.15)")
+    def tlb_finish_mmu(i):
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        last = rnd[i] + 1 >= rounds
+        return when(phase[i] == "flushed",
+                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                    phase[i].becomes(If(last, "done", "freed")))
+
+    if rounds > 1:
+        @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
+                                                     "alloc_zeroed_user_highpage, set_pte_at (v6.15)")
+        def do_anonymous_page(i, p, f):
+            return when((phase[i] == "freed") & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+                        pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
+                        rnd[i].becomes(rnd[i] + 1))
+
+    # ------------------------------------------------------------ the hardware: INVLPGB in flight
+    @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
+              ref="AMD APM vol. 3, INVLPGB: the broadcast invalidation reaches CPU t's TLB (any time, any "
+                  "order); PCID-matching, non-global entries of the range (asm/tlb.h: "
+                  "invlpgb_flush_user_nr_nosync, v6.15)")
+    def invlpgb_invalidate(i, t):
+        return when(inv_todo[i].has(t),
+                    [tlb[t, GLOB, p].becomes(If(in_range[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+                    inv_todo[i].becomes(inv_todo[i].without(t)))
+
+    # ------------------------------------------------------------ every CPU's flush handler
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
+              ref=f"{TLB_C}: flush_tlb_func: loaded_mm != mm -> cpumask_clear_cpu, return; "
+                  f"mm_needs_global_asid -> switch_mm_irqs_off(NULL, loaded_mm) onto the global ASID; "
+                  f"is_global_asid -> return; is_lazy -> switch_mm_irqs_off(NULL, &init_mm); else catch up "
+                  f"with mm->context.tlb_gen; csd_unlock ({V})")
+    def flush_tlb_func(t, i):
+        here = (mode[t] == "user") | (mode[t] == "lazy")
+        move = here & global_asid & (loaded_asid[t] == DYN)
+        on_dyn = here & ~global_asid & (loaded_asid[t] == DYN)
+        lazy = on_dyn & (mode[t] == "lazy")
+        return when(csd[i, t] & (mode[t] != "switching") & (mode[t] != "cr3"),
+                    csd[i, t].becomes(False),
+                    mm_cpumask.becomes(If(mode[t] == "other", mm_cpumask.without(t), mm_cpumask)),
+                    loaded_asid[t].becomes(If(move, GLOB, loaded_asid[t])),
+                    mode[t].becomes(If(lazy, "other", mode[t])),
+                    catch_up(t, on_dyn & (mode[t] == "user")))
+
+    # ------------------------------------------------------------ context switches (the scheduler's)
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
+    def enter_lazy_tlb(c):
+        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
+                                         f"-> choose_new_asid, the global PCID with NOFLUSH; is_global_asid -> "
+                                         f"return; else was_lazy: smp_mb, flush if ctxs[asid].tlb_gen is behind "
+                                         f"({V})")
+    def leave_lazy(c):
+        move = global_asid & (loaded_asid[c] == DYN)
+        return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
+                    loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])),
+                    catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
+                                         f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
+    def switch_mm_out(c):
+        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & sb_free(c), mode[c].becomes("other"),
+                    store_lm(c, "other"))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
+                                         f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
+    def switch_mm_begin(c):
+        return when(preemptible(c) & (mode[c] == "other") & sb_free(c), mode[c].becomes("switching"),
+                    store_lm(c, "switching"))
+
+    mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
+          else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")
+
+    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: {mb}; next_tlb_gen = "
+                                      f"atomic64_read(&next->context.tlb_gen); choose_new_asid: the global "
+                                      f"ASID if mm_global_asid(next) (NOFLUSH), else the dynamic slot, flushed "
+                                      f"if ctxs[].tlb_gen is behind; load_new_mm_cr3 ({V})")
+    def switch_mm_load_cr3(c):
+        # smp_mb(): the SWITCHING store reaches memory before tlb_gen and global_asid are read
+        fence = (sb[c] == "empty") if tso and cfg.switch_mb else True
+        g = global_asid
+        return when((mode[c] == "switching") & fence, mode[c].becomes("cr3"),
+                    mm_cpumask.becomes(mm_cpumask.with_(c)),
+                    loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))), catch_up(c, ~g))
+
+    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
+                                      f"next), loaded_mm_asid; IRQs back on ({V})")
+    def switch_mm_done(c):
+        return when((mode[c] == "cr3") & sb_free(c), mode[c].becomes("user"), store_lm(c, "mm"))
+
+    if tso:
+        @m.action(CPU, fair="strong", ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")
+        def store_buffer_drain(c):
+            return when(sb[c] != "empty", sb[c].becomes("empty"),
+                        lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
+
+    # ------------------------------------------------------------ the hardware: walks and accesses
+    @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): fills the TLB "
+                                               "under the loaded PCID, speculatively too, on a lazy CPU too")
+    def tlb_fill(c, p):
+        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
+
+    def stale(e, p):
+        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+
+    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
+    def user_access(c, p):
+        e = entry(c, p)
+        return when((mode[c] == "user") & preemptible(c) & (e != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)))
+
+    # ------------------------------------------------------------ properties
+    def unmapped(c, s, p):
+        return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
+
+    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
+                "no user access goes through a TLB entry whose frame was freed or reused",
+                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; broadcast_tlb_flush "
+                "ends with TLBSYNC",
+                precondition=exists(CPU, PCID, Page, unmapped))
+
+    def in_flush(i):
+        return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
+
+    m.cover("invlpgb_in_flight", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t) & in_range[i, p]
+                                        & (tlb[t, GLOB, p] != None)),  # noqa: E711
+            "an INVLPGB was issued and a CPU's TLB still holds a global-ASID entry it will invalidate",
+            "asm/tlb.h: invlpgb_flush_user_nr_nosync (v6.15)")
+    m.cover("tlbsync_waits", exists(CPU, lambda i: (phase[i] == "tlbsync") & (inv_todo[i] != CPU.empty())),
+            "TLBSYNC waits: the issuing CPU's INVLPGB has not reached every TLB", sync_ref)
+    m.cover("global_asid_assigned", global_asid,
+            "flush_tlb_mm_range's IPI path gave the mm a global ASID",
+            f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
+    m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
+        CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
+            "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: "
+            "INVLPGB does not reach them",
+            f"{TLB_C}: finish_asid_transition ({V})")
+    m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
+            "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
+            f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
+    m.cover("transition_finished", global_asid & ~asid_transition,
+            "every CPU running the mm is on its global ASID: asid_transition cleared",
+            f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
+    m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] == GLOB)),
+            "a CPU switching to the mm read its global ASID and loaded CR3 with it (NOFLUSH)",
+            f"{TLB_C}: choose_new_asid ({V})")
+    if n > 2 or k > 1:
+        m.cover("finish_sees_switching", exists(CPU, CPU, lambda i, t: (phase[i] == "finish")
+                                                & ~scanned[i].has(t) & (mode[t] == "switching")
+                                                & global_asid),
+                "finish_asid_transition reaches a CPU inside switch_mm_irqs_off (loaded_mm = SWITCHING)",
+                f"{TLB_C}: finish_asid_transition: while (loaded_mm == LOADED_MM_SWITCHING) ({V})")
+    m.cover("lazy_cpu_reached_by_invlpgb", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t)
+                                                  & (mode[t] == "lazy") & in_range[i, p]
+                                                  & (tlb[t, GLOB, p] != None)),  # noqa: E711
+            "a lazy CPU holds a global-ASID entry an INVLPGB is about to invalidate: no IPI needed",
+            f"{TLB_C}: broadcast_tlb_flush ({V})")
+    m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
+        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
+            "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
+            "mm/mmu_gather.c: tlb_finish_mmu (v6.15)")
+    if tso:
+        m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
+                "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
+    if k > 1:
+        m.cover("concurrent_flushes", count(CPU, in_flush) >= 2,
+                "two initiators flush the mm at once", f"{TLB_C}: flush_tlb_mm_range on two CPUs ({V})")
+
+    quiet = forall(CPU, lambda c: between_ops(c) & (inv_todo[c] == CPU.empty()))
+    m.final(quiet & (asid_lock == None) & forall(CPU, CPU, lambda i, t: ~csd[i, t]))  # noqa: E711
+    m.leads_to("flush_completes", ~between_ops(0), between_ops(0),
+               "initiator 0's unmap, its flush (IPIs or INVLPGB + TLBSYNC) and its free complete",
+               f"{TLB_C}: flush_tlb_mm_range returns ({V})")
+    return m.build()
+
+
+PARAMS = (
+    Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
+    Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),
+    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
+                                           "more than N active CPUs for a global ASID)"),
+    Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
+                                                      "an x86-TSO store buffer"),
+    Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
+    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
+                                        "asid_transition"),
+    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
+                                 "between loaded_mm = SWITCHING and the global_asid read"),
+    Param("should_flush_switching", True, doc="(bug when False: before fea4e317f9e7, v6.15-rc) should_flush_tlb "
+                                              "skips a CPU whose loaded_mm is LOADED_MM_SWITCHING"),
+    Param("finish_waits_switching", True, doc="(bug when False) finish_asid_transition does not wait while a "
+                                              "CPU's loaded_mm is LOADED_MM_SWITCHING"),
+)
+
+PROTOCOL = Protocol("invlpgb", build, PARAMS, __doc__)

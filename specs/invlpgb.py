@@ -1,0 +1,27 @@
+"""Broadcast TLB flushing with global ASIDs: AMD INVLPGB + TLBSYNC as merged in v6.15.
+
+protocols/invlpgb.py: an mm flushed by IPIs gets a global ASID on the flush path
+(consider_global_asid); its later flushes are an INVLPGB on that PCID and a TLBSYNC that waits
+for the issuing CPU's own invalidation only; while CPUs still run the mm on dynamic ASIDs
+(asid_transition), finish_asid_transition IPIs the mask until every CPU running the mm has
+moved onto the global ASID. The broken variants are in specs/bugs/invlpgb_*.py.
+"""
+from checker.spec import Check
+from protocols.invlpgb import PROTOCOL
+
+# one initiator, two operations: the first goes by IPI and assigns the global ASID, the second is
+# broadcast and finishes the transition; two VAs, two frames
+INVLPGB_2CPUS = Check(PROTOCOL, name="invlpgb_2cpus", cpus=2, initiators=1, pages=2, rounds=2,
+                      expect="holds")
+# two initiators at once: one assigns the global ASID while the other flushes
+INVLPGB_2INITIATORS = Check(PROTOCOL, name="invlpgb_2initiators", cpus=2, initiators=2, pages=2, rounds=1,
+                            expect="holds")
+# three CPUs (one VA: at two VAs the space passes 100 M states)
+INVLPGB_3CPUS = Check(PROTOCOL, name="invlpgb_3cpus", cpus=3, initiators=1, pages=1, rounds=2,
+                      expect="holds")
+# x86-TSO: loaded_mm through the store buffer, switch_mm_irqs_off's smp_mb() before global_asid is read
+INVLPGB_TSO = Check(PROTOCOL, name="invlpgb_tso", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
+                    expect="holds")
+# the smallest holding check (one VA, two flushes by one initiator): what `mutate` runs on
+INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, pages=1, rounds=2,
+                      expect="holds")
