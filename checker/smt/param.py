@@ -193,6 +193,14 @@ def _fixed_members(model: Model, p: IndexSet) -> set[int]:
     return out
 
 
+def _first_naming(model: Model, pname: str, members: set[int]) -> tuple[str, SrcLoc | None]:
+    for what, loc, e in _exprs_of(model):
+        for c in _consts(e):
+            if isinstance(c.type, Elem) and c.type.iset.name == pname and c.value in members:
+                return what, loc
+    return "the model", model.loc
+
+
 def _refuse_counting(model: Model, p: IndexSet) -> None:
     """count/sum over P and a cpumask's weight have no encoding over an unbounded sort."""
     for what, loc, e in _exprs_of(model):
@@ -238,7 +246,16 @@ def generalise(build: Callable[[int], Model], lo: int, hi: int, loc: SrcLoc | No
                             f"one member per CPU; from cpus={a} to cpus={b}: {sizes}", loc)
     p = grown[0][0]
     _refuse_counting(ma, p)
-    fixed = frozenset(_fixed_members(ma, p) | _fixed_members(mb, grown[0][1]))
+    fa, fb = _fixed_members(ma, p), _fixed_members(mb, grown[0][1])
+    if fa != fb:
+        extra = sorted(fb - fa) or sorted(fa - fb)
+        what, where = _first_naming(mb if fb - fa else ma, p.name, set(extra))
+        raise NotParametric(f"{what} names {p.name} {', '.join(map(str, extra))} at cpus={b if fb - fa else a} "
+                            f"but not at cpus={a if fb - fa else b}: it is built CPU by CPU (a loop over "
+                            f"the CPUs?), so the model at one CPU count says nothing about another",
+                            where, f"write it with one parameter over {p.name} and forall/exists, or "
+                            "prove it at fixed CPU counts with --prove --cpus N")
+    fixed = frozenset(fa)
     if any(f >= lo - (a - p.size) for f in fixed):
         raise NotParametric(f"the model names {p.name} {max(fixed)}, which the smallest CPU count "
                             f"({lo}) does not have", loc)
