@@ -30,7 +30,8 @@ AFTER_FREE = ("freed", "done")                                   # tlb_finish_mm
 def supported(d) -> bool:
     return (d.switch == "atomic" and d.memory == "sc" and d.cpumask == "eager" and not d.gup_fast
             and d.flush_by == "ipi" and not d.latr and not d.pv and d.table_free == "after_flush"
-            and set(d.callers) <= {"munmap", "madvise"} and d.lazy_gen_check and d.async_wait
+            and set(d.callers) <= {"munmap", "madvise"} and (d.lazy_gen_check or d.lazy_rule == "v4.19")
+            and d.async_wait
             and d.csd_unlock and d.table_free_ipi == "none")
 
 
@@ -171,7 +172,7 @@ def declare(s) -> None:
     aux("stale_entries_owe_a_flush",
         forall(CPU, Page, lambda c, p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])  # noqa: E711
                | s.frame_is(tlb[c, p], "gathered")
-               | (behind(c) & ((mode[c] == "lazy") | (irq[c] == "async_func")))),
+               | (behind(c) & (((mode[c] == "lazy") if d.lazy_gen_check else False) | (irq[c] == "async_func")))),
         "a TLB entry maps the current frame, a gathered one, or it is on a CPU that is behind tlb_gen "
         "and lazy or has an async flush pending")
 
@@ -179,3 +180,32 @@ def declare(s) -> None:
     # loaded (lazy ones included): no paging-structure cache points at a freed table.
     aux("no_cached_freed_table", forall(CPU, lambda c: ~s.table_freed(psc[c])),
         "no CPU's paging-structure cache points at a freed page-table page")
+
+
+def declare_sync_shootdown(m, Resp, Page, phase, marked, pending, in_handler, loaded, tlb, tlb0) -> None:
+    """The benchmark model (protocols/sync_shootdown.py, wait=True): why no TLB entry survives the
+    free. Page walks fill only while the PTEs are present (phase mapped); a responder the initiator
+    has marked still caches the range only while its IPI is pending; CPU 0 flushed locally."""
+    def aux(name, expr, statement):
+        m.invariant(name, expr, statement, "strengthening for --prove (protocols/strengthening.py)",
+                    auxiliary=True)
+
+    quiet = (phase == "mapped") | (phase == "freed") | (phase == "done")
+    aux("ipi_pending_until_handled",
+        forall(Resp, lambda i: implies(pending[i], marked[i]) & implies(in_handler[i], pending[i])
+               & implies(quiet, ~marked[i])),
+        "a flush IPI is pending only on a responder the initiator marked, and a running handler's IPI "
+        "is still pending; between shootdowns no responder is marked")
+    aux("entries_need_the_mm_and_a_walk",
+        forall(Resp, Page, lambda i, j: implies(tlb[i, j], loaded[i] & ~in_handler[i])),
+        "a responder caches a translation only with the mm loaded and outside the flush handler")
+    aux("marked_responders_owe_a_flush",
+        forall(Resp, Page, lambda i, j: implies(tlb[i, j] & (phase != "mapped"),
+                                                ((phase == "sending") & ~marked[i]) | (marked[i] & pending[i])))
+        & implies((phase == "local_flush") | (phase == "waiting"), forall(Resp, lambda i: marked[i] | ~exists(
+            Page, lambda j: tlb[i, j]))),
+        "once the PTEs are cleared, a responder still caching the range has not been sent the IPI yet, "
+        "or its IPI is pending")
+    aux("initiator_flushed_locally_sync",
+        implies((phase == "waiting") | (phase == "freed") | (phase == "done"), forall(Page, lambda j: ~tlb0[j])),
+        "after flush_tlb_func_local CPU 0 caches nothing of the range")
