@@ -148,7 +148,7 @@ def prove_every_n(fam: Family, build: Callable[[int], Model], targets: list[str]
         out.reason = _unknown(out.failed)
         return done(out)
     if r == z3.sat:
-        n = len(s.model().get_universe(enc.S))
+        n = len(_members(fam, enc, s.model()))
         return done(_at_fixed_n(out, fam, build, targets, aux, fam.cpus(n), max_k, time_limit,
                                 "the initial state breaks them"))
 
@@ -168,6 +168,7 @@ def prove_every_n(fam: Family, build: Callable[[int], Model], targets: list[str]
                 continue
             label = _label(a, fin)
             s.push()
+            s.add([enc.member_of_p(k) for k in skolems.values() if enc.none is not None])
             if is_z3(g):
                 s.add(g)
             s.add(int_ranges)
@@ -229,12 +230,14 @@ def _unknown(q: Query | None) -> str:
 def _smallest(s: z3.Solver, enc: ParamEncoding, m: z3.ModelRef, clock: _Deadline) -> z3.ModelRef:
     """The sat query again with the sort limited to k elements, k = the fewest the family has,
     then one more, ... up to the size of the model Z3 found: the CTI with the fewest CPUs."""
-    n = len(m.get_universe(enc.S))
+    extra = 0 if enc.none is None else 1
+    n = len(m.get_universe(enc.S)) - extra
     for k in range(max(1, enc.family.least), n):
         ms = clock.ms()
         if ms is None:
             break
         es = [z3.Const(f"{enc.family.iset.name.lower()}_only{i}", enc.S) for i in range(k)]
+        es += [enc.none] if enc.none is not None else []
         x = enc.fresh("x")
         s.push()
         s.add(z3.ForAll([x], z3.Or([x == e for e in es])))
@@ -253,6 +256,9 @@ def _members(fam: Family, enc: ParamEncoding, m: z3.ModelRef) -> list:
     others in the order of Z3's universe."""
     univ = list(m.get_universe(enc.S))
     fixed = {k: m.eval(c, model_completion=True) for k, c in enc.fixed.items()}
+    if enc.none is not None:
+        no = m.eval(enc.none, model_completion=True)
+        univ = [e for e in univ if not e.eq(no)]
     rest = [e for e in univ if not any(e.eq(f) for f in fixed.values())]
     out, it = [], iter(rest)
     for i in range(len(univ)):
@@ -291,7 +297,7 @@ def _value(m: z3.ModelRef, x, t, elems: list):
     if isinstance(t, IntRange):
         return v.as_long()
     if isinstance(t, Elem) and elems is not None and t.iset.name == elems[0]:
-        return next(i for i, e in enumerate(elems[1]) if e.eq(v))
+        return next((i for i, e in enumerate(elems[1]) if e.eq(v)), len(elems[1]))  # else none
     if isinstance(t, (Enum, Elem)):
         # enumeration constants are declared in value order
         s = v.sort()

@@ -137,30 +137,10 @@ class _Shaper:
 
     def var(self, v: VarDecl):
         dims = tuple(d.name for d in v.dims)
-        pd = [k for k, d in enumerate(v.dims) if self.is_p(d)]
         what = f"the initial value of {v.name}"
-        if not pd:
-            init = tuple(self.value(x, v.type, what) for x in v.init)
-        else:
-            # per choice of the finite indices: the value at each fixed member, and the one
-            # value every other member must have
-            init = []
-            fin = [d for d in v.dims if not self.is_p(d)]
-            idx = list(itertools.product(*(d.members for d in v.dims)))
-            vals = dict(zip(idx, v.init))
-            for fv in itertools.product(*(d.members for d in fin)):
-                def at(m, fv=fv):
-                    it = iter(fv)
-                    key = tuple(m if self.is_p(d) else next(it) for d in v.dims)
-                    return self.value(vals[key], v.type, what)
-                fixed = tuple((m, at(m)) for m in sorted(self.fixed))
-                gen = {repr(at(m)) for m in self.generic}
-                if len(gen) > 1:
-                    raise NotParametric(f"{what} differs between CPUs the model does not name "
-                                        f"({self.p} {', '.join(map(str, self.generic))})", v.loc,
-                                        "give every such member the same initial value")
-                init.append((fv, fixed, gen.pop() if gen else None))
-            init = tuple(init)
+        pats = init_patterns(v, self.p, self.fixed, what)
+        init = tuple((fv, tuple(sorted((pat, repr(self.value(x, v.type, what))) for pat, x in by.items())))
+                     for fv, by in pats.items())
         return ("var", v.name, dims, self.type(v.type), init)
 
     def action(self, a: Action):
@@ -168,6 +148,29 @@ class _Shaper:
         ups = tuple((self.expr(u.target, bmap), self.expr(u.value, bmap)) for u in a.updates)
         return ("action", a.name, tuple(b.iset.name for b in a.params), a.environment,
                 self.expr(a.guard, bmap), ups)
+
+
+def pattern(members: tuple[int, ...], fixed) -> tuple:
+    """Which P indices are which fixed member, and which of the others are equal: the initial
+    value of an array over P may depend on nothing else."""
+    classes: dict[int, int] = {}
+    return tuple(("fixed", m) if m in fixed else ("other", classes.setdefault(m, len(classes)))
+                 for m in members)
+
+
+def init_patterns(v: VarDecl, pname: str, fixed, what: str) -> dict[tuple, dict[tuple, Any]]:
+    """v's initial values per choice of its finite indices and `pattern` of its P indices."""
+    pd = [k for k, d in enumerate(v.dims) if d.name == pname]
+    out: dict[tuple, dict[tuple, Any]] = {}
+    for key, x in zip(itertools.product(*(d.members for d in v.dims)), v.init):
+        fv = tuple(i for k, i in enumerate(key) if k not in pd)
+        pat = pattern(tuple(key[k] for k in pd), fixed)
+        by = out.setdefault(fv, {})
+        if pat in by and by[pat] != x:
+            raise NotParametric(f"{what} differs between {pname}s the model does not name", v.loc,
+                                "give every such member the same initial value")
+        by[pat] = x
+    return out
 
 
 def mask_class(v: int, n: int, fixed, what: str, pname: str) -> tuple:
@@ -181,23 +184,51 @@ def mask_class(v: int, n: int, fixed, what: str, pname: str) -> tuple:
     return (tuple((i, bool(v >> i & 1)) for i in sorted(fixed)), bits.pop() if bits else False)
 
 
-def _fixed_members(model: Model, p: IndexSet) -> set[int]:
-    out: set[int] = set()
-    for _, _, e in _exprs_of(model):
+def _singled_out(model: Model, p: IndexSet) -> list[tuple[str, SrcLoc | None, set[int]]]:
+    """(declaration, loc, members) for each place the model singles members of P out: a member
+    constant (CPU 0), a cpumask constant's members whose bit differs from the last member's
+    (`CPU.mask(0)`, the complement in `ALL_REMOTE`), an initial value that differs from the last
+    member's."""
+    last = p.size - 1
+    out = []
+    for what, loc, e in _exprs_of(model):
         for c in _consts(e):
             if isinstance(c.type, Elem) and c.type.iset.name == p.name and c.value < p.size:
-                out.add(c.value)
+                out.append((what, loc, {c.value}))
+            if isinstance(c.type, Mask) and c.type.iset.name == p.name:
+                g = c.value >> last & 1
+                out.append((what, loc, {i for i in p.members if (c.value >> i & 1) != g}))
     for v in model.vars:
+        what = f"the initial value of {v.name}"
         if isinstance(v.type, Elem) and v.type.iset.name == p.name:
-            out.update(x for x in v.init if x < p.size)
+            out.append((what, v.loc, {x for x in v.init if x < p.size}))
+        if isinstance(v.type, Mask) and v.type.iset.name == p.name:
+            for x in v.init:
+                g = x >> last & 1
+                out.append((what, v.loc, {i for i in p.members if (x >> i & 1) != g}))
+        pd = [k for k, d in enumerate(v.dims) if d.name == p.name]
+        if pd:
+            vals = dict(zip(itertools.product(*(d.members for d in v.dims)), v.init))
+            for m in p.members:
+                o = last if m != last else last - 1
+                swap = {m: o, o: m}
+                if o >= 0 and any(vals[tuple(swap.get(i, i) if k in pd else i for k, i in enumerate(key))] != x
+                                  for key, x in vals.items()):
+                    out.append((what, v.loc, {m}))
     return out
 
 
-def _first_naming(model: Model, pname: str, members: set[int]) -> tuple[str, SrcLoc | None]:
-    for what, loc, e in _exprs_of(model):
-        for c in _consts(e):
-            if isinstance(c.type, Elem) and c.type.iset.name == pname and c.value in members:
-                return what, loc
+def _fixed_members(model: Model, p: IndexSet) -> set[int]:
+    out: set[int] = set()
+    for _, _, ms in _singled_out(model, p):
+        out |= ms
+    return out
+
+
+def _first_naming(model: Model, p: IndexSet, members: set[int]) -> tuple[str, SrcLoc | None]:
+    for what, loc, ms in _singled_out(model, p):
+        if ms & members:
+            return what, loc
     return "the model", model.loc
 
 
@@ -217,18 +248,19 @@ def _refuse_counting(model: Model, p: IndexSet) -> None:
                                     "compare the mask with another (==, is_empty) instead, or prove "
                                     "it at fixed CPU counts with --prove --cpus N")
     for v in model.vars:
-        if isinstance(v.type, Elem) and v.type.iset.name == p.name and v.type.optional:
-            raise NotParametric(f"variable {v.name} holds a {p.name} or none: the proof for every CPU "
-                                f"count does not encode an optional {p.name} yet", v.loc,
-                                "prove it at fixed CPU counts with --prove --cpus N")
-        if sum(1 for d in v.dims if d.name == p.name) > 1:
-            raise NotParametric(f"variable {v.name} is indexed by {p.name} twice: the proof for every "
-                                f"CPU count does not encode such arrays yet", v.loc,
-                                "prove it at fixed CPU counts with --prove --cpus N")
         if isinstance(v.type, Mask) and v.type.iset.name != p.name:
             raise NotParametric(f"variable {v.name} is a mask over {v.type.iset.name}: the proof for "
                                 f"every CPU count encodes masks over {p.name} only", v.loc,
                                 "prove it at fixed CPU counts with --prove --cpus N")
+
+
+def _located(fn, loc):
+    try:
+        return fn()
+    except NotParametric as e:
+        if e.loc is None:
+            raise NotParametric(e.message, loc, e.hint) from None
+        raise
 
 
 def generalise(build: Callable[[int], Model], lo: int, hi: int, loc: SrcLoc | None) -> Family:
@@ -249,13 +281,24 @@ def generalise(build: Callable[[int], Model], lo: int, hi: int, loc: SrcLoc | No
     fa, fb = _fixed_members(ma, p), _fixed_members(mb, grown[0][1])
     if fa != fb:
         extra = sorted(fb - fa) or sorted(fa - fb)
-        what, where = _first_naming(mb if fb - fa else ma, p.name, set(extra))
+        what, where = _first_naming(mb if fb - fa else ma, grown[0][1] if fb - fa else p, set(extra))
         raise NotParametric(f"{what} names {p.name} {', '.join(map(str, extra))} at cpus={b if fb - fa else a} "
-                            f"but not at cpus={a if fb - fa else b}: it is built CPU by CPU (a loop over "
-                            f"the CPUs?), so the model at one CPU count says nothing about another",
+                            f"but not at cpus={a if fb - fa else b}: it depends on the CPU count beyond the size of "
+                            f"{p.name} (a loop over the CPUs? a mask of the first or last CPUs?), so the model "
+                            "at one CPU count says nothing about another",
                             where, f"write it with one parameter over {p.name} and forall/exists, or "
                             "prove it at fixed CPU counts with --prove --cpus N")
     fixed = frozenset(fa)
+    dims = max([sum(1 for d in v.dims if d.name == p.name) for v in ma.vars] + [1])
+    if p.size - len(fixed) < dims:
+        need = len(fixed) + dims + (a - p.size)
+        if need + 1 <= hi and a < need:
+            return generalise(build, need, hi, loc)
+        raise NotParametric(f"to see that the model depends on the CPU count only through the size of "
+                            f"{p.name}, flushcheck compares it at two CPU counts with at least {dims} "
+                            f"{p.name}s besides the ones it names ({', '.join(map(str, sorted(fixed)))}): "
+                            f"{need} and {need + 1} CPUs, but the family takes at most {hi}", loc,
+                            "prove it at fixed CPU counts with --prove --cpus N")
     if any(f >= lo - (a - p.size) for f in fixed):
         raise NotParametric(f"the model names {p.name} {max(fixed)}, which the smallest CPU count "
                             f"({lo}) does not have", loc)
@@ -268,7 +311,7 @@ def generalise(build: Callable[[int], Model], lo: int, hi: int, loc: SrcLoc | No
                                 f"({', '.join(extra) or 'their order'})", loc,
                                 f"declare the same {kind}s at every CPU count")
         for x, y in zip(xs, ys):
-            if getattr(sa, shape)(x) != getattr(sb, shape)(y):
+            if _located(lambda: getattr(sa, shape)(x), x.loc) != _located(lambda: getattr(sb, shape)(y), x.loc):
                 raise NotParametric(f"{kind} {x.name} depends on the CPU count beyond the size of "
                                     f"{p.name} (cpus={a} and cpus={b} build it differently: e.g. a "
                                     f"loop over the CPUs, or a range that grows with them)", x.loc,
@@ -277,7 +320,7 @@ def generalise(build: Callable[[int], Model], lo: int, hi: int, loc: SrcLoc | No
         if [x.name for x in xs] != [y.name for y in ys]:
             raise NotParametric(f"the invariants differ between cpus={a} and cpus={b}", loc)
         for x, y in zip(xs, ys):
-            if sa.expr(x.expr, {}) != sb.expr(y.expr, {}):
+            if _located(lambda: sa.expr(x.expr, {}), x.loc) != _located(lambda: sb.expr(y.expr, {}), x.loc):
                 raise NotParametric(f"invariant {x.name} depends on the CPU count beyond the size of "
                                     f"{p.name} (cpus={a} and cpus={b} state it differently)", x.loc,
                                     f"write it with forall/exists over {p.name}")
@@ -377,22 +420,26 @@ class InitState(_State):
     def at(self, v, fin, p):
         enc = self.enc
         fam = enc.family
-        n = fam.iset.size
-        idx = list(itertools.product(*(d.members for d in v.dims)))
-        vals = dict(zip(idx, v.init))
-        generic = next(i for i in range(n) if i not in fam.fixed)
-
-        def value(member):
-            it = iter(fin)
-            key = tuple(member if enc.is_p(d) else next(it) for d in v.dims)
-            return enc.const_value(vals[key], v.type)
-
-        if not p:
-            return value(None)
-        out = value(generic)
-        for k in reversed(fam.fixed):
-            out = _ite(p[0] == enc.fixed[k], value(k), out)
+        by = init_patterns(v, fam.iset.name, fam.fixed, f"the initial value of {v.name}")[fin]
+        pats = list(by.items())
+        out = enc.const_value(pats[-1][1], v.type)
+        for pat, x in reversed(pats[:-1]):
+            out = _ite(_matches(enc, pat, p), enc.const_value(x, v.type), out)
         return out
+
+
+def _matches(enc: "ParamEncoding", pat: tuple, p: tuple):
+    """The P indices p (sort terms) have the pattern pat."""
+    conds = []
+    for (kind, k), x in zip(pat, p):
+        if kind == "fixed":
+            conds.append(x == enc.fixed[k])
+        else:
+            conds += [x != c for c in enc.fixed.values()]
+    for i, j in itertools.combinations(range(len(pat)), 2):
+        if pat[i][0] == pat[j][0] == "other":
+            conds.append(p[i] == p[j] if pat[i][1] == pat[j][1] else p[i] != p[j])
+    return _and(conds)
 
 
 class PostState(_State):
@@ -425,6 +472,12 @@ class ParamEncoding:
         self.ctx = ctx if ctx is not None else z3.Context()
         self.S = z3.DeclareSort(family.iset.name, self.ctx)
         self.fixed = {k: z3.Const(family.iset.member_name(k), self.S) for k in family.fixed}
+        # an optional member of P (a CPU or none): none is one more element of the sort, outside
+        # every quantifier, parameter and mask
+        m = family.model
+        opt = any(isinstance(t, Elem) and t.optional and self.is_p(t.iset)
+                  for t in [v.type for v in m.vars] + [c.type for _, _, e in _exprs_of(m) for c in _consts(e)])
+        self.none = z3.Const(f"no_{family.iset.name.lower()}", self.S) if opt else None
         self._enums: dict[str, tuple[z3.SortRef, list]] = {}
         self._n = 0
 
@@ -466,6 +519,8 @@ class ParamEncoding:
     def const_value(self, v, t: Type):
         """A concrete value of type t as a term (a PMask for masks over P)."""
         if isinstance(t, Elem) and self.is_p(t.iset):
+            if v == t.none and t.optional:
+                return self.none
             return self.fixed[v]
         if self.is_pmask(t):
             bits, generic = mask_class(v, t.iset.size, self.family.fixed, "a cpumask", t.iset.name)
@@ -510,6 +565,21 @@ class ParamEncoding:
                 return self._finite(t.iset)[1][x]
         return self.lift(x, t)
 
+    def member_of_p(self, x):
+        """x is a member of P (not the none element), or True when there is none."""
+        return True if self.none is None else x != self.none
+
+    def forall_p(self, xs: list, body):
+        if not is_z3(body):
+            return body
+        dom = _and([self.member_of_p(x) for x in xs])
+        return z3.ForAll(xs, body if dom is True else z3.Implies(dom, body))
+
+    def exists_p(self, xs: list, body):
+        if not is_z3(body):
+            return body
+        return z3.Exists(xs, _and([self.member_of_p(x) for x in xs] + [body]))
+
     def fresh(self, name: str):
         self._n += 1
         return z3.Const(f"{name}!{self._n}", self.S)
@@ -535,9 +605,9 @@ class ParamEncoding:
             if not is_z3(body):
                 return body
             if q.kind == "forall":
-                return z3.ForAll([x], body)
+                return self.forall_p([x], body)
             if q.kind == "exists":
-                return z3.Exists([x], body)
+                return self.exists_p([x], body)
             raise NotParametric(f"`{q}` counts {q.var.iset.name}s")  # refused in generalise
         bodies = [self.expr(q.body, {**env, q.var.uid: m}, st) for m in q.var.iset.members]
         if q.kind == "forall":
@@ -593,7 +663,7 @@ class ParamEncoding:
                 n = a[1]
                 x = self.fresh("m")
                 d = m(x) == n(x) if is_z3(m(x)) or is_z3(n(x)) else (m(x) == n(x))
-                same = z3.ForAll([x], d) if is_z3(d) else d
+                same = self.forall_p([x], d)
                 return same if o == "eq" else _not(same)
             raise NotParametric(f"`{e}`: no encoding of {o} over an unbounded set")
         if not any(is_z3(x) for x in a):
@@ -620,7 +690,8 @@ class ParamEncoding:
         out = []
         for v in self.model.vars:
             t = v.type
-            if not (isinstance(t, IntRange) or (isinstance(t, Elem) and not t.optional and not self.is_p(t.iset))):
+            if not (isinstance(t, IntRange) or (isinstance(t, Elem) and not t.optional
+                                                and (not self.is_p(t.iset) or self.none is not None))):
                 continue
             fin_dims = [d for d in v.dims if not self.is_p(d)]
             np_ = sum(1 for d in v.dims if self.is_p(d))
@@ -629,9 +700,11 @@ class ParamEncoding:
                 val = st.at(v, fin, tuple(xs))
                 if isinstance(t, IntRange):
                     f = z3.And(val >= t.lo, val <= t.hi)
+                elif self.is_p(t.iset):
+                    f = val != self.none
                 else:
                     f = val != self.member(t.iset, t.iset.size)
-                out.append(z3.ForAll(xs, f) if xs else f)
+                out.append(self.forall_p(xs, f) if xs else f)
         return out
 
     def instances(self, a: Action):
@@ -640,7 +713,8 @@ class ParamEncoding:
         return list(itertools.product(*doms))
 
     def bind(self, a: Action, fin_args: tuple, tag: str) -> tuple[dict[int, Any], dict[int, Any]]:
-        """env (uid -> value) for one instance: P parameters as fresh constants of the sort."""
+        """env (uid -> value) for one instance: P parameters as fresh constants of the sort (state
+        `member_of_p` of each in the query)."""
         env, skolems = {}, {}
         for b, v in zip(a.params, fin_args):
             if v is None:
@@ -700,7 +774,7 @@ class ParamEncoding:
                     out.append(z3.Or(val < t.lo, val > t.hi))
                 f = _and([g, _or(out)])
                 if is_z3(f) and sk:
-                    f = z3.Exists(sk, f)
+                    f = self.exists_p(sk, f)
                 bad.append(f)
         return _or(bad)
 
@@ -715,4 +789,6 @@ class ParamEncoding:
         xs = [self.fixed[k] for k in sorted(self.fixed)]
         xs += [z3.Const(f"{self.family.iset.name.lower()}_extra{i}", self.S)
                for i in range(max(0, self.family.least - len(xs)))]
+        if self.none is not None:
+            xs.append(self.none)
         return [z3.Distinct(*xs)] if len(xs) > 1 else []
