@@ -129,10 +129,12 @@ class _Shaper:
         if isinstance(e, Ref):
             return ("ref", e.var.name) + tuple(self.expr(i, bmap) for i in e.indices)
         if isinstance(e, Quant):
+            t = ("count", self.p) if _counted(e, self.p) else self.type(e.type)  # 0..|P|
             bmap = {**bmap, e.var.uid: len(bmap)}
-            return ("quant", e.kind, e.var.iset.name, self.type(e.type), self.expr(e.body, bmap))
+            return ("quant", e.kind, e.var.iset.name, t, self.expr(e.body, bmap))
         if isinstance(e, Op):
-            return ("op", e.op, self.type(e.type)) + tuple(self.expr(a, bmap) for a in e.args)
+            t = ("count", self.p) if _counted(e, self.p) else self.type(e.type)
+            return ("op", e.op, t) + tuple(self.expr(a, bmap) for a in e.args)
         raise TypeError(e)
 
     def var(self, v: VarDecl):
@@ -232,19 +234,52 @@ def _first_naming(model: Model, p: IndexSet, members: set[int]) -> tuple[str, Sr
     return "the model", model.loc
 
 
+MAX_COUNT = 8   # count(CPU, ...) compared with a constant up to this: k + 1 nested quantifiers
+
+
+def _counted(e: Expr, pname: str) -> bool:
+    """A count over P alone, or the weight of a cpumask over P."""
+    return (isinstance(e, Quant) and e.kind == "count" and e.var.iset.name == pname) or (
+        isinstance(e, Op) and e.op == "msize" and isinstance(e.args[0].type, Mask)
+        and e.args[0].type.iset.name == pname)
+
+
+def counting(e: Expr, pname: str) -> tuple[Expr, str, int] | None:
+    """`count(P, φ) OP k` or `mask.weight() OP k` (either side), k a constant, as (the count,
+    op, k) with op one of eq ne lt le ge on the count; None for anything else."""
+    if not (isinstance(e, Op) and e.op in ("eq", "ne", "lt", "le")):
+        return None
+    a, b = e.args
+    if _counted(a, pname) and isinstance(b, Const):
+        return a, e.op, int(b.value)
+    if _counted(b, pname) and isinstance(a, Const):
+        k = int(a.value)   # k < c is c >= k + 1; k <= c is c >= k
+        return b, {"eq": "eq", "ne": "ne", "lt": "ge", "le": "ge"}[e.op], k + 1 if e.op == "lt" else k
+    return None
+
+
 def _refuse_counting(model: Model, p: IndexSet) -> None:
-    """count/sum over P and a cpumask's weight have no encoding over an unbounded sort."""
+    """A count over P (or a cpumask's weight) is encoded only where it is compared with a small
+    constant — `count(CPU, φ) == 0`, `<= 3` — as "at least k distinct CPUs satisfy φ"; elsewhere
+    (a sum, a count assigned or added) it has no encoding over an unbounded sort."""
     for what, loc, e in _exprs_of(model):
+        ok = set()
         for n in walk(e):
-            if isinstance(n, Quant) and n.var.iset.name == p.name and n.kind in ("count", "sum"):
-                raise NotParametric(f"{what} counts {p.name}s (`{n}`): the proof for every CPU count "
-                                    f"has no encoding of a count over an unbounded set of {p.name}s",
+            c = counting(n, p.name)
+            if c is not None and c[2] <= MAX_COUNT:
+                ok.add(id(c[0]))
+        for n in walk(e):
+            if isinstance(n, Quant) and n.var.iset.name == p.name and n.kind in ("count", "sum") \
+                    and id(n) not in ok:
+                raise NotParametric(f"{what} counts {p.name}s (`{n}`) other than to compare the count "
+                                    f"with a constant up to {MAX_COUNT}: the proof for every CPU count has "
+                                    f"no encoding of that over an unbounded set of {p.name}s",
                                     loc, f"state it with forall/exists over {p.name}, or prove it at "
                                     "fixed CPU counts with --prove --cpus N")
-            if isinstance(n, Op) and n.op == "msize" and isinstance(n.args[0].type, Mask) \
-                    and n.args[0].type.iset.name == p.name:
-                raise NotParametric(f"{what} takes the weight of a cpumask (`{n}`): the proof for every "
-                                    f"CPU count has no encoding of cpumask_weight", loc,
+            if isinstance(n, Op) and n.op == "msize" and _counted(n, p.name) and id(n) not in ok:
+                raise NotParametric(f"{what} takes the weight of a cpumask (`{n}`) other than to compare "
+                                    f"it with a constant up to {MAX_COUNT}: the proof for every CPU count "
+                                    "has no encoding of that", loc,
                                     "compare the mask with another (==, is_empty) instead, or prove "
                                     "it at fixed CPU counts with --prove --cpus N")
     for v in model.vars:
@@ -623,8 +658,34 @@ class ParamEncoding:
             return k
         return z3.Sum(live + ([z3.IntVal(k, self.ctx)] if k else []))
 
+    def _at_least(self, k: int, phi):
+        """At least k distinct members of P satisfy phi (a function of a sort term)."""
+        if k <= 0:
+            return True
+        xs = [self.fresh("n") for _ in range(k)]
+        body = _and(([z3.Distinct(*xs)] if k > 1 else []) + [phi(x) for x in xs])
+        return self.exists_p(xs, body)
+
+    def _count(self, c: Expr, op: str, k: int, env, st):
+        if isinstance(c, Quant):
+            def phi(x):
+                return self.expr(c.body, {**env, c.var.uid: x}, st)
+        else:
+            phi = self.expr(c.args[0], env, st)
+        if op == "ge":
+            return self._at_least(k, phi)
+        if op == "lt":
+            return _not(self._at_least(k, phi))
+        if op == "le":
+            return _not(self._at_least(k + 1, phi))
+        exactly = _and([self._at_least(k, phi), _not(self._at_least(k + 1, phi))])
+        return exactly if op == "eq" else _not(exactly)
+
     def _op(self, e: Op, env, st):
         o = e.op
+        c = counting(e, self.family.iset.name)
+        if c is not None:
+            return self._count(*c, env, st)
         ev = lambda x: self.expr(x, env, st)  # noqa: E731
         if o == "and":
             return _and([ev(x) for x in e.args])
