@@ -12,7 +12,6 @@ import z3
 
 from checker.cli import main
 from checker.errors import UserError
-from checker.lang import BOOL, ModelBuilder, Param, Protocol, count, exists, forall, when
 from checker.result import Verdict
 from checker.run import RunOptions, build_model, run_check
 from checker.smt.allcpus import prove_every_n
@@ -20,6 +19,7 @@ from checker.smt.param import generalise
 from checker.spec import Check, load_spec
 
 from .conftest import ROOT, searched_all_clean, spec_path
+from .fixtures import four_cpus
 
 ALL = RunOptions(prove=True, all_cpus=True)
 PROVE = RunOptions(prove=True)
@@ -156,31 +156,7 @@ def test_cti_for_every_n_is_a_real_step_at_its_cpu_count():
 
 # ------------------------------------------------------------------ holds up to 3 CPUs, fails at 4
 
-def _four_build(cfg):
-    m = ModelBuilder("four_cpus", cfg)
-    CPU = m.index_set("CPU", cfg.cpus, symmetric=True, lanes=True)
-    did = m.array("did", CPU, BOOL, False, "CPU c did X")
-
-    @m.action(CPU, ref="toy: CPU c does X, once")
-    def do_x(c):
-        return when(~did[c], did[c].becomes(True))
-
-    if cfg.form == "count":    # encoded for every N as "no 4 distinct CPUs did X"
-        m.invariant("at_most_three", count(CPU, lambda c: did[c]) <= 3, "at most three CPUs did X")
-    elif cfg.form == "sum":    # a count in arithmetic: no encoding for every N
-        m.invariant("at_most_three", count(CPU, lambda c: did[c]) + 1 <= 4, "at most three CPUs did X")
-    else:
-        m.invariant("at_most_three",
-                    ~exists(CPU, CPU, CPU, CPU, lambda a, b, c, d: did[a] & did[b] & did[c] & did[d]
-                            & (a != b) & (a != c) & (a != d) & (b != c) & (b != d) & (c != d)),
-                    "no four distinct CPUs did X")
-    m.final(forall(CPU, lambda c: did[c]))
-    return m.build()
-
-
-FOUR = Protocol("four_cpus", _four_build, (Param("cpus", 3, 2, 8),
-                                           Param("form", "exists", choices=("exists", "count", "sum"))),
-                "an invariant true with up to 3 CPUs, false with 4")
+FOUR = four_cpus.PROTOCOL
 
 
 @pytest.mark.parametrize("form", ["exists", "count"])
@@ -208,7 +184,7 @@ def test_counting_cpus_is_refused_unless_compared_with_a_constant():
     with pytest.raises(UserError) as e:
         run_check("s", check, ALL)
     assert "invariant at_most_three counts CPUs" in e.value.message
-    assert e.value.loc is not None and e.value.loc.file == __file__
+    assert e.value.loc is not None and e.value.loc.file == four_cpus.__file__
     # the fixed-N proof still works on it
     assert run_check("s", check, RunOptions({"cpus": 3}, prove=True)).verdict is Verdict.HOLDS
 
