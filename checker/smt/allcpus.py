@@ -140,7 +140,7 @@ def prove_every_n(fam: Family, build: Callable[[int], Model], targets: list[str]
         return r
 
     # 1. initiation
-    s = z3.Solver(ctx=enc.ctx)
+    s = _solver(enc)
     s.add(enc.at_least())
     s.add(_fold(enc, _not(P(enc.init()))))
     r = ask(s, "initiation")
@@ -154,7 +154,7 @@ def prove_every_n(fam: Family, build: Callable[[int], Model], targets: list[str]
 
     # 2. consecution, one query per action instance
     pre = enc.pre("pre")
-    s = z3.Solver(ctx=enc.ctx)
+    s = _solver(enc)
     s.add(enc.at_least())
     s.add(enc.typed(pre))
     hyp = P(pre)
@@ -209,6 +209,15 @@ def prove_every_n(fam: Family, build: Callable[[int], Model], targets: list[str]
                               "— a flushcheck bug: please report it")
                 break
     return done(out)
+
+
+def _solver(enc: ParamEncoding) -> z3.Solver:
+    """Z3's SMT solver with model-based quantifier instantiation (MBQI) on, which decides these
+    queries (see param.py), and E-matching beside it (it settles most unsat queries first)."""
+    s = z3.Solver(ctx=enc.ctx)
+    s.set("mbqi", True)
+    s.set("ematching", True)
+    return s
 
 
 def _label(a, fin) -> str:
