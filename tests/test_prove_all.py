@@ -219,3 +219,15 @@ def test_an_undecided_query_is_incomplete_and_named(monkeypatch):
     # and the same with a time limit that has passed: incomplete, naming the first query
     o = prove_every_n(fam, lambda n: build_model(check, {"cpus": n}), targets, aux, time_limit=1e-9)
     assert o.status == "unknown" and o.failed.name == "initiation"
+
+
+def test_nothing_left_unchecked_is_holds_for_every_n():
+    """A spec with no deadlock, leads-to or cover to leave out: holds, and the text says for every N."""
+    from rich.console import Console
+    from checker.report.text import verdict_line
+    r = run_check("s", Check(four_cpus.FLAG, cpus=3, deadlock=False, liveness=False), ALL)
+    assert r.verdict is Verdict.HOLDS and r.trace is None and r.backend == "smt (induction, every CPU count)"
+    assert r.params["cpus"] == "every N≥2" and r.reason.startswith("and for every number of CPUs (cpus ≥ 2")
+    c = Console(record=True, width=400)
+    c.print(verdict_line(r))
+    assert "proved for every depth at these bounds: flag_set — and for every number of CPUs" in c.export_text()
