@@ -29,7 +29,8 @@ AFTER_FREE = ("freed", "done")                                   # tlb_finish_mm
 
 def supported(d) -> bool:
     return (d.switch == "atomic" and d.memory == "sc" and d.cpumask == "eager" and not d.gup_fast
-            and d.flush_by == "ipi" and not d.latr and not d.pv and d.table_free == "after_flush"
+            and d.flush_by == "ipi" and not d.latr and d.table_free == "after_flush"
+            and (not d.pv or (d.pv_cmpxchg and d.pv_host_xchg and d.shadow_paging == "none"))
             and set(d.callers) <= {"munmap", "madvise"} and (d.lazy_gen_check or d.lazy_rule == "v4.19")
             and d.async_wait
             and d.csd_unlock and d.table_free_ipi == "none")
@@ -56,6 +57,20 @@ def declare(s) -> None:
 
     def behind(c):
         return gen[c] < mm_gen
+
+    # KVM PV flush: a preempted vCPU the flush flagged (KVM_VCPU_FLUSH_TLB) instead of IPI'ing owes
+    # the flush; the host does it in record_steal_time before the vCPU runs again
+    if d.pv:
+        def flagged(c):
+            return s.preempted[c] == "preempted_flush"
+    else:
+        def flagged(c):
+            return False
+
+    def current_only(c):
+        """CPU c caches only what the PTEs and the PMD hold now (e.g. the host flushed it)."""
+        return forall(Page, lambda p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])) \
+            & ((psc[c] == None) | (psc[c] == s.pmd))  # noqa: E711
 
     flushing = in_(phase, FLUSHING)
     after_inc = ~in_(phase, PRE_INC)
@@ -155,7 +170,8 @@ def declare(s) -> None:
         forall(CPU, lambda c: implies(flushing & s.scanned.has(c),
                                       s.csd_locked[c] | caught_up(c) | (mode[c] == "other")
                                       | ((mode[c] == "lazy") & (~s.freed_tables if skip_lazy else False))
-                                      | ((irq[c] == "async_func") & s.async_flush))),
+                                      | ((irq[c] == "async_func") & s.async_flush) | flagged(c)
+                                      | (current_only(c) if d.pv else False))),
         "every CPU the flush has scanned is flushing, flushed, not using the mm, or lazily skipped")
     all_scanned = implies(post_scan, s.scanned == s.ALL_REMOTE)
     acked = implies(phase == "flushed", forall(CPU, lambda c: ~s.csd_locked[c])) if d.wait_for_ack else True
@@ -172,14 +188,21 @@ def declare(s) -> None:
     aux("stale_entries_owe_a_flush",
         forall(CPU, Page, lambda c, p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])  # noqa: E711
                | s.frame_is(tlb[c, p], "gathered")
-               | (behind(c) & (((mode[c] == "lazy") if d.lazy_gen_check else False) | (irq[c] == "async_func")))),
+               | (behind(c) & (((mode[c] == "lazy") if d.lazy_gen_check else False) | (irq[c] == "async_func")
+                               | flagged(c)))),
         "a TLB entry maps the current frame, a gathered one, or it is on a CPU that is behind tlb_gen "
         "and lazy or has an async flush pending")
 
     # Page tables are freed only by synchronous flushes that reached every CPU with the mm
     # loaded (lazy ones included): no paging-structure cache points at a freed table.
-    aux("no_cached_freed_table", forall(CPU, lambda c: ~s.table_freed(psc[c])),
-        "no CPU's paging-structure cache points at a freed page-table page")
+    aux("no_cached_freed_table", forall(CPU, lambda c: ~s.table_freed(psc[c]) | flagged(c)),
+        "no CPU's paging-structure cache points at a freed page-table page"
+        + (" (but a preempted vCPU the flush flagged, which the host flushes before it runs)" if d.pv else ""))
+    if d.pv:
+        aux("pv_flag_means_preempted",
+            s.vcpu_in[0] & forall(CPU, lambda c: s.vcpu_in[c] == (s.preempted[c] == "running")),
+            "steal_time.preempted is set exactly while the host has the vCPU descheduled (never vCPU 0, "
+            "the initiator)")
 
 
 def declare_sync_shootdown(m, Resp, Page, phase, marked, pending, in_handler, loaded, tlb, tlb0) -> None:
