@@ -67,6 +67,7 @@ def table(title: str, rows: list[dict], cti: bool) -> None:
 
 ALL_N = [("baseline", "specs/baseline.py"), ("concurrent", "specs/concurrent.py"),
          ("async_inline", "specs/async_inline.py"), ("v4_19", "specs/v4_19.py"), ("kvm_pv", "specs/kvm_pv.py"),
+         ("latr", "specs/latr.py"),
          ("sync_shootdown", "benchmarks/sync_shootdown.py")]
 
 

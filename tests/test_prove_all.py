@@ -25,7 +25,7 @@ ALL = RunOptions(prove=True, all_cpus=True)
 PROVE = RunOptions(prove=True)
 STANDARD = ("no_stale_access", "no_freed_table_walk", "flush_info_live", "nmi_uaccess_safe")
 # the families proved for every CPU count (specs/<family>.py; sync_shootdown: benchmarks/)
-FAMILIES = ["baseline", "concurrent", "async_inline", "v4_19", "kvm_pv", "sync_shootdown"]
+FAMILIES = ["baseline", "concurrent", "async_inline", "v4_19", "kvm_pv", "latr", "sync_shootdown"]
 
 
 def _protocol(family: str):
@@ -60,7 +60,7 @@ def test_every_cpu_count_agrees_with_fixed_n_and_explicit_search(family):
         assert searched_all_clean(e) and e.invariants[:len(r.invariants)] == r.invariants, (n, e.reason)
 
 
-@pytest.mark.parametrize("family", ["baseline", "concurrent", "async_inline", "v4_19", "kvm_pv"])
+@pytest.mark.parametrize("family", ["baseline", "concurrent", "async_inline", "v4_19", "kvm_pv", "latr"])
 def test_strengthening_holds_in_every_reachable_state(family):
     """The auxiliary invariants the proof assumes are true: the explicit search checks them."""
     proto = _protocol(family)
