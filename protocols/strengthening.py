@@ -12,10 +12,14 @@ They are declared with `auxiliary=True`: the explicit search does not check them
 spec names them (tests/test_prove.py does, to show they hold in every reachable state), and
 a proof uses those a spec lists in `Check(strengthen=[...])` (all of them by default).
 
-They describe the IPI designs with atomic context switches under sequential consistency
-(baseline, concurrent, async_inline and their bug variants); for other mechanisms (stepped
-switch_mm, x86-TSO, GUP-fast, LATR, PV, hypercall flush, khugepaged/writeback callers,
-tlb_remove_table) none are declared and a proof reports its counterexample to induction.
+They describe the designs with atomic context switches under sequential consistency: the IPI
+flushes (baseline, concurrent, async_inline, v4.19's rule that lazy CPUs are IPI'd too, and their
+bug variants), KVM's paravirtual flush with cmpxchg and the host's xchg (kvm_pv), and LATR with
+its reuse delay; `declare_sync_shootdown` covers the benchmark model. For other mechanisms
+(stepped switch_mm, x86-TSO, GUP-fast, hypercall flush, shadow paging, khugepaged/writeback
+callers, tlb_remove_table) none are declared and a proof reports its counterexample to
+induction. All of them are stated over CPUs with forall/exists only, so `--prove --all-cpus`
+proves the same families for every CPU count (checker/smt/allcpus.py).
 """
 from __future__ import annotations
 
