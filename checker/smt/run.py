@@ -253,10 +253,10 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
     nq = len(o.queries)
     qs = sum(q.seconds for q in o.queries)
 
-    def result(verdict, reason, depth=1, violation=None, trace=None, m=model):
-        r = _result(check, spec_path, m, verdict, backend, invs, o.seconds, depth, warnings, reason,
-                    violation, trace)
-        r.params = dict(shown) if trace is None or verdict is not Verdict.VIOLATED else r.params
+    def result(verdict, reason):
+        """A result about every CPU count: its params say so (cpus=every N≥lo)."""
+        r = _result(check, spec_path, model, verdict, backend, invs, o.seconds, 1, warnings, reason)
+        r.params = dict(shown)
         return r
 
     if o.status == "proved":
