@@ -365,6 +365,12 @@ def _cti(out: AllOutcome, fam, enc, build, m, pre, post, a, fin, skolems, target
                  next(i for i, e in enumerate(elems) if e.eq(m.eval(skolems[b.uid], model_completion=True)))
                  for b, v in zip(a.params, fin))
     k = _instance(enc_n, a.name, args)
+    if k not in enc_n.live:  # its guard is constantly false at that count: the encodings disagree
+        out.status = "disagree"
+        out.reason = (f"the counterexample to induction Z3 found for every CPU count ({label}, {cpus} CPUs) "
+                      f"fires an action the fixed-N encoding at {cpus} CPUs never enables — a flushcheck "
+                      "bug: please report it")
+        return out
     j = enc_n.live.index(k)
     # the concrete check with the fixed-N encoding: the state satisfies P, the action is enabled,
     # and its successor breaks P
