@@ -2,6 +2,7 @@
 
     python benchmarks/prove.py                 # 4, 8, 16, 32 CPUs
     python benchmarks/prove.py --cpus 8 64     # other counts
+    python benchmarks/prove.py --all-cpus      # only the third table: every CPU count per family
 
 For each CPU count, specs/async_inline.py (pages=1, rounds=2) is proved with its
 strengthening invariants (protocols/strengthening.py): the time to encode Init/Trans/Inv, the
@@ -9,6 +10,11 @@ solver's time for 1-induction, and the whole check as the command line runs it (
 built, encoded and proved; sanity checks off). The second table is the same model with the
 NMI block removed (--set nmi_block=false): the proof fails and the time includes minimising the
 counterexample to induction and trying k-induction up to k=3.
+
+The third table is the proof for every number of CPUs (--prove --all-cpus, checker/smt/allcpus.py)
+of each family that has one, at its spec's bounds, beside the fixed-N proof at 8, 32 and 64 CPUs:
+"all-N s" is the whole proof (both builds compared, encoded, every query), "queries" how many Z3
+queries it asked and their solver time, "2-8 s" the fixed-N cross-check it runs after it.
 """
 from __future__ import annotations
 
@@ -59,16 +65,74 @@ def table(title: str, rows: list[dict], cti: bool) -> None:
         print("| " + " | ".join(cells) + " |")
 
 
+ALL_N = [("baseline", "specs/baseline.py"), ("concurrent", "specs/concurrent.py"),
+         ("async_inline", "specs/async_inline.py"), ("v4_19", "specs/v4_19.py"), ("kvm_pv", "specs/kvm_pv.py"),
+         ("latr", "specs/latr.py"),
+         ("sync_shootdown", "benchmarks/sync_shootdown.py")]
+
+
+def every_n(name: str, spec: str, fixed: list[int]) -> dict:
+    from checker.smt.allcpus import prove_every_n
+    from checker.smt.param import generalise
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    check = load_spec(os.path.join(root, spec))[0]
+    p = check.protocol.param("cpus")
+    t0 = time.perf_counter()
+    build = lambda n: build_model(check, {"cpus": n})  # noqa: E731
+    fam = generalise(build, p.lo, p.hi, check.loc)
+    aux = [i.name for i in strengthening(check, fam.model)]
+    o = prove_every_n(fam, build, [i.name for i in fam.model.invariants], aux, cross_check=False)
+    t1 = time.perf_counter()
+    cross = prove_every_n(fam, build, [i.name for i in fam.model.invariants], aux)
+    cross_s = sum(t for _, _, t in cross.fixed)
+    row = {"family": name, "bounds": " ".join(f"{k}={v}" for k, v in sorted(check.params.items())
+                                              if k in ("pages", "rounds")),
+           "result": o.status if cross.status == o.status else f"{o.status}/{cross.status}",
+           "aux": len(aux), "queries": len(o.queries), "solve": sum(q.seconds for q in o.queries),
+           "all": t1 - t0, "cross": cross_s}
+    for n in fixed:
+        if n > p.hi:
+            row[n] = None
+            continue
+        t = time.perf_counter()
+        model = build_model(check, {"cpus": n})
+        f = prove(Encoding(model), model.invariants, strengthening(check, model), max_k=1)
+        row[n] = (time.perf_counter() - t, f.status)
+    return row
+
+
+def every_n_table(rows: list[dict], fixed: list[int]) -> None:
+    print("\nproof for every number of CPUs (--prove --all-cpus) beside the fixed-N proof\n")
+    cols = ["family", "bounds", "aux", "result", "queries (solver s)", "all-N s", "2-8 cross-check s"]
+    cols += [f"fixed-N {n} CPUs s" for n in fixed]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join(" --- " for _ in cols) + "|")
+    for r in rows:
+        cells = [r["family"], r["bounds"], str(r["aux"]), r["result"], f"{r['queries']} ({r['solve']:.2f})",
+                 f"{r['all']:.2f}", f"{r['cross']:.2f}"]
+        for n in fixed:
+            v = r[n]
+            cells.append("—" if v is None else f"{v[0]:.2f}" + ("" if v[1] == "proved" else f" ({v[1]})"))
+        print("| " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cpus", type=int, nargs="+", default=[4, 8, 16, 32])
     p.add_argument("--no-cti", action="store_true", help="skip the failing (nmi_block=false) table")
+    p.add_argument("--all-cpus", action="store_true", help="only the table of proofs for every CPU count")
+    p.add_argument("--fixed", type=int, nargs="+", default=[8, 32, 64],
+                   help="CPU counts of the fixed-N proofs beside the all-N one (default 8 32 64)")
     a = p.parse_args()
     import z3
     print(f"flushcheck --prove on specs/async_inline.py (pages=1, rounds=2), Z3 {z3.get_version_string()}, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    if a.all_cpus:
+        every_n_table([every_n(n, s, a.fixed) for n, s in ALL_N], a.fixed)
+        return
     table("proof (nmi_block=true): every standard invariant, every depth",
           [one(n, {}) for n in a.cpus], cti=False)
+    every_n_table([every_n(n, s, a.fixed) for n, s in ALL_N], a.fixed)
     if not a.no_cti:
         table("no proof (nmi_block=false): counterexample to induction",
               [one(n, {"nmi_block": False}) for n in a.cpus], cti=True)

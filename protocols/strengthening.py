@@ -12,14 +12,18 @@ They are declared with `auxiliary=True`: the explicit search does not check them
 spec names them (tests/test_prove.py does, to show they hold in every reachable state), and
 a proof uses those a spec lists in `Check(strengthen=[...])` (all of them by default).
 
-They describe the IPI designs with atomic context switches under sequential consistency
-(baseline, concurrent, async_inline and their bug variants); for other mechanisms (stepped
-switch_mm, x86-TSO, GUP-fast, LATR, PV, hypercall flush, khugepaged/writeback callers,
-tlb_remove_table) none are declared and a proof reports its counterexample to induction.
+They describe the designs with atomic context switches under sequential consistency: the IPI
+flushes (baseline, concurrent, async_inline, v4.19's rule that lazy CPUs are IPI'd too, and their
+bug variants), KVM's paravirtual flush with cmpxchg and the host's xchg (kvm_pv), and LATR with
+its reuse delay; `declare_sync_shootdown` covers the benchmark model. For other mechanisms
+(stepped switch_mm, x86-TSO, GUP-fast, hypercall flush, shadow paging, khugepaged/writeback
+callers, tlb_remove_table) none are declared and a proof reports its counterexample to
+induction. All of them are stated over CPUs with forall/exists only, so `--prove --all-cpus`
+proves the same families for every CPU count (checker/smt/allcpus.py).
 """
 from __future__ import annotations
 
-from checker.lang import If, exists, forall, implies
+from checker.lang import If, any_of, exists, forall, implies
 
 # where the initiator is in each round
 PRE_INC = ("idle", "zapped", "flush_start")                      # before inc_mm_tlb_gen
@@ -29,8 +33,10 @@ AFTER_FREE = ("freed", "done")                                   # tlb_finish_mm
 
 def supported(d) -> bool:
     return (d.switch == "atomic" and d.memory == "sc" and d.cpumask == "eager" and not d.gup_fast
-            and d.flush_by == "ipi" and not d.latr and not d.pv and d.table_free == "after_flush"
-            and set(d.callers) <= {"munmap", "madvise"} and d.lazy_gen_check and d.async_wait
+            and d.flush_by == "ipi" and (not d.latr or d.latr_reuse_delay) and d.table_free == "after_flush"
+            and (not d.pv or (d.pv_cmpxchg and d.pv_host_xchg and d.shadow_paging == "none"))
+            and set(d.callers) <= {"munmap", "madvise"} and (d.lazy_gen_check or d.lazy_rule == "v4.19")
+            and d.async_wait
             and d.csd_unlock and d.table_free_ipi == "none")
 
 
@@ -56,6 +62,19 @@ def declare(s) -> None:
     def behind(c):
         return gen[c] < mm_gen
 
+    # KVM PV flush: a preempted vCPU the flush flagged (KVM_VCPU_FLUSH_TLB) instead of IPI'ing owes
+    # the flush; the host does it in record_steal_time before the vCPU runs again
+    def flagged(c):
+        return s.preempted[c] == "preempted_flush"
+
+    def or_flagged(c, x):
+        return x | flagged(c) if d.pv else x
+
+    def current_only(c):
+        """CPU c caches only what the PTEs and the PMD hold now (e.g. the host flushed it)."""
+        return forall(Page, lambda p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])) \
+            & ((psc[c] == None) | (psc[c] == s.pmd))  # noqa: E711
+
     flushing = in_(phase, FLUSHING)
     after_inc = ~in_(phase, PRE_INC)
     post_local = in_(phase, ("sending", "waiting", "flushed") + AFTER_FREE if d.local_first
@@ -74,16 +93,19 @@ def declare(s) -> None:
     # then); a PTE is present only with a PTE-table page in the PMD; a detached table exists only
     # while an unmap that said freed_tables is flushing, and the PMD points at the mm's own table.
     mid = in_(phase, ("zapped", "flush_start") + FLUSHING)
+    # LATR: tlb_finish_mmu only queues the frames and the table; latr_reclaim frees them after the sweeps
+    def or_deferred(x):
+        return x | s.latr_deferred if d.latr else x
     Frame, PTable = s.Frame, s.PTable
     aux("frames_follow_the_ptes",
         forall(Frame, lambda f: ((s.frame[f] == "mm") == exists(Page, lambda p: s.pte[p] == f))
-               & implies(s.frame[f] == "gathered", mid) & implies(mid, s.frame[f] != "mm"))
+               & implies(s.frame[f] == "gathered", or_deferred(mid)) & implies(mid, s.frame[f] != "mm"))
         & forall(Page, Page, lambda p, q: implies((p != q) & (s.pte[p] != None), s.pte[p] != s.pte[q]))  # noqa: E711
         & forall(Page, lambda p: implies(phase == "idle", s.pte[p] != None)  # noqa: E711
                  & implies(mid | (s.pmd == None), s.pte[p] == None))  # noqa: E711
         & implies(phase == "idle", s.pmd != None)  # noqa: E711
         & forall(PTable, lambda t: implies(s.pmd == t, s.ptable[t] == "mm")
-                 & implies(s.detached(t), in_(phase, ("flush_start",) + FLUSHING) & s.freed_tables)),
+                 & implies(s.detached(t), or_deferred(in_(phase, ("flush_start",) + FLUSHING)) & s.freed_tables)),
         "a frame is the mm's exactly while a PTE maps it; the PTEs are clear from the zap to the free; "
         "only a flushing unmap that freed tables has a detached PTE-table page")
 
@@ -150,16 +172,36 @@ def declare(s) -> None:
     # smp_call_function_many has handled every target it scanned: the IPI is in flight (csd
     # locked), or the target has caught up or left the mm, or it was a lazy CPU skipped because
     # no tables are freed (tlb_is_not_lazy), or, async, it acknowledged and owes the flush.
+    def handled(c, x):
+        """KVM PV: or the flush flagged the preempted vCPU, or the host has flushed it since."""
+        return x | flagged(c) | current_only(c) if d.pv else x
+
     aux("scanned_cpus_are_handled",
-        forall(CPU, lambda c: implies(flushing & s.scanned.has(c),
-                                      s.csd_locked[c] | caught_up(c) | (mode[c] == "other")
-                                      | ((mode[c] == "lazy") & (~s.freed_tables if skip_lazy else False))
-                                      | ((irq[c] == "async_func") & s.async_flush))),
+        forall(CPU, lambda c: implies(flushing & s.scanned.has(c), handled(
+            c, s.csd_locked[c] | caught_up(c) | (mode[c] == "other")
+            | ((mode[c] == "lazy") & (~s.freed_tables if skip_lazy else False))
+            | ((irq[c] == "async_func") & s.async_flush)))),
         "every CPU the flush has scanned is flushing, flushed, not using the mm, or lazily skipped")
-    all_scanned = implies(post_scan, s.scanned == s.ALL_REMOTE)
+    all_scanned = implies(post_scan, s.scanned == s.ALL_REMOTE) if not d.latr else True
     acked = implies(phase == "flushed", forall(CPU, lambda c: ~s.csd_locked[c])) if d.wait_for_ack else True
     aux("scan_complete_and_acked", all_scanned & acked,
         "after the send loop every remote CPU was scanned; after csd_lock_wait every csd is unlocked")
+
+    if d.latr:
+        # latr_post put every CPU of mm_cpumask but CPU 0 in latr_pending; a CPU leaves it only by
+        # sweeping (flush, catch up); the frames and table wait in the reuse queue until it is empty
+        posted = ~in_(phase, ("local_flush", "sending"))
+        aux("latr_sends_no_ipi",
+            s.scanned.is_empty() & forall(CPU, lambda c: ~s.csd_locked[c] & ~s.csd_queued[c] & (irq[c] == "none")),
+            "LATR sends no flush IPI: no csd is locked or queued, no handler runs")
+        aux("latr_pending_owes_a_sweep",
+            ~s.latr_pending.has(0)
+            & forall(CPU, lambda c: implies(posted & (c != 0) & (mode[c] != "other") & behind(c),
+                                            s.latr_pending.has(c)))
+            & implies(s.latr_deferred, in_(phase, AFTER_FREE))
+            & implies((phase != "flushed") & ~s.latr_deferred, s.latr_pending.is_empty()),
+            "after latr_post every CPU with the mm loaded that is behind tlb_gen has yet to sweep; the "
+            "freed memory waits in the reuse queue only after tlb_finish_mmu")
 
     # flush_tlb_func_local ran: CPU 0 has caught up with this round's flush.
     aux("initiator_flushed_locally", implies(post_local, caught_up(0)),
@@ -171,11 +213,47 @@ def declare(s) -> None:
     aux("stale_entries_owe_a_flush",
         forall(CPU, Page, lambda c, p: (tlb[c, p] == None) | (tlb[c, p] == s.pte[p])  # noqa: E711
                | s.frame_is(tlb[c, p], "gathered")
-               | (behind(c) & ((mode[c] == "lazy") | (irq[c] == "async_func")))),
+               | (behind(c) & or_flagged(c, any_of(*([mode[c] == "lazy"] if d.lazy_gen_check else []),
+                                                  irq[c] == "async_func")))),
         "a TLB entry maps the current frame, a gathered one, or it is on a CPU that is behind tlb_gen "
         "and lazy or has an async flush pending")
 
     # Page tables are freed only by synchronous flushes that reached every CPU with the mm
     # loaded (lazy ones included): no paging-structure cache points at a freed table.
-    aux("no_cached_freed_table", forall(CPU, lambda c: ~s.table_freed(psc[c])),
-        "no CPU's paging-structure cache points at a freed page-table page")
+    aux("no_cached_freed_table", forall(CPU, lambda c: or_flagged(c, ~s.table_freed(psc[c]))),
+        "no CPU's paging-structure cache points at a freed page-table page"
+        + (" (but a preempted vCPU the flush flagged, which the host flushes before it runs)" if d.pv else ""))
+    if d.pv:
+        aux("pv_flag_means_preempted",
+            s.vcpu_in[0] & forall(CPU, lambda c: s.vcpu_in[c] == (s.preempted[c] == "running")),
+            "steal_time.preempted is set exactly while the host has the vCPU descheduled (never vCPU 0, "
+            "the initiator)")
+
+
+def declare_sync_shootdown(m, Resp, Page, phase, marked, pending, in_handler, loaded, tlb, tlb0) -> None:
+    """The benchmark model (protocols/sync_shootdown.py, wait=True): why no TLB entry survives the
+    free. Page walks fill only while the PTEs are present (phase mapped); a responder the initiator
+    has marked still caches the range only while its IPI is pending; CPU 0 flushed locally."""
+    def aux(name, expr, statement):
+        m.invariant(name, expr, statement, "strengthening for --prove (protocols/strengthening.py)",
+                    auxiliary=True)
+
+    quiet = (phase == "mapped") | (phase == "freed") | (phase == "done")
+    aux("ipi_pending_until_handled",
+        forall(Resp, lambda i: implies(pending[i], marked[i]) & implies(in_handler[i], pending[i])
+               & implies(quiet, ~marked[i])),
+        "a flush IPI is pending only on a responder the initiator marked, and a running handler's IPI "
+        "is still pending; between shootdowns no responder is marked")
+    aux("entries_need_the_mm_and_a_walk",
+        forall(Resp, Page, lambda i, j: implies(tlb[i, j], loaded[i] & ~in_handler[i])),
+        "a responder caches a translation only with the mm loaded and outside the flush handler")
+    aux("marked_responders_owe_a_flush",
+        forall(Resp, Page, lambda i, j: implies(tlb[i, j] & (phase != "mapped"),
+                                                ((phase == "sending") & ~marked[i]) | (marked[i] & pending[i])))
+        & implies((phase == "local_flush") | (phase == "waiting"), forall(Resp, lambda i: marked[i] | ~exists(
+            Page, lambda j: tlb[i, j]))),
+        "once the PTEs are cleared, a responder still caching the range has not been sent the IPI yet, "
+        "or its IPI is pending")
+    aux("initiator_flushed_locally_sync",
+        implies((phase == "waiting") | (phase == "freed") | (phase == "done"), forall(Page, lambda j: ~tlb0[j])),
+        "after flush_tlb_func_local CPU 0 caches nothing of the range")

@@ -21,6 +21,7 @@ unmarks every responder and frees at once, without waiting for the IPIs to be ha
 The same model is written in Promela (benchmarks/sync_shootdown.pml) and Murphi
 (benchmarks/sync_shootdown.m); all three give the same number of distinct states.
 """
+from . import strengthening
 from checker.lang import (BOOL, IntRange, ModelBuilder, Param, Protocol, any_of, exists, forall,
                           implies, when)
 
@@ -137,6 +138,8 @@ def build(cfg):
             "native_flush_tlb_others: only the CPUs in mm_cpumask are IPI'd")
     m.cover("every_round_completes", (phase == "done") & (rnd == rounds - 1),
             "the last round unmapped, flushed and freed", "tlb_finish_mmu")
+    if wait:  # auxiliary invariants for --prove (not checked by default)
+        strengthening.declare_sync_shootdown(m, Resp, Page, phase, marked, pending, in_handler, loaded, tlb, tlb0)
     m.final(phase == "done")
     return m.build()
 

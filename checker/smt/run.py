@@ -130,6 +130,8 @@ def _run(spec_path: str, check: Check, model: Model, opts: Any, notes: list[str]
     enc = Encoding(model)
     src = _TraceSource(model, enc.layout, enc.insts)
     warnings = list(notes)
+    if getattr(opts, "prove", False) and getattr(opts, "all_cpus", False):
+        return _prove_all(spec_path, check, model, opts, warnings, time_limit)
     if getattr(opts, "prove", False):
         return _prove(spec_path, check, model, opts, enc, src, warnings, time_limit)
     depth = getattr(opts, "depth", None) or DEFAULT_DEPTH
@@ -214,3 +216,105 @@ def _prove(spec_path, check, model, opts, enc, src, warnings, time_limit) -> Che
 def _show(enc, k: int, x) -> str:
     t = enc.slot_types[k]
     return t.show(x) if not isinstance(x, bool) else str(x)
+
+
+def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResult:
+    """--prove --all-cpus: induction over an unbounded set of CPUs (allcpus.py, param.py)."""
+    from ..run import build_model
+    from .allcpus import prove_every_n
+    from .encode import Encoding
+    from .induction import IN_RANGE
+    from .param import generalise
+    overrides = dict(getattr(opts, "overrides", {}) or {})
+    p = check.protocol.param("cpus")
+    if p is None or p.lo is None or p.hi is None:
+        raise UserError(f"--all-cpus proves a family for every number of CPUs, but protocol "
+                        f"{check.protocol.name} has no cpus parameter", check.loc)
+    built: dict[int, Model] = {}
+
+    def build(n: int) -> Model:
+        if n not in built:
+            built[n] = build_model(check, {**overrides, "cpus": n})
+        return built[n]
+
+    fam = generalise(build, p.lo, p.hi, check.loc)
+    aux = strengthening(check, fam.model)
+    targets = [i.name for i in fam.model.invariants]
+    max_k = getattr(opts, "max_k", None) or DEFAULT_MAX_K
+    o = prove_every_n(fam, build, targets, [i.name for i in aux], max_k, time_limit)
+    invs = tuple(targets)
+    backend = "smt (induction, every CPU count)"
+    every = f"every N\u2265{fam.lo}"
+    shown = {**check.shown_params(dict(model.params)), "cpus": every}
+    fixed = ", ".join(f"{fam.iset.name} {k}" for k in fam.fixed)
+    what = (f"{fam.iset.name} an unbounded set" + (f" with {fixed} fixed" if fixed else "")
+            + (f" (|{fam.iset.name}| = cpus - {fam.offset})" if fam.offset else ""))
+    others = " ".join(f"{k}={v}" for k, v in shown.items() if k != "cpus")
+    with_ = (f"{len(aux)} strengthening invariants" if aux else "no strengthening invariants")
+    nq = len(o.queries)
+    qs = sum(q.seconds for q in o.queries)
+
+    def result(verdict, reason):
+        """A result about every CPU count: its params say so (cpus=every N≥lo)."""
+        r = _result(check, spec_path, model, verdict, backend, invs, o.seconds, 1, warnings, reason)
+        r.params = dict(shown)
+        return r
+
+    if o.status == "proved":
+        cross = ", ".join(str(c) for c, _, _ in o.fixed)
+        cross_s = sum(t for _, _, t in o.fixed)
+        reason = (f"and for every number of CPUs (cpus \u2265 {fam.lo}; {what}"
+                  + (f"; {others} as given" if others else "") + f") by 1-induction with {with_}: "
+                  f"initiation, consecution of each action and the property, {nq} Z3 queries decided "
+                  f"(MBQI) in {qs:.2f} s; the fixed-N proofs at {cross} CPUs agree ({cross_s:.2f} s)")
+        return result(Verdict.HOLDS, reason)
+    if o.status in ("violated", "aux_false"):
+        mn = o.witness_model
+        enc = Encoding(mn)
+        src = _TraceSource(mn, enc.layout, enc.insts)
+        inv = o.broken[0]
+        if inv is IN_RANGE:
+            raise _overflow_error(enc, o.path[-1])
+        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, o.path[-1]))
+        trace = build_trace(src, o.path, o.via, v)  # type: ignore[arg-type]
+        n = mn.isets[[s.name for s in mn.isets].index(fam.iset.name)].size + fam.offset
+        params = check.shown_params(dict(mn.params))
+        if o.status == "violated":
+            r = _result(check, spec_path, mn, Verdict.VIOLATED, backend, invs, o.seconds, len(o.path) - 1,
+                        warnings, f"violated with {n} CPUs (found by the proof for every CPU count, "
+                        f"shown by the fixed-N proof's base case)", v, trace)
+            r.params = params
+            return r
+        reason = (f"not proved for every number of CPUs: the strengthening invariant {inv.name} is false — "
+                  f"it breaks in a reachable state with {n} CPUs, {len(o.path) - 1} steps from the initial "
+                  f"state (trace below); fix or drop it")
+        r = _result(check, spec_path, mn, Verdict.INCOMPLETE, backend, invs, o.seconds, len(o.path) - 1,
+                    warnings, reason, None, trace)
+        r.params = params
+        return r
+    if o.status == "cti" and o.cti is not None:
+        c = o.cti
+        enc = Encoding(c.model)
+        src = _TraceSource(c.model, enc.layout, enc.insts)
+        targets_b = [i for i in c.broken if i.name in targets]
+        inv = (targets_b or c.broken)[0]
+        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, c.path[-1]))
+        trace = dataclasses.replace(build_trace(src, c.path, c.via, v), kind="cti")  # type: ignore[arg-type]
+        pre = [f"{enc.slot_names[k]}={_show(enc, k, x)}" for k, x in enumerate(c.path[0])
+               if x != enc.initial[k]]
+        names = ", ".join(i.name for i in c.broken)
+        one = len(c.broken) == 1
+        reason = (f"not proved for every number of CPUs: {names} {'is' if one else 'are'} not inductive "
+                  f"with {with_} — the {c.action} step breaks {'it' if one else 'them'} in a state with "
+                  f"{c.cpus} CPUs that satisfies every invariant of the proof (Z3's counterexample to "
+                  f"induction over every CPU count, rebuilt at {c.cpus} CPUs and checked with the fixed-N "
+                  f"encoding there, then minimised; below). That state differs from the initial one only in "
+                  f"{', '.join(pre) or 'nothing'}: if it is unreachable, add a strengthening invariant "
+                  f"(m.invariant(..., auxiliary=True)) that says why; if it is reachable, BMC "
+                  f"(--backend smt --depth K --cpus {c.cpus}) shows how")
+        r = _result(check, spec_path, c.model, Verdict.INCOMPLETE, backend, invs, o.seconds, 1,
+                    warnings, reason, None, trace)
+        r.params = {**check.shown_params(dict(c.model.params)), "cpus": c.cpus}
+        return r
+    reason = f"not proved for every number of CPUs: {o.reason or 'the solver gave up'}"
+    return result(Verdict.INCOMPLETE, reason)
