@@ -231,3 +231,7 @@ def test_nothing_left_unchecked_is_holds_for_every_n():
     c = Console(record=True, width=400)
     c.print(verdict_line(r))
     assert "proved for every depth at these bounds: flag_set — and for every number of CPUs" in c.export_text()
+    from checker.report.ci import got   # the gate table, JUnit and annotations say it too
+    assert got(r) == "holds for every N≥2 CPUs"
+    check = Check(_protocol("baseline"), cpus=2, pages=1, rounds=1, deadlock=False, liveness=False)
+    assert got(run_check("s", check, ALL)).startswith("incomplete (for every N≥2 CPUs; not checked: ")

@@ -50,9 +50,11 @@ def got(r: CheckResult) -> str:
         return "holds (vacuous)"
     if r.verdict is Verdict.HOLDS and r.omission is not None:
         return f"holds with omission probability {r.omission:.2g}"
+    cpus = str(r.params.get("cpus", ""))
+    every = f"for {cpus} CPUs" if cpus.startswith("every") else ""   # --prove --all-cpus
     if r.unchecked:
-        return f"{r.verdict.value} (not checked: {', '.join(r.unchecked)})"
-    return r.verdict.value
+        return f"{r.verdict.value} ({every + '; ' if every else ''}not checked: {', '.join(r.unchecked)})"
+    return f"{r.verdict.value} {every}" if every else r.verdict.value
 
 
 def outcome(r: CheckResult, gate: bool = True) -> str:
