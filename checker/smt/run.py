@@ -89,6 +89,15 @@ def sanity_notes(check: Check, model: Model, opts: Any) -> list[str]:
     return [f"sanity: {f}" for f in found]
 
 
+def _cti(enc, src, path, via, broken):
+    """A counterexample to induction as a trace (kind "cti", broken at its first invariant) and the
+    pre-state's differences from the initial state, as `name=value` strings."""
+    inv = broken[0]
+    v = Violation(inv.name, inv.statement, witness(inv, enc.layout, path[-1]))
+    trace = dataclasses.replace(build_trace(src, path, via, v), kind="cti")  # type: ignore[arg-type]
+    return trace, [f"{enc.slot_names[k]}={_show(enc, k, x)}" for k, x in enumerate(path[0]) if x != enc.initial[k]]
+
+
 def _result(check: Check, spec_path: str, model: Model, verdict: Verdict, backend: str,
             invs: tuple[str, ...], seconds: float, depth: int, warnings: list[str], reason: str = "",
             violation: Violation | None = None, trace: Trace | None = None) -> CheckResult:
@@ -191,11 +200,7 @@ def _prove(spec_path, check, model, opts, enc, src, warnings, time_limit) -> Che
                        len(o.path) - 1, warnings, reason, None, trace)
     if o.status == "cti":
         targets = [i for i in o.broken if any(i is t for t in model.invariants)]
-        inv = (targets or o.broken)[0]
-        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, o.path[-1]))
-        trace = dataclasses.replace(build_trace(src, o.path, o.via, v), kind="cti")  # type: ignore[arg-type]
-        pre = [f"{enc.slot_names[k]}={_show(enc, k, x)}" for k, x in enumerate(o.path[0])
-               if x != enc.initial[k]]
+        trace, pre = _cti(enc, src, o.path, o.via, targets or o.broken)
         names = ", ".join(i.name for i in o.broken)
         more = (f"; {o.k}-induction fails too, and nothing breaks within {o.k - 1} steps of the "
                 f"initial state" if o.k > 1 else "")
@@ -296,12 +301,7 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
         c = o.cti
         enc = Encoding(c.model)
         src = _TraceSource(c.model, enc.layout, enc.insts)
-        targets_b = [i for i in c.broken if i.name in targets]
-        inv = (targets_b or c.broken)[0]
-        v = Violation(inv.name, inv.statement, witness(inv, enc.layout, c.path[-1]))
-        trace = dataclasses.replace(build_trace(src, c.path, c.via, v), kind="cti")  # type: ignore[arg-type]
-        pre = [f"{enc.slot_names[k]}={_show(enc, k, x)}" for k, x in enumerate(c.path[0])
-               if x != enc.initial[k]]
+        trace, pre = _cti(enc, src, c.path, c.via, [i for i in c.broken if i.name in targets] or c.broken)
         names = ", ".join(i.name for i in c.broken)
         one = len(c.broken) == 1
         reason = (f"not proved for every number of CPUs: {names} {'is' if one else 'are'} not inductive "
