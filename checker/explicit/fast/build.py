@@ -204,82 +204,50 @@ def build(source: str) -> tuple[ctypes.CDLL, bool, str]:
 
 
 def _declare(lib: ctypes.CDLL) -> None:
+    """Each entry point's C signature: (return type, argument types)."""
     P, u64, i64, i32 = ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
-    lib.fc_new.restype = P
-    lib.fc_new.argtypes = [i32, i32, u64, u64]
-    lib.fc_step.restype = i32
-    lib.fc_step.argtypes = [P, u64]
-    lib.fc_free.restype = None
-    lib.fc_free.argtypes = [P]
-    lib.fc_info.restype = None
-    lib.fc_info.argtypes = [P, ctypes.POINTER(i64)]
-    lib.fc_memory.restype = None
-    lib.fc_memory.argtypes = [P, ctypes.POINTER(ctypes.c_double)]
-    lib.fc_coverage.restype = None
-    lib.fc_coverage.argtypes = [P, ctypes.POINTER(u64)]
-    lib.fc_goals.restype = None
-    lib.fc_goals.argtypes = [P, ctypes.POINTER(i64)]
-    lib.fc_path.restype = i32
-    lib.fc_path.argtypes = [P, u64, ctypes.POINTER(ctypes.c_int32), i32]
-    lib.fc_succ.restype = i32
-    lib.fc_succ.argtypes = [ctypes.POINTER(u64), ctypes.POINTER(u64), ctypes.POINTER(ctypes.c_uint32),
-                            ctypes.POINTER(i64)]
-    lib.fc_check.restype = i32
-    lib.fc_check.argtypes = [ctypes.POINTER(u64)]
-    lib.fc_canon.restype = ctypes.c_double
-    lib.fc_canon.argtypes = [ctypes.POINTER(u64), ctypes.POINTER(u64)]
-    lib.fc_words.restype = i32
-    lib.fc_words.argtypes = []
-    lib.fc_pause.restype = None
-    lib.fc_pause.argtypes = [P, i32]
-    lib.fc_at_level_end.restype = i32
-    lib.fc_at_level_end.argtypes = [P]
-    lib.fc_save.restype = i32
-    lib.fc_save.argtypes = [P, ctypes.c_char_p]
-    lib.fc_load.restype = P
-    lib.fc_load.argtypes = [ctypes.c_char_p, i32, i32, u64, u64, ctypes.POINTER(i32)]
-    lib.fc_set_limit.restype = None
-    lib.fc_set_limit.argtypes = [u64]
-    lib.fc_lnew.restype = P
-    lib.fc_lnew.argtypes = []
-    lib.fc_lfree.restype = None
-    lib.fc_lfree.argtypes = [P]
-    lib.fc_lstep.restype = i32
-    lib.fc_lstep.argtypes = [P, u64]
-    lib.fc_linfo.restype = None
-    lib.fc_linfo.argtypes = [P, ctypes.POINTER(i64)]
-    lib.fc_lcheck.restype = i32
-    lib.fc_lcheck.argtypes = [P, i32]
-    lib.fc_snew.restype = P
-    lib.fc_snew.argtypes = [u64, u64, i64, i32]
-    lib.fc_sfree.restype = None
-    lib.fc_sfree.argtypes = [P]
-    lib.fc_sstep.restype = i32
-    lib.fc_sstep.argtypes = [P, u64]
-    lib.fc_sinfo.restype = None
-    lib.fc_sinfo.argtypes = [P, ctypes.POINTER(i64)]
-    lib.fc_scoverage.restype = None
-    lib.fc_scoverage.argtypes = [P, ctypes.POINTER(u64)]
-    lib.fc_spath.restype = i32
-    lib.fc_spath.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i32]
-    lib.fc_llasso.restype = i64
-    lib.fc_llasso.argtypes = [P, ctypes.POINTER(ctypes.c_int32), i64, ctypes.POINTER(i64)]
-    # fc_cluster.h: a search spread over processes (checker/explicit/cluster.py)
     u32, pu64 = ctypes.c_uint32, ctypes.POINTER(u64)
-    lib.fc_expand.restype = i64
-    lib.fc_expand.argtypes = [pu64, u64, i32, u32, pu64, ctypes.POINTER(u32), ctypes.POINTER(u32),
-                              ctypes.POINTER(u32), pu64, ctypes.POINTER(i64)]
-    lib.fc_owner.restype = u32
-    lib.fc_owner.argtypes = [pu64, u32, pu64]
-    lib.fc_vnew.restype = P
-    lib.fc_vnew.argtypes = []
-    lib.fc_vfree.restype = None
-    lib.fc_vfree.argtypes = [P]
-    lib.fc_vinsert.restype = i64
-    lib.fc_vinsert.argtypes = [P, pu64, u64, ctypes.POINTER(ctypes.c_uint8)]
-    lib.fc_vmissing.restype = i64
-    lib.fc_vmissing.argtypes = [P, pu64, u64]
-    lib.fc_vbytes.restype = ctypes.c_double
-    lib.fc_vbytes.argtypes = [P]
-    lib.fc_checkn.restype = i64
-    lib.fc_checkn.argtypes = [pu64, u64, pu64, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(i64)]
+    pu32 = ctypes.POINTER(u32)
+    signatures = {
+        "fc_new": (P, [i32, i32, u64, u64]),
+        "fc_step": (i32, [P, u64]),
+        "fc_free": (None, [P]),
+        "fc_info": (None, [P, ctypes.POINTER(i64)]),
+        "fc_memory": (None, [P, ctypes.POINTER(ctypes.c_double)]),
+        "fc_coverage": (None, [P, ctypes.POINTER(u64)]),
+        "fc_goals": (None, [P, ctypes.POINTER(i64)]),
+        "fc_path": (i32, [P, u64, ctypes.POINTER(ctypes.c_int32), i32]),
+        "fc_succ": (i32, [pu64, pu64, ctypes.POINTER(u32), ctypes.POINTER(i64)]),
+        "fc_check": (i32, [ctypes.POINTER(u64)]),
+        "fc_canon": (ctypes.c_double, [ctypes.POINTER(u64), ctypes.POINTER(u64)]),
+        "fc_words": (i32, []),
+        "fc_pause": (None, [P, i32]),
+        "fc_at_level_end": (i32, [P]),
+        "fc_save": (i32, [P, ctypes.c_char_p]),
+        "fc_load": (P, [ctypes.c_char_p, i32, i32, u64, u64, ctypes.POINTER(i32)]),
+        "fc_set_limit": (None, [u64]),
+        "fc_lnew": (P, []),
+        "fc_lfree": (None, [P]),
+        "fc_lstep": (i32, [P, u64]),
+        "fc_linfo": (None, [P, ctypes.POINTER(i64)]),
+        "fc_lcheck": (i32, [P, i32]),
+        "fc_snew": (P, [u64, u64, i64, i32]),
+        "fc_sfree": (None, [P]),
+        "fc_sstep": (i32, [P, u64]),
+        "fc_sinfo": (None, [P, ctypes.POINTER(i64)]),
+        "fc_scoverage": (None, [P, ctypes.POINTER(u64)]),
+        "fc_spath": (i32, [P, ctypes.POINTER(ctypes.c_int32), i32]),
+        "fc_llasso": (i64, [P, ctypes.POINTER(ctypes.c_int32), i64, ctypes.POINTER(i64)]),
+        # fc_cluster.h: a search spread over processes (checker/explicit/cluster.py)
+        "fc_expand": (i64, [pu64, u64, i32, u32, pu64, pu32, pu32, pu32, pu64, ctypes.POINTER(i64)]),
+        "fc_owner": (u32, [pu64, u32, pu64]),
+        "fc_vnew": (P, []),
+        "fc_vfree": (None, [P]),
+        "fc_vinsert": (i64, [P, pu64, u64, ctypes.POINTER(ctypes.c_uint8)]),
+        "fc_vmissing": (i64, [P, pu64, u64]),
+        "fc_vbytes": (ctypes.c_double, [P]),
+        "fc_checkn": (i64, [pu64, u64, pu64, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(i64)]),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
