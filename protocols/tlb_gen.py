@@ -927,6 +927,25 @@ def build(cfg):
                 f"NOFLUSH ({ver})",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] != None)  # noqa: E711
                                     & ((loaded_asid[c] != s) | (mode[c] != "other"))))
+    m.invariant("loaded_asid_is_current", forall(CPU, lambda c: on_loaded(c, lambda s: asid_mm[c, s])
+                                                 == If(mode[c] == "other", "other_mm", "mm")),
+                "the ASID slot a CPU has loaded belongs to the mm it runs: this mm's for its tasks and a lazy "
+                "kthread, another mm's (or init_mm's) otherwise; else that mm's tasks translate through "
+                "this mm's entries, or this mm's through another's",
+                f"{TLB_C}: switch_mm_irqs_off: VM_WARN_ON(cpu_tlbstate.ctxs[prev_asid].ctx_id != "
+                f"next->context.ctx_id) ({ver})",
+                precondition=exists(CPU, lambda c: mode[c] == "other"))
+    # no flush anywhere in progress: every request sent has been handled
+    settled = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c)) & forall(
+        CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t])
+    m.invariant("caught_up_when_settled", ~settled | forall(CPU, lambda c: (mode[c] != "user")
+                                                           | (cpu_tlb_gen(c) == mm_tlb_gen)),
+                "once no flush is in progress, every CPU running this mm has recorded, in its loaded slot's "
+                "ctxs[].tlb_gen, the mm's generation: a CPU that under-reports how far it caught up takes "
+                "a needless full flush at the next request (the cost the generation rule exists to avoid)",
+                f"{TLB_C}: flush_tlb_func: this_cpu_write(cpu_tlbstate.ctxs[loaded_mm_asid].tlb_gen, "
+                f"mm_tlb_gen); switch_mm_irqs_off: ctxs[new_asid].tlb_gen = next_tlb_gen ({ver})",
+                precondition=settled & (mm_tlb_gen > 0))
     if cfg.pti:
         m.invariant("user_asid_holds_its_mm", forall(CPU, ASID, Page, lambda c, s, p: (tlb_user[c, s, p] == None)  # noqa: E711
                                                      | (asid_mm[c, s] == "mm") | user_flush[c, s]),

@@ -8,12 +8,16 @@ CPU took it as a superfluous old request: "try_to_unmap_one would not perform an
 the value TLB_GENERATION_INVALID and skips only valid generations. Undone here
 (invalid_gen_check=False): the reclaimed frame is freed while the TLB still maps it. The v5.13
 form of the rule has no early return, and holds with the same switch.
+
+The check names the safety invariants: the CPU that skipped the flush also never records the
+reclaim's generation, which `caught_up_when_settled` reports a step earlier (7 steps).
 """
 from checker.spec import Check
 from protocols.tlb_gen import PROTOCOL
 
 BOUNDS = dict(cpus=2, initiators=1, pages=1, reclaim=True)
 CHECK = Check(PROTOCOL, name="v519_reclaim_flush_skipped", **BOUNDS, invalid_gen_check=False,
+              invariants=("no_stale_access", "asid_holds_its_mm", "loaded_asid_is_current"),
               expect="violates no_stale_access", liveness=False)
 FIXED = Check(PROTOCOL, name="v519_reclaim_fixed", **BOUNDS, expect="holds")
 V513 = Check(PROTOCOL, name="v513_reclaim_no_early_return", **BOUNDS, rule="v5", invalid_gen_check=False,
