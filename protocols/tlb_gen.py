@@ -935,6 +935,19 @@ def build(cfg):
                 f"{TLB_C}: switch_mm_irqs_off: VM_WARN_ON(cpu_tlbstate.ctxs[prev_asid].ctx_id != "
                 f"next->context.ctx_id) ({ver})",
                 precondition=exists(CPU, lambda c: mode[c] == "other"))
+    m.invariant("slot_gen_not_ahead", forall(CPU, ASID, lambda c, s: If(
+        asid_mm[c, s] == "mm", asid_gen[c, s] <= mm_tlb_gen, (asid_mm[c, s] != "other_mm") | (asid_gen[c, s] == 0))),
+                "no ASID slot records a generation its mm has not reached (the other mm never flushes: 0), "
+                "else a later flush of that mm would be skipped as already done",
+                f"{TLB_C}: choose_new_asid: ctxs[new_asid].tlb_gen = next->context.tlb_gen for a slot taken "
+                f"over ({ver})",
+                precondition=exists(CPU, ASID, lambda c, s: asid_mm[c, s] == "other_mm"))
+    m.invariant("cpumask_is_loaded", forall(CPU, lambda c: mm_cpumask.has(c) == (mode[c] != "other")),
+                "mm_cpumask holds exactly the CPUs that have this mm loaded (its tasks and lazy kthreads): a "
+                "CPU missing would miss flushes, one left over would take IPIs it has nothing to flush for",
+                f"{TLB_C}: switch_mm_irqs_off: VM_WARN_ON_ONCE(!cpumask_test_cpu(cpu, mm_cpumask(real_prev))), "
+                f"cpumask_clear_cpu(cpu, mm_cpumask(real_prev)) ({ver})",
+                precondition=exists(CPU, lambda c: mode[c] == "other"))
     # no flush anywhere in progress: every request sent has been handled
     settled = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c)) & forall(
         CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t])
