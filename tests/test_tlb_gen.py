@@ -4,6 +4,8 @@ The reference's case (three CPUs, two initiators, one responder; one range flush
 TLB_FLUSH_ALL) holds under both forms of the rule, each conjunct of the partial-flush
 condition left out is found with its shortest trace, and the engines agree.
 """
+import dataclasses
+
 import pytest
 
 from checker.cli import main
@@ -299,3 +301,34 @@ def test_with_every_cpu_an_initiator_the_cpus_are_symmetric():
         r = _run(SPEC, name, backend="fast", symmetry=True, liveness=False)
         assert r.violation is None and r.symmetry   # safety only: leads-to needs the unreduced graph
         assert r.stats.represented == pinned[name][0] and r.stats.states < r.stats.represented
+
+
+# a mutant of tlb_gen_v6_2cpus that only these properties kill (before them, each survived
+# mutate), with the length of the shortest counterexample
+BOOKKEEPING_MUTANTS = [
+    ("flush_tlb_func_local: `mm_cpumask.without(i)` → `mm_cpumask.with_(i)` in the update of mm_cpumask",
+     "cpumask_is_loaded"),
+    ("switch_mm_out: drop update `mm_cpumask := mm_cpumask.without(c)`", "cpumask_is_loaded"),
+    ("flush_tlb_func_remote: `next_asid[t] == 0` → `next_asid[t] != 0` in the update of asid_gen[t][0]",
+     "slot_gen_not_ahead"),
+    ("leave_lazy: drop update `asid_gen[c][0] := If((loaded_asid[c] == 0), mm_tlb_gen, asid_gen[c][0])`",
+     "caught_up_when_settled"),
+    ("switch_mm_out: drop update `asid_mm[c][0] := If((True & ((exists(ASID, lambda s: (asid_mm[c][s] == "
+     "other_mm)) & (asid_mm[c][0] == other_mm)) | (~exists(ASID, lambda s: (asid_mm[c][s] == other_mm)) & "
+     "(next_asid[c] == 0)))), other_mm, asid_mm[c][0])`", "loaded_asid_is_current"),
+]
+
+
+@pytest.mark.parametrize("description,invariant", BOOKKEEPING_MUTANTS, ids=[i for _, i in BOOKKEEPING_MUTANTS])
+def test_bookkeeping_properties_kill_what_no_hazard_sees(description, invariant):
+    """The per-CPU bookkeeping a flush relies on, stated as the kernel's own checks: a mutant that
+    keeps a cpumask bit, records a generation too low or too high, or leaves another mm's slot
+    loaded breaks one of these (and no_stale_access does not see it)."""
+    from checker.adequacy.mutate import check_mutants
+    check = _check(SPEC, "tlb_gen_v6_2cpus")
+    mutant = next(m for m in check_mutants(check)[1] if m.description == description)
+    r = run_check(SPEC, check, RunOptions({}, backend="explicit"), model=mutant.model)
+    assert r.verdict is Verdict.VIOLATED and r.violation.invariant == invariant
+    hazards = tuple(i for i in mutant.model.invariants if i.name in ("no_stale_access", "asid_holds_its_mm"))
+    assert run_check(SPEC, check, RunOptions({}, backend="explicit"),
+                     model=dataclasses.replace(mutant.model, invariants=hazards)).verdict is Verdict.HOLDS
