@@ -135,6 +135,39 @@ def test_no_bug_is_proved_for_every_n(path, check):
         assert "checked with the fixed-N encoding there" in r.reason
 
 
+# the bug specs of the other families, one per way the proof for every N answers them: hyperv's
+# hypercall (a loop over the CPUs) and its racy mask read, tlb_gen with two initiators (CPUs 0 and 1
+# named: the family is too small to compare two builds), PTI's user ASIDs, INVLPGB and v6 (encoded
+# for every N, no strengthening invariants). `python benchmarks/prove.py --bugs` runs every one.
+OTHER_BUGS = ["b3_mm_users_shortcut", "b13_hyperv_empty_cpumask", "mremap_flush_after_ptl",
+              "pti_user_asid_not_invalidated", "invlpgb_switch_mm_no_mb", "b20_nmi_uaccess_cr3"]
+
+
+def _other_bug_checks():
+    out = []
+    for name in OTHER_BUGS:
+        path = spec_path("bugs", f"{name}.py")
+        c = next(c for c in load_spec(path) if c.expect != "holds")
+        assert c.protocol.name not in FAMILIES
+        out.append(pytest.param(path, c, id=name))
+    return out
+
+
+@pytest.mark.parametrize("path,check", _other_bug_checks())
+def test_no_bug_of_another_family_is_proved_for_every_n(path, check):
+    """A bug spec whose model has no statement for every CPU count (a loop over the CPUs, too few
+    CPUs to compare two builds) gets the fixed-N proof at its own CPU count instead: a counterexample
+    to induction or a real violation, named as such — never proved, never a refusal."""
+    r = run_check(path, check, ALL)
+    assert "proved for every depth" not in r.reason and "proves them" not in r.reason
+    assert r.verdict in (Verdict.INCOMPLETE, Verdict.VIOLATED), r.reason
+    assert r.trace is not None and isinstance(r.params["cpus"], int)
+    assert r.backend == "smt (induction, every CPU count)"
+    assert r.reason.startswith(("not proved for every number of CPUs: ", "violated with "))
+    if r.verdict is Verdict.INCOMPLETE:
+        assert r.trace.kind == "cti" and len(r.trace) == 1 and r.trace.lane_count == r.params["cpus"]
+
+
 def test_cti_for_every_n_is_a_real_step_at_its_cpu_count():
     """The nmi_block bug's CTI: its step is a transition of the explicit backend at that CPU count
     and breaks no_stale_access; the fixed-N proof at that count fails too."""
@@ -178,23 +211,34 @@ def test_holds_up_to_three_cpus_fails_at_four_is_not_claimed(form):
     assert sum(t.steps[0].state["did"]) == 3 and sum(t.steps[1].state["did"]) == 4
 
 
-def test_counting_cpus_is_refused_unless_compared_with_a_constant():
-    """`count(CPU, φ) <= 3` is encoded (above); a count in arithmetic is refused where it is written."""
+def test_counting_cpus_is_not_claimed_unless_compared_with_a_constant():
+    """`count(CPU, φ) <= 3` is encoded (above); a count in arithmetic has no encoding for every N:
+    the answer says so where it is written, and the fixed-N proof at the check's count that holds
+    there is not taken for every N."""
     check = Check(FOUR, cpus=3, form="sum", deadlock=False, liveness=False)
     with pytest.raises(UserError) as e:
-        run_check("s", check, ALL)
+        generalise(lambda n: build_model(check, {"cpus": n}), 2, FOUR.param("cpus").hi, check.loc)
     assert "invariant at_most_three counts CPUs" in e.value.message
     assert e.value.loc is not None and e.value.loc.file == four_cpus.__file__
-    # the fixed-N proof still works on it
-    assert run_check("s", check, RunOptions({"cpus": 3}, prove=True)).verdict is Verdict.HOLDS
+    r = run_check("s", check, ALL)
+    assert r.verdict is Verdict.INCOMPLETE and r.params["cpus"] == 3 and r.trace is None
+    assert r.reason.startswith("not proved for every number of CPUs: the model has no statement for every "
+                               "CPU count — invariant at_most_three counts CPUs")
+    assert f"({os.path.relpath(four_cpus.__file__)}:" in r.reason
+    assert "The fixed-N proof at the check's 3 CPUs instead proves them" in r.reason
+    assert "which says nothing about other CPU counts" in r.reason
 
 
-def test_models_built_cpu_by_cpu_are_refused(capsys):
+def test_models_built_cpu_by_cpu_get_the_fixed_n_proof(capsys):
     """hyperv's hypercall flushes CPU by CPU (a Python loop over the members): no model at one CPU
-    count stands for the others."""
-    assert main([spec_path("hyperv.py"), "--prove", "--all-cpus", "--quiet"]) == 2
-    err = capsys.readouterr().err
-    assert "protocols/flush.py:" in err and "names CPU 4 at cpus=5 but not at cpus=4" in err
+    count stands for the others, so the answer is the fixed-N proof's at the spec's count (a CTI:
+    hyperv has no strengthening invariants), located at the loop."""
+    assert main([spec_path("hyperv.py"), "--prove", "--all-cpus", "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "not proved for every number of CPUs: the model has no statement for every CPU count" in out
+    assert "names CPU 4 at cpus=5 but not at cpus=4" in out and "(protocols/flush.py:" in out
+    assert "The fixed-N proof at the check's 3 CPUs instead: not proved: " in out
+    assert "counterexample to induction, 1 step" in out
 
 
 def test_an_undecided_query_is_incomplete_and_named(monkeypatch):

@@ -229,7 +229,7 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
     from .allcpus import prove_every_n
     from .encode import Encoding
     from .induction import IN_RANGE
-    from .param import generalise
+    from .param import NotParametric, generalise
     overrides = dict(getattr(opts, "overrides", {}) or {})
     p = check.protocol.param("cpus")
     if p is None or p.lo is None or p.hi is None:
@@ -242,7 +242,10 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
             built[n] = build_model(check, {**overrides, "cpus": n})
         return built[n]
 
-    fam = generalise(build, p.lo, p.hi, check.loc)
+    try:
+        fam = generalise(build, p.lo, p.hi, check.loc)
+    except NotParametric as e:
+        return _fixed_n_instead(spec_path, check, model, opts, warnings, time_limit, e)
     aux = strengthening(check, fam.model)
     targets = [i.name for i in fam.model.invariants]
     max_k = getattr(opts, "max_k", None) or DEFAULT_MAX_K
@@ -318,3 +321,28 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
         return r
     reason = f"not proved for every number of CPUs: {o.reason or 'the solver gave up'}"
     return result(Verdict.INCOMPLETE, reason)
+
+
+def _fixed_n_instead(spec_path, check, model, opts, warnings, time_limit, why) -> CheckResult:
+    """--prove --all-cpus on a model with no statement for every CPU count (param.NotParametric):
+    never proved for every N. The fixed-N proof at the check's own CPU count runs instead, and its
+    counterexample to induction, or the real violation its base case meets, is the answer."""
+    from .encode import Encoding
+    enc = Encoding(model)
+    src = _TraceSource(model, enc.layout, enc.insts)
+    r = _prove(spec_path, check, model, opts, enc, src, warnings, time_limit)
+    n = dict(model.params).get("cpus")
+    where = f" ({why.loc})" if why.loc else ""
+    head = (f"not proved for every number of CPUs: the model has no statement for every CPU count — "
+            f"{why.message}{where}. The fixed-N proof at the check's {n} CPUs instead")
+    r.backend = "smt (induction, every CPU count)"
+    if r.verdict is Verdict.HOLDS:
+        r.verdict = Verdict.INCOMPLETE
+        r.reason = (f"{head} proves them ({r.reason}), which says nothing about other CPU counts: "
+                    f"--prove --cpus N for each count, or --prove --all-cpus --cmp")
+    elif r.verdict is Verdict.VIOLATED:
+        r.reason = f"violated with {n} CPUs: {head} meets a real violation from the initial state (trace below)"
+    else:
+        r.reason = f"{head}: {r.reason}"
+    r.params = {**r.params, "cpus": n}
+    return r
