@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from ..errors import UserError
 from ..lang.expr import Bound, Const, Expr, Op, Quant, Ref, walk
 from ..lang.model import ActionInstance, Invariant, Model, instances
-from ..lang.types import BoolType, Elem, Mask
+from ..lang.types import Elem, Mask
 from .layout import Layout
 
 T, F = frozenset((True,)), frozenset((False,))

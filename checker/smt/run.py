@@ -364,6 +364,7 @@ def _prove_cmp(spec_path, check, model, warnings, time_limit, fam, build, overri
     CPUs + 2, the counts below that searched exactly; a broken invariant is looked for at those
     counts too, and is a real violation there or an abstract trace that may be spurious."""
     import time
+
     from ..explicit.cmp import Abstraction, search
     from ..run import RunOptions, run_check
     t0 = time.perf_counter()
