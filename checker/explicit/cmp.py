@@ -135,6 +135,11 @@ class Abstraction:
                     raise NoAbstraction(f"{what} counts {self.p}s (`{n}`): the CMP abstraction has no "
                                         f"reading of a count over {self.p}s when one member stands for "
                                         "any number of them", loc, "state it with forall/exists")
+                if isinstance(n, Op) and n.op in ("lt", "le") and isinstance(n.args[0].type, Elem) \
+                        and n.args[0].type.iset.name == self.p:
+                    raise NoAbstraction(f"{what} orders {self.p}s (`{n}`): the CMP abstraction needs the "
+                                        f"{self.p}s the model does not name to be alike", loc,
+                                        "compare them with == and != only")
                 if isinstance(n, Op) and n.op == "msize" and self._is_pmask(n.args[0].type):
                     raise NoAbstraction(f"{what} takes the weight of a cpumask (`{n}`): the CMP abstraction "
                                         "does not know how many CPUs Other stands for", loc,
@@ -387,12 +392,13 @@ class Abstraction:
         return None
 
     def _holds(self, e: Expr, env, st) -> frozenset:
-        """An invariant's value with its leading foralls over P at the fixed and concrete members
-        only (by symmetry the concrete one stands for each of Other's)."""
-        if isinstance(e, Quant) and e.kind == "forall" and e.var.iset.name == self.p:
+        """An invariant's values with its leading foralls (and conjunctions) taken apart, those over
+        P at the fixed and concrete members only (by symmetry the concrete one stands for each of
+        Other's); it holds where the set has no False."""
+        if isinstance(e, Quant) and e.kind == "forall":
             out = set()
             for m in e.var.iset.members:
-                if m != self.O:
+                if m != self.O or e.var.iset.name != self.p:
                     out |= self._holds(e.body, {**env, e.var.uid: m}, st)
             return frozenset(out)
         if isinstance(e, Op) and e.op == "and":
