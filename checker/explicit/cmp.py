@@ -406,6 +406,11 @@ class Abstraction:
             for x in e.args:
                 out |= self._holds(x, env, st)
             return frozenset(out)
+        if isinstance(e, Op) and e.op == "implies":   # A -> forall i. B(i) is forall i. A -> B(i)
+            a = self.ev(e.args[0], env, st)
+            if True not in a:
+                return T
+            return self._holds(e.args[1], env, st) | (T if False in a else frozenset())
         return self.ev(e, env, st)
 
 
