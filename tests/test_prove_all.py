@@ -209,6 +209,15 @@ def test_holds_up_to_three_cpus_fails_at_four_is_not_claimed(form):
     t = r.trace
     assert t.kind == "cti" and t.lane_count == 4 and t.steps[1].action == "do_x"
     assert sum(t.steps[0].state["did"]) == 3 and sum(t.steps[1].state["did"]) == 4
+    # nor does CMP: Other stands for any number of CPUs that did X (the abstract trace, 0 steps); a
+    # count of CPUs has no reading there at all
+    if form == "exists":
+        c = run_check("s", check, RunOptions(prove=True, all_cpus=True, cmp=True))
+        assert c.verdict is Verdict.INCOMPLETE and c.trace.kind == "abstract" and len(c.trace) == 0
+        assert "the abstract trace may be spurious" in c.reason
+    else:
+        with pytest.raises(UserError, match="counts CPUs"):
+            run_check("s", check, RunOptions(prove=True, all_cpus=True, cmp=True))
 
 
 def test_counting_cpus_is_not_claimed_unless_compared_with_a_constant():
