@@ -350,7 +350,7 @@ def _fixed_n_instead(spec_path, check, model, opts, warnings, time_limit, why) -
     if r.verdict is Verdict.HOLDS:
         r.verdict = Verdict.INCOMPLETE
         r.reason = (f"{head} proves them ({r.reason}), which says nothing about other CPU counts: "
-                    f"--prove --cpus N for each count, or --prove --all-cpus --cmp")
+                    f"prove it with --prove --cpus N at each count that matters")
     elif r.verdict is Verdict.VIOLATED:
         r.reason = f"violated with {n} CPUs: {head} meets a real violation from the initial state (trace below)"
     else:
