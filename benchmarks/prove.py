@@ -14,7 +14,14 @@ counterexample to induction and trying k-induction up to k=3.
 The third table is the proof for every number of CPUs (--prove --all-cpus, checker/smt/allcpus.py)
 of each family that has one, at its spec's bounds, beside the fixed-N proof at 8, 32 and 64 CPUs:
 "all-N s" is the whole proof (both builds compared, encoded, every query), "queries" how many Z3
-queries it asked and their solver time, "2-8 s" the fixed-N cross-check it runs after it.
+queries it asked and their solver time, "2-8 s" the fixed-N cross-check it runs after it; "CMP"
+is the proof for every number of CPUs by the CMP abstraction (--cmp, checker/explicit/cmp.py):
+its result, abstract states and seconds (the exact search below 3 CPUs included).
+
+    python benchmarks/prove.py --bugs          # every bug spec's check under --prove --all-cpus
+
+The bug table: each check of specs/bugs/ that must be violated, its answer under --prove --all-cpus
+(a counterexample to induction at some CPU count, a real violation, never proved) and the seconds.
 """
 from __future__ import annotations
 
@@ -67,7 +74,7 @@ def table(title: str, rows: list[dict], cti: bool) -> None:
 
 ALL_N = [("baseline", "specs/baseline.py"), ("concurrent", "specs/concurrent.py"),
          ("async_inline", "specs/async_inline.py"), ("v4_19", "specs/v4_19.py"), ("kvm_pv", "specs/kvm_pv.py"),
-         ("latr", "specs/latr.py"),
+         ("latr", "specs/latr.py"), ("v6", "specs/v6.py"),
          ("sync_shootdown", "benchmarks/sync_shootdown.py")]
 
 
@@ -83,13 +90,18 @@ def every_n(name: str, spec: str, fixed: list[int]) -> dict:
     aux = [i.name for i in strengthening(check, fam.model)]
     o = prove_every_n(fam, build, [i.name for i in fam.model.invariants], aux, cross_check=False)
     t1 = time.perf_counter()
-    cross = prove_every_n(fam, build, [i.name for i in fam.model.invariants], aux)
+    cross = prove_every_n(fam, build, [i.name for i in fam.model.invariants], aux) if o.status == "proved" else o
     cross_s = sum(t for _, _, t in cross.fixed)
+    from checker.run import RunOptions, run_check
+    t = time.perf_counter()
+    c = run_check(spec, check, RunOptions(prove=True, all_cpus=True, cmp=True))
+    proved = c.violation is None and c.trace is None and "by the CMP abstraction" in c.reason
+    cmp = ("proved" if proved else c.verdict.value, c.stats.states, time.perf_counter() - t)
     row = {"family": name, "bounds": " ".join(f"{k}={v}" for k, v in sorted(check.params.items())
                                               if k in ("pages", "rounds")),
            "result": o.status if cross.status == o.status else f"{o.status}/{cross.status}",
            "aux": len(aux), "queries": len(o.queries), "solve": sum(q.seconds for q in o.queries),
-           "all": t1 - t0, "cross": cross_s}
+           "all": t1 - t0, "cross": cross_s, "cmp": cmp}
     for n in fixed:
         if n > p.hi:
             row[n] = None
@@ -104,7 +116,7 @@ def every_n(name: str, spec: str, fixed: list[int]) -> dict:
 def every_n_table(rows: list[dict], fixed: list[int]) -> None:
     print("\nproof for every number of CPUs (--prove --all-cpus) beside the fixed-N proof\n")
     cols = ["family", "bounds", "aux", "result", "queries (solver s)", "all-N s", "2-8 cross-check s"]
-    cols += [f"fixed-N {n} CPUs s" for n in fixed]
+    cols += [f"fixed-N {n} CPUs s" for n in fixed] + ["CMP", "CMP states", "CMP s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join(" --- " for _ in cols) + "|")
     for r in rows:
@@ -113,7 +125,36 @@ def every_n_table(rows: list[dict], fixed: list[int]) -> None:
         for n in fixed:
             v = r[n]
             cells.append("—" if v is None else f"{v[0]:.2f}" + ("" if v[1] == "proved" else f" ({v[1]})"))
+        res, states, secs = r["cmp"]
+        cells += [res, f"{states:,}", f"{secs:.2f}"]
         print("| " + " | ".join(cells) + " |")
+
+
+def bugs_table() -> None:
+    """Every bug check under --prove --all-cpus: never proved."""
+    import glob
+    from checker.run import RunOptions, run_check
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    print("\nevery bug spec under --prove --all-cpus\n")
+    print("| spec | check | protocol | answer | CPUs | s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    total, n = 0.0, 0
+    for path in sorted(glob.glob(os.path.join(root, "specs", "bugs", "*.py"))):
+        for check in load_spec(path):
+            if check.expect == "holds":
+                continue
+            t = time.perf_counter()
+            r = run_check(path, check, RunOptions(prove=True, all_cpus=True))
+            s = time.perf_counter() - t
+            total, n = total + s, n + 1
+            fixed_n = "no statement for every CPU count" in r.reason
+            answer = ("PROVED (wrong)" if "proved for every depth" in r.reason else
+                      "violated" if r.violation is not None else
+                      "CTI" if r.trace is not None and r.trace.kind == "cti" else f"{r.verdict.value}, no trace")
+            answer += " (fixed-N instead)" if fixed_n else ""
+            print(f"| {os.path.basename(path)} | {check.name} | {check.protocol.name} | {answer} | "
+                  f"{r.params.get('cpus')} | {s:.2f} |")
+    print(f"\n{n} checks, {total:.1f} s")
 
 
 def main() -> None:
@@ -121,12 +162,16 @@ def main() -> None:
     p.add_argument("--cpus", type=int, nargs="+", default=[4, 8, 16, 32])
     p.add_argument("--no-cti", action="store_true", help="skip the failing (nmi_block=false) table")
     p.add_argument("--all-cpus", action="store_true", help="only the table of proofs for every CPU count")
+    p.add_argument("--bugs", action="store_true", help="only the table of bug specs under --prove --all-cpus")
     p.add_argument("--fixed", type=int, nargs="+", default=[8, 32, 64],
                    help="CPU counts of the fixed-N proofs beside the all-N one (default 8 32 64)")
     a = p.parse_args()
     import z3
     print(f"flushcheck --prove on specs/async_inline.py (pages=1, rounds=2), Z3 {z3.get_version_string()}, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    if a.bugs:
+        bugs_table()
+        return
     if a.all_cpus:
         every_n_table([every_n(n, s, a.fixed) for n, s in ALL_N], a.fixed)
         return

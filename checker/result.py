@@ -50,7 +50,8 @@ class Trace:
     lanes: str | None = None          # the index set drawn as lanes (CPU)
     lane_count: int = 0
     loop_start: int | None = None     # for lasso traces: the step the loop returns to
-    kind: str = "counterexample"      # or "cti": a counterexample to induction (first state need not be reachable)
+    kind: str = "counterexample"      # or "cti": a counterexample to induction (first state need not be reachable);
+    # "abstract": a path of the CMP abstraction (--cmp), which need not be a path of the model
     optional: tuple[str, ...] = ()    # variables whose elements may be none (optional index-set members)
 
     def __len__(self) -> int:

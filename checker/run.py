@@ -40,6 +40,7 @@ class RunOptions:
     prove: bool = False               # prove the invariants by induction with Z3 instead
     max_k: int | None = None          # the k-induction bound of prove
     all_cpus: bool = False            # prove for every number of CPUs (checker/smt/allcpus.py)
+    cmp: bool = False                 # with all_cpus: by the CMP abstraction (checker/explicit/cmp.py)
     sanity: bool = False              # Z3 sanity checks first (the command line's default)
     strict: bool = False              # sanity findings are errors
     witness: str | None = None        # find the shortest path to this cover / hazard precondition

@@ -135,6 +135,39 @@ def test_no_bug_is_proved_for_every_n(path, check):
         assert "checked with the fixed-N encoding there" in r.reason
 
 
+# the bug specs of the other families, one per way the proof for every N answers them: hyperv's
+# hypercall (a loop over the CPUs) and its racy mask read, tlb_gen with two initiators (CPUs 0 and 1
+# named: the family is too small to compare two builds), PTI's user ASIDs, INVLPGB and v6 (encoded
+# for every N, no strengthening invariants). `python benchmarks/prove.py --bugs` runs every one.
+OTHER_BUGS = ["b3_mm_users_shortcut", "b13_hyperv_empty_cpumask", "mremap_flush_after_ptl",
+              "pti_user_asid_not_invalidated", "invlpgb_switch_mm_no_mb", "b20_nmi_uaccess_cr3"]
+
+
+def _other_bug_checks():
+    out = []
+    for name in OTHER_BUGS:
+        path = spec_path("bugs", f"{name}.py")
+        c = next(c for c in load_spec(path) if c.expect != "holds")
+        assert c.protocol.name not in FAMILIES
+        out.append(pytest.param(path, c, id=name))
+    return out
+
+
+@pytest.mark.parametrize("path,check", _other_bug_checks())
+def test_no_bug_of_another_family_is_proved_for_every_n(path, check):
+    """A bug spec whose model has no statement for every CPU count (a loop over the CPUs, too few
+    CPUs to compare two builds) gets the fixed-N proof at its own CPU count instead: a counterexample
+    to induction or a real violation, named as such — never proved, never a refusal."""
+    r = run_check(path, check, ALL)
+    assert "proved for every depth" not in r.reason and "proves them" not in r.reason
+    assert r.verdict in (Verdict.INCOMPLETE, Verdict.VIOLATED), r.reason
+    assert r.trace is not None and isinstance(r.params["cpus"], int)
+    assert r.backend == "smt (induction, every CPU count)"
+    assert r.reason.startswith(("not proved for every number of CPUs: ", "violated with "))
+    if r.verdict is Verdict.INCOMPLETE:
+        assert r.trace.kind == "cti" and len(r.trace) == 1 and r.trace.lane_count == r.params["cpus"]
+
+
 def test_cti_for_every_n_is_a_real_step_at_its_cpu_count():
     """The nmi_block bug's CTI: its step is a transition of the explicit backend at that CPU count
     and breaks no_stale_access; the fixed-N proof at that count fails too."""
@@ -176,25 +209,45 @@ def test_holds_up_to_three_cpus_fails_at_four_is_not_claimed(form):
     t = r.trace
     assert t.kind == "cti" and t.lane_count == 4 and t.steps[1].action == "do_x"
     assert sum(t.steps[0].state["did"]) == 3 and sum(t.steps[1].state["did"]) == 4
+    # nor does CMP: Other stands for any number of CPUs that did X (the abstract trace, 0 steps); a
+    # count of CPUs has no reading there at all
+    if form == "exists":
+        c = run_check("s", check, RunOptions(prove=True, all_cpus=True, cmp=True))
+        assert c.verdict is Verdict.INCOMPLETE and c.trace.kind == "abstract" and len(c.trace) == 0
+        assert "the abstract trace may be spurious" in c.reason
+    else:
+        with pytest.raises(UserError, match="counts CPUs"):
+            run_check("s", check, RunOptions(prove=True, all_cpus=True, cmp=True))
 
 
-def test_counting_cpus_is_refused_unless_compared_with_a_constant():
-    """`count(CPU, φ) <= 3` is encoded (above); a count in arithmetic is refused where it is written."""
+def test_counting_cpus_is_not_claimed_unless_compared_with_a_constant():
+    """`count(CPU, φ) <= 3` is encoded (above); a count in arithmetic has no encoding for every N:
+    the answer says so where it is written, and the fixed-N proof at the check's count that holds
+    there is not taken for every N."""
     check = Check(FOUR, cpus=3, form="sum", deadlock=False, liveness=False)
     with pytest.raises(UserError) as e:
-        run_check("s", check, ALL)
+        generalise(lambda n: build_model(check, {"cpus": n}), 2, FOUR.param("cpus").hi, check.loc)
     assert "invariant at_most_three counts CPUs" in e.value.message
     assert e.value.loc is not None and e.value.loc.file == four_cpus.__file__
-    # the fixed-N proof still works on it
-    assert run_check("s", check, RunOptions({"cpus": 3}, prove=True)).verdict is Verdict.HOLDS
+    r = run_check("s", check, ALL)
+    assert r.verdict is Verdict.INCOMPLETE and r.params["cpus"] == 3 and r.trace is None
+    assert r.reason.startswith("not proved for every number of CPUs: the model has no statement for every "
+                               "CPU count — invariant at_most_three counts CPUs")
+    assert f"({os.path.relpath(four_cpus.__file__)}:" in r.reason
+    assert "The fixed-N proof at the check's 3 CPUs instead proves them" in r.reason
+    assert "which says nothing about other CPU counts" in r.reason
 
 
-def test_models_built_cpu_by_cpu_are_refused(capsys):
+def test_models_built_cpu_by_cpu_get_the_fixed_n_proof(capsys):
     """hyperv's hypercall flushes CPU by CPU (a Python loop over the members): no model at one CPU
-    count stands for the others."""
-    assert main([spec_path("hyperv.py"), "--prove", "--all-cpus", "--quiet"]) == 2
-    err = capsys.readouterr().err
-    assert "protocols/flush.py:" in err and "names CPU 4 at cpus=5 but not at cpus=4" in err
+    count stands for the others, so the answer is the fixed-N proof's at the spec's count (a CTI:
+    hyperv has no strengthening invariants), located at the loop."""
+    assert main([spec_path("hyperv.py"), "--prove", "--all-cpus", "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "not proved for every number of CPUs: the model has no statement for every CPU count" in out
+    assert "names CPU 4 at cpus=5 but not at cpus=4" in out and "(protocols/flush.py:" in out
+    assert "The fixed-N proof at the check's 3 CPUs instead: not proved: " in out
+    assert "counterexample to induction, 1 step" in out
 
 
 def test_an_undecided_query_is_incomplete_and_named(monkeypatch):
@@ -235,3 +288,87 @@ def test_nothing_left_unchecked_is_holds_for_every_n():
     assert got(r) == "holds for every N≥2 CPUs"
     check = Check(_protocol("baseline"), cpus=2, pages=1, rounds=1, deadlock=False, liveness=False)
     assert got(run_check("s", check, ALL)).startswith("incomplete (for every N≥2 CPUs; not checked: ")
+
+
+# ------------------------------------------------------------------ CMP: v6, which induction does not prove
+
+CMP = RunOptions(prove=True, all_cpus=True, cmp=True)
+
+
+def _v6(**kw):
+    from protocols.v6 import PROTOCOL
+    return Check(PROTOCOL, cpus=2, pages=1, rounds=1, **kw)
+
+
+def test_cmp_proves_v6_for_every_n_where_induction_does_not():
+    """v6 (stepped switch_mm, lazy mm_cpumask) has no strengthening invariants: the quantified
+    induction gives a CTI; the CMP abstraction (CPU 0, CPU 1, and CPU 2 standing for all the others)
+    proves the standard invariants for every N ≥ 3 by explicit search, and the exact search at 2 CPUs
+    covers the rest."""
+    check = _v6()
+    ind = run_check("s", check, ALL)
+    assert ind.verdict is Verdict.INCOMPLETE and ind.trace is not None and ind.trace.kind == "cti"
+    r = run_check("s", check, CMP)
+    assert r.violation is None and r.trace is None and r.invariants == STANDARD
+    assert r.backend == "explicit (CMP abstraction, every CPU count)" and r.params["cpus"] == "every N≥2"
+    assert r.stats.states == 1272          # abstract states, pinned
+    assert ("for every number of CPUs (cpus ≥ 2; pages=1 rounds=1 as given) by the CMP abstraction: the "
+            "model at 3 CPUs with CPU 2 standing for every CPU but CPU 0 and CPU 1") in r.reason
+    assert "no lemma assumed" in r.reason and "the explicit search at 2 CPUs (" in r.reason
+    # what it does not check is named as such: deadlock, leads-to, covers
+    assert set(r.unchecked) >= {"deadlock", "flush_completes"}
+    assert all("CMP abstraction" in why for why in r.unchecked.values())
+
+
+REACH_3 = 53325           # v6 at 3 CPUs, pages=1 rounds=1, reachable states (explicit search)
+
+
+def test_cmp_abstraction_covers_every_reachable_state_at_three_cpus():
+    """The soundness argument, checked: every state the model reaches at 3 CPUs, seen from each
+    non-initiator CPU i (CPU 0 and i kept, the other CPU forgotten), is a state the abstraction reaches."""
+    from checker.explicit.cmp import Abstraction, projector
+    from checker.explicit.compile import compile_model
+    from checker.explicit.layout import Layout
+    check = _v6()
+    ab = Abstraction(build_model(check, {"cpus": 3}), "CPU", 2)
+    init = ab.canonical(ab.layout.initial())
+    seen, todo = {init}, [init]
+    while todo:
+        for _, t in ab.successors(todo.pop()):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    assert len(seen) == 1272
+    m3 = build_model(check, {"cpus": 3})
+    comp = compile_model(m3)
+    init = Layout.of(m3).initial()
+    reach, todo = {init}, [init]
+    while todo:
+        for _, t in comp.successors(todo.pop()):
+            if t not in reach:
+                reach.add(t)
+                todo.append(t)
+    assert len(reach) == REACH_3
+    for i in (1, 2):
+        project = projector(ab, m3, (0,), i)
+        assert all(project(s) in seen for s in reach)
+
+
+@pytest.mark.parametrize("name,inv,n", [("b20_nmi_uaccess_cr3", "nmi_uaccess_safe", 2),
+                                        ("n2_defer_kernel_flush_nohz_full", "no_stale_access", 2)])
+def test_cmp_does_not_prove_v6_bugs(name, inv, n):
+    """v6's bug variants: the abstraction breaks the invariant, and the explicit search at that
+    count shows the violation is real — violated, with the shortest trace."""
+    path = spec_path("bugs", f"{name}.py")
+    check = next(c for c in load_spec(path) if c.expect != "holds")
+    r = run_check(path, check, CMP)
+    assert r.verdict is Verdict.VIOLATED and r.violation.invariant == inv and r.params["cpus"] == n
+    assert r.reason.startswith(f"violated with {n} CPUs: the CMP abstraction") and r.trace.kind == "counterexample"
+
+
+def test_cmp_flags(capsys):
+    assert main([spec_path("v6.py"), "--prove", "--cmp", "--quiet"]) == 2
+    assert "--cmp is a way to prove for every number of CPUs" in capsys.readouterr().err
+    # a family with no statement for every CPU count has no abstraction either: refused, located
+    assert main([spec_path("hyperv.py"), "--prove", "--all-cpus", "--cmp", "--quiet"]) == 2
+    assert "protocols/flush.py:" in capsys.readouterr().err

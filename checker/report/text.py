@@ -115,6 +115,9 @@ def render_trace(t: Trace, wrap: int | None = 96) -> list[str]:
     lines.append(f"  counterexample to induction, {len(t)} step: its first state satisfies every "
                  "invariant of the proof but need not be reachable:" if cti else
                  f"  shortest witness, {len(t)} steps:" if t.kind == "witness" else
+                 f"  abstract counterexample (CMP), {len(t)} steps: the last CPU is Other, every CPU the "
+                 "others do not name; its own state is not kept (shown at its initial values), so the "
+                 "trace may be spurious:" if t.kind == "abstract" else
                  f"  {kind} counterexample, {len(t)} steps:")
     init = t.steps[0].state
     text = "  ".join(f"{k}={compact(k, v)}" for k, v in init.items())

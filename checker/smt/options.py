@@ -18,6 +18,10 @@ def add_smt_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--all-cpus", action="store_true",
                    help="with --prove: prove the invariants for every number of CPUs at once (the CPUs "
                         "as an unbounded set; other bounds as given), cross-checked at 2-8 CPUs")
+    g.add_argument("--cmp", action="store_true",
+                   help="with --prove --all-cpus: prove the invariants for every number of CPUs by the CMP "
+                        "abstraction instead (explicit search of the named CPUs, one more, and one CPU "
+                        "standing for all the others with its state havoc), no strengthening invariants")
     g.add_argument("--max-k", type=int, metavar="K",
                    help="with --prove: try k-induction up to K when 1-induction fails (default 3)")
     g.add_argument("--strict", action="store_true",
@@ -42,11 +46,13 @@ def smt_options(a: argparse.Namespace, opts):
         raise UserError("--max-k is the k-induction bound of --prove", None, "add --prove")
     if a.all_cpus and not a.prove:
         raise UserError("--all-cpus is a kind of proof", None, "add --prove")
+    if a.cmp and not a.all_cpus:
+        raise UserError("--cmp is a way to prove for every number of CPUs", None, "add --prove --all-cpus")
     if a.all_cpus and getattr(a, "cpus", None) is not None:
         raise UserError(f"--cpus {a.cpus} and --all-cpus: the proof with --all-cpus is for every CPU count",
                         None, "drop --cpus (or --all-cpus for a proof at that count)")
     if a.strict and a.no_sanity:
         raise UserError("--strict makes sanity findings errors, --no-sanity skips them", None,
                         "give one of them")
-    return dataclasses.replace(opts, depth=a.depth, prove=a.prove, max_k=a.max_k, all_cpus=a.all_cpus,
+    return dataclasses.replace(opts, depth=a.depth, prove=a.prove, max_k=a.max_k, all_cpus=a.all_cpus, cmp=a.cmp,
                                sanity=not a.no_sanity, strict=a.strict)

@@ -123,12 +123,20 @@ def _overflow_error(enc, state: tuple):
 
 def run_smt(spec_path: str, check: Check, model: Model, opts: Any, notes: list[str]) -> CheckResult:
     r = _run(spec_path, check, model, opts, notes)
-    lacks = {p.name: "the Z3 backend does not check leads-to properties; the explicit search does"
-             for p in model.properties}
-    lacks.update({c.name: "the Z3 backend does not search for cover properties; the explicit "
-                  "search does" for c in model.covers})
-    if getattr(opts, "prove", False) and check.deadlock:
-        lacks["deadlock"] = "induction does not prove deadlock freedom; the explicit search and BMC do"
+    if getattr(opts, "cmp", False) and getattr(opts, "all_cpus", False):
+        why = "the CMP abstraction's states are not the model's (Other's are havoc)"
+        lacks = {p.name: f"{why}: it checks no leads-to property; the explicit search does"
+                 for p in model.properties}
+        lacks.update({c.name: f"{why}: it searches for no cover; the explicit search does" for c in model.covers})
+        if check.deadlock:
+            lacks["deadlock"] = f"{why}: it checks no deadlock; the explicit search does"
+    else:
+        lacks = {p.name: "the Z3 backend does not check leads-to properties; the explicit search does"
+                 for p in model.properties}
+        lacks.update({c.name: "the Z3 backend does not search for cover properties; the explicit "
+                      "search does" for c in model.covers})
+        if getattr(opts, "prove", False) and check.deadlock:
+            lacks["deadlock"] = "induction does not prove deadlock freedom; the explicit search and BMC do"
     r.unchecked, r.excluded = not_checked(check, model, getattr(opts, "liveness", True), lacks)
     return r
 
@@ -229,7 +237,7 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
     from .allcpus import prove_every_n
     from .encode import Encoding
     from .induction import IN_RANGE
-    from .param import generalise
+    from .param import NotParametric, generalise
     overrides = dict(getattr(opts, "overrides", {}) or {})
     p = check.protocol.param("cpus")
     if p is None or p.lo is None or p.hi is None:
@@ -242,7 +250,13 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
             built[n] = build_model(check, {**overrides, "cpus": n})
         return built[n]
 
-    fam = generalise(build, p.lo, p.hi, check.loc)
+    if getattr(opts, "cmp", False):   # a family with no statement for every N is refused (exit 2)
+        return _prove_cmp(spec_path, check, model, warnings, time_limit, generalise(build, p.lo, p.hi, check.loc),
+                          build, overrides)
+    try:
+        fam = generalise(build, p.lo, p.hi, check.loc)
+    except NotParametric as e:
+        return _fixed_n_instead(spec_path, check, model, opts, warnings, time_limit, e)
     aux = strengthening(check, fam.model)
     targets = [i.name for i in fam.model.invariants]
     max_k = getattr(opts, "max_k", None) or DEFAULT_MAX_K
@@ -318,3 +332,119 @@ def _prove_all(spec_path, check, model, opts, warnings, time_limit) -> CheckResu
         return r
     reason = f"not proved for every number of CPUs: {o.reason or 'the solver gave up'}"
     return result(Verdict.INCOMPLETE, reason)
+
+
+def _fixed_n_instead(spec_path, check, model, opts, warnings, time_limit, why) -> CheckResult:
+    """--prove --all-cpus on a model with no statement for every CPU count (param.NotParametric):
+    never proved for every N. The fixed-N proof at the check's own CPU count runs instead, and its
+    counterexample to induction, or the real violation its base case meets, is the answer."""
+    from .encode import Encoding
+    enc = Encoding(model)
+    src = _TraceSource(model, enc.layout, enc.insts)
+    r = _prove(spec_path, check, model, opts, enc, src, warnings, time_limit)
+    n = dict(model.params).get("cpus")
+    where = f" ({why.loc})" if why.loc else ""
+    head = (f"not proved for every number of CPUs: the model has no statement for every CPU count — "
+            f"{why.message}{where}. The fixed-N proof at the check's {n} CPUs instead")
+    r.backend = "smt (induction, every CPU count)"
+    if r.verdict is Verdict.HOLDS:
+        r.verdict = Verdict.INCOMPLETE
+        r.reason = (f"{head} proves them ({r.reason}), which says nothing about other CPU counts: "
+                    f"prove it with --prove --cpus N at each count that matters")
+    elif r.verdict is Verdict.VIOLATED:
+        r.reason = f"violated with {n} CPUs: {head} meets a real violation from the initial state (trace below)"
+    else:
+        r.reason = f"{head}: {r.reason}"
+    r.params = {**r.params, "cpus": n}
+    return r
+
+
+def _prove_cmp(spec_path, check, model, warnings, time_limit, fam, build, overrides) -> CheckResult:
+    """--prove --all-cpus --cmp: the CMP abstraction (checker/explicit/cmp.py) searched at the named
+    CPUs + 2, the counts below that searched exactly; a broken invariant is looked for at those
+    counts too, and is a real violation there or an abstract trace that may be spurious."""
+    import time
+
+    from ..explicit.cmp import Abstraction, search
+    from ..run import RunOptions, run_check
+    t0 = time.perf_counter()
+    members = len(fam.fixed) + 2
+    k = fam.cpus(members)
+    if k > fam.hi:
+        raise UserError(f"the CMP abstraction needs the model at {k} CPUs ({fam.iset.name} {', '.join(map(str, fam.fixed))} "
+                        f"named, one more, and one standing for the rest), but the family takes at most {fam.hi}",
+                        check.loc, "prove it at fixed CPU counts with --prove --cpus N")
+    mk = build(k)
+    pk = next(s for s in mk.isets if s.name == fam.iset.name)
+    other = pk.size - 1
+    concrete = next(i for i in pk.members if i not in fam.fixed)
+    ab = Abstraction(mk, fam.iset.name, other)
+    o = search(ab, tuple(mk.invariants), time_limit)
+    invs = tuple(i.name for i in mk.invariants)
+    backend = "explicit (CMP abstraction, every CPU count)"
+    named = ", ".join(f"{fam.iset.name} {m}" for m in fam.fixed)
+    how = (f"the CMP abstraction: the model at {k} CPUs with {fam.iset.name} {other} standing for every "
+           f"{fam.iset.name} but {named + ' and ' if named else ''}{fam.iset.name} {concrete} — its own state "
+           f"havoc at every read, its writes to it dropped, no lemma assumed")
+
+    def exact(n):
+        return run_check(spec_path, check, RunOptions({**overrides, "cpus": n}, backend="explicit", workers=1,
+                                                      liveness=False, time_limit=time_limit))
+
+    def clean(r: CheckResult) -> bool:
+        """Every reachable state searched, no invariant (or deadlock) broken; leads-to left out."""
+        return r.violation is None and (r.verdict in (Verdict.HOLDS, Verdict.UNCOVERED) or (
+            r.verdict is Verdict.INCOMPLETE and bool(r.unchecked)
+            and set(r.unchecked) <= {p.name for p in model.properties}))
+
+    def final(r: CheckResult, params) -> CheckResult:
+        r.warnings = list(warnings) + [w for w in r.warnings if w not in warnings]
+        r.params = params
+        r.stats.seconds = time.perf_counter() - t0
+        return r
+
+    if o.status == "proved":
+        below = [(n, exact(n)) for n in range(fam.lo, k)]
+        bad = next(((n, r) for n, r in below if not clean(r)), None)
+        if bad is not None:
+            n, r = bad
+            r.reason = (f"the CMP abstraction covers every count from {k} CPUs, but at {n} CPUs the explicit "
+                        f"search says: {r.reason or r.verdict.value}")
+            return final(r, r.params)
+        shown = {**check.shown_params(dict(model.params)), "cpus": f"every N\u2265{fam.lo}"}
+        others = " ".join(f"{a}={b}" for a, b in shown.items() if a != "cpus")
+        small = ", ".join(f"{n} CPUs ({r.stats.states:,} states)" for n, r in below)
+        reason = (f"and for every number of CPUs (cpus \u2265 {fam.lo}" + (f"; {others} as given" if others else "")
+                  + f") by {how}: {o.states:,} abstract states, {o.transitions:,} transitions, no invariant "
+                  f"broken at {named + ' or ' if named else ''}{fam.iset.name} {concrete} (which stands for "
+                  f"each of the others in turn), in {o.seconds:.2f} s, for every count from {k}"
+                  + (f"; the explicit search at {small} breaks none" if below else ""))
+        r = _result(check, spec_path, model, Verdict.HOLDS, backend, invs, o.seconds, 0, warnings, reason)
+        r.stats.states, r.stats.transitions = o.states, o.transitions
+        return final(r, shown)
+    if o.status == "limit":
+        reason = (f"not proved for every number of CPUs: {how}, stopped after {o.states:,} abstract states "
+                  f"({o.seconds:.2f} s): the time limit")
+        r = _result(check, spec_path, model, Verdict.INCOMPLETE, backend, invs, o.seconds, 0, warnings, reason)
+        r.params = {**check.shown_params(dict(model.params)), "cpus": f"every N\u2265{fam.lo}"}
+        return final(r, r.params)
+    # broken: a real violation at a count up to k, or an abstract trace that may be spurious
+    for n in range(fam.lo, k + 1):
+        r = exact(n)
+        if r.verdict is Verdict.VIOLATED:
+            r.reason = (f"violated with {n} CPUs: {how}, breaks {o.broken.name} in {len(o.path) - 1} steps, and "
+                        f"the explicit search at {n} CPUs shows it is real (trace below)")
+            return final(r, r.params)
+    v = Violation(o.broken.name, o.broken.statement, witness(o.broken, ab.layout, o.path[-1]))
+    from .encode import Encoding
+    enc = Encoding(mk)
+    src = _TraceSource(mk, enc.layout, enc.insts)
+    trace = dataclasses.replace(build_trace(src, o.path, o.via, v), kind="abstract")  # type: ignore[arg-type]
+    reason = (f"not proved for every number of CPUs: {how}, reaches a state that breaks {o.broken.name} at "
+              f"{named + ' or ' if named else ''}{fam.iset.name} {concrete} in {len(o.path) - 1} steps "
+              f"(below), but the explicit search at {fam.lo}..{k} CPUs finds no violation: the abstract trace "
+              f"may be spurious (a step of Other, or a read of its state, the model would not allow) — a "
+              f"strengthening the abstraction lacks, or a bug at more CPUs")
+    r = _result(check, spec_path, mk, Verdict.INCOMPLETE, backend, invs, o.seconds, len(o.path) - 1, warnings,
+                reason, None, trace)
+    return final(r, {**check.shown_params(dict(mk.params)), "cpus": k})
