@@ -4,8 +4,8 @@ The flush families (protocols/flush.py, one `Design` each) with `initiators` = k
 keeps its own place in the work:
 
   initiator i (CPUs 0..k-1)                 any CPU t (initiators too, between their steps)
-  madvise_dontneed(i, p) / munmap(i)        ipi_entry(t, i)   llist_del_all: the queue is taken,
-  free_pgtables(i)                                            its oldest csd (i's) runs first
+  madvise_dontneed(i, p) / munmap(i)        ipi_entry(t)   llist_del_all: the queue is taken,
+  free_pgtables(i)                                         its oldest csd runs first
   inc_mm_tlb_gen(i)  fills i's flush_tlb_info flush_tlb_func(t, i)
   flush_tlb_func_local(i), ipi_send/skip(i, t) csd_unlock(t, i)  then the next csd taken, if any
   csd_lock_wait(i) -> tlb_finish_mmu(i) frees the frames (and table) i's mmu_gather holds
@@ -112,7 +112,7 @@ def declare_state(s, cpus: int, rounds: int) -> None:
     s.qpos = m.array("qpos", (CPU, CPU), IntRange(0, k), 0,
                      "the place of initiator i's csd among those waiting on CPU t, oldest first (0: none)")
     s.irq = m.array("irq", CPU, s.Irq, "none", "CPU c's progress in the flush IPI handler")
-    s.irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
+    s.csd_run = m.array("csd_run", (CPU, CPU), BOOL, False, "CPU t's handler runs initiator i's csd")
     s.shared_info = s.ipis and d.info != "inline"
     if s.shared_info:
         if d.info == "global":
@@ -156,7 +156,7 @@ def in_flush(s, i):
 def pending_read(s, i, t):
     """CPU t has yet to run initiator i's flush_tlb_func."""
     irq = s.irq
-    return s.csd_queued[i, t] | s.csd_taken[i, t] | ((s.irq_from[t] == i) & (
+    return s.csd_queued[i, t] | s.csd_taken[i, t] | (s.csd_run[i, t] & (
         (irq[t] == "func") | (irq[t] == "async_unlock") | (irq[t] == "async_func")))
 
 
@@ -433,32 +433,38 @@ def _responders(s) -> None:
     def start(j):
         return If(s.async_flush[j], "async_unlock", "func")
 
+    def head(t, on):
+        """The oldest csd CPU t holds in `on` (its queue or the csds it took): the one to run next."""
+        return lambda j: on[j, t] & (s.qpos[j, t] == 1)
+
+    def run_head(t, hd, cond=True):
+        """Start the csd `hd` picks (when `cond`): SYNC runs func first, the RFC's async csd unlocks
+        first; the others move up the queue."""
+        more = exists(CPU, hd)
+        irq_of = If(exists(CPU, lambda j: hd(j) & s.async_flush[j]), "async_unlock", "func")
+        return more, irq_of, [s.csd_run[j, t].becomes(If(cond, hd(j), s.csd_run[j, t])) for j in CPU.members] + [
+            s.qpos[j, t].becomes(If(cond & more & (s.qpos[j, t] > 0), s.qpos[j, t] - 1, s.qpos[j, t]))
+            for j in CPU.members]
+
     def finish(t, cond, otherwise):
-        """After a csd's handler (when `cond`): go on to the next csd taken, if any, else return
-        from the interrupt. `otherwise`: irq[t]'s value when not `cond`."""
-        more = exists(CPU, lambda j: s.csd_taken[j, t])
-        return [irq[t].becomes(If(cond, If(more, "next", "none"), otherwise)),
-                s.irq_from[t].becomes(If(cond, None, s.irq_from[t]))]
+        """After a csd's handler (when `cond`): run the next csd taken, oldest first, or return from
+        the interrupt. `otherwise`: irq[t]'s value when not `cond`."""
+        hd = head(t, s.csd_taken)
+        more, irq_of, ups = run_head(t, hd, cond)
+        return [irq[t].becomes(If(cond, If(more, irq_of, "none"), otherwise))] + ups + [
+            s.csd_taken[j, t].becomes(s.csd_taken[j, t] & ~(cond & hd(j))) for j in CPU.members]
 
     @m.action(CPU, actor=lambda t: t, fair=d.ipi_fair,
               ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> flush_smp_call_function_queue: "
-                  "llist_del_all (v5.2)")
-    def ipi_entry(t):
-        """CPU t (IRQs on) takes the IPI and its whole call_single_queue."""
-        return when(exists(CPU, lambda j: s.csd_queued[j, t]) & s.quiet(t),
-                    [s.csd_taken[j, t].becomes(s.csd_queued[j, t]) for j in CPU.members],
-                    [s.csd_queued[j, t].becomes(False) for j in CPU.members], irq[t].becomes("next"))
-
-    @m.action(CPU, CPU, **pair, fair="strong",
-              ref="kernel/smp.c: flush_smp_call_function_queue: llist_reverse_order, then "
-                  "llist_for_each_entry_safe: the csds in the order queued (v5.2)"
+                  "llist_del_all, llist_reverse_order, then each csd in the order queued (v5.2)"
               + ("; RFC patch 10: copy inlined info to the stack" if d.async_user and d.inline_copy else ""))
-    def csd_next(t, i):
-        """The handler starts on the oldest csd it took, i's."""
-        return when((irq[t] == "next") & s.csd_taken[i, t] & (s.qpos[i, t] == 1) & s.running(t),
-                    s.csd_taken[i, t].becomes(False),
-                    [s.qpos[j, t].becomes(If(s.qpos[j, t] > 0, s.qpos[j, t] - 1, 0)) for j in CPU.members],
-                    irq[t].becomes(start(i)), s.irq_from[t].becomes(i))
+    def ipi_entry(t):
+        """CPU t (IRQs on) takes the IPI and its whole call_single_queue, and runs the oldest csd."""
+        hd = head(t, s.csd_queued)
+        _, irq_of, ups = run_head(t, hd)
+        return when(exists(CPU, lambda j: s.csd_queued[j, t]) & s.quiet(t), ups,
+                    [s.csd_taken[j, t].becomes(s.csd_queued[j, t] & ~hd(j)) for j in CPU.members],
+                    [s.csd_queued[j, t].becomes(False) for j in CPU.members], irq[t].becomes(irq_of))
 
     def lazy(t):
         return mode[t] == "lazy"
@@ -477,7 +483,7 @@ def _responders(s) -> None:
         else:
             reads_dead = info_cell(s, i) != s.ipi_gen[i, t]
         drop_bit = lazy(t) | (mode[t] == "other") if d.cpumask == "lazy" else lazy(t)
-        return when((s.irq_from[t] == i) & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
+        return when(s.csd_run[i, t] & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
                     [tlb[t, p].becomes(If(flush, None, tlb[t, p])) for p in Page.members],
                     psc[t].becomes(If(flush, None, psc[t])),
                     mode[t].becomes(If(lazy(t), "other", mode[t])),
@@ -492,7 +498,7 @@ def _responders(s) -> None:
               ref="kernel/smp.c: flush_smp_call_function_queue: csd_unlock (SYNC: after func; "
                   "RFC non-SYNC: before func)" + ("" if d.csd_unlock else "; (bug) left out"))
     def csd_unlock(t, i):
-        return when((s.irq_from[t] == i) & ((irq[t] == "unlock") | (irq[t] == "async_unlock")) & s.running(t),
+        return when(s.csd_run[i, t] & ((irq[t] == "unlock") | (irq[t] == "async_unlock")) & s.running(t),
                     s.csd_locked[i, t].becomes(False) if d.csd_unlock else [],
                     finish(t, irq[t] == "unlock", "async_func"))
 

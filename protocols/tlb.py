@@ -135,8 +135,7 @@ class Shootdown:
                             *(("k_sending", "k_waiting") if "vfree" in d.callers else ()))
         modes = ("user", "lazy", "other") + (("switching",) if d.switch == "steps" else ())
         Mode = m.enum("Mode", *modes)
-        Irq = self.Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func",
-                                  *(("next",) if k > 1 else ()))
+        Irq = self.Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
         self.FrameRef, self.TableRef = Elem(Frame, optional=True), Elem(PTable, optional=True)
 
         # memory: frames, page-table pages, and what the CPUs cache of them
