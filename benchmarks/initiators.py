@@ -39,7 +39,8 @@ def run(family: str, cpus: int, initiators: int, limit: int) -> dict:
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         c = json.load(open(out))["checks"][0] if os.path.exists(out) else {}
-    return {"rc": p.returncode, "secs": secs, "cpu": cpu, "c": c, "err": p.stderr.strip().splitlines()[-1:] if p.returncode > 3 else []}
+    err = p.stderr.strip().splitlines()[-1:] if p.returncode > 3 else []
+    return {"rc": p.returncode, "secs": secs, "cpu": cpu, "c": c, "err": err}
 
 
 def main() -> None:

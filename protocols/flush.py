@@ -51,14 +51,16 @@ def family_params(d: Design) -> tuple[Param, ...]:
 
 
 _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
-            "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline", "global"),
+            "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"),
+            "info": ("stack", "percpu", "inline", "global"),
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
             "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
             "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"),
             "hv_mask": ("atomic", "empty_check", "per_cpu"), "shadow_paging": ("none", "tlb_only", "sync"),
             "flush_keys": ("loaded_mm", "active_mm")}
-_DOCS = {"info": "where flush_tlb_info lives (\"global\", a bug with several initiators: one static copy)",
+_DOCS = {"info": "where flush_tlb_info lives (\"global\", a bug with several initiators: one "
+                 "static copy)",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
          "table_free_ipi": "(B2) tlb_flush_remove_tables: a second IPI before tables are freed, to "

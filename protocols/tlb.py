@@ -301,7 +301,8 @@ class Shootdown:
     def in_user(self, c):
         """A task of this mm runs in user mode on CPU c with this mm loaded (CPU 0's task only
         between its operations: during one it is in the kernel)."""
-        u = (self.mode[c] == "user") & self.quiet(c) & (((c != 0) | self.between_ops()) if self.k == 1 else self.between_ops(c))
+        mine = ((c != 0) | self.between_ops()) if self.k == 1 else self.between_ops(c)
+        u = (self.mode[c] == "user") & self.quiet(c) & mine
         return u & (self.cur[c] == "task") if self.d.switch == "steps" else u
 
     def shadow_sync(self, cond=None):

@@ -51,18 +51,18 @@ def test_two_initiators_hold_with_pinned_counts(fam):
 
 
 def test_a_shared_flush_info_is_found_by_explicit_search_and_bmc_at_the_same_length():
-    """CPU 1 refills the one static flush_tlb_info before taking CPU 0's IPI: 9 steps on the
+    """CPU 1 refills the one static flush_tlb_info before taking CPU 0's IPI: 8 steps on the
     reference explorer and in BMC (tests/test_fast.py compares the fast backend with the reference)."""
     check = _check(BUG, "flush_info_global_two_initiators")
     traces = []
-    for opts in (RunOptions(liveness=False), RunOptions(backend="smt", depth=9)):
+    for opts in (RunOptions(liveness=False), RunOptions(backend="smt", depth=8)):
         r = run_check(BUG, check, opts)
         assert r.verdict is Verdict.VIOLATED and r.expectation_met
-        assert r.violation.invariant == "flush_info_live" and len(r.trace) == 9
+        assert r.violation.invariant == "flush_info_live" and len(r.trace) == 8
         traces.append(r.trace)
     acts = [s.action for s in traces[0].steps[1:]]
     assert acts.count("inc_mm_tlb_gen") == 2 and acts[-1] == "flush_tlb_func"
-    short = run_check(BUG, check, RunOptions(backend="smt", depth=8))
+    short = run_check(BUG, check, RunOptions(backend="smt", depth=7))
     assert short.verdict is Verdict.INCOMPLETE and short.violation is None
 
 
