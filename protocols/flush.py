@@ -15,6 +15,8 @@ PTEs under KVM's PV flush (B12, with pv.py), LATR without its reuse delay (N3); 
 caller, vfree (flush_tlb_kernel_range to every CPU, optionally deferred for NOHZ_FULL CPUs: N2).
 Final states (`quiescent`): the last round done and no flush work left anywhere; covers: each
 caller's round completed and what each design switch exists for.
+With `initiators` > 1, CPUs 0..initiators-1 each unmap and flush at once: protocols/initiators.py
+builds that model from the same Design (and refuses the switches it does not compose with).
 """
 from __future__ import annotations
 

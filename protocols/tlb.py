@@ -5,7 +5,8 @@ to all x86 flush designs; a family only chooses the `Design` (what order the ini
 in, sync or async handlers, where flush_tlb_info lives, which guards exist). Invariant names
 are the checker's standard ones, so specs and CI refer to them the same way everywhere.
 
-Model scope (one mm, CPU 0 is the initiator, the other CPUs respond). Memory is frames:
+Model scope (one mm, CPU 0 is the initiator, the other CPUs respond; with `initiators` > 1,
+CPUs 0..k-1 each initiate and every CPU responds: protocols/initiators.py). Memory is frames:
 - `pte[p]`: the user frame virtual page p maps (None: not present); `frame[f]`: user frame f is
   the mm's (mapped), gathered (unmapped, in the mmu_gather batch) or free (back with the page
   allocator: it may be reused by anyone at any time);
