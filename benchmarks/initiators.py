@@ -2,7 +2,7 @@
 
     python benchmarks/initiators.py [--cpus 2 3 4] [--time-limit 120] [--families baseline v6 ...]
 
-Each family's `<family>_2initiators` check (specs/<family>.py) at pages=2, rounds=1, on the fast
+Each family's `<family>_2initiators` check (specs/initiators.py) at pages=2, rounds=1, on the fast
 backend with symmetry and one worker: two initiators at each CPU count, and every CPU an
 initiator (the CPU set is then symmetric) with --all. Each row is one `python -m checker` process,
 safety only (--no-liveness: the liveness pass keeps the unreduced graph); seconds are wall clock
@@ -27,7 +27,7 @@ FAMILIES = ["baseline", "concurrent", "async_inline", "v4_19", "v6", "kvm_pv", "
 
 
 def run(family: str, cpus: int, initiators: int, limit: int) -> dict:
-    argv = [f"specs/{family}.py", "--check", f"{family}_2initiators", "--cpus", str(cpus), "--pages", "2",
+    argv = ["specs/initiators.py", "--check", f"{family}_2initiators", "--cpus", str(cpus), "--pages", "2",
             "--set", f"initiators={initiators}", "--backend", "fast", "--symmetry", "--workers", "1",
             "--time-limit", str(limit), "--no-liveness", "--quiet", "--no-sanity"]
     with tempfile.TemporaryDirectory() as d:

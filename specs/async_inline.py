@@ -20,6 +20,3 @@ CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds",
                   "stale_entries_owe_a_flush",        # a stale entry is on a lazy or async-pending CPU
                   "no_cached_freed_table",            # no paging-structure cache points at a freed table
               ])
-# CPUs 0 and 1 each unmap and flush at once (protocols/initiators.py); every CPU an initiator: symmetric
-TWO_INITIATORS = Check(PROTOCOL, name="async_inline_2initiators", cpus=2, pages=2, rounds=1, initiators=2,
-                       expect="holds")

@@ -6,6 +6,3 @@ CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 # two CPUs, two pages: the mutation gate's check (cheap enough for CI; docs/adequacy.md)
 TWO_CPUS = Check(PROTOCOL, name="concurrent_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
                  min_mutation_score=0.84)   # docs/adequacy.md: 189 of 225 mutants killed
-# CPUs 0 and 1 each unmap and flush at once (protocols/initiators.py); every CPU an initiator: symmetric
-TWO_INITIATORS = Check(PROTOCOL, name="concurrent_2initiators", cpus=2, pages=2, rounds=1, initiators=2,
-                       expect="holds")

@@ -5,9 +5,3 @@ from protocols.hyperv import PROTOCOL
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="hyperv_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
                  min_mutation_score=0.72)   # docs/adequacy.md: 137 of 188 mutants killed
-# CPUs 0 and 1 each unmap and flush at once (protocols/initiators.py); every CPU an initiator: symmetric
-TWO_INITIATORS = Check(PROTOCOL, name="hyperv_2initiators", cpus=2, pages=2, rounds=1, initiators=2,
-                       # several initiators: munmap and MADV_DONTNEED, tables freed after the flush,
-                       # no GUP-fast (protocols/initiators.py lists what does not compose)
-                       callers=("munmap", "madvise"), gup_fast=False, table_free="after_flush",
-                       expect="holds")

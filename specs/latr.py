@@ -5,6 +5,3 @@ from protocols.latr import PROTOCOL
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="latr_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
                  min_mutation_score=0.78)   # docs/adequacy.md: 116 of 147 mutants killed
-# CPUs 0 and 1 each unmap and flush at once (protocols/initiators.py); every CPU an initiator: symmetric
-TWO_INITIATORS = Check(PROTOCOL, name="latr_2initiators", cpus=2, pages=2, rounds=1, initiators=2,
-                       expect="holds")

@@ -5,6 +5,3 @@ from protocols.v6 import PROTOCOL
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="v6_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
                  min_mutation_score=0.83)   # docs/adequacy.md: 225 of 268 mutants killed
-# CPUs 0 and 1 each unmap and flush at once (protocols/initiators.py); every CPU an initiator: symmetric
-TWO_INITIATORS = Check(PROTOCOL, name="v6_2initiators", cpus=2, pages=2, rounds=1, initiators=2,
-                       expect="holds")

@@ -33,7 +33,7 @@ def _check(path, name):
 
 
 def _family(fam):
-    path = spec_path(f"{fam}.py")
+    path = spec_path("initiators.py")
     return path, _check(path, f"{fam}_2initiators")
 
 

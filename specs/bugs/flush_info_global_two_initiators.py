@@ -6,7 +6,7 @@ has its own, and with one initiator a single static copy would be just as good. 
 not: CPU 0 fills the copy and IPIs CPU 1; CPU 1, starting its own munmap, refills it before it
 takes CPU 0's IPI, and CPU 0's handler then reads CPU 1's flush (another range, another
 new_tlb_gen) — `flush_info_live` breaks. The kernel's per-CPU placement at the same bounds is
-specs/baseline.py's baseline_2initiators, which holds.
+specs/initiators.py's baseline_2initiators, which holds.
 """
 from checker.spec import Check
 from protocols.baseline import PROTOCOL
