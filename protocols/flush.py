@@ -15,6 +15,8 @@ PTEs under KVM's PV flush (B12, with pv.py), LATR without its reuse delay (N3); 
 caller, vfree (flush_tlb_kernel_range to every CPU, optionally deferred for NOHZ_FULL CPUs: N2).
 Final states (`quiescent`): the last round done and no flush work left anywhere; covers: each
 caller's round completed and what each design switch exists for.
+With `initiators` > 1, CPUs 0..initiators-1 each unmap and flush at once: protocols/initiators.py
+builds that model from the same Design (and refuses the switches it does not compose with).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import dataclasses
 
 from checker.lang import Config, If, ModelBuilder, Param, count, exists, forall, when
 
+from . import initiators
 from . import pv as pv_part
 from . import strengthening
 from .tlb import RFC, Design, Shootdown
@@ -32,7 +35,11 @@ def bound_params() -> tuple[Param, ...]:
     # explicit search: as many CPUs as --memory-limit allows; Z3 (--prove, --backend smt) takes up to 64
     return (Param("cpus", 2, 2, 64, doc="CPUs: CPU 0 initiates, the others respond"),
             Param("pages", 1, 1, 3, doc="user pages in the unmapped range"),
-            Param("rounds", 1, 1, 3, doc="unmap/free operations, one after another"))
+            Param("rounds", 1, 1, 3, doc="unmap/free operations, one after another"),
+            # a bound, given as choices so that the one-initiator checks print as before (a bound with
+            # a range is always shown; a choice only when it is not the default)
+            Param("initiators", 1, choices=tuple(range(1, 65)),
+                  doc="CPUs 0..initiators-1 each start an unmap and its flush at once (protocols/initiators.py)"))
 
 
 def family_params(d: Design) -> tuple[Param, ...]:
@@ -48,14 +55,16 @@ def family_params(d: Design) -> tuple[Param, ...]:
 
 
 _CHOICES = {"memory": ("sc", "tso"), "switch": ("atomic", "steps"), "lazy_rule": ("v4.19", "v5", "v6"),
-            "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"), "info": ("stack", "percpu", "inline"),
+            "cpumask": ("eager", "lazy"), "flush_by": ("ipi", "hypercall"),
+            "info": ("stack", "percpu", "inline", "global"),
             "table_free": ("after_flush", "rcu", "sync_one"), "ipi_fair": ("weak", "strong"),
             "callers": ("munmap", "madvise", "khugepaged", "writeback", "vfree"),
             "table_free_ipi": ("none", "mm_cpumask", "lazy", "not_lazy"),
             "use_mm": ("none", "irqs_on", "irqs_off"), "kflush_defer": ("none", "ct_enter", "entry_first"),
             "hv_mask": ("atomic", "empty_check", "per_cpu"), "shadow_paging": ("none", "tlb_only", "sync"),
             "flush_keys": ("loaded_mm", "active_mm")}
-_DOCS = {"info": "where flush_tlb_info lives",
+_DOCS = {"info": "where flush_tlb_info lives (\"global\", a bug with several initiators: one "
+                 "static copy)",
          "latr_reuse_delay": "(N3 when False) LATR frees pages and tables at once, not after every "
                              "CPU swept",
          "table_free_ipi": "(B2) tlb_flush_remove_tables: a second IPI before tables are freed, to "
@@ -75,6 +84,8 @@ def variant(d: Design, cfg: Config) -> Design:
 
 
 def build(name: str, cfg: Config, d: Design, doc: str = ""):
+    if cfg.initiators > 1:  # several CPUs unmap and flush at once
+        return initiators.build(name, cfg, d, doc)
     m = ModelBuilder(name, cfg, doc)
     s = Shootdown(m, cfg.cpus, cfg.pages, cfg.rounds, d)
     if s.user_ops:

@@ -20,7 +20,7 @@ def declare(s) -> None:
               ref="arch/x86/kvm/x86.c: kvm_arch_vcpu_put -> kvm_steal_time_set_preempted (v5.10)")
     def vcpu_preempt(t):
         """The host deschedules vCPU t at any point; the flag is set unless one is already set."""
-        return when((t != 0) & s.vcpu_in[t], s.vcpu_in[t].becomes(False),
+        return when(s.off_duty(t) & s.vcpu_in[t], s.vcpu_in[t].becomes(False),
                     pre[t].becomes(If(pre[t] == "running", "preempted", pre[t])))
 
     def flush_if_flagged(t):
@@ -37,7 +37,7 @@ def declare(s) -> None:
                                         "the mapped guest struct (b043138246a4); KVM_VCPU_FLUSH_TLB -> "
                                         "kvm_vcpu_flush_tlb_guest (v5.10)" + _SHADOW_REF.get(d.shadow_paging, ""))
         def vcpu_resume(t):
-            return when((t != 0) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
+            return when(s.off_duty(t) & ~s.vcpu_in[t], s.vcpu_in[t].becomes(True), pre[t].becomes("running"),
                         flush_if_flagged(t))
     else:
         copied = s.st_copied
@@ -47,13 +47,18 @@ def declare(s) -> None:
                                         "xchg(&vcpu->arch.st.steal.preempted, 0) on that copy, flush if "
                                         "KVM_VCPU_FLUSH_TLB")
         def record_steal_time_read(t):
-            return when((t != 0) & ~s.vcpu_in[t] & ~copied[t], copied[t].becomes(True), flush_if_flagged(t))
+            return when(s.off_duty(t) & ~s.vcpu_in[t] & ~copied[t], copied[t].becomes(True), flush_if_flagged(t))
 
         @m.action(CPU, fair="weak", ref="arch/x86/kvm/x86.c: record_steal_time before b043138246a4: "
                                         "kvm_write_guest_cached writes the whole copy back (preempted = 0)")
         def vcpu_resume(t):
-            return when((t != 0) & ~s.vcpu_in[t] & copied[t], copied[t].becomes(False),
+            return when(s.off_duty(t) & ~s.vcpu_in[t] & copied[t], copied[t].becomes(False),
                         s.vcpu_in[t].becomes(True), pre[t].becomes("running"))
+
+    if s.k > 1:  # several initiators: each flags for itself (protocols/initiators.py)
+        from . import initiators
+        initiators.pv_flag(s)
+        return
 
     m.cover("pv_flush_deferred_to_resume",
             ((s.phase == "freed") | (s.phase == "done")) & exists(CPU, lambda t: (pre[t] == "preempted_flush")

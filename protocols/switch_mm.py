@@ -37,7 +37,8 @@ def _covers(s) -> None:
                 "nmi_uaccess_okay() must refuse",
                 "kernel/sched/core.c: context_switch: switch_mm_irqs_off, then switch_to (4012e77a903d)")
         if s.ipis and s.user_ops:
-            m.cover("ipi_while_switching", exists(CPU, lambda c: (mode[c] == "switching") & s.csd_queued[c]),
+            m.cover("ipi_while_switching", exists(CPU, lambda c: (mode[c] == "switching") & (s.csd_queued[c] if s.k == 1 else exists(
+                CPU, lambda i: s.csd_queued[i, c]))),
                     "the flush IPI is queued for a CPU inside switch_mm_irqs_off (IRQs off): it is taken "
                     "once the switch is done",
                     f"arch/x86/mm/tlb.c: switch_mm_irqs_off, loaded_mm = LOADED_MM_SWITCHING ({d.version})")
@@ -55,7 +56,7 @@ def _lazy(s) -> None:
     @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: enter_lazy_tlb ({d.version})")
     def enter_lazy_tlb(c):
         """Switch to a kernel thread: the mm stays loaded, CR3 and mm_cpumask bit kept."""
-        return when((c != 0) & (mode[c] == "user") & s.quiet(c), mode[c].becomes("lazy"),
+        return when(s.off_duty(c) & (mode[c] == "user") & s.quiet(c), mode[c].becomes("lazy"),
                     s.set_current(c, "kthread"))
 
     @m.action(CPU, environment=True, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off, real_prev == next "
@@ -63,7 +64,7 @@ def _lazy(s) -> None:
     def leave_lazy(c):
         """Back from the kernel thread: catch up with mm->tlb_gen, flushing if behind."""
         behind = (s.cpu_tlb_gen[c] < s.mm_tlb_gen) if d.lazy_gen_check else False
-        return when((c != 0) & (mode[c] == "lazy") & s.quiet(c),
+        return when(s.off_duty(c) & (mode[c] == "lazy") & s.quiet(c),
                     mode[c].becomes("user"), s.set_current(c, "task"),
                     [s.tlb[c, p].becomes(If(behind, None, s.tlb[c, p])) for p in s.Page.members],
                     s.psc[c].becomes(If(behind, None, s.psc[c])), s.shadow_sync(behind) if d.lazy_gen_check else [],
@@ -77,7 +78,7 @@ def _lazy(s) -> None:
         keep = s.mm_cpumask if d.cpumask == "lazy" else s.mm_cpumask.without(c)
         # ASID-tagged TLB (flush_keys="active_mm"): the mm's entries stay, tagged with its context
         drop = s.flush_local_tlb(c) if d.flush_keys == "loaded_mm" else []
-        return when((c != 0) & ((mode[c] == "user") | (mode[c] == "lazy")) & s.quiet(c) & s.drained(c),
+        return when(s.off_duty(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & s.quiet(c) & s.drained(c),
                     mode[c].becomes("other"), s.mm_cpumask.becomes(keep), drop,
                     s.set_current(c, "other_task"))
 
@@ -88,7 +89,7 @@ def _atomic(s) -> None:
     @m.action(CPU, environment=True, ref="arch/x86/mm/tlb.c: switch_mm_irqs_off, prev != next: "
                        f"cpumask_set_cpu(next), read tlb_gen, load CR3 ({d.version})")
     def switch_mm_in(c):
-        return when((c != 0) & (s.mode[c] == "other") & s.quiet(c),
+        return when(s.off_duty(c) & (s.mode[c] == "other") & s.quiet(c),
                     s.mode[c].becomes("user"), s.mm_cpumask.becomes(s.mm_cpumask.with_(c)), s.shadow_sync(),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen))
 
@@ -103,7 +104,7 @@ def _use_mm(s) -> None:
 
     @m.action(CPU, environment=True, ref="kernel/kthread.c: kthread_use_mm: " + how)
     def kthread_use_mm(c):
-        return when((c != 0) & (s.mode[c] == "other") & s.quiet(c) & (sw[c] == "none"), sw[c].becomes("use_mm"))
+        return when(s.off_duty(c) & (s.mode[c] == "other") & s.quiet(c) & (sw[c] == "none"), sw[c].becomes("use_mm"))
 
     if d.use_mm == "irqs_on" and s.ipis:
         m.cover("ipi_in_use_mm_window", exists(CPU, lambda c: (s.irq[c] == "func") & (sw[c] == "use_mm")),
@@ -132,7 +133,7 @@ def _stepped(s) -> None:
               **({} if d.use_mm == "none" else {"fair": "strong"}))
     def switch_mm_begin(c):
         """IRQs off; nmi_uaccess_okay() now refuses (loaded_mm is the SWITCHING marker)."""
-        return when((c != 0) & may_begin(c), mode[c].becomes("switching"), sw[c].becomes("set_bit"))
+        return when(s.off_duty(c) & may_begin(c), mode[c].becomes("switching"), sw[c].becomes("set_bit"))
 
     set_ref = ("cpumask_set_cpu(cpu, mm_cpumask(next)): a locked op" if not tso or d.switch_fence
                else "cpumask bit set by a plain store, no barrier before CR3 (B5 undone)")
@@ -142,9 +143,9 @@ def _stepped(s) -> None:
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: {set_ref} ({d.version})", fair="strong")
     def cpumask_set_cpu(c):
         if tso and not d.switch_fence:
-            return when((c != 0) & (sw[c] == "set_bit") & (s.sb[c] == "empty"),
+            return when(s.off_duty(c) & (sw[c] == "set_bit") & (s.sb[c] == "empty"),
                         s.sb[c].becomes("set_bit"), sw[c].becomes("load_cr3"))
-        return when((c != 0) & (sw[c] == "set_bit"),
+        return when(s.off_duty(c) & (sw[c] == "set_bit"),
                     s.mm_cpumask.becomes(s.mm_cpumask.with_(c)), sw[c].becomes("load_cr3"))
 
     @m.action(CPU, ref=f"arch/x86/mm/tlb.c: switch_mm_irqs_off: next_tlb_gen = "
@@ -152,13 +153,13 @@ def _stepped(s) -> None:
                        f"({d.version})", fair="strong")
     def load_new_mm_cr3(c):
         """Read tlb_gen and load CR3 (a full flush without PCID); page walks may start."""
-        return when((c != 0) & (sw[c] == "load_cr3"), mode[c].becomes("user"), s.shadow_sync(),
+        return when(s.off_duty(c) & (sw[c] == "load_cr3"), mode[c].becomes("user"), s.shadow_sync(),
                     s.cpu_tlb_gen[c].becomes(s.mm_tlb_gen), sw[c].becomes("switch_to"))
 
     @m.action(CPU, ref="kernel/sched/core.c: context_switch -> switch_to: current = next (IRQs on)",
               fair="strong")
     def switch_to(c):
-        return when((c != 0) & (sw[c] == "switch_to"), s.cur[c].becomes("task"), sw[c].becomes("none"))
+        return when(s.off_duty(c) & (sw[c] == "switch_to"), s.cur[c].becomes("task"), sw[c].becomes("none"))
 
     if tso:
         # hardware, but progress: the next switch's store (and switch_mm_out's fence) waits for it

@@ -5,7 +5,8 @@ to all x86 flush designs; a family only chooses the `Design` (what order the ini
 in, sync or async handlers, where flush_tlb_info lives, which guards exist). Invariant names
 are the checker's standard ones, so specs and CI refer to them the same way everywhere.
 
-Model scope (one mm, CPU 0 is the initiator, the other CPUs respond). Memory is frames:
+Model scope (one mm, CPU 0 is the initiator, the other CPUs respond; with `initiators` > 1,
+CPUs 0..k-1 each initiate and every CPU responds: protocols/initiators.py). Memory is frames:
 - `pte[p]`: the user frame virtual page p maps (None: not present); `frame[f]`: user frame f is
   the mm's (mapped), gathered (unmapped, in the mmu_gather batch) or free (back with the page
   allocator: it may be reused by anyone at any time);
@@ -113,12 +114,15 @@ class Design:
 class Shootdown:
     """Declares the shared state, environment and invariants on a ModelBuilder."""
 
-    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design):
+    def __init__(self, m: ModelBuilder, cpus: int, pages: int, rounds: int, d: Design, initiators: int = 1):
         self.m, self.d = m, d
+        # initiators > 1: CPUs 0..k-1 each start an unmap and its flush (protocols/initiators.py)
+        self.k = k = initiators
         self.ipis = d.flush_by == "ipi" and not d.latr  # the flush reaches CPUs by IPI and handler
         # some caller unmaps user memory (vfree alone touches only a kernel mapping)
         self.user_ops = bool({"munmap", "madvise", "khugepaged", "writeback"} & set(d.callers))
-        CPU = self.CPU = m.index_set("CPU", cpus, lanes=True)
+        # symmetric when every CPU is an initiator: no CPU is then singled out
+        CPU = self.CPU = m.index_set("CPU", cpus, symmetric=k > 1 and k == cpus, lanes=True)
         Page = self.Page = m.index_set("Page", pages, symmetric=True)
         # as many frames as pages and one PTE-table page: a fault reuses what was freed (at any
         # page), and a freed frame is the allocator's, so anyone may have reused it meanwhile
@@ -132,7 +136,7 @@ class Shootdown:
                             *(("k_sending", "k_waiting") if "vfree" in d.callers else ()))
         modes = ("user", "lazy", "other") + (("switching",) if d.switch == "steps" else ())
         Mode = m.enum("Mode", *modes)
-        Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
+        Irq = self.Irq = m.enum("Irq", "none", "func", "unlock", "async_unlock", "async_func")
         self.FrameRef, self.TableRef = Elem(Frame, optional=True), Elem(PTable, optional=True)
 
         # memory: frames, page-table pages, and what the CPUs cache of them
@@ -151,29 +155,33 @@ class Shootdown:
         # CPU context
         self.mode = m.array("mode", CPU, Mode, "user", "what CPU c runs: this mm's task, lazy kthread, other mm")
         self.mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(cpus), "mm_cpumask(mm)")
-        self.mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, rounds), 0, "mm->context.tlb_gen")
-        self.cpu_tlb_gen = m.array("cpu_tlb_gen", CPU, IntRange(0, rounds), 0,
-                                   "cpu_tlbstate.ctxs[asid].tlb_gen")
-        # the initiator (CPU 0) and its flush
-        self.phase = m.var("phase", self.Phase, "idle", "where CPU 0 is in munmap / madvise")
-        self.round = m.var("round", IntRange(0, rounds - 1), 0, "which unmap operation this is")
-        self.rounds = rounds
-        self.freed_tables = m.var("freed_tables", BOOL, False, "mmu_gather.freed_tables")
-        self.async_flush = m.var("async_flush", BOOL, False, "this flush uses non-SYNC csds (RFC)")
-        self.scanned = m.var("scanned", Mask(CPU), (), "targets smp_call_function_many has handled")
-        # IPI machinery
-        self.csd_locked = m.array("csd_locked", CPU, BOOL, False, "CSD_FLAG_LOCK of the csd for CPU c")
-        self.csd_queued = m.array("csd_queued", CPU, BOOL, False, "the csd is on CPU c's call_single_queue")
-        self.irq = m.array("irq", CPU, Irq, "none", "CPU c's progress in the flush IPI handler")
-        # flush_tlb_info shared with the handlers (on the initiator's stack or per-CPU): which
-        # flush owns the storage, and which flush's info each handler is sent to read
-        self.shared_info = self.ipis and d.info != "inline"
-        if self.shared_info:
-            self.info_owner = m.var("info_owner", IntRange(0, rounds), 0,
-                                    "the flush (its tlb_gen) whose flush_tlb_info the initiator's stack "
-                                    "or per-CPU storage holds; 0: released")
-            self.ipi_gen = m.array("ipi_gen", CPU, IntRange(0, rounds), 0,
-                                   "the flush whose flush_tlb_info the csd for CPU c points to (0: read)")
+        if k > 1:
+            from . import initiators as multi  # per-initiator state: phase, csds, flush_tlb_info
+            multi.declare_state(self, cpus, rounds)
+        else:
+            self.mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, rounds), 0, "mm->context.tlb_gen")
+            self.cpu_tlb_gen = m.array("cpu_tlb_gen", CPU, IntRange(0, rounds), 0,
+                                       "cpu_tlbstate.ctxs[asid].tlb_gen")
+            # the initiator (CPU 0) and its flush
+            self.phase = m.var("phase", self.Phase, "idle", "where CPU 0 is in munmap / madvise")
+            self.round = m.var("round", IntRange(0, rounds - 1), 0, "which unmap operation this is")
+            self.rounds = rounds
+            self.freed_tables = m.var("freed_tables", BOOL, False, "mmu_gather.freed_tables")
+            self.async_flush = m.var("async_flush", BOOL, False, "this flush uses non-SYNC csds (RFC)")
+            self.scanned = m.var("scanned", Mask(CPU), (), "targets smp_call_function_many has handled")
+            # IPI machinery
+            self.csd_locked = m.array("csd_locked", CPU, BOOL, False, "CSD_FLAG_LOCK of the csd for CPU c")
+            self.csd_queued = m.array("csd_queued", CPU, BOOL, False, "the csd is on CPU c's call_single_queue")
+            self.irq = m.array("irq", CPU, Irq, "none", "CPU c's progress in the flush IPI handler")
+            # flush_tlb_info shared with the handlers (on the initiator's stack or per-CPU): which
+            # flush owns the storage, and which flush's info each handler is sent to read
+            self.shared_info = self.ipis and d.info != "inline"
+            if self.shared_info:
+                self.info_owner = m.var("info_owner", IntRange(0, rounds), 0,
+                                        "the flush (its tlb_gen) whose flush_tlb_info the initiator's stack "
+                                        "or per-CPU storage holds; 0: released")
+                self.ipi_gen = m.array("ipi_gen", CPU, IntRange(0, rounds), 0,
+                                       "the flush whose flush_tlb_info the csd for CPU c points to (0: read)")
         # optional mechanisms: each adds state only when the design uses it
         if d.switch == "steps":
             self.cur = m.array("cur", CPU, m.enum("Current", "task", "kthread", "other_task"), "task",
@@ -204,7 +212,7 @@ class Shootdown:
             self.spte = m.array("spte", Page, self.FrameRef, lambda p: p,
                                 "the shadow PTE of page p (what the hardware walks): the guest PTE as KVM last "
                                 "synced it (the PTE table's shadow page is unsync)")
-        if d.latr:
+        if d.latr and k == 1:
             self.latr_pending = m.var("latr_pending", Mask(CPU), (), "CPUs that have not yet swept "
                                       "their LATR state since the last lazy flush")
             self.latr_deferred = m.var("latr_deferred", BOOL, False, "pages/table queued for reuse "
@@ -263,9 +271,25 @@ class Shootdown:
                 q = q & (self.sw[c] == "none")
         return q
 
-    def between_ops(self):
-        """CPU 0's task is not inside munmap/madvise/collapse (it may run user code)."""
-        return (self.phase == "idle") | (self.phase == "freed") | (self.phase == "done")
+    def between_ops(self, i=0):
+        """Initiator i's task (CPU 0's with one initiator) is not inside munmap/madvise/collapse
+        (it may run user code)."""
+        phase = self.phase if self.k == 1 else self.phase[i]
+        return (phase == "idle") | (phase == "freed") | (phase == "done")
+
+    def some_phase(self, name):
+        """Some initiator (CPU 0 with one initiator) is at `name` in its operation."""
+        if self.k == 1:
+            return self.phase == name
+        return exists(self.CPU, lambda i: self.phase[i] == name)
+
+    def off_duty(self, c):
+        """CPU c may be switched, go lazy or be preempted by the host: with one initiator, any CPU
+        but CPU 0; with several, any CPU but an initiator whose operation is not yet done."""
+        if self.k == 1:
+            return c != 0
+        done = self.phase[c] == "done"
+        return done if self.k == len(self.CPU.members) else done | ~self.INIT.has(c)
 
     def drained(self, c):
         """CPU c's store buffer is empty (a locked op or fence may proceed)."""
@@ -278,7 +302,8 @@ class Shootdown:
     def in_user(self, c):
         """A task of this mm runs in user mode on CPU c with this mm loaded (CPU 0's task only
         between its operations: during one it is in the kernel)."""
-        u = (self.mode[c] == "user") & self.quiet(c) & ((c != 0) | self.between_ops())
+        mine = ((c != 0) | self.between_ops()) if self.k == 1 else self.between_ops(c)
+        u = (self.mode[c] == "user") & self.quiet(c) & mine
         return u & (self.cur[c] == "task") if self.d.switch == "steps" else u
 
     def shadow_sync(self, cond=None):
@@ -354,7 +379,7 @@ class Shootdown:
         return (mode[c] == "lazy") | (mode[c] == "switching") | ((cur[c] == "task") & (mode[c] != "user")) \
             | ((cur[c] == "other_task") & (mode[c] != "other"))
 
-    def targeted(self, t):
+    def targeted(self, t, i=0):
         """Whether the flush IPIs CPU t: in mm_cpumask, and (v5) not lazy unless tables are
         freed, or (v6, should_flush_tlb) not lazy and running or switching to this mm."""
         if self.d.table_free_ipi != "none":  # the flush, or tlb_flush_remove_tables after it
@@ -362,9 +387,9 @@ class Shootdown:
             tables = {"mm_cpumask": has, "lazy": has & (self.mode[t] == "lazy"),
                       "not_lazy": has & (self.mode[t] != "lazy")}[self.d.table_free_ipi]
             return If(self.table_round, tables, self._flush_targeted(t))
-        return self._flush_targeted(t)
+        return self._flush_targeted(t, i)
 
-    def _flush_targeted(self, t):
+    def _flush_targeted(self, t, i=0):
         if self.d.flush_keys == "active_mm":  # smp_call_function: every other online CPU
             return t != 0
         if self.d.lazy_rule == "v4.19":
@@ -373,7 +398,7 @@ class Shootdown:
         if self.d.lazy_rule == "v6":
             lazy_ok = lazy_ok & (self.mode[t] != "other")
         if not self.d.lazy_skip_on_free:
-            lazy_ok = lazy_ok | self.freed_tables
+            lazy_ok = lazy_ok | (self.freed_tables if self.k == 1 else self.freed_tables[i])
         return self.mm_cpumask.has(t) & lazy_ok
 
     # ------------------------------------------------------------------ invariants
@@ -402,7 +427,10 @@ class Shootdown:
                     "S2: b956575bed91 (lazy CPUs), tlb_remove_table",
                     # mm/memory.c: free_pgtables -> free_pte_range detaches the table (v5.2)
                     precondition=exists(CPU, walkers))
-        if self.ipis:  # only an IPI handler reads flush_tlb_info (a hypercall's input is read in it)
+        if self.ipis and self.k > 1:
+            from . import initiators as multi
+            multi.flush_info_live(self)
+        elif self.ipis:  # only an IPI handler reads flush_tlb_info (a hypercall's input is read in it)
             def may_read(t):
                 """CPU t's handler has yet to read flush_tlb_info: the IPI is queued or the
                 handler has not run flush_tlb_func."""
@@ -447,7 +475,7 @@ class Shootdown:
         if not self.user_ops:  # vfree alone: no user mapping is unmapped or flushed
             return
         m.cover("lazy_cpu_caches_at_flush",
-                (phase == "flush_start") & exists(CPU, lambda c: (mode[c] == "lazy") & (
+                self.some_phase("flush_start") & exists(CPU, lambda c: (mode[c] == "lazy") & (
                     (psc[c] != None) | exists(Page, lambda p: tlb[c, p] != None))),  # noqa: E711
                 "a CPU in lazy TLB mode still caches a translation or the table pointer when the flush starts",
                 "arch/x86/mm/tlb.c: enter_lazy_tlb keeps CR3 loaded; flush_tlb_mm_range (v5.2)")
@@ -547,7 +575,7 @@ class Shootdown:
                 mode = self.mode
                 mismatch = ((self.cur[c] == "task") & (mode[c] != "user")) | \
                     ((self.cur[c] == "other_task") & (mode[c] != "other"))
-                return when((c != 0) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread"),
+                return when(self.off_duty(c) & self.nmi_uaccess_okay(c) & (self.cur[c] != "kthread"),
                             self.unsafe_nmi_uaccess[c].becomes(self.unsafe_nmi_uaccess[c] | mismatch))
 
         if d.gup_fast:

@@ -116,7 +116,8 @@ def _bug_checks():
     out = []
     for path in sorted(glob.glob(os.path.join(ROOT, "specs", "bugs", "*.py"))):
         for c in load_spec(path):
-            if c.protocol.name in FAMILIES and c.expect != "holds":
+            # several initiators (protocols/initiators.py) declare no strengthening: not proved for every N
+            if c.protocol.name in FAMILIES and c.expect != "holds" and c.params.get("initiators", 1) == 1:
                 out.append(pytest.param(path, c, id=c.name or os.path.basename(path)[:-3]))
     return out
 
