@@ -75,23 +75,33 @@ def build(cfg):
     if k > n:
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     tso = cfg.memory == "tso"
+    alloc = cfg.allocator
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    Frame = m.index_set("Frame", pages)
-    PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
-    DYN, GLOB = PCID.members
+    # allocator: one more frame, the other mm B's page (B's translations can sit in a global PCID)
+    Frame = m.index_set("Frame", pages + (1 if alloc else 0))
+    # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
+    # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B
+    PCID = m.index_set("PCID", 3 if alloc else 2)
+    DYN, GLOB = PCID.members[0], PCID.members[1]
+    GLOBALS = PCID.members[1:]
+    TOP = PCID.members[-1]
+    FB = pages   # B's frame (allocator only)
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
-    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
+    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider",
+                   *(("reset_sync", "claim") if alloc else ()), "assign",
                    "finish", "tlbsync", "flushed", "freed", "done")
     Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
 
     pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
-                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    owners = ("free", "mm", "gathered", "b") if alloc else ("free", "mm", "gathered")
+    frame = m.array("frame", Frame, m.enum("Owner", *owners), lambda f: "b" if f == FB and alloc else "mm",
+                    "user frame f: free (the allocator's), the mm's, unmapped and in an mmu_gather batch, "
+                    "or (allocator) the other mm B's")
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
@@ -104,7 +114,21 @@ def build(cfg):
                        "cpu_tlbstate.ctxs[asid].tlb_gen of this mm's dynamic slot")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm) (v6.x: bits kept at switch-out)")
     mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
-    global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
+    if alloc:
+        global_asid = m.var("global_asid", Elem(PCID, optional=True), None,
+                            "mm->context.global_asid: none (0) or the global ASID")
+        b_asid = m.var("b_global_asid", Elem(PCID, optional=True), GLOB,
+                       "the other mm B's mm->context.global_asid (B was given the first one after boot)")
+        asid_used = m.var("global_asid_used", Mask(PCID), (GLOB,), "the global_asid_used bitmap")
+        asid_freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
+        last_asid = m.var("last_global_asid", Elem(PCID), GLOB,
+                          "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
+        available = m.var("global_asid_available", IntRange(0, len(GLOBALS) - 1), 0,
+                          "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
+        inv_all = m.array("inv_all", CPU, BOOL, False,
+                          "initiator c's pending INVLPGB is invlpgb_flush_all_nonglobals (every PCID)")
+    else:
+        global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
@@ -128,6 +152,20 @@ def build(cfg):
     if not cfg.tlbsync_same_cpu:
         migrated = m.array("migrated", CPU, BOOL, False,
                            "initiator c's task migrated between its INVLPGB and TLBSYNC")
+
+    has_g = (global_asid != None) if alloc else global_asid  # noqa: E711
+    # the mm's global PCID as a value (only read where has_g holds)
+    a_pcid = global_asid if alloc else GLOB
+
+    def mine(s):
+        """PCID s is this mm's global ASID."""
+        return (global_asid == s) if alloc else (s == GLOB)
+
+    def glob_entry(c, p):
+        """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
+        if not alloc:
+            return tlb[c, GLOB, p]
+        return If(global_asid == TOP, tlb[c, TOP, p], If(global_asid == GLOB, tlb[c, GLOB, p], None))
 
     def own_lm(c, val):
         """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
@@ -163,7 +201,10 @@ def build(cfg):
         return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
 
     def entry(c, p):
-        return If(loaded_asid[c] == GLOB, tlb[c, GLOB, p], tlb[c, DYN, p])
+        out = tlb[c, DYN, p]
+        for s in GLOBALS:
+            out = If(loaded_asid[c] == s, tlb[c, s, p], out)
+        return out
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
@@ -198,7 +239,7 @@ def build(cfg):
                                     f"finish_asid_transition; else flush_tlb_multi ({V}; mm_global_asid: "
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
-        g = global_asid
+        g = has_g
         return when(phase[i] == "flush_start", mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
                     all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
                     inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
@@ -251,13 +292,51 @@ def build(cfg):
                                     f"({V}, {TLBFLUSH_H})")
     def use_global_asid(i):
         enough = count(CPU, active) > cfg.active_threshold
-        return when((phase[i] == "consider") & (asid_lock == None) & ~global_asid & ~asid_transition  # noqa: E711
-                    & enough, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+        start = (phase[i] == "consider") & (asid_lock == None) & ~has_g & ~asid_transition & enough  # noqa: E711
+        if not alloc:
+            return when(start, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+        # use_global_asid: global_asid_available, then allocate_global_asid: at the edge
+        # (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first
+        edge = last_asid == TOP
+        flush = edge & cfg.reset_flushes
+        return when(start & (available != 0), asid_lock.becomes(i),
+                    phase[i].becomes(If(edge, "reset_sync", "claim")),
+                    inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush))
+
+    def store(var, asid):
+        """One of mm_assign_global_asid's two stores (global_asid takes the allocated ASID)."""
+        return var.becomes(asid) if alloc and var is global_asid else var.becomes(True)
+
+    if alloc:
+        reset_ref = ("invlpgb_flush_all_nonglobals (INVLPGB every PCID, TLBSYNC), then "
+                     if cfg.reset_flushes else "(no invlpgb_flush_all_nonglobals: the flush removed) ")
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid -> reset_global_asid_space: "
+                                        f"{reset_ref}bitmap_andnot(used, used, freed), bitmap_clear(freed), "
+                                        f"last_global_asid = TLB_NR_DYN_ASIDS ({V})")
+        def reset_global_asid_space(i):
+            return when((phase[i] == "reset_sync") & (inv_todo[i] == CPU.empty()),
+                        asid_used.becomes(asid_used & ~asid_freed), asid_freed.becomes(PCID.empty()),
+                        last_asid.becomes(GLOB), inv_all[i].becomes(False), phase[i].becomes("claim"))
+
+        def next_free(used, last):
+            """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid), two ASIDs."""
+            return If((last == GLOB) & ~used.has(GLOB), last, TOP)
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid: find_next_zero_bit from "
+                                        f"last_global_asid, __set_bit(asid, global_asid_used), last_global_asid "
+                                        f"= asid, global_asid_available--; mm_assign_global_asid: its first "
+                                        f"store ({V}, {TLBFLUSH_H})")
+        def allocate_global_asid(i):
+            new = next_free(asid_used, last_asid)
+            return when((phase[i] == "claim") & ~asid_used.has(new), asid_used.becomes(asid_used.with_(new)),
+                        last_asid.becomes(new), available.becomes(available - 1), store(first, new),
+                        phase[i].becomes("assign"))
 
     @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
                                     f"raw_spin_unlock(global_asid_lock) ({V})")
     def mm_assign_publish(i):
-        return when(phase[i] == "assign", second.becomes(True), asid_lock.becomes(None),
+        return when(phase[i] == "assign", store(second, last_asid if alloc else True), asid_lock.becomes(None),
                     phase[i].becomes("flushed"))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: no INVLPGB, the sampling gate "
@@ -275,7 +354,7 @@ def build(cfg):
                     f"and return ({V})")
     def finish_asid_transition_cpu(i, t):
         wait = ~lm_seen(i, t, "switching") if cfg.finish_waits_switching else True
-        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
+        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] == DYN)
         done = scanned[i].with_(t)
         return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
                     scanned[i].becomes(If(behind, CPU.empty(), done)),
@@ -333,8 +412,15 @@ def build(cfg):
                   "order); PCID-matching, non-global entries of the range (asm/tlb.h: "
                   "invlpgb_flush_user_nr_nosync, v6.15)")
     def invlpgb_invalidate(i, t):
+        def hit(i, s, p):
+            if not alloc:
+                return in_range[i, p]
+            # invlpgb_flush_all_nonglobals (the reset): every PCID; else the mm's global PCID, by VA
+            return inv_all[i] | (in_range[i, p] & mine(s)) if s != DYN else inv_all[i]
+
         return when(inv_todo[i].has(t),
-                    [tlb[t, GLOB, p].becomes(If(in_range[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+                    [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
+                     for s in (PCID.members if alloc else (GLOB,)) for p in Page.members],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
     # ------------------------------------------------------------ every CPU's flush handler
@@ -345,13 +431,13 @@ def build(cfg):
                   f"with mm->context.tlb_gen; csd_unlock ({V})")
     def flush_tlb_func(t, i):
         here = (mode[t] == "user") | (mode[t] == "lazy")
-        move = here & global_asid & (loaded_asid[t] == DYN)
-        on_dyn = here & ~global_asid & (loaded_asid[t] == DYN)
+        move = here & has_g & (loaded_asid[t] == DYN)
+        on_dyn = here & ~has_g & (loaded_asid[t] == DYN)
         lazy = on_dyn & (mode[t] == "lazy")
         return when(csd[i, t] & (mode[t] != "switching") & (mode[t] != "cr3"),
                     csd[i, t].becomes(False),
                     mm_cpumask.becomes(If(mode[t] == "other", mm_cpumask.without(t), mm_cpumask)),
-                    loaded_asid[t].becomes(If(move, GLOB, loaded_asid[t])),
+                    loaded_asid[t].becomes(If(move, a_pcid, loaded_asid[t])),
                     mode[t].becomes(If(lazy, "other", mode[t])),
                     catch_up(t, on_dyn & (mode[t] == "user")))
 
@@ -365,10 +451,10 @@ def build(cfg):
                                          f"return; else was_lazy: smp_mb, flush if ctxs[asid].tlb_gen is behind "
                                          f"({V})")
     def leave_lazy(c):
-        move = global_asid & (loaded_asid[c] == DYN)
+        move = has_g & (loaded_asid[c] == DYN)
         return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
-                    loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])),
-                    catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
+                    loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])),
+                    catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                          f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
@@ -392,10 +478,12 @@ def build(cfg):
     def switch_mm_load_cr3(c):
         # smp_mb(): the SWITCHING store reaches memory before tlb_gen and global_asid are read
         fence = (sb[c] == "empty") if tso and cfg.switch_mb else True
-        g = global_asid
+        g = has_g
         return when((mode[c] == "switching") & fence, mode[c].becomes("cr3"),
                     mm_cpumask.becomes(mm_cpumask.with_(c)),
-                    loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))), catch_up(c, ~g))
+                    loaded_asid[c].becomes(If(g, a_pcid, DYN) if alloc else
+                                           If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
+                    catch_up(c, ~g))
 
     @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
                                       f"next), loaded_mm_asid; IRQs back on ({V})")
@@ -408,6 +496,46 @@ def build(cfg):
             return when(sb[c] != "empty", sb[c].becomes("empty"),
                         lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
 
+    if alloc:
+        # ------------------------------------------------------------ the other mm B and its global ASID
+        @m.action(environment=True, ref=f"{TLB_C}: B's flush_tlb_mm_range -> consider_global_asid -> "
+                                        f"use_global_asid -> allocate_global_asid, under global_asid_lock in "
+                                        f"one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
+        def b_use_global_asid():
+            edge = last_asid == TOP
+            used = If(edge, asid_used & ~asid_freed, asid_used)
+            last = If(edge, GLOB, last_asid)
+            new = next_free(used, last)
+            wipe = edge & cfg.reset_flushes
+            return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new),  # noqa: E711
+                        b_asid.becomes(new), asid_used.becomes(used.with_(new)),
+                        asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
+                        available.becomes(available - 1),
+                        [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
+                         for c in CPU.members for s in PCID.members for p in Page.members])
+
+        @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
+                                                   "global PCID: B's translation of page p (B's frame)")
+        def b_tlb_fill(c, p):
+            return when((mode[c] == "other") & (b_asid != None),  # noqa: E711
+                        [tlb[c, s, p].becomes(If((b_asid == s) & (tlb[c, s, p] == None), FB, tlb[c, s, p]))  # noqa: E711
+                         for s in GLOBALS])
+
+        free_ref = ("__set_bit(global_asid, global_asid_freed)" if cfg.freed_bitmap
+                    else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
+
+        @m.action(environment=True, ref=f"kernel/fork.c: __mmdrop -> destroy_context -> {TLB_C}: "
+                                        f"mm_free_global_asid for B: {free_ref}, global_asid = 0, "
+                                        f"global_asid_available++; no flush ({V})")
+        def b_destroy_context():
+            g = {s: b_asid == s for s in GLOBALS}
+            if cfg.freed_bitmap:
+                upd = asid_freed.becomes(If(g[TOP], asid_freed.with_(TOP), asid_freed.with_(GLOB)))
+            else:
+                upd = asid_used.becomes(If(g[TOP], asid_used.without(TOP), asid_used.without(GLOB)))
+            return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
+                        available.becomes(available + 1))
+
     # ------------------------------------------------------------ the hardware: walks and accesses
     @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): fills the TLB "
                                                "under the loaded PCID, speculatively too, on a lazy CPU too")
@@ -416,7 +544,10 @@ def build(cfg):
                     [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
 
     def stale(e, p):
-        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+        def bad(f):
+            freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
+            return freed | (frame[f] == "b") if alloc else freed   # the other mm's page: a reused PCID
+        return exists(Frame, lambda f: (e == f) & bad(f))
 
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
@@ -434,19 +565,24 @@ def build(cfg):
                 "ends with TLBSYNC",
                 precondition=exists(CPU, PCID, Page, unmapped))
 
+    if alloc:
+        m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
+                    "no two live mms hold the same global ASID",
+                    f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
+
     def in_flush(i):
         return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
 
     m.cover("invlpgb_in_flight", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t) & in_range[i, p]
-                                        & (tlb[t, GLOB, p] != None)),  # noqa: E711
+                                        & (glob_entry(t, p) != None)),  # noqa: E711
             "an INVLPGB was issued and a CPU's TLB still holds a global-ASID entry it will invalidate",
             "asm/tlb.h: invlpgb_flush_user_nr_nosync (v6.15)")
     m.cover("tlbsync_waits", exists(CPU, lambda i: (phase[i] == "tlbsync") & (inv_todo[i] != CPU.empty())),
             "TLBSYNC waits: the issuing CPU's INVLPGB has not reached every TLB", sync_ref)
-    m.cover("global_asid_assigned", global_asid,
+    m.cover("global_asid_assigned", has_g,
             "flush_tlb_mm_range's IPI path gave the mm a global ASID",
             f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
-    m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
+    m.cover("dynamic_asid_in_transition", has_g & asid_transition & exists(
         CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
             "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: "
             "INVLPGB does not reach them",
@@ -454,27 +590,42 @@ def build(cfg):
     m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
             "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
             f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
-    m.cover("transition_finished", global_asid & ~asid_transition,
+    m.cover("transition_finished", has_g & ~asid_transition,
             "every CPU running the mm is on its global ASID: asid_transition cleared",
             f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
-    m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] == GLOB)),
+    m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] != DYN)),
             "a CPU switching to the mm read its global ASID and loaded CR3 with it (NOFLUSH)",
             f"{TLB_C}: choose_new_asid ({V})")
     if n > 2 or k > 1:
         m.cover("finish_sees_switching", exists(CPU, CPU, lambda i, t: (phase[i] == "finish")
                                                 & ~scanned[i].has(t) & (mode[t] == "switching")
-                                                & global_asid),
+                                                & has_g),
                 "finish_asid_transition reaches a CPU inside switch_mm_irqs_off (loaded_mm = SWITCHING)",
                 f"{TLB_C}: finish_asid_transition: while (loaded_mm == LOADED_MM_SWITCHING) ({V})")
     m.cover("lazy_cpu_reached_by_invlpgb", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t)
                                                   & (mode[t] == "lazy") & in_range[i, p]
-                                                  & (tlb[t, GLOB, p] != None)),  # noqa: E711
+                                                  & (glob_entry(t, p) != None)),  # noqa: E711
             "a lazy CPU holds a global-ASID entry an INVLPGB is about to invalidate: no IPI needed",
             f"{TLB_C}: broadcast_tlb_flush ({V})")
     m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
         Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
             "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
             "mm/mmu_gather.c: tlb_finish_mmu (v6.15)")
+    if alloc:
+        m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
+            CPU, PCID, Page, lambda c, s, p: tlb[c, s, p] == FB)),
+                "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
+                f"{TLB_C}: reset_global_asid_space ({V})")
+        m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
+            PCID, lambda s: (tlb[c, s, p] == FB))),
+                "B was destroyed while a TLB still holds its translation under its global PCID",
+                f"{TLB_C}: mm_free_global_asid ({V})")
+        m.cover("freed_asid_reused", has_g & (global_asid == GLOB),
+                "the mm holds the global ASID B was given first (reused after the wrap-around reset)",
+                f"{TLB_C}: allocate_global_asid ({V})")
+        m.cover("b_holds_second_asid", b_asid == TOP,
+                "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1: the cursor is at the edge",
+                f"{TLB_C}: allocate_global_asid ({V})")
     if tso:
         m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
                 "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
@@ -499,6 +650,13 @@ PARAMS = (
                                            "more than N active CPUs for a global ASID)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
                                                       "an x86-TSO store buffer"),
+    Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
+                                  "cursor, wrap-around reset) shared with another mm B that is given one, caches "
+                                  "its translations under it and is destroyed"),
+    Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
+                                     "invlpgb_flush_all_nonglobals"),
+    Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "
+                                    "once instead of setting the freed bit"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
     Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
                                         "asid_transition"),

@@ -25,3 +25,9 @@ INVLPGB_TSO = Check(PROTOCOL, name="invlpgb_tso", cpus=2, initiators=1, pages=1,
 # the smallest holding check (one VA, two flushes by one initiator): what `mutate` runs on
 INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, pages=1, rounds=2,
                       expect="holds")
+# the global-ASID allocator and a second mm: B holds the first global ASID, caches its translation
+# under it and is destroyed (mm_free_global_asid: the freed bitmap); a new B takes the second (the
+# cursor at the edge); this mm's allocation then runs reset_global_asid_space (INVLPGB on every PCID,
+# TLBSYNC) and reuses B's first PCID
+INVLPGB_ALLOCATOR = Check(PROTOCOL, name="invlpgb_allocator", cpus=2, initiators=1, pages=1, rounds=2,
+                          allocator=True, expect="holds")

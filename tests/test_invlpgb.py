@@ -28,10 +28,14 @@ def _run(path, name, **opts):
 # check -> (distinct states, transitions, depth) on the fast backend (symmetry as declared: the
 # two-initiator check is symmetric in its CPUs), and the covers each must reach
 PINNED = {"invlpgb_2cpus": ((613136, 2727272, 37), False),
-          "invlpgb_2initiators": ((270774, 1050682, 32), True)}
+          "invlpgb_2initiators": ((270774, 1050682, 32), True),
+          "invlpgb_allocator": ((466970, 2004990, 44), False)}
 COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic_asid_in_transition",
           "transition_ipi", "transition_finished", "switch_in_onto_global_asid", "lazy_cpu_reached_by_invlpgb",
           "frame_freed_while_cached"}
+# the allocator's situations: B's translation under a freed global ASID, the reset with it to flush,
+# the cursor at the edge, B's first PCID reused by this mm
+ALLOCATOR_COVERS = {"reset_flushes_old_owner", "freed_asid_cached", "freed_asid_reused", "b_holds_second_asid"}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -45,6 +49,8 @@ def test_merged_design_holds_with_pinned_counts(name):
     assert not r.unchecked and not r.excluded
     assert COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
     assert all(g.reached for g in r.goals)
+    if name == "invlpgb_allocator":
+        assert ALLOCATOR_COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
 
 
 # spec file -> (check name, invariant, shortest trace length, the actions that tell the story)
@@ -60,6 +66,14 @@ BUGS = {
                                     "user_access"]),
     "invlpgb_tlbsync_after_migration.py": ("invlpgb_tlbsync_after_migration", "no_stale_access", 24,
                                            ["task_migrate", "tlbsync", "tlb_finish_mmu", "user_access"]),
+    "invlpgb_reset_no_flush.py": ("invlpgb_reset_no_flush", "no_stale_access", 21,
+                                  ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_destroy_context",
+                                   "reset_global_asid_space", "allocate_global_asid", "mm_assign_publish",
+                                   "user_access"]),
+    "invlpgb_free_skips_freed_bitmap.py": ("invlpgb_free_skips_freed_bitmap", "no_stale_access", 18,
+                                           ["b_tlb_fill", "b_destroy_context", "use_global_asid",
+                                            "allocate_global_asid", "mm_assign_publish", "leave_lazy",
+                                            "user_access"]),
     "invlpgb_finish_no_switching_wait.py": ("invlpgb_finish_no_switching_wait", "no_stale_access", 27,
                                             ["switch_mm_begin", "finish_asid_transition_cpu",
                                              "mm_clear_asid_transition", "tlbsync", "tlb_finish_mmu",
@@ -88,7 +102,8 @@ def test_broken_variant_found_by_both_engines(spec):
     assert _in_order(story, seen[0]), seen[0]
 
 
-@pytest.mark.parametrize("spec", ["invlpgb_should_flush_switching.py", "invlpgb_switch_mm_no_mb.py"])
+@pytest.mark.parametrize("spec", ["invlpgb_should_flush_switching.py", "invlpgb_switch_mm_no_mb.py",
+                                  "invlpgb_free_skips_freed_bitmap.py"])
 def test_bmc_finds_the_variant_at_the_same_depth(spec):
     """Z3 BMC at the explicit search's shortest length finds a violation of that length and
     invariant (the deeper variants take minutes: docs/adequacy.md's BMC table)."""
