@@ -42,16 +42,33 @@ pattern of broadcast_flush.md §5). asid_transition and global_asid are stored i
 (on x86 a release store is a plain store and TSO keeps two stores in order); the order itself is a
 switch (`transition_first`).
 
+The allocator (`allocator=True`; v6.15 arch/x86/mm/tlb.c, broadcast_flush.md §2): two global ASIDs,
+TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1, so global_asid_available (MAX_ASID_AVAILABLE -
+TLB_NR_DYN_ASIDS - 1) is one; the bitmaps global_asid_used and global_asid_freed, the cursor
+last_global_asid. A second mm B was given the first global ASID after boot (the initial state);
+b_tlb_fill caches B's translation (its own frame) under B's PCID on a CPU that runs another mm;
+b_destroy_context frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid
+gives a new B the next one (in one step under global_asid_lock, its reset applied at once). This mm's
+use_global_asid takes the lock; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1)
+reset_global_asid_space issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any
+INVLPGB) and waits for it (TLBSYNC) before it moves the freed ASIDs back; allocate_global_asid then
+searches from the cursor. A freed PCID handed out again with B's translation still cached is a user
+access to B's page (no_stale_access); global_asid_unshared says no two live mms hold one ASID.
+
 Bug switches (each True in the kernel): `tlbsync_same_cpu` (the task cannot migrate between
 INVLPGB and TLBSYNC: preemption is off), `transition_first` (asid_transition before global_asid),
 `switch_mb` (switch_mm_irqs_off's smp_mb() before reading global_asid), `should_flush_switching`
 (should_flush_tlb IPIs a CPU whose loaded_mm is LOADED_MM_SWITCHING, fea4e317f9e7 "x86/mm: Eliminate
 window where TLB flushes may be inadvertently skipped": without it the model finds that bug),
 `finish_waits_switching`
-(finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING).
+(finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING); with the allocator
+`reset_flushes` (reset_global_asid_space runs invlpgb_flush_all_nonglobals) and `freed_bitmap`
+(mm_free_global_asid sets the freed bit rather than clearing the used one).
 
-Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator — bitmaps, cursor,
-wrap-around reset — destroy_context's freeing and another mm's reuse are not modelled); the flush
+Scope: MADV_DONTNEED of one page per operation; without `allocator`, one global ASID and no other
+mm's translations; with it, two global ASIDs, B's memory one frame, B's own flushes and its dynamic
+ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
+destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
 range INVLPGB on the global one; no paging-structure caches, no PTI (no user-PCID INVLPGB), no
 kernel-range, flush_tlb_all or reclaim entry points, no Intel RAR; mm_cpumask bits are set at
@@ -189,8 +206,15 @@ def build(cfg):
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
     def preemptible(c):
-        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu)."""
-        return between_ops(c) | (phase[c] == "flush_start") | (phase[c] == "flushed")
+        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu). The
+        initiator's task is switched only between its operations: a preemption after the zap or after
+        the flush would only delay its next step, which needs the task back on the CPU (on_cpu)."""
+        return between_ops(c)
+
+    def on_cpu(i):
+        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
+        next step in the syscall, the fault or the flush."""
+        return mode[i] == "user"
 
     FLUSHERS = CPU.mask(*range(k))
 
@@ -222,7 +246,7 @@ def build(cfg):
                                          "-> mm/memory.c: zap_pte_range, one page (v6.15)")
     def madvise_dontneed(i, p):
         took = {f: pte[p] == f for f in Frame.members}
-        return when(flusher(i) & (phase[i] == "idle") & (pte[p] != None),  # noqa: E711
+        return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
                     [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
                     [in_range[i, q].becomes(q == p) for q in Page.members],
@@ -240,7 +264,7 @@ def build(cfg):
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
         g = has_g
-        return when(phase[i] == "flush_start", mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
+        return when((phase[i] == "flush_start") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
                     all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
                     inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
 
@@ -393,7 +417,7 @@ def build(cfg):
     def tlb_finish_mmu(i):
         mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
-        return when(phase[i] == "flushed",
+        return when((phase[i] == "flushed") & on_cpu(i),
                     [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
                     phase[i].becomes(If(last, "done", "freed")))
@@ -402,7 +426,7 @@ def build(cfg):
         @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
                                                      "alloc_zeroed_user_highpage, set_pte_at (v6.15)")
         def do_anonymous_page(i, p, f):
-            return when((phase[i] == "freed") & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+            return when((phase[i] == "freed") & on_cpu(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                         pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                         rnd[i].becomes(rnd[i] + 1))
 
@@ -569,6 +593,11 @@ def build(cfg):
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
+
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda i: preemptible(i) | on_cpu(i)),
+                "between get_cpu and put_cpu the initiating CPU keeps running the mm's task: no context switch, "
+                "no lazy TLB (preemption is off)",
+                f"{TLB_C}: flush_tlb_mm_range: get_cpu() .. put_cpu() ({V})")
 
     def in_flush(i):
         return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
