@@ -93,6 +93,8 @@ def build(cfg):
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     tso = cfg.memory == "tso"
     alloc = cfg.allocator
+    reclaim = cfg.reclaim                # "off", "merged" or "targeted"
+    wide = alloc or reclaim == "merged"  # some INVLPGB covers every PCID (invlpgb_flush_all_nonglobals)
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
@@ -108,8 +110,8 @@ def build(cfg):
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
-    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider",
-                   *(("reset_sync", "claim") if alloc else ()), "assign",
+    Phase = m.enum("Phase", "idle", "flush_start", *(("unmapped", "batched") if reclaim != "off" else ()),
+                   "sending", "waiting", "consider", *(("reset_sync", "claim") if alloc else ()), "assign",
                    "finish", "tlbsync", "flushed", "freed", "done")
     Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
@@ -142,11 +144,18 @@ def build(cfg):
                           "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
         available = m.var("global_asid_available", IntRange(0, len(GLOBALS) - 1), 0,
                           "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
-        inv_all = m.array("inv_all", CPU, BOOL, False,
-                          "initiator c's pending INVLPGB is invlpgb_flush_all_nonglobals (every PCID)")
     else:
         global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+    if wide:
+        inv_all = m.array("inv_all", CPU, BOOL, False,
+                          "initiator c's pending INVLPGB is invlpgb_flush_all_nonglobals (every PCID)")
+    if reclaim != "off":
+        rec = m.array("reclaiming", CPU, BOOL, False,
+                      "initiator c's operation is reclaim (try_to_unmap_one, then try_to_unmap_flush)")
+    if reclaim == "targeted":
+        need_sync = m.array("need_tlbsync", CPU, BOOL, False,
+                            "cpu_tlbstate.need_tlbsync: CPU c issued an INVLPGB whose TLBSYNC is deferred")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
     phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
@@ -166,7 +175,8 @@ def build(cfg):
         lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
         sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
                      "CPU c's store buffer: a loaded_mm store not yet in memory")
-    if not cfg.tlbsync_same_cpu:
+    migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"
+    if migrates:
         migrated = m.array("migrated", CPU, BOOL, False,
                            "initiator c's task migrated between its INVLPGB and TLBSYNC")
 
@@ -250,7 +260,8 @@ def build(cfg):
                     [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
                     [in_range[i, q].becomes(q == p) for q in Page.members],
-                    pte[p].becomes(None), phase[i].becomes("flush_start"))
+                    pte[p].becomes(None), phase[i].becomes("flush_start"),
+                    [rec[i].becomes(False)] if reclaim != "off" else [])
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -267,6 +278,76 @@ def build(cfg):
         return when((phase[i] == "flush_start") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
                     all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
                     inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
+
+    if reclaim != "off":
+        # ------------------------------------------------------------ reclaim: a batched flush
+        @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: the flush deferred "
+                                             "(should_defer_flush): ptep_get_and_clear, then "
+                                             "set_tlb_ubc_flush_pending (v6.15)")
+        def try_to_unmap_one(i, p):
+            took = {f: pte[p] == f for f in Frame.members}
+            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
+                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                        [in_range[i, q].becomes(q == p) for q in Page.members],
+                        pte[p].becomes(None), rec[i].becomes(True), phase[i].becomes("unmapped"))
+
+        if reclaim == "merged":
+            @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending: inc_mm_tlb_gen, "
+                                            f"cpumask_or(&batch->cpumask, mm_cpumask(mm)), batch->unmapped_pages "
+                                            f"= true (0b7eb55cb706; {V})")
+            def arch_tlbbatch_add_pending(i):
+                return when((phase[i] == "unmapped") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1),
+                            bcast[i].becomes(False), all_mask[i].becomes(False), scanned[i].becomes(CPU.empty()),
+                            phase[i].becomes("batched"))
+
+            flush_ref = ("if (INVLPGB && batch->unmapped_pages) invlpgb_flush_all_nonglobals(): INVLPGB on "
+                         "every PCID, then TLBSYNC under guard(preempt)" if cfg.reclaim_broadcast else
+                         "flush_tlb_multi(&batch->cpumask, info): IPIs, as without INVLPGB (the broadcast "
+                         "branch removed)")
+
+            @m.action(CPU, **initiator, ref=f"mm/rmap.c: try_to_unmap_flush -> {TLB_C}: arch_tlbbatch_flush: "
+                                            f"{flush_ref} ({V})")
+            def arch_tlbbatch_flush(i):
+                if cfg.reclaim_broadcast:
+                    return when((phase[i] == "batched") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                                inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
+                return when((phase[i] == "batched") & on_cpu(i), phase[i].becomes("sending"))
+        else:
+            @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending, targeted (unmerged, "
+                                            f"series v9-v14): a global ASID -> invlpgb_flush_user_nr_nosync on "
+                                            f"its PCID, need_tlbsync = true; no global ASID or "
+                                            f"mm_in_asid_transition -> inc_mm_tlb_gen, cpumask_or(mm_cpumask)")
+            def arch_tlbbatch_add_pending(i):
+                g = has_g
+                ipi = ~g | asid_transition
+                return when((phase[i] == "unmapped") & on_cpu(i),
+                            inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])),
+                            need_sync[i].becomes(need_sync[i] | g),
+                            mm_tlb_gen.becomes(If(ipi, mm_tlb_gen + 1, mm_tlb_gen)),
+                            bcast[i].becomes(~ipi), all_mask[i].becomes(False), scanned[i].becomes(CPU.empty()),
+                            phase[i].becomes("batched"))
+
+            @m.action(CPU, **initiator, ref=f"mm/rmap.c: try_to_unmap_flush -> {TLB_C}: arch_tlbbatch_flush, "
+                                            f"targeted (series v9-v14): tlbsync() if this CPU's need_tlbsync "
+                                            f"(TLBSYNC waits for this CPU's INVLPGBs), then flush_tlb_multi("
+                                            f"&batch->cpumask) if the batch holds CPUs")
+            def arch_tlbbatch_flush(i):
+                synced = ~need_sync[i] | (inv_todo[i] == CPU.empty()) | migrated[i]
+                return when((phase[i] == "batched") & on_cpu(i) & synced, need_sync[i].becomes(False),
+                            migrated[i].becomes(False), phase[i].becomes(If(bcast[i], "flushed", "sending")))
+
+            mig_ref = ("switch_mm_irqs_off / enter_lazy_tlb on the old CPU ran tlbsync() first (need_tlbsync)"
+                       if cfg.switch_tlbsync else
+                       "no tlbsync() at the context switch (need_tlbsync checked only in arch_tlbbatch_flush)")
+
+            @m.action(CPU, environment=True, ref=f"kernel/sched/core.c: the reclaiming task is preempted between "
+                                                 f"try_to_unmap and try_to_unmap_flush and migrates; {TLB_C}: "
+                                                 f"{mig_ref} (series v9-v14)")
+            def task_migrate_reclaim(i):
+                synced = (inv_todo[i] == CPU.empty()) if cfg.switch_tlbsync else True
+                return when(flusher(i) & (phase[i] == "batched") & ~migrated[i] & (~need_sync[i] | synced),
+                            migrated[i].becomes(True), need_sync[i].becomes(False))
 
     def targeted(i, t):
         """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while asid_transition is set, else
@@ -300,7 +381,8 @@ def build(cfg):
                                     f"target ({V})")
     def csd_lock_wait(i):
         return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
-                    phase[i].becomes(If(bcast[i], "tlbsync", "consider")))
+                    phase[i].becomes(If(bcast[i], "tlbsync", If(rec[i], "flushed", "consider")) if reclaim != "off"
+                                     else If(bcast[i], "tlbsync", "consider")))
 
     def active(c):
         """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
@@ -402,7 +484,8 @@ def build(cfg):
         if not cfg.tlbsync_same_cpu:
             ok = ok | migrated[i]
         return when((phase[i] == "tlbsync") & ok, phase[i].becomes("flushed"),
-                    [migrated[i].becomes(False)] if not cfg.tlbsync_same_cpu else [])
+                    [migrated[i].becomes(False)] if migrates else [],
+                    [inv_all[i].becomes(False)] if wide else [])
 
     if not cfg.tlbsync_same_cpu:
         @m.action(CPU, environment=True, ref="kernel/sched/core.c: the task is preempted and migrates to "
@@ -413,7 +496,8 @@ def build(cfg):
                         migrated[i].becomes(True))
 
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
-                                    "pages; flush_tlb_mm_range has returned (v6.15)")
+                                    "pages; flush_tlb_mm_range has returned (reclaim: mm/vmscan.c: "
+                                    "shrink_folio_list -> free_unref_folios after try_to_unmap_flush) (v6.15)")
     def tlb_finish_mmu(i):
         mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
@@ -437,14 +521,14 @@ def build(cfg):
                   "invlpgb_flush_user_nr_nosync, v6.15)")
     def invlpgb_invalidate(i, t):
         def hit(i, s, p):
-            if not alloc:
+            if not wide:
                 return in_range[i, p]
-            # invlpgb_flush_all_nonglobals (the reset): every PCID; else the mm's global PCID, by VA
+            # invlpgb_flush_all_nonglobals (the reset, reclaim): every PCID; else the mm's global PCID, by VA
             return inv_all[i] | (in_range[i, p] & mine(s)) if s != DYN else inv_all[i]
 
         return when(inv_todo[i].has(t),
                     [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
-                     for s in (PCID.members if alloc else (GLOB,)) for p in Page.members],
+                     for s in (PCID.members if wide else (GLOB,)) for p in Page.members],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
     # ------------------------------------------------------------ every CPU's flush handler
@@ -655,6 +739,20 @@ def build(cfg):
         m.cover("b_holds_second_asid", b_asid == TOP,
                 "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1: the cursor is at the edge",
                 f"{TLB_C}: allocate_global_asid ({V})")
+    if reclaim == "merged" and cfg.reclaim_broadcast:
+        m.cover("reclaim_invlpgb_reaches_dynamic_asid", exists(CPU, CPU, Page, lambda i, t, p: inv_all[i]
+                                                              & rec[i] & inv_todo[i].has(t)
+                                                              & (tlb[t, DYN, p] != None)),  # noqa: E711
+                "reclaim's invlpgb_flush_all_nonglobals is in flight and a CPU still caches the page under a "
+                "dynamic ASID", f"{TLB_C}: arch_tlbbatch_flush ({V})")
+    if reclaim == "targeted":
+        m.cover("reclaim_targeted_invlpgb", exists(CPU, lambda i: rec[i] & bcast[i] & (phase[i] == "batched")
+                                                   & (inv_todo[i] != CPU.empty())),
+                "reclaim issued a targeted INVLPGB on the global PCID and deferred its TLBSYNC",
+                f"{TLBFLUSH_H}: arch_tlbbatch_add_pending (series v9-v14)")
+        m.cover("reclaim_task_migrated", exists(CPU, lambda i: migrated[i] & (phase[i] == "batched")),
+                "the reclaiming task migrated between try_to_unmap and try_to_unmap_flush",
+                "mm/rmap.c: try_to_unmap_flush (series v9-v14)")
     if tso:
         m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
                 "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
@@ -674,7 +772,7 @@ PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),
     Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
-    Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("rounds", 1, 1, 3, doc="operations (MADV_DONTNEED, or reclaim) per initiator"),
     Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
                                            "more than N active CPUs for a global ASID)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
@@ -686,6 +784,14 @@ PARAMS = (
                                      "invlpgb_flush_all_nonglobals"),
     Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "
                                     "once instead of setting the freed bit"),
+    Param("reclaim", "off", choices=("off", "merged", "targeted"),
+          doc="page reclaim as a second kind of operation (try_to_unmap_one, arch_tlbbatch_add_pending, "
+              "arch_tlbbatch_flush): merged (v6.15: invlpgb_flush_all_nonglobals), or the unmerged targeted "
+              "variant (v9-v14: an INVLPGB on the global PCID per page, TLBSYNC deferred)"),
+    Param("reclaim_broadcast", True, doc="(bug when False; reclaim='merged') arch_tlbbatch_flush sends IPIs to "
+                                         "the batch cpumask, which flush_tlb_func ignores on a global ASID"),
+    Param("switch_tlbsync", True, doc="(bug when False; reclaim='targeted') no tlbsync() at the context switch: "
+                                      "the task migrates with its INVLPGB unsynced"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
     Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
                                         "asid_transition"),

@@ -31,3 +31,14 @@ INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, page
 # TLBSYNC) and reuses B's first PCID
 INVLPGB_ALLOCATOR = Check(PROTOCOL, name="invlpgb_allocator", cpus=2, initiators=1, pages=1, rounds=2,
                           allocator=True, expect="holds")
+# reclaim as merged (v6.15): try_to_unmap_one, arch_tlbbatch_add_pending (inc_mm_tlb_gen), and
+# arch_tlbbatch_flush's invlpgb_flush_all_nonglobals (every PCID, then TLBSYNC); the first operation
+# (MADV_DONTNEED or reclaim, a free choice) may assign the global ASID
+INVLPGB_RECLAIM = Check(PROTOCOL, name="invlpgb_reclaim", cpus=2, initiators=1, pages=1, rounds=2,
+                        reclaim="merged", expect="holds")
+# the unmerged targeted reclaim (series v9-v14): a per-page INVLPGB on the global PCID at
+# arch_tlbbatch_add_pending, its TLBSYNC deferred to arch_tlbbatch_flush or the context switch
+# (need_tlbsync), the task free to migrate in between; three operations, so that the third finds the
+# transition finished and sends no IPI
+INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus=2, initiators=1, pages=1,
+                                 rounds=3, reclaim="targeted", expect="holds")
