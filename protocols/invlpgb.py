@@ -94,7 +94,8 @@ def build(cfg):
     tso = cfg.memory == "tso"
     alloc = cfg.allocator
     reclaim = cfg.reclaim                # "off", "merged" or "targeted"
-    wide = alloc or reclaim == "merged"  # some INVLPGB covers every PCID (invlpgb_flush_all_nonglobals)
+    kern = cfg.kernel_flush              # a vmalloc'd kernel page, vunmap'd: flush_tlb_kernel_range / flush_tlb_all
+    wide = alloc or reclaim == "merged" or kern  # some INVLPGB covers every PCID
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
@@ -111,7 +112,8 @@ def build(cfg):
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
     Phase = m.enum("Phase", "idle", "flush_start", *(("unmapped", "batched") if reclaim != "off" else ()),
-                   "sending", "waiting", "consider", *(("reset_sync", "claim") if alloc else ()), "assign",
+                   *(("kflush",) if kern else ()), "sending", "waiting", "consider",
+                   *(("reset_sync", "claim") if alloc else ()), "assign",
                    "finish", "tlbsync", "flushed", "freed", "done")
     Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
@@ -171,6 +173,15 @@ def build(cfg):
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if kern:
+        kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
+                      "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")
+        kbatch = m.var("kernel_batch", Elem(CPU, optional=True), None, "the initiator whose vunmap cleared it")
+        ktlb = m.array("ktlb", CPU, BOOL, False,
+                       "CPU c's TLB holds the kernel page's translation: a global entry, in no PCID")
+        inv_kern = m.array("inv_kernel", CPU, BOOL, False,
+                           "initiator c's pending INVLPGB includes global entries (the kernel page)")
+        kstale = m.array("stale_kernel_access", CPU, BOOL, False)
     if tso:
         lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
         sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
@@ -349,6 +360,31 @@ def build(cfg):
                 return when(flusher(i) & (phase[i] == "batched") & ~migrated[i] & (~need_sync[i] | synced),
                             migrated[i].becomes(True), need_sync[i].becomes(False))
 
+    if kern:
+        # ------------------------------------------------------------ kernel mappings: vunmap, vfree
+        @m.action(CPU, **initiator, ref="mm/vmalloc.c: vfree -> remove_vm_area -> vunmap_range_noflush: the "
+                                        "kernel PTE cleared (v6.15)")
+        def vunmap(i):
+            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (kpage == "mapped"),
+                        kpage.becomes("unmapped"), kbatch.becomes(i), phase[i].becomes("kflush"))
+
+        glob_ref = ("globals included" if cfg.kernel_globals
+                    else "without INVLPGB_FLAG_INCLUDE_GLOBAL (non-global entries only: a flag dropped)")
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_kernel_range: get_flush_tlb_info, info->end not "
+                                        f"TLB_FLUSH_ALL -> invlpgb_kernel_range_flush: invlpgb_flush_addr_nosync "
+                                        f"over the range, {glob_ref}, every PCID; then __tlbsync ({V})")
+        def flush_tlb_kernel_range(i):
+            return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                        inv_kern[i].becomes(cfg.kernel_globals), phase[i].becomes("tlbsync"))
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_kernel_range, info->end == TLB_FLUSH_ALL (a long "
+                                        f"range) -> flush_tlb_all -> invlpgb_flush_all: INVLPGB on everything, "
+                                        f"globals included, then __tlbsync ({V}, asm/tlb.h)")
+        def flush_tlb_all(i):
+            return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                        inv_kern[i].becomes(True), inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
+
     def targeted(i, t):
         """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while asid_transition is set, else
         on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING
@@ -485,7 +521,8 @@ def build(cfg):
             ok = ok | migrated[i]
         return when((phase[i] == "tlbsync") & ok, phase[i].becomes("flushed"),
                     [migrated[i].becomes(False)] if migrates else [],
-                    [inv_all[i].becomes(False)] if wide else [])
+                    [inv_all[i].becomes(False)] if wide else [],
+                    [inv_kern[i].becomes(False)] if kern else [])
 
     if not cfg.tlbsync_same_cpu:
         @m.action(CPU, environment=True, ref="kernel/sched/core.c: the task is preempted and migrates to "
@@ -501,6 +538,14 @@ def build(cfg):
     def tlb_finish_mmu(i):
         mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
+        if kern:   # after vunmap: vfree frees the kernel page; the next operation needs no fault
+            kop = kbatch == i
+            return when((phase[i] == "flushed") & on_cpu(i), kpage.becomes(If(kop, "freed", kpage)),
+                        kbatch.becomes(If(kop, None, kbatch)),
+                        [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
+                        [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                        phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
+                        rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
         return when((phase[i] == "flushed") & on_cpu(i),
                     [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
@@ -529,6 +574,7 @@ def build(cfg):
         return when(inv_todo[i].has(t),
                     [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
                      for s in (PCID.members if wide else (GLOB,)) for p in Page.members],
+                    [ktlb[t].becomes(ktlb[t] & ~inv_kern[i])] if kern else [],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
     # ------------------------------------------------------------ every CPU's flush handler
@@ -651,6 +697,16 @@ def build(cfg):
         return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                     [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
 
+    if kern:
+        @m.action(CPU, environment=True, ref="hardware page walk of the kernel page table (any context, "
+                                             "speculatively too): a global TLB entry")
+        def kernel_tlb_fill(c):
+            return when((kpage == "mapped") & ~ktlb[c], ktlb[c].becomes(True))
+
+        @m.action(CPU, environment=True, ref="a kernel load or store through the vmalloc address")
+        def kernel_access(c):
+            return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
+
     def stale(e, p):
         def bad(f):
             freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
@@ -673,6 +729,15 @@ def build(cfg):
                 "ends with TLBSYNC",
                 precondition=exists(CPU, PCID, Page, unmapped))
 
+    if kern:
+        m.invariant("no_stale_kernel_access", forall(CPU, lambda c: ~kstale[c]),
+                    "no kernel access goes through a TLB entry of a vfree'd page",
+                    f"{TLB_C}: flush_tlb_kernel_range returns only when no CPU caches the range ({V})",
+                    precondition=exists(CPU, lambda c: ktlb[c] & (kpage != "mapped")))
+        m.cover("kernel_invlpgb_in_flight", exists(CPU, CPU, lambda i, t: inv_kern[i] & inv_todo[i].has(t)
+                                                   & ktlb[t]),
+                "a kernel-range INVLPGB is in flight and a CPU still caches the kernel page",
+                f"{TLB_C}: flush_tlb_kernel_range ({V})")
     if alloc:
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",
@@ -792,6 +857,11 @@ PARAMS = (
                                          "the batch cpumask, which flush_tlb_func ignores on a global ASID"),
     Param("switch_tlbsync", True, doc="(bug when False; reclaim='targeted') no tlbsync() at the context switch: "
                                       "the task migrates with its INVLPGB unsynced"),
+    Param("kernel_flush", False, doc="a vmalloc'd kernel page that an initiator may vunmap and vfree: "
+                                     "flush_tlb_kernel_range (INVLPGB with globals, or invlpgb_flush_all for "
+                                     "a range flushed whole) and TLBSYNC before the free"),
+    Param("kernel_globals", True, doc="(bug when False; kernel_flush) the kernel-range INVLPGB without "
+                                      "INVLPGB_FLAG_INCLUDE_GLOBAL"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
     Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
                                         "asid_transition"),

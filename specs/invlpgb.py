@@ -42,3 +42,8 @@ INVLPGB_RECLAIM = Check(PROTOCOL, name="invlpgb_reclaim", cpus=2, initiators=1, 
 # transition finished and sends no IPI
 INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus=2, initiators=1, pages=1,
                                  rounds=3, reclaim="targeted", expect="holds")
+# kernel mappings: an initiator may vunmap a vmalloc'd page (a global TLB entry on every CPU) and
+# flush it with flush_tlb_kernel_range (INVLPGB with globals) or, for a range flushed whole,
+# flush_tlb_all (invlpgb_flush_all), then TLBSYNC, then vfree
+INVLPGB_KERNEL = Check(PROTOCOL, name="invlpgb_kernel", cpus=2, initiators=1, pages=1, rounds=2,
+                       kernel_flush=True, expect="holds")

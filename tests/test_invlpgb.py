@@ -1,8 +1,10 @@
 """Broadcast invalidation with global ASIDs: AMD INVLPGB + TLBSYNC (protocols/invlpgb.py).
 
 The merged design (v6.15) holds with pinned counts at two CPUs — one initiator whose two flushes go
-by IPI then by INVLPGB, and two initiators at once — with every cover reached (the transition, the
-INVLPGB in flight, TLBSYNC waiting) and flush_completes checked; each broken variant in
+by IPI then by INVLPGB, two initiators at once, the global-ASID allocator with a second mm, reclaim
+(merged and the unmerged targeted variant) and the kernel-range entry points — with every cover
+reached (the transition, the INVLPGB in flight, TLBSYNC waiting, a freed PCID reused after the reset)
+and flush_completes checked; each broken variant in
 specs/bugs/invlpgb_*.py is found with its shortest trace on the reference and the fast backend,
 and by Z3 BMC at that depth.
 """
@@ -31,7 +33,8 @@ PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_2initiators": ((26403, 88532, 31), True),
           "invlpgb_allocator": ((86150, 338580, 43), False),
           "invlpgb_reclaim": ((10710, 36688, 32), False),
-          "invlpgb_targeted_reclaim": ((30362, 101755, 43), False)}
+          "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
+          "invlpgb_kernel": ((39563, 211068, 34), False)}
 COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic_asid_in_transition",
           "transition_ipi", "transition_finished", "switch_in_onto_global_asid", "lazy_cpu_reached_by_invlpgb",
           "frame_freed_while_cached"}
@@ -42,7 +45,8 @@ COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic
 EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cached", "freed_asid_reused",
                                       "b_holds_second_asid"},
                 "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
-                "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"}}
+                "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
+                "invlpgb_kernel": {"kernel_invlpgb_in_flight"}}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -80,6 +84,9 @@ BUGS = {
                                            ["b_tlb_fill", "b_destroy_context", "use_global_asid",
                                             "allocate_global_asid", "mm_assign_publish", "leave_lazy",
                                             "user_access"]),
+    "invlpgb_kernel_range_no_globals.py": ("invlpgb_kernel_range_no_globals", "no_stale_kernel_access", 8,
+                                           ["kernel_tlb_fill", "vunmap", "flush_tlb_kernel_range",
+                                            "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "kernel_access"]),
     "invlpgb_reclaim_by_ipi.py": ("invlpgb_reclaim_by_ipi", "no_stale_access", 24,
                                   ["leave_lazy", "tlb_fill", "try_to_unmap_one", "arch_tlbbatch_add_pending",
                                    "arch_tlbbatch_flush", "ipi_send", "flush_tlb_func", "tlb_finish_mmu",
@@ -118,7 +125,7 @@ def test_broken_variant_found_by_both_engines(spec):
 
 
 @pytest.mark.parametrize("spec", ["invlpgb_should_flush_switching.py", "invlpgb_switch_mm_no_mb.py",
-                                  "invlpgb_free_skips_freed_bitmap.py"])
+                                  "invlpgb_free_skips_freed_bitmap.py", "invlpgb_kernel_range_no_globals.py"])
 def test_bmc_finds_the_variant_at_the_same_depth(spec):
     """Z3 BMC at the explicit search's shortest length finds a violation of that length and
     invariant (the deeper variants take minutes: docs/adequacy.md's BMC table)."""
