@@ -21,6 +21,10 @@ arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h, asm/tlb.h.)
      finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
      tlbsync(i)        waits for i's own INVLPGB only
   tlb_finish_mmu(i)        frees the frame
+  reclaim (reclaim=...):   try_to_unmap_one, arch_tlbbatch_add_pending, arch_tlbbatch_flush
+  kernel (kernel_flush):   vunmap, flush_tlb_kernel_range or flush_tlb_all, tlbsync, vfree
+  allocator:               use_global_asid -> reset_global_asid_space -> allocate_global_asid;
+                           the other mm B: b_use_global_asid, b_tlb_fill, b_destroy_context
 
 The model's ASIDs: each CPU's TLB is tagged with two PCIDs of this mm — its dynamic ASID slot
 (PCID index 0; cpu_tlbstate.ctxs[], caught up by ctxs[].tlb_gen at switch-in, as in tlb_gen.py)
@@ -34,8 +38,9 @@ order (it is progress, weakly fair: the hardware finishes). TLBSYNC blocks until
 CPU's own pending set is empty. The dynamic slots are out of its scope (PCID-matching, non-global).
 
 Memory model: sequential consistency, or `memory="tso"`: loaded_mm stores (LOADED_MM_SWITCHING,
-next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is full: a
-bounded buffer, so behaviours that need two pending loaded_mm stores are not explored), drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
+next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is
+full: a bounded buffer, so behaviours that need two pending loaded_mm stores are not explored),
+drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
 v6.x lazy mm_cpumask) waits for the drain before it reads tlb_gen and global_asid. The initiator
 reads remote loaded_mm from memory after the full barrier of inc_mm_tlb_gen (the store-buffer
 pattern of broadcast_flush.md §5). asid_transition and global_asid are stored in program order
@@ -55,6 +60,22 @@ INVLPGB) and waits for it (TLBSYNC) before it moves the freed ASIDs back; alloca
 searches from the cursor. A freed PCID handed out again with B's translation still cached is a user
 access to B's page (no_stale_access); global_asid_unshared says no two live mms hold one ASID.
 
+Entry points besides flush_tlb_mm_range (each a switch; v6.15 unless said): `reclaim="merged"` —
+an operation may be reclaim instead of MADV_DONTNEED: try_to_unmap_one clears the PTE,
+arch_tlbbatch_add_pending increments tlb_gen, arch_tlbbatch_flush issues invlpgb_flush_all_nonglobals
+(INVLPGB on every PCID) and TLBSYNCs, then the page is freed. `reclaim="targeted"` — the unmerged
+variant (series v9-v14): arch_tlbbatch_add_pending issues the page's INVLPGB on the global PCID and
+sets the CPU's need_tlbsync; with no global ASID, or in transition, it also increments tlb_gen and the
+batch flush IPIs; arch_tlbbatch_flush TLBSYNCs if need_tlbsync; the task may migrate in between
+(task_migrate_reclaim), after the old CPU's context switch ran its TLBSYNC. `kernel_flush` — a
+vmalloc'd kernel page cached as a global TLB entry on any CPU: vunmap, then flush_tlb_kernel_range
+(INVLPGB with globals, every PCID) or, for a range flushed whole, flush_tlb_all (invlpgb_flush_all),
+TLBSYNC, vfree; no_stale_kernel_access.
+
+The initiator's task: its steps need the task on its CPU (mode user), and the scheduler switches the
+CPU (lazy, another mm) only between operations; initiator_keeps_mm says the CPU keeps the mm from
+get_cpu to put_cpu.
+
 Bug switches (each True in the kernel): `tlbsync_same_cpu` (the task cannot migrate between
 INVLPGB and TLBSYNC: preemption is off), `transition_first` (asid_transition before global_asid),
 `switch_mb` (switch_mm_irqs_off's smp_mb() before reading global_asid), `should_flush_switching`
@@ -63,15 +84,19 @@ window where TLB flushes may be inadvertently skipped": without it the model fin
 `finish_waits_switching`
 (finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING); with the allocator
 `reset_flushes` (reset_global_asid_space runs invlpgb_flush_all_nonglobals) and `freed_bitmap`
-(mm_free_global_asid sets the freed bit rather than clearing the used one).
+(mm_free_global_asid sets the freed bit rather than clearing the used one); `reclaim_broadcast`
+(arch_tlbbatch_flush's INVLPGB branch), `switch_tlbsync` (targeted reclaim's TLBSYNC at the context
+switch), `kernel_globals` (the kernel-range INVLPGB includes global entries).
 
-Scope: MADV_DONTNEED of one page per operation; without `allocator`, one global ASID and no other
+Scope: one page per operation (MADV_DONTNEED, reclaim or vunmap); without `allocator`, one global ASID and no other
 mm's translations; with it, two global ASIDs, B's memory one frame, B's own flushes and its dynamic
 ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
 destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
 range INVLPGB on the global one; no paging-structure caches, no PTI (no user-PCID INVLPGB), no
-kernel-range, flush_tlb_all or reclaim entry points, no Intel RAR; mm_cpumask bits are set at
+Intel RAR (protocols/rar.py); reclaim runs in the mm's own task (direct reclaim), its batch holds one
+mm; the kernel page is one global entry per CPU, its flush chosen freely between the range and ALL
+branches; mm_cpumask bits are set at
 switch-in and cleared only by flush_tlb_func on a CPU that runs another mm (the v6.x lazy mask),
 should_flush_tlb's trim_cpumask is a free choice; the active-CPU threshold is a parameter (the
 kernel's is more than 3, `mm_active_cpus_exceeds(mm, 3)`), the sampling gate a free choice;
@@ -671,9 +696,9 @@ def build(cfg):
         @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
                                                    "global PCID: B's translation of page p (B's frame)")
         def b_tlb_fill(c, p):
+            empty = {s: tlb[c, s, p] == None for s in GLOBALS}  # noqa: E711
             return when((mode[c] == "other") & (b_asid != None),  # noqa: E711
-                        [tlb[c, s, p].becomes(If((b_asid == s) & (tlb[c, s, p] == None), FB, tlb[c, s, p]))  # noqa: E711
-                         for s in GLOBALS])
+                        [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], FB, tlb[c, s, p])) for s in GLOBALS])
 
         free_ref = ("__set_bit(global_asid, global_asid_freed)" if cfg.freed_bitmap
                     else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
