@@ -763,6 +763,18 @@ def build(cfg):
                                                    & ktlb[t]),
                 "a kernel-range INVLPGB is in flight and a CPU still caches the kernel page",
                 f"{TLB_C}: flush_tlb_kernel_range ({V})")
+
+        def kernel_sync(i, whole):
+            return (phase[i] == "tlbsync") & inv_kern[i] & (inv_all[i] if whole else ~inv_all[i]) \
+                & (inv_todo[i] != CPU.empty()) & (kbatch == i)
+        m.cover("kernel_range_tlbsync_waits", exists(CPU, lambda i: kernel_sync(i, False)),
+                "flush_tlb_kernel_range's range branch waits in TLBSYNC for its INVLPGB",
+                f"{TLB_C}: invlpgb_kernel_range_flush, __tlbsync ({V})")
+        m.cover("flush_tlb_all_tlbsync_waits", exists(CPU, lambda i: kernel_sync(i, True)),
+                "the TLB_FLUSH_ALL branch (invlpgb_flush_all) waits in TLBSYNC for its INVLPGB",
+                f"{TLB_C}: flush_tlb_all -> invlpgb_flush_all ({V})")
+        m.cover("kernel_page_freed", kpage == "freed",
+                "vfree ran: the kernel range was flushed and its page freed", "mm/vmalloc.c: vfree (v6.15)")
     if alloc:
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",

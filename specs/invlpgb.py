@@ -4,7 +4,9 @@ protocols/invlpgb.py: an mm flushed by IPIs gets a global ASID on the flush path
 (consider_global_asid); its later flushes are an INVLPGB on that PCID and a TLBSYNC that waits
 for the issuing CPU's own invalidation only; while CPUs still run the mm on dynamic ASIDs
 (asid_transition), finish_asid_transition IPIs the mask until every CPU running the mm has
-moved onto the global ASID. The broken variants are in specs/bugs/invlpgb_*.py.
+moved onto the global ASID. Further checks switch on the global-ASID allocator with a second mm,
+reclaim (merged, and the unmerged targeted variant) and the kernel-range entry points. The broken
+variants are in specs/bugs/invlpgb_*.py.
 """
 from checker.spec import Check
 from protocols.invlpgb import PROTOCOL
