@@ -21,6 +21,10 @@ arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h, asm/tlb.h.)
      finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
      tlbsync(i)        waits for i's own INVLPGB only
   tlb_finish_mmu(i)        frees the frame
+  reclaim (reclaim=...):   try_to_unmap_one, arch_tlbbatch_add_pending, arch_tlbbatch_flush
+  kernel (kernel_flush):   vunmap, flush_tlb_kernel_range or flush_tlb_all, tlbsync, vfree
+  allocator:               use_global_asid -> reset_global_asid_space -> allocate_global_asid;
+                           the other mm B: b_use_global_asid, b_tlb_fill, b_destroy_context
 
 The model's ASIDs: each CPU's TLB is tagged with two PCIDs of this mm — its dynamic ASID slot
 (PCID index 0; cpu_tlbstate.ctxs[], caught up by ctxs[].tlb_gen at switch-in, as in tlb_gen.py)
@@ -34,13 +38,43 @@ order (it is progress, weakly fair: the hardware finishes). TLBSYNC blocks until
 CPU's own pending set is empty. The dynamic slots are out of its scope (PCID-matching, non-global).
 
 Memory model: sequential consistency, or `memory="tso"`: loaded_mm stores (LOADED_MM_SWITCHING,
-next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is full: a
-bounded buffer, so behaviours that need two pending loaded_mm stores are not explored), drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
+next, another mm) go through a per-CPU x86-TSO store buffer of one entry (a store waits while it is
+full: a bounded buffer, so behaviours that need two pending loaded_mm stores are not explored),
+drained by store_buffer_drain; switch_mm_irqs_off's smp_mb() (the cpumask bit already set,
 v6.x lazy mm_cpumask) waits for the drain before it reads tlb_gen and global_asid. The initiator
 reads remote loaded_mm from memory after the full barrier of inc_mm_tlb_gen (the store-buffer
 pattern of broadcast_flush.md §5). asid_transition and global_asid are stored in program order
 (on x86 a release store is a plain store and TSO keeps two stores in order); the order itself is a
 switch (`transition_first`).
+
+The allocator (`allocator=True`; v6.15 arch/x86/mm/tlb.c, broadcast_flush.md §2): two global ASIDs,
+TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1, so global_asid_available (MAX_ASID_AVAILABLE -
+TLB_NR_DYN_ASIDS - 1) is one; the bitmaps global_asid_used and global_asid_freed, the cursor
+last_global_asid. A second mm B was given the first global ASID after boot (the initial state);
+b_tlb_fill caches B's translation (its own frame) under B's PCID on a CPU that runs another mm;
+b_destroy_context frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid
+gives a new B the next one (in one step under global_asid_lock, its reset applied at once). This mm's
+use_global_asid takes the lock; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1)
+reset_global_asid_space issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any
+INVLPGB) and waits for it (TLBSYNC) before it moves the freed ASIDs back; allocate_global_asid then
+searches from the cursor. A freed PCID handed out again with B's translation still cached is a user
+access to B's page (no_stale_access); global_asid_unshared says no two live mms hold one ASID.
+
+Entry points besides flush_tlb_mm_range (each a switch; v6.15 unless said): `reclaim="merged"` —
+an operation may be reclaim instead of MADV_DONTNEED: try_to_unmap_one clears the PTE,
+arch_tlbbatch_add_pending increments tlb_gen, arch_tlbbatch_flush issues invlpgb_flush_all_nonglobals
+(INVLPGB on every PCID) and TLBSYNCs, then the page is freed. `reclaim="targeted"` — the unmerged
+variant (series v9-v14): arch_tlbbatch_add_pending issues the page's INVLPGB on the global PCID and
+sets the CPU's need_tlbsync; with no global ASID, or in transition, it also increments tlb_gen and the
+batch flush IPIs; arch_tlbbatch_flush TLBSYNCs if need_tlbsync; the task may migrate in between
+(task_migrate_reclaim), after the old CPU's context switch ran its TLBSYNC. `kernel_flush` — a
+vmalloc'd kernel page cached as a global TLB entry on any CPU: vunmap, then flush_tlb_kernel_range
+(INVLPGB with globals, every PCID) or, for a range flushed whole, flush_tlb_all (invlpgb_flush_all),
+TLBSYNC, vfree; no_stale_kernel_access.
+
+The initiator's task: its steps need the task on its CPU (mode user), and the scheduler switches the
+CPU (lazy, another mm) only between operations; initiator_keeps_mm says the CPU keeps the mm from
+get_cpu to put_cpu.
 
 Bug switches (each True in the kernel): `tlbsync_same_cpu` (the task cannot migrate between
 INVLPGB and TLBSYNC: preemption is off), `transition_first` (asid_transition before global_asid),
@@ -48,13 +82,21 @@ INVLPGB and TLBSYNC: preemption is off), `transition_first` (asid_transition bef
 (should_flush_tlb IPIs a CPU whose loaded_mm is LOADED_MM_SWITCHING, fea4e317f9e7 "x86/mm: Eliminate
 window where TLB flushes may be inadvertently skipped": without it the model finds that bug),
 `finish_waits_switching`
-(finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING).
+(finish_asid_transition spins while a CPU's loaded_mm is LOADED_MM_SWITCHING); with the allocator
+`reset_flushes` (reset_global_asid_space runs invlpgb_flush_all_nonglobals) and `freed_bitmap`
+(mm_free_global_asid sets the freed bit rather than clearing the used one); `reclaim_broadcast`
+(arch_tlbbatch_flush's INVLPGB branch), `switch_tlbsync` (targeted reclaim's TLBSYNC at the context
+switch), `kernel_globals` (the kernel-range INVLPGB includes global entries).
 
-Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator — bitmaps, cursor,
-wrap-around reset — destroy_context's freeing and another mm's reuse are not modelled); the flush
+Scope: one page per operation (MADV_DONTNEED, reclaim or vunmap); without `allocator`, one global ASID and no other
+mm's translations; with it, two global ASIDs, B's memory one frame, B's own flushes and its dynamic
+ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
+destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
 range INVLPGB on the global one; no paging-structure caches, no PTI (no user-PCID INVLPGB), no
-kernel-range, flush_tlb_all or reclaim entry points, no Intel RAR; mm_cpumask bits are set at
+Intel RAR (protocols/rar.py); reclaim runs in the mm's own task (direct reclaim), its batch holds one
+mm; the kernel page is one global entry per CPU, its flush chosen freely between the range and ALL
+branches; mm_cpumask bits are set at
 switch-in and cleared only by flush_tlb_func on a CPU that runs another mm (the v6.x lazy mask),
 should_flush_tlb's trim_cpumask is a free choice; the active-CPU threshold is a parameter (the
 kernel's is more than 3, `mm_active_cpus_exceeds(mm, 3)`), the sampling gate a free choice;
@@ -75,23 +117,37 @@ def build(cfg):
     if k > n:
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     tso = cfg.memory == "tso"
+    alloc = cfg.allocator
+    reclaim = cfg.reclaim                # "off", "merged" or "targeted"
+    kern = cfg.kernel_flush              # a vmalloc'd kernel page, vunmap'd: flush_tlb_kernel_range / flush_tlb_all
+    wide = alloc or reclaim == "merged" or kern  # some INVLPGB covers every PCID
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    Frame = m.index_set("Frame", pages)
-    PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
-    DYN, GLOB = PCID.members
+    # allocator: one more frame, the other mm B's page (B's translations can sit in a global PCID)
+    Frame = m.index_set("Frame", pages + (1 if alloc else 0))
+    # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
+    # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B
+    PCID = m.index_set("PCID", 3 if alloc else 2)
+    DYN, GLOB = PCID.members[0], PCID.members[1]
+    GLOBALS = PCID.members[1:]
+    TOP = PCID.members[-1]
+    FB = pages   # B's frame (allocator only)
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
-    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
+    Phase = m.enum("Phase", "idle", "flush_start", *(("unmapped", "batched") if reclaim != "off" else ()),
+                   *(("kflush",) if kern else ()), "sending", "waiting", "consider",
+                   *(("reset_sync", "claim") if alloc else ()), "assign",
                    "finish", "tlbsync", "flushed", "freed", "done")
     Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
 
     pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
-                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    owners = ("free", "mm", "gathered", "b") if alloc else ("free", "mm", "gathered")
+    frame = m.array("frame", Frame, m.enum("Owner", *owners), lambda f: "b" if f == FB and alloc else "mm",
+                    "user frame f: free (the allocator's), the mm's, unmapped and in an mmu_gather batch, "
+                    "or (allocator) the other mm B's")
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
@@ -104,8 +160,29 @@ def build(cfg):
                        "cpu_tlbstate.ctxs[asid].tlb_gen of this mm's dynamic slot")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm) (v6.x: bits kept at switch-out)")
     mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
-    global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
+    if alloc:
+        global_asid = m.var("global_asid", Elem(PCID, optional=True), None,
+                            "mm->context.global_asid: none (0) or the global ASID")
+        b_asid = m.var("b_global_asid", Elem(PCID, optional=True), GLOB,
+                       "the other mm B's mm->context.global_asid (B was given the first one after boot)")
+        asid_used = m.var("global_asid_used", Mask(PCID), (GLOB,), "the global_asid_used bitmap")
+        asid_freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
+        last_asid = m.var("last_global_asid", Elem(PCID), GLOB,
+                          "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
+        available = m.var("global_asid_available", IntRange(0, len(GLOBALS) - 1), 0,
+                          "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
+    else:
+        global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+    if wide:
+        inv_all = m.array("inv_all", CPU, BOOL, False,
+                          "initiator c's pending INVLPGB is invlpgb_flush_all_nonglobals (every PCID)")
+    if reclaim != "off":
+        rec = m.array("reclaiming", CPU, BOOL, False,
+                      "initiator c's operation is reclaim (try_to_unmap_one, then try_to_unmap_flush)")
+    if reclaim == "targeted":
+        need_sync = m.array("need_tlbsync", CPU, BOOL, False,
+                            "cpu_tlbstate.need_tlbsync: CPU c issued an INVLPGB whose TLBSYNC is deferred")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
     phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
@@ -121,13 +198,37 @@ def build(cfg):
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if kern:
+        kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
+                      "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")
+        kbatch = m.var("kernel_batch", Elem(CPU, optional=True), None, "the initiator whose vunmap cleared it")
+        ktlb = m.array("ktlb", CPU, BOOL, False,
+                       "CPU c's TLB holds the kernel page's translation: a global entry, in no PCID")
+        inv_kern = m.array("inv_kernel", CPU, BOOL, False,
+                           "initiator c's pending INVLPGB includes global entries (the kernel page)")
+        kstale = m.array("stale_kernel_access", CPU, BOOL, False)
     if tso:
         lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
         sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
                      "CPU c's store buffer: a loaded_mm store not yet in memory")
-    if not cfg.tlbsync_same_cpu:
+    migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"
+    if migrates:
         migrated = m.array("migrated", CPU, BOOL, False,
                            "initiator c's task migrated between its INVLPGB and TLBSYNC")
+
+    has_g = (global_asid != None) if alloc else global_asid  # noqa: E711
+    # the mm's global PCID as a value (only read where has_g holds)
+    a_pcid = global_asid if alloc else GLOB
+
+    def mine(s):
+        """PCID s is this mm's global ASID."""
+        return (global_asid == s) if alloc else (s == GLOB)
+
+    def glob_entry(c, p):
+        """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
+        if not alloc:
+            return tlb[c, GLOB, p]
+        return If(global_asid == TOP, tlb[c, TOP, p], If(global_asid == GLOB, tlb[c, GLOB, p], None))
 
     def own_lm(c, val):
         """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
@@ -151,8 +252,15 @@ def build(cfg):
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
     def preemptible(c):
-        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu)."""
-        return between_ops(c) | (phase[c] == "flush_start") | (phase[c] == "flushed")
+        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu). The
+        initiator's task is switched only between its operations: a preemption after the zap or after
+        the flush would only delay its next step, which needs the task back on the CPU (on_cpu)."""
+        return between_ops(c)
+
+    def on_cpu(i):
+        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
+        next step in the syscall, the fault or the flush."""
+        return mode[i] == "user"
 
     FLUSHERS = CPU.mask(*range(k))
 
@@ -163,7 +271,10 @@ def build(cfg):
         return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
 
     def entry(c, p):
-        return If(loaded_asid[c] == GLOB, tlb[c, GLOB, p], tlb[c, DYN, p])
+        out = tlb[c, DYN, p]
+        for s in GLOBALS:
+            out = If(loaded_asid[c] == s, tlb[c, s, p], out)
+        return out
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
@@ -181,11 +292,12 @@ def build(cfg):
                                          "-> mm/memory.c: zap_pte_range, one page (v6.15)")
     def madvise_dontneed(i, p):
         took = {f: pte[p] == f for f in Frame.members}
-        return when(flusher(i) & (phase[i] == "idle") & (pte[p] != None),  # noqa: E711
+        return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
                     [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
                     [in_range[i, q].becomes(q == p) for q in Page.members],
-                    pte[p].becomes(None), phase[i].becomes("flush_start"))
+                    pte[p].becomes(None), phase[i].becomes("flush_start"),
+                    [rec[i].becomes(False)] if reclaim != "off" else [])
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -198,10 +310,105 @@ def build(cfg):
                                     f"finish_asid_transition; else flush_tlb_multi ({V}; mm_global_asid: "
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
-        g = global_asid
-        return when(phase[i] == "flush_start", mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
+        g = has_g
+        return when((phase[i] == "flush_start") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
                     all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
                     inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
+
+    if reclaim != "off":
+        # ------------------------------------------------------------ reclaim: a batched flush
+        @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: the flush deferred "
+                                             "(should_defer_flush): ptep_get_and_clear, then "
+                                             "set_tlb_ubc_flush_pending (v6.15)")
+        def try_to_unmap_one(i, p):
+            took = {f: pte[p] == f for f in Frame.members}
+            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
+                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                        [in_range[i, q].becomes(q == p) for q in Page.members],
+                        pte[p].becomes(None), rec[i].becomes(True), phase[i].becomes("unmapped"))
+
+        if reclaim == "merged":
+            @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending: inc_mm_tlb_gen, "
+                                            f"cpumask_or(&batch->cpumask, mm_cpumask(mm)), batch->unmapped_pages "
+                                            f"= true (0b7eb55cb706; {V})")
+            def arch_tlbbatch_add_pending(i):
+                return when((phase[i] == "unmapped") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1),
+                            bcast[i].becomes(False), all_mask[i].becomes(False), scanned[i].becomes(CPU.empty()),
+                            phase[i].becomes("batched"))
+
+            flush_ref = ("if (INVLPGB && batch->unmapped_pages) invlpgb_flush_all_nonglobals(): INVLPGB on "
+                         "every PCID, then TLBSYNC under guard(preempt)" if cfg.reclaim_broadcast else
+                         "flush_tlb_multi(&batch->cpumask, info): IPIs, as without INVLPGB (the broadcast "
+                         "branch removed)")
+
+            @m.action(CPU, **initiator, ref=f"mm/rmap.c: try_to_unmap_flush -> {TLB_C}: arch_tlbbatch_flush: "
+                                            f"{flush_ref} ({V})")
+            def arch_tlbbatch_flush(i):
+                if cfg.reclaim_broadcast:
+                    return when((phase[i] == "batched") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                                inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
+                return when((phase[i] == "batched") & on_cpu(i), phase[i].becomes("sending"))
+        else:
+            @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending, targeted (unmerged, "
+                                            f"series v9-v14): a global ASID -> invlpgb_flush_user_nr_nosync on "
+                                            f"its PCID, need_tlbsync = true; no global ASID or "
+                                            f"mm_in_asid_transition -> inc_mm_tlb_gen, cpumask_or(mm_cpumask)")
+            def arch_tlbbatch_add_pending(i):
+                g = has_g
+                ipi = ~g | asid_transition
+                return when((phase[i] == "unmapped") & on_cpu(i),
+                            inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])),
+                            need_sync[i].becomes(need_sync[i] | g),
+                            mm_tlb_gen.becomes(If(ipi, mm_tlb_gen + 1, mm_tlb_gen)),
+                            bcast[i].becomes(~ipi), all_mask[i].becomes(False), scanned[i].becomes(CPU.empty()),
+                            phase[i].becomes("batched"))
+
+            @m.action(CPU, **initiator, ref=f"mm/rmap.c: try_to_unmap_flush -> {TLB_C}: arch_tlbbatch_flush, "
+                                            f"targeted (series v9-v14): tlbsync() if this CPU's need_tlbsync "
+                                            f"(TLBSYNC waits for this CPU's INVLPGBs), then flush_tlb_multi("
+                                            f"&batch->cpumask) if the batch holds CPUs")
+            def arch_tlbbatch_flush(i):
+                synced = ~need_sync[i] | (inv_todo[i] == CPU.empty()) | migrated[i]
+                return when((phase[i] == "batched") & on_cpu(i) & synced, need_sync[i].becomes(False),
+                            migrated[i].becomes(False), phase[i].becomes(If(bcast[i], "flushed", "sending")))
+
+            mig_ref = ("switch_mm_irqs_off / enter_lazy_tlb on the old CPU ran tlbsync() first (need_tlbsync)"
+                       if cfg.switch_tlbsync else
+                       "no tlbsync() at the context switch (need_tlbsync checked only in arch_tlbbatch_flush)")
+
+            @m.action(CPU, environment=True, ref=f"kernel/sched/core.c: the reclaiming task is preempted between "
+                                                 f"try_to_unmap and try_to_unmap_flush and migrates; {TLB_C}: "
+                                                 f"{mig_ref} (series v9-v14)")
+            def task_migrate_reclaim(i):
+                synced = (inv_todo[i] == CPU.empty()) if cfg.switch_tlbsync else True
+                return when(flusher(i) & (phase[i] == "batched") & ~migrated[i] & (~need_sync[i] | synced),
+                            migrated[i].becomes(True), need_sync[i].becomes(False))
+
+    if kern:
+        # ------------------------------------------------------------ kernel mappings: vunmap, vfree
+        @m.action(CPU, **initiator, ref="mm/vmalloc.c: vfree -> remove_vm_area -> vunmap_range_noflush: the "
+                                        "kernel PTE cleared (v6.15)")
+        def vunmap(i):
+            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (kpage == "mapped"),
+                        kpage.becomes("unmapped"), kbatch.becomes(i), phase[i].becomes("kflush"))
+
+        glob_ref = ("globals included" if cfg.kernel_globals
+                    else "without INVLPGB_FLAG_INCLUDE_GLOBAL (non-global entries only: a flag dropped)")
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_kernel_range: get_flush_tlb_info, info->end not "
+                                        f"TLB_FLUSH_ALL -> invlpgb_kernel_range_flush: invlpgb_flush_addr_nosync "
+                                        f"over the range, {glob_ref}, every PCID; then __tlbsync ({V})")
+        def flush_tlb_kernel_range(i):
+            return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                        inv_kern[i].becomes(cfg.kernel_globals), phase[i].becomes("tlbsync"))
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_kernel_range, info->end == TLB_FLUSH_ALL (a long "
+                                        f"range) -> flush_tlb_all -> invlpgb_flush_all: INVLPGB on everything, "
+                                        f"globals included, then __tlbsync ({V}, asm/tlb.h)")
+        def flush_tlb_all(i):
+            return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
+                        inv_kern[i].becomes(True), inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
 
     def targeted(i, t):
         """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while asid_transition is set, else
@@ -235,7 +442,8 @@ def build(cfg):
                                     f"target ({V})")
     def csd_lock_wait(i):
         return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
-                    phase[i].becomes(If(bcast[i], "tlbsync", "consider")))
+                    phase[i].becomes(If(bcast[i], "tlbsync", If(rec[i], "flushed", "consider")) if reclaim != "off"
+                                     else If(bcast[i], "tlbsync", "consider")))
 
     def active(c):
         """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
@@ -251,13 +459,51 @@ def build(cfg):
                                     f"({V}, {TLBFLUSH_H})")
     def use_global_asid(i):
         enough = count(CPU, active) > cfg.active_threshold
-        return when((phase[i] == "consider") & (asid_lock == None) & ~global_asid & ~asid_transition  # noqa: E711
-                    & enough, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+        start = (phase[i] == "consider") & (asid_lock == None) & ~has_g & ~asid_transition & enough  # noqa: E711
+        if not alloc:
+            return when(start, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+        # use_global_asid: global_asid_available, then allocate_global_asid: at the edge
+        # (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first
+        edge = last_asid == TOP
+        flush = edge & cfg.reset_flushes
+        return when(start & (available != 0), asid_lock.becomes(i),
+                    phase[i].becomes(If(edge, "reset_sync", "claim")),
+                    inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush))
+
+    def store(var, asid):
+        """One of mm_assign_global_asid's two stores (global_asid takes the allocated ASID)."""
+        return var.becomes(asid) if alloc and var is global_asid else var.becomes(True)
+
+    if alloc:
+        reset_ref = ("invlpgb_flush_all_nonglobals (INVLPGB every PCID, TLBSYNC), then "
+                     if cfg.reset_flushes else "(no invlpgb_flush_all_nonglobals: the flush removed) ")
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid -> reset_global_asid_space: "
+                                        f"{reset_ref}bitmap_andnot(used, used, freed), bitmap_clear(freed), "
+                                        f"last_global_asid = TLB_NR_DYN_ASIDS ({V})")
+        def reset_global_asid_space(i):
+            return when((phase[i] == "reset_sync") & (inv_todo[i] == CPU.empty()),
+                        asid_used.becomes(asid_used & ~asid_freed), asid_freed.becomes(PCID.empty()),
+                        last_asid.becomes(GLOB), inv_all[i].becomes(False), phase[i].becomes("claim"))
+
+        def next_free(used, last):
+            """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid), two ASIDs."""
+            return If((last == GLOB) & ~used.has(GLOB), last, TOP)
+
+        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid: find_next_zero_bit from "
+                                        f"last_global_asid, __set_bit(asid, global_asid_used), last_global_asid "
+                                        f"= asid, global_asid_available--; mm_assign_global_asid: its first "
+                                        f"store ({V}, {TLBFLUSH_H})")
+        def allocate_global_asid(i):
+            new = next_free(asid_used, last_asid)
+            return when((phase[i] == "claim") & ~asid_used.has(new), asid_used.becomes(asid_used.with_(new)),
+                        last_asid.becomes(new), available.becomes(available - 1), store(first, new),
+                        phase[i].becomes("assign"))
 
     @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
                                     f"raw_spin_unlock(global_asid_lock) ({V})")
     def mm_assign_publish(i):
-        return when(phase[i] == "assign", second.becomes(True), asid_lock.becomes(None),
+        return when(phase[i] == "assign", store(second, last_asid if alloc else True), asid_lock.becomes(None),
                     phase[i].becomes("flushed"))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: no INVLPGB, the sampling gate "
@@ -275,7 +521,7 @@ def build(cfg):
                     f"and return ({V})")
     def finish_asid_transition_cpu(i, t):
         wait = ~lm_seen(i, t, "switching") if cfg.finish_waits_switching else True
-        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
+        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] == DYN)
         done = scanned[i].with_(t)
         return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
                     scanned[i].becomes(If(behind, CPU.empty(), done)),
@@ -299,7 +545,9 @@ def build(cfg):
         if not cfg.tlbsync_same_cpu:
             ok = ok | migrated[i]
         return when((phase[i] == "tlbsync") & ok, phase[i].becomes("flushed"),
-                    [migrated[i].becomes(False)] if not cfg.tlbsync_same_cpu else [])
+                    [migrated[i].becomes(False)] if migrates else [],
+                    [inv_all[i].becomes(False)] if wide else [],
+                    [inv_kern[i].becomes(False)] if kern else [])
 
     if not cfg.tlbsync_same_cpu:
         @m.action(CPU, environment=True, ref="kernel/sched/core.c: the task is preempted and migrates to "
@@ -310,11 +558,20 @@ def build(cfg):
                         migrated[i].becomes(True))
 
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
-                                    "pages; flush_tlb_mm_range has returned (v6.15)")
+                                    "pages; flush_tlb_mm_range has returned (reclaim: mm/vmscan.c: "
+                                    "shrink_folio_list -> free_unref_folios after try_to_unmap_flush) (v6.15)")
     def tlb_finish_mmu(i):
         mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
-        return when(phase[i] == "flushed",
+        if kern:   # after vunmap: vfree frees the kernel page; the next operation needs no fault
+            kop = kbatch == i
+            return when((phase[i] == "flushed") & on_cpu(i), kpage.becomes(If(kop, "freed", kpage)),
+                        kbatch.becomes(If(kop, None, kbatch)),
+                        [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
+                        [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                        phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
+                        rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
+        return when((phase[i] == "flushed") & on_cpu(i),
                     [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
                     phase[i].becomes(If(last, "done", "freed")))
@@ -323,7 +580,7 @@ def build(cfg):
         @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
                                                      "alloc_zeroed_user_highpage, set_pte_at (v6.15)")
         def do_anonymous_page(i, p, f):
-            return when((phase[i] == "freed") & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+            return when((phase[i] == "freed") & on_cpu(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                         pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                         rnd[i].becomes(rnd[i] + 1))
 
@@ -333,8 +590,16 @@ def build(cfg):
                   "order); PCID-matching, non-global entries of the range (asm/tlb.h: "
                   "invlpgb_flush_user_nr_nosync, v6.15)")
     def invlpgb_invalidate(i, t):
+        def hit(i, s, p):
+            if not wide:
+                return in_range[i, p]
+            # invlpgb_flush_all_nonglobals (the reset, reclaim): every PCID; else the mm's global PCID, by VA
+            return inv_all[i] | (in_range[i, p] & mine(s)) if s != DYN else inv_all[i]
+
         return when(inv_todo[i].has(t),
-                    [tlb[t, GLOB, p].becomes(If(in_range[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+                    [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
+                     for s in (PCID.members if wide else (GLOB,)) for p in Page.members],
+                    [ktlb[t].becomes(ktlb[t] & ~inv_kern[i])] if kern else [],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
     # ------------------------------------------------------------ every CPU's flush handler
@@ -345,13 +610,13 @@ def build(cfg):
                   f"with mm->context.tlb_gen; csd_unlock ({V})")
     def flush_tlb_func(t, i):
         here = (mode[t] == "user") | (mode[t] == "lazy")
-        move = here & global_asid & (loaded_asid[t] == DYN)
-        on_dyn = here & ~global_asid & (loaded_asid[t] == DYN)
+        move = here & has_g & (loaded_asid[t] == DYN)
+        on_dyn = here & ~has_g & (loaded_asid[t] == DYN)
         lazy = on_dyn & (mode[t] == "lazy")
         return when(csd[i, t] & (mode[t] != "switching") & (mode[t] != "cr3"),
                     csd[i, t].becomes(False),
                     mm_cpumask.becomes(If(mode[t] == "other", mm_cpumask.without(t), mm_cpumask)),
-                    loaded_asid[t].becomes(If(move, GLOB, loaded_asid[t])),
+                    loaded_asid[t].becomes(If(move, a_pcid, loaded_asid[t])),
                     mode[t].becomes(If(lazy, "other", mode[t])),
                     catch_up(t, on_dyn & (mode[t] == "user")))
 
@@ -365,10 +630,10 @@ def build(cfg):
                                          f"return; else was_lazy: smp_mb, flush if ctxs[asid].tlb_gen is behind "
                                          f"({V})")
     def leave_lazy(c):
-        move = global_asid & (loaded_asid[c] == DYN)
+        move = has_g & (loaded_asid[c] == DYN)
         return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
-                    loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])),
-                    catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
+                    loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])),
+                    catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                          f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
@@ -392,10 +657,12 @@ def build(cfg):
     def switch_mm_load_cr3(c):
         # smp_mb(): the SWITCHING store reaches memory before tlb_gen and global_asid are read
         fence = (sb[c] == "empty") if tso and cfg.switch_mb else True
-        g = global_asid
+        g = has_g
         return when((mode[c] == "switching") & fence, mode[c].becomes("cr3"),
                     mm_cpumask.becomes(mm_cpumask.with_(c)),
-                    loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))), catch_up(c, ~g))
+                    loaded_asid[c].becomes(If(g, a_pcid, DYN) if alloc else
+                                           If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
+                    catch_up(c, ~g))
 
     @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
                                       f"next), loaded_mm_asid; IRQs back on ({V})")
@@ -408,6 +675,46 @@ def build(cfg):
             return when(sb[c] != "empty", sb[c].becomes("empty"),
                         lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
 
+    if alloc:
+        # ------------------------------------------------------------ the other mm B and its global ASID
+        @m.action(environment=True, ref=f"{TLB_C}: B's flush_tlb_mm_range -> consider_global_asid -> "
+                                        f"use_global_asid -> allocate_global_asid, under global_asid_lock in "
+                                        f"one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
+        def b_use_global_asid():
+            edge = last_asid == TOP
+            used = If(edge, asid_used & ~asid_freed, asid_used)
+            last = If(edge, GLOB, last_asid)
+            new = next_free(used, last)
+            wipe = edge & cfg.reset_flushes
+            return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new),  # noqa: E711
+                        b_asid.becomes(new), asid_used.becomes(used.with_(new)),
+                        asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
+                        available.becomes(available - 1),
+                        [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
+                         for c in CPU.members for s in PCID.members for p in Page.members])
+
+        @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
+                                                   "global PCID: B's translation of page p (B's frame)")
+        def b_tlb_fill(c, p):
+            empty = {s: tlb[c, s, p] == None for s in GLOBALS}  # noqa: E711
+            return when((mode[c] == "other") & (b_asid != None),  # noqa: E711
+                        [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], FB, tlb[c, s, p])) for s in GLOBALS])
+
+        free_ref = ("__set_bit(global_asid, global_asid_freed)" if cfg.freed_bitmap
+                    else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
+
+        @m.action(environment=True, ref=f"kernel/fork.c: __mmdrop -> destroy_context -> {TLB_C}: "
+                                        f"mm_free_global_asid for B: {free_ref}, global_asid = 0, "
+                                        f"global_asid_available++; no flush ({V})")
+        def b_destroy_context():
+            g = {s: b_asid == s for s in GLOBALS}
+            if cfg.freed_bitmap:
+                upd = asid_freed.becomes(If(g[TOP], asid_freed.with_(TOP), asid_freed.with_(GLOB)))
+            else:
+                upd = asid_used.becomes(If(g[TOP], asid_used.without(TOP), asid_used.without(GLOB)))
+            return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
+                        available.becomes(available + 1))
+
     # ------------------------------------------------------------ the hardware: walks and accesses
     @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): fills the TLB "
                                                "under the loaded PCID, speculatively too, on a lazy CPU too")
@@ -415,8 +722,21 @@ def build(cfg):
         return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                     [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
 
+    if kern:
+        @m.action(CPU, environment=True, ref="hardware page walk of the kernel page table (any context, "
+                                             "speculatively too): a global TLB entry")
+        def kernel_tlb_fill(c):
+            return when((kpage == "mapped") & ~ktlb[c], ktlb[c].becomes(True))
+
+        @m.action(CPU, environment=True, ref="a kernel load or store through the vmalloc address")
+        def kernel_access(c):
+            return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
+
     def stale(e, p):
-        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+        def bad(f):
+            freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
+            return freed | (frame[f] == "b") if alloc else freed   # the other mm's page: a reused PCID
+        return exists(Frame, lambda f: (e == f) & bad(f))
 
     @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
@@ -434,19 +754,50 @@ def build(cfg):
                 "ends with TLBSYNC",
                 precondition=exists(CPU, PCID, Page, unmapped))
 
+    if kern:
+        m.invariant("no_stale_kernel_access", forall(CPU, lambda c: ~kstale[c]),
+                    "no kernel access goes through a TLB entry of a vfree'd page",
+                    f"{TLB_C}: flush_tlb_kernel_range returns only when no CPU caches the range ({V})",
+                    precondition=exists(CPU, lambda c: ktlb[c] & (kpage != "mapped")))
+        m.cover("kernel_invlpgb_in_flight", exists(CPU, CPU, lambda i, t: inv_kern[i] & inv_todo[i].has(t)
+                                                   & ktlb[t]),
+                "a kernel-range INVLPGB is in flight and a CPU still caches the kernel page",
+                f"{TLB_C}: flush_tlb_kernel_range ({V})")
+
+        def kernel_sync(i, whole):
+            return (phase[i] == "tlbsync") & inv_kern[i] & (inv_all[i] if whole else ~inv_all[i]) \
+                & (inv_todo[i] != CPU.empty()) & (kbatch == i)
+        m.cover("kernel_range_tlbsync_waits", exists(CPU, lambda i: kernel_sync(i, False)),
+                "flush_tlb_kernel_range's range branch waits in TLBSYNC for its INVLPGB",
+                f"{TLB_C}: invlpgb_kernel_range_flush, __tlbsync ({V})")
+        m.cover("flush_tlb_all_tlbsync_waits", exists(CPU, lambda i: kernel_sync(i, True)),
+                "the TLB_FLUSH_ALL branch (invlpgb_flush_all) waits in TLBSYNC for its INVLPGB",
+                f"{TLB_C}: flush_tlb_all -> invlpgb_flush_all ({V})")
+        m.cover("kernel_page_freed", kpage == "freed",
+                "vfree ran: the kernel range was flushed and its page freed", "mm/vmalloc.c: vfree (v6.15)")
+    if alloc:
+        m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
+                    "no two live mms hold the same global ASID",
+                    f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
+
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda i: preemptible(i) | on_cpu(i)),
+                "between get_cpu and put_cpu the initiating CPU keeps running the mm's task: no context switch, "
+                "no lazy TLB (preemption is off)",
+                f"{TLB_C}: flush_tlb_mm_range: get_cpu() .. put_cpu() ({V})")
+
     def in_flush(i):
         return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
 
     m.cover("invlpgb_in_flight", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t) & in_range[i, p]
-                                        & (tlb[t, GLOB, p] != None)),  # noqa: E711
+                                        & (glob_entry(t, p) != None)),  # noqa: E711
             "an INVLPGB was issued and a CPU's TLB still holds a global-ASID entry it will invalidate",
             "asm/tlb.h: invlpgb_flush_user_nr_nosync (v6.15)")
     m.cover("tlbsync_waits", exists(CPU, lambda i: (phase[i] == "tlbsync") & (inv_todo[i] != CPU.empty())),
             "TLBSYNC waits: the issuing CPU's INVLPGB has not reached every TLB", sync_ref)
-    m.cover("global_asid_assigned", global_asid,
+    m.cover("global_asid_assigned", has_g,
             "flush_tlb_mm_range's IPI path gave the mm a global ASID",
             f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
-    m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
+    m.cover("dynamic_asid_in_transition", has_g & asid_transition & exists(
         CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
             "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: "
             "INVLPGB does not reach them",
@@ -454,27 +805,56 @@ def build(cfg):
     m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
             "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
             f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
-    m.cover("transition_finished", global_asid & ~asid_transition,
+    m.cover("transition_finished", has_g & ~asid_transition,
             "every CPU running the mm is on its global ASID: asid_transition cleared",
             f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
-    m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] == GLOB)),
+    m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] != DYN)),
             "a CPU switching to the mm read its global ASID and loaded CR3 with it (NOFLUSH)",
             f"{TLB_C}: choose_new_asid ({V})")
     if n > 2 or k > 1:
         m.cover("finish_sees_switching", exists(CPU, CPU, lambda i, t: (phase[i] == "finish")
                                                 & ~scanned[i].has(t) & (mode[t] == "switching")
-                                                & global_asid),
+                                                & has_g),
                 "finish_asid_transition reaches a CPU inside switch_mm_irqs_off (loaded_mm = SWITCHING)",
                 f"{TLB_C}: finish_asid_transition: while (loaded_mm == LOADED_MM_SWITCHING) ({V})")
     m.cover("lazy_cpu_reached_by_invlpgb", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t)
                                                   & (mode[t] == "lazy") & in_range[i, p]
-                                                  & (tlb[t, GLOB, p] != None)),  # noqa: E711
+                                                  & (glob_entry(t, p) != None)),  # noqa: E711
             "a lazy CPU holds a global-ASID entry an INVLPGB is about to invalidate: no IPI needed",
             f"{TLB_C}: broadcast_tlb_flush ({V})")
     m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
         Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
             "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
             "mm/mmu_gather.c: tlb_finish_mmu (v6.15)")
+    if alloc:
+        m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
+            CPU, PCID, Page, lambda c, s, p: tlb[c, s, p] == FB)),
+                "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
+                f"{TLB_C}: reset_global_asid_space ({V})")
+        m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
+            PCID, lambda s: (tlb[c, s, p] == FB))),
+                "B was destroyed while a TLB still holds its translation under its global PCID",
+                f"{TLB_C}: mm_free_global_asid ({V})")
+        m.cover("freed_asid_reused", has_g & (global_asid == GLOB),
+                "the mm holds the global ASID B was given first (reused after the wrap-around reset)",
+                f"{TLB_C}: allocate_global_asid ({V})")
+        m.cover("b_holds_second_asid", b_asid == TOP,
+                "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1: the cursor is at the edge",
+                f"{TLB_C}: allocate_global_asid ({V})")
+    if reclaim == "merged" and cfg.reclaim_broadcast:
+        m.cover("reclaim_invlpgb_reaches_dynamic_asid", exists(CPU, CPU, Page, lambda i, t, p: inv_all[i]
+                                                              & rec[i] & inv_todo[i].has(t)
+                                                              & (tlb[t, DYN, p] != None)),  # noqa: E711
+                "reclaim's invlpgb_flush_all_nonglobals is in flight and a CPU still caches the page under a "
+                "dynamic ASID", f"{TLB_C}: arch_tlbbatch_flush ({V})")
+    if reclaim == "targeted":
+        m.cover("reclaim_targeted_invlpgb", exists(CPU, lambda i: rec[i] & bcast[i] & (phase[i] == "batched")
+                                                   & (inv_todo[i] != CPU.empty())),
+                "reclaim issued a targeted INVLPGB on the global PCID and deferred its TLBSYNC",
+                f"{TLBFLUSH_H}: arch_tlbbatch_add_pending (series v9-v14)")
+        m.cover("reclaim_task_migrated", exists(CPU, lambda i: migrated[i] & (phase[i] == "batched")),
+                "the reclaiming task migrated between try_to_unmap and try_to_unmap_flush",
+                "mm/rmap.c: try_to_unmap_flush (series v9-v14)")
     if tso:
         m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
                 "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
@@ -494,11 +874,31 @@ PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),
     Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
-    Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("rounds", 1, 1, 3, doc="operations (MADV_DONTNEED, or reclaim) per initiator"),
     Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
                                            "more than N active CPUs for a global ASID)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
                                                       "an x86-TSO store buffer"),
+    Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
+                                  "cursor, wrap-around reset) shared with another mm B that is given one, caches "
+                                  "its translations under it and is destroyed"),
+    Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
+                                     "invlpgb_flush_all_nonglobals"),
+    Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "
+                                    "once instead of setting the freed bit"),
+    Param("reclaim", "off", choices=("off", "merged", "targeted"),
+          doc="page reclaim as a second kind of operation (try_to_unmap_one, arch_tlbbatch_add_pending, "
+              "arch_tlbbatch_flush): merged (v6.15: invlpgb_flush_all_nonglobals), or the unmerged targeted "
+              "variant (v9-v14: an INVLPGB on the global PCID per page, TLBSYNC deferred)"),
+    Param("reclaim_broadcast", True, doc="(bug when False; reclaim='merged') arch_tlbbatch_flush sends IPIs to "
+                                         "the batch cpumask, which flush_tlb_func ignores on a global ASID"),
+    Param("switch_tlbsync", True, doc="(bug when False; reclaim='targeted') no tlbsync() at the context switch: "
+                                      "the task migrates with its INVLPGB unsynced"),
+    Param("kernel_flush", False, doc="a vmalloc'd kernel page that an initiator may vunmap and vfree: "
+                                     "flush_tlb_kernel_range (INVLPGB with globals, or invlpgb_flush_all for "
+                                     "a range flushed whole) and TLBSYNC before the free"),
+    Param("kernel_globals", True, doc="(bug when False; kernel_flush) the kernel-range INVLPGB without "
+                                      "INVLPGB_FLAG_INCLUDE_GLOBAL"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
     Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
                                         "asid_transition"),

@@ -4,7 +4,9 @@ protocols/invlpgb.py: an mm flushed by IPIs gets a global ASID on the flush path
 (consider_global_asid); its later flushes are an INVLPGB on that PCID and a TLBSYNC that waits
 for the issuing CPU's own invalidation only; while CPUs still run the mm on dynamic ASIDs
 (asid_transition), finish_asid_transition IPIs the mask until every CPU running the mm has
-moved onto the global ASID. The broken variants are in specs/bugs/invlpgb_*.py.
+moved onto the global ASID. Further checks switch on the global-ASID allocator with a second mm,
+reclaim (merged, and the unmerged targeted variant) and the kernel-range entry points. The broken
+variants are in specs/bugs/invlpgb_*.py.
 """
 from checker.spec import Check
 from protocols.invlpgb import PROTOCOL
@@ -16,7 +18,7 @@ INVLPGB_2CPUS = Check(PROTOCOL, name="invlpgb_2cpus", cpus=2, initiators=1, page
 # two initiators at once: one assigns the global ASID while the other flushes
 INVLPGB_2INITIATORS = Check(PROTOCOL, name="invlpgb_2initiators", cpus=2, initiators=2, pages=2, rounds=1,
                             expect="holds")
-# three CPUs (one VA: at two VAs the space passes 100 M states)
+# three CPUs (one VA: at two VAs the search passes 122 M states in 10 minutes without finishing)
 INVLPGB_3CPUS = Check(PROTOCOL, name="invlpgb_3cpus", cpus=3, initiators=1, pages=1, rounds=2,
                       expect="holds")
 # x86-TSO: loaded_mm through the store buffer, switch_mm_irqs_off's smp_mb() before global_asid is read
@@ -25,3 +27,25 @@ INVLPGB_TSO = Check(PROTOCOL, name="invlpgb_tso", cpus=2, initiators=1, pages=1,
 # the smallest holding check (one VA, two flushes by one initiator): what `mutate` runs on
 INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, pages=1, rounds=2,
                       expect="holds")
+# the global-ASID allocator and a second mm: B holds the first global ASID, caches its translation
+# under it and is destroyed (mm_free_global_asid: the freed bitmap); a new B takes the second (the
+# cursor at the edge); this mm's allocation then runs reset_global_asid_space (INVLPGB on every PCID,
+# TLBSYNC) and reuses B's first PCID
+INVLPGB_ALLOCATOR = Check(PROTOCOL, name="invlpgb_allocator", cpus=2, initiators=1, pages=1, rounds=2,
+                          allocator=True, expect="holds")
+# reclaim as merged (v6.15): try_to_unmap_one, arch_tlbbatch_add_pending (inc_mm_tlb_gen), and
+# arch_tlbbatch_flush's invlpgb_flush_all_nonglobals (every PCID, then TLBSYNC); the first operation
+# (MADV_DONTNEED or reclaim, a free choice) may assign the global ASID
+INVLPGB_RECLAIM = Check(PROTOCOL, name="invlpgb_reclaim", cpus=2, initiators=1, pages=1, rounds=2,
+                        reclaim="merged", expect="holds")
+# the unmerged targeted reclaim (series v9-v14): a per-page INVLPGB on the global PCID at
+# arch_tlbbatch_add_pending, its TLBSYNC deferred to arch_tlbbatch_flush or the context switch
+# (need_tlbsync), the task free to migrate in between; three operations, so that the third finds the
+# transition finished and sends no IPI
+INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus=2, initiators=1, pages=1,
+                                 rounds=3, reclaim="targeted", expect="holds")
+# kernel mappings: an initiator may vunmap a vmalloc'd page (a global TLB entry on every CPU) and
+# flush it with flush_tlb_kernel_range (INVLPGB with globals) or, for a range flushed whole,
+# flush_tlb_all (invlpgb_flush_all), then TLBSYNC, then vfree
+INVLPGB_KERNEL = Check(PROTOCOL, name="invlpgb_kernel", cpus=2, initiators=1, pages=1, rounds=2,
+                       kernel_flush=True, expect="holds")

@@ -1,8 +1,10 @@
 """Broadcast invalidation with global ASIDs: AMD INVLPGB + TLBSYNC (protocols/invlpgb.py).
 
 The merged design (v6.15) holds with pinned counts at two CPUs — one initiator whose two flushes go
-by IPI then by INVLPGB, and two initiators at once — with every cover reached (the transition, the
-INVLPGB in flight, TLBSYNC waiting) and flush_completes checked; each broken variant in
+by IPI then by INVLPGB, two initiators at once, the global-ASID allocator with a second mm, reclaim
+(merged and the unmerged targeted variant) and the kernel-range entry points — with every cover
+reached (the transition, the INVLPGB in flight, TLBSYNC waiting, a freed PCID reused after the reset)
+and flush_completes checked; each broken variant in
 specs/bugs/invlpgb_*.py is found with its shortest trace on the reference and the fast backend,
 and by Z3 BMC at that depth.
 """
@@ -27,11 +29,25 @@ def _run(path, name, **opts):
 
 # check -> (distinct states, transitions, depth) on the fast backend (symmetry as declared: the
 # two-initiator check is symmetric in its CPUs), and the covers each must reach
-PINNED = {"invlpgb_2cpus": ((613136, 2727272, 37), False),
-          "invlpgb_2initiators": ((270774, 1050682, 32), True)}
+PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
+          "invlpgb_2initiators": ((26403, 88532, 31), True),
+          "invlpgb_allocator": ((86150, 338580, 43), False),
+          "invlpgb_reclaim": ((10710, 36688, 32), False),
+          "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
+          "invlpgb_kernel": ((39563, 211068, 34), False)}
 COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic_asid_in_transition",
           "transition_ipi", "transition_finished", "switch_in_onto_global_asid", "lazy_cpu_reached_by_invlpgb",
           "frame_freed_while_cached"}
+# the allocator's situations: B's translation under a freed global ASID, the reset with it to flush,
+# the cursor at the edge, B's first PCID reused by this mm
+# and reclaim's: its INVLPGB on every PCID in flight, the targeted INVLPGB with its TLBSYNC deferred and
+# the task migrating before it
+EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cached", "freed_asid_reused",
+                                      "b_holds_second_asid"},
+                "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
+                "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
+                "invlpgb_kernel": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
+                                   "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -45,6 +61,7 @@ def test_merged_design_holds_with_pinned_counts(name):
     assert not r.unchecked and not r.excluded
     assert COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
     assert all(g.reached for g in r.goals)
+    assert EXTRA_COVERS.get(name, set()) <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
 
 
 # spec file -> (check name, invariant, shortest trace length, the actions that tell the story)
@@ -60,7 +77,27 @@ BUGS = {
                                     "user_access"]),
     "invlpgb_tlbsync_after_migration.py": ("invlpgb_tlbsync_after_migration", "no_stale_access", 24,
                                            ["task_migrate", "tlbsync", "tlb_finish_mmu", "user_access"]),
-    "invlpgb_finish_no_switching_wait.py": ("invlpgb_finish_no_switching_wait", "no_stale_access", 27,
+    "invlpgb_reset_no_flush.py": ("invlpgb_reset_no_flush", "no_stale_access", 21,
+                                  ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_destroy_context",
+                                   "reset_global_asid_space", "allocate_global_asid", "mm_assign_publish",
+                                   "user_access"]),
+    "invlpgb_free_skips_freed_bitmap.py": ("invlpgb_free_skips_freed_bitmap", "no_stale_access", 18,
+                                           ["b_tlb_fill", "b_destroy_context", "use_global_asid",
+                                            "allocate_global_asid", "mm_assign_publish", "leave_lazy",
+                                            "user_access"]),
+    "invlpgb_kernel_range_no_globals.py": ("invlpgb_kernel_range_no_globals", "no_stale_kernel_access", 8,
+                                           ["kernel_tlb_fill", "vunmap", "flush_tlb_kernel_range",
+                                            "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "kernel_access"]),
+    "invlpgb_reclaim_by_ipi.py": ("invlpgb_reclaim_by_ipi", "no_stale_access", 24,
+                                  ["leave_lazy", "tlb_fill", "try_to_unmap_one", "arch_tlbbatch_add_pending",
+                                   "arch_tlbbatch_flush", "ipi_send", "flush_tlb_func", "tlb_finish_mmu",
+                                   "user_access"]),
+    "invlpgb_targeted_reclaim_no_switch_tlbsync.py": ("invlpgb_targeted_reclaim_no_switch_tlbsync",
+                                                      "no_stale_access", 25,
+                                                      ["tlb_fill", "try_to_unmap_one", "arch_tlbbatch_add_pending",
+                                                       "task_migrate_reclaim", "arch_tlbbatch_flush",
+                                                       "tlb_finish_mmu", "user_access"]),
+    "invlpgb_finish_no_switching_wait.py": ("invlpgb_finish_no_switching_wait", "no_stale_access", 28,
                                             ["switch_mm_begin", "finish_asid_transition_cpu",
                                              "mm_clear_asid_transition", "tlbsync", "tlb_finish_mmu",
                                              "user_access"]),
@@ -88,7 +125,8 @@ def test_broken_variant_found_by_both_engines(spec):
     assert _in_order(story, seen[0]), seen[0]
 
 
-@pytest.mark.parametrize("spec", ["invlpgb_should_flush_switching.py", "invlpgb_switch_mm_no_mb.py"])
+@pytest.mark.parametrize("spec", ["invlpgb_should_flush_switching.py", "invlpgb_switch_mm_no_mb.py",
+                                  "invlpgb_free_skips_freed_bitmap.py", "invlpgb_kernel_range_no_globals.py"])
 def test_bmc_finds_the_variant_at_the_same_depth(spec):
     """Z3 BMC at the explicit search's shortest length finds a violation of that length and
     invariant (the deeper variants take minutes: docs/adequacy.md's BMC table)."""
