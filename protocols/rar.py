@@ -108,12 +108,13 @@ def build(cfg):
     mode = m.array("mode", CPU, Mode, "user",
                    "what CPU c runs: this mm's task, a lazy kthread, another mm (or init_mm), or "
                    "switch_mm_irqs_off to this mm (loaded_mm = SWITCHING stored; cr3: CR3 loaded)")
-    loaded_asid = m.array("loaded_asid", CPU, Elem(PCID), DYN,
+    start = GLOB if cfg.global_at_start else DYN
+    loaded_asid = m.array("loaded_asid", CPU, Elem(PCID), start,
                           "cpu_tlbstate.loaded_mm_asid: this mm's dynamic slot or its global ASID")
     behind = m.array("behind", CPU, BOOL, False,
                      "cpu_tlbstate.ctxs[asid].tlb_gen of CPU c's dynamic slot is older than mm->context.tlb_gen")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm): the CPUs a RAR or an IPI reaches")
-    global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
+    global_asid = m.var("global_asid", BOOL, cfg.global_at_start, "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
@@ -165,13 +166,19 @@ def build(cfg):
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
     def preemptible(c):
-        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu)."""
-        return between_ops(c) | (phase[c] == "flush_start") | (phase[c] == "flushed")
+        """The scheduler may switch CPU c: not while an initiator's task on it is inside an operation (from the
+        zap to tlb_finish_mmu its task stays on the CPU with the mm loaded; preemption in the zap's windows
+        outside get_cpu .. put_cpu is not modelled)."""
+        return between_ops(c)
 
     FLUSHERS = CPU.mask(*range(k))
 
     def flusher(c):
         return FLUSHERS.has(c) if k < n else True
+
+    def running(i):
+        """Initiator i's task runs on its CPU: the mm loaded, not lazy."""
+        return mode[i] == "user"
 
     def loaded(c):
         return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
@@ -195,7 +202,7 @@ def build(cfg):
                                          f"-> mm/memory.c: zap_pte_range, one page ({V})")
     def madvise_dontneed(i, p):
         took = {f: pte[p] == f for f in Frame.members}
-        return when(flusher(i) & (phase[i] == "idle") & (pte[p] != None),  # noqa: E711
+        return when(flusher(i) & (phase[i] == "idle") & running(i) & (pte[p] != None),  # noqa: E711
                     [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
                     [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
                     [in_range[i, q].becomes(q == p) for q in Page.members],
@@ -548,14 +555,16 @@ def build(cfg):
     m.cover("global_asid_assigned", global_asid,
             "flush_tlb_mm_range's IPI path gave the mm a global ASID",
             f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
-    m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
-        CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
-            "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: a RAR "
-            "on the global PCID does not reach them",
-            f"{TLB_C}: finish_asid_transition ({V})")
-    m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
-            "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
-            f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
+    if not cfg.global_at_start:   # the transition, when the mm starts on dynamic ASIDs
+        m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
+            CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(
+                Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
+                "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: a RAR "
+                "on the global PCID does not reach them",
+                f"{TLB_C}: finish_asid_transition ({V})")
+        m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
+                "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
+                f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
     m.cover("transition_finished", global_asid & ~asid_transition,
             "every CPU running the mm is on its global ASID: asid_transition cleared",
             f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
@@ -596,6 +605,8 @@ PARAMS = (
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
     Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
                                            "more than N active CPUs for a global ASID)"),
+    Param("global_at_start", False, doc="the mm starts with its global ASID, every CPU on it (the transition "
+                                        "finished before the first operation)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm and action-byte stores: sequentially consistent, "
                                                       "or through x86-TSO store buffers"),
     Param("switch_in_flush", True, doc="(bug when False) choose_new_asid loads a global ASID with NOFLUSH on a "
