@@ -69,8 +69,8 @@ the active-CPU threshold is a parameter, the sampling gate and should_trim_cpuma
 """
 from __future__ import annotations
 
-from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count, exists, forall, \
-    when
+from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count,
+                          exists, forall, when)
 
 TLB_C = "arch/x86/mm/tlb.c"
 RAR_C = "arch/x86/mm/rar.c"
