@@ -527,14 +527,35 @@ def build(cfg):
     def has_glob(c):
         return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
 
+    m.invariant("gathered_in_batch", forall(Frame, lambda f: (frame[f] == "gathered") == (batch[f] != None)),  # noqa: E711
+                "a frame is in an mmu_gather batch exactly while it is unmapped and not yet freed",
+                f"mm/mmu_gather.c: __tlb_remove_page .. tlb_flush_mmu_free ({V})")
+    m.invariant("rar_dest_in_call", forall(CPU, lambda i: (dest[i] == CPU.empty()) | (
+            (phase[i] == "rar_mark") | (phase[i] == "rar_fill") | (phase[i] == "rar_ipi") | (phase[i] == "rar_wait"))),
+                "smp_call_rar_many's dest_mask is live only inside the call (set_payload .. wait_for_action_done)",
+                f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
+    m.invariant("asid_lock_in_assign", forall(CPU, lambda i: (asid_lock == i) == (phase[i] == "assign")),
+                "global_asid_lock is held exactly while use_global_asid publishes the global ASID",
+                f"{TLB_C}: use_global_asid: guard(raw_spinlock)(&global_asid_lock) ({V})")
+    zapping = exists(CPU, lambda i: phase[i] == "flush_start")
+    m.invariant("caught_up_slot_clean", forall(CPU, Page, lambda c, p: behind[c] | ~unmapped(c, DYN, p) | zapping),
+                "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
+                "(between the zap and inc_mm_tlb_gen excepted)",
+                f"{TLB_C}: flush_tlb_func, choose_new_asid: the tlb_gen rule ({V})")
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | running(c)),
+                "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
+                "the model's assumption that the operation is not preempted, checked",
+                f"mm/madvise.c -> mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu in the task ({V})")
     m.cover("rar_in_flight", exists(
-        CPU, CPU, lambda t, i: action[t, i] & signal[t] & exists(
+        CPU, CPU, lambda t, i: (mode[t] == "user") & action[t, i] & signal[t] & exists(
             Page, lambda p: payload[i, p] & (tlb[t, GLOB, p] != None))),  # noqa: E711
-            "a RAR is signalled and a target's TLB still holds a global-ASID entry its microcode will invalidate",
+            "a RAR is signalled and a running target's TLB still holds a global-ASID entry its microcode will "
+            "invalidate",
             f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
-    m.cover("rar_wait_spins", exists(CPU, lambda i: (phase[i] == "rar_wait") & exists(
+    m.cover("rar_wait_spins", exists(CPU, lambda i: flusher(i) & (phase[i] == "rar_wait") & exists(
         CPU, lambda t: dest[i].has(t) & action[t, i])),
-            "the initiator spins in wait_for_action_done: a target's action byte is still PENDING",
+            "an initiator (one of CPUs 0..initiators-1) spins in wait_for_action_done: a target's action byte "
+            "is still PENDING",
             f"{RAR_C}: wait_for_action_done ({RFC_RAR})")
     m.cover("rar_with_irqs_off", exists(CPU, CPU, lambda t, i: signal[t] & action[t, i] & (
         (mode[t] == "switching") | (mode[t] == "cr3"))),
@@ -591,9 +612,10 @@ def build(cfg):
     m.leads_to("flush_completes", ~between_ops(0), between_ops(0),
                "initiator 0's unmap, its flush (IPIs or a RAR) and its free complete",
                f"{TLB_C}: flush_tlb_mm_range returns ({RFC_TLB})")
-    m.leads_to("rar_completes", phase[0] == "rar_wait", forall(CPU, lambda t: ~action[t, 0]) & (phase[0] != "rar_wait"),
-               "every RAR initiator 0 sends completes: each target's action byte returns to RAR_SUCCESS and "
-               "wait_for_action_done returns",
+    m.leads_to("rar_completes", phase[0] == "rar_wait",
+               forall(CPU, lambda t: ~action[t, 0] & ~signal[t]) & (phase[0] != "rar_wait"),
+               "every RAR initiator 0 sends completes: each target's action byte returns to RAR_SUCCESS, its RAR "
+               "signal is serviced, and wait_for_action_done returns",
                f"{RAR_C}: wait_for_action_done ({RFC_RAR})")
     return m.build()
 
