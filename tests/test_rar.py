@@ -93,7 +93,7 @@ def test_broken_variant_found_by_both_engines(spec):
 def test_bmc_finds_the_barrier_variant_at_the_same_depth():
     """Z3 BMC at the explicit search's shortest length (16) finds a violation of that length and
     invariant, in about 20 s (tests/test_bmc.py runs the variants of at most 15 steps the same way and
-    only the first 8 steps of this one; the 20-step order swap is in docs/adequacy.md's BMC table)."""
+    only the first 8 steps of this one; the 20-step order swap takes about 4 minutes: docs/adequacy.md)."""
     spec = "rar_switch_mm_no_mb.py"
     name, invariant, length, _ = BUGS[spec]
     bad = _run(spec_path("bugs", spec), name, backend="smt", depth=length)
