@@ -11,6 +11,7 @@ from checker.spec import load_spec
 from .conftest import spec_path
 from .test_invlpgb import BUGS as INVLPGB  # the invlpgb family's bug specs, pinned there
 from .test_initiators import PINNED_BUG_SPECS as INITIATORS  # several initiators' bug specs
+from .test_rar import BUGS as RAR  # the rar family's bug specs, pinned there
 from .test_tlb_gen import PINNED_BUG_SPECS as TLB_GEN  # the tlb_gen family's bug specs
 
 # (protocol, cpus, pages, rounds) -> (distinct states, transitions, depth)
@@ -99,7 +100,8 @@ FIXED = {("b1_lazy_cpu_table_free.py", "b1_fixed"), ("b2_lazy_tlb_series_reverte
 def test_every_bug_spec_is_pinned():
     found = {(os.path.basename(f), c.name) for f in glob.glob(spec_path("bugs", "*.py"))
              for c in load_spec(f)}
-    assert found == set(BUGS) | set(DEADLOCKS) | FIXED | TLB_GEN | INITIATORS | {(f, v[0]) for f, v in INVLPGB.items()}
+    assert found == set(BUGS) | set(DEADLOCKS) | FIXED | TLB_GEN | INITIATORS \
+        | {(f, v[0]) for f, v in INVLPGB.items()} | {(f, v[0]) for f, v in RAR.items()}
 
 
 @pytest.mark.parametrize("key", sorted(DEADLOCKS), ids=lambda k: k[1])

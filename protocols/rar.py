@@ -1,0 +1,645 @@
+"""rar — Intel Remote Action Request: targeted TLB invalidation by microcode on global ASIDs (RFC v4, 2025).
+
+An mm that is active on enough CPUs gets a process-wide *global ASID*, exactly as with INVLPGB
+(protocols/invlpgb.py: consider_global_asid on the IPI path, mm_assign_global_asid, the transition,
+finish_asid_transition). Its flushes are then Remote Action Requests: the initiator fills its payload
+slot in the global payload table (the PCID and the VA range), writes PENDING into the action byte of
+that slot in each target's action vector, sends the RAR IPI, and spins until each byte is SUCCESS
+again. No kernel handler runs on the target: its microcode reads the payload, invalidates, and writes
+SUCCESS, even with interrupts off (RAR_CTRL_IGNORE_IF). (../shared/reference/broadcast_flush.md §6;
+RFC v4 https://lore.kernel.org/r/20250619200442.1694583-1-riel@surriel.com, patch 5/8 "x86/mm:
+Introduce Remote Action Request" -6- (arch/x86/mm/rar.c), and "x86/mm: userspace & pageout flushing
+using Intel RAR" (arch/x86/mm/tlb.c; the RFC v3 7/7 text, 20250605163544.3852565-8).)
+
+  initiator i (CPUs 0..initiators-1)               any CPU t / the hardware
+  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, p), user_access(t, p)
+  inc_mm_tlb_gen(i)        reads global_asid        flush_tlb_func(t, i)  the IPI handler
+   IPI path (no global ASID, or should_trim_cpumask(i)):  switch_mm_begin / _load_cr3 / _done(t)
+     ipi_send / ipi_skip(i, t); csd_lock_wait(i)    enter_lazy_tlb / leave_lazy / switch_mm_out(t)
+     use_global_asid(i) -> mm_assign_publish(i)     rar_invalidate(t, i): t's microcode runs payload i
+     or consider_global_asid_skip(i)                rar_signal_done(t): the RAR signal serviced
+   RAR path (global ASID): smp_call_rar_many        store_buffer_drain(t), action_store_drain(i)
+     set_payload(i)  cpumask_and(dest, mm_cpumask) + the payload, smp_wmb   (memory="tso")
+     set_action_entry(i, t) PENDING for each t in dest
+     native_send_rar_ipi(i); wait_for_action_done(i)
+     finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
+  tlb_finish_mmu(i)        frees the frame
+
+The rule that differs from INVLPGB: a RAR reaches only the CPUs in mm_cpumask. A CPU that left the
+mask (flush_tlb_func clears the bit on a CPU running another mm, or on a lazy one, which then switches
+to init_mm) keeps its global-ASID entries while flushes pass it by, so switch_mm_irqs_off flushes the
+global PCID when it sets the CPU's bit (choose_new_asid's `new_cpu`), and the prev == next path that
+moves a CPU onto the global ASID always flushes it. RAR does not touch tlb_gen (the global ASID has no
+ctxs[] entry), so no generation check can stand in for that flush.
+
+The model's ASIDs are protocols/invlpgb.py's: each CPU's TLB is tagged with two PCIDs of this mm, its
+dynamic slot (index 0; caught up with mm->context.tlb_gen at switch-in and in flush_tlb_func) and the
+mm's global ASID (index 1). The generation rule is reduced to one bit per CPU (`behind`: the slot's
+ctxs[].tlb_gen is older than the mm's; inc_mm_tlb_gen makes every CPU behind, a catch-up flushes the
+slot and clears it; tlb_gen.py has the rule itself). Another mm competes for CPUs (mode "other").
+
+The payload table has one slot per CPU (cpu_rar_payload_number: cpu % rar_max_payloads, and the MSR
+gives up to 64 slots, so on machines of up to 64 CPUs each CPU owns its slot; its rar_lock is then
+never contended and is not modelled). A slot holds the range of this mm's global PCID (RAR_TYPE_INVPCID,
+RAR_INVPCID_ADDR). The action vector is one byte per (CPU, slot): PENDING or SUCCESS. The RAR IPI
+latches a signal on each target; while it is latched the microcode may run any PENDING entry of its
+vector, at any time and in any order (weakly fair: the hardware finishes), and the signal is serviced
+once no entry is pending (an entry that turns PENDING while the signal is latched may be run by it).
+
+Memory model: sequential consistency, or `memory="tso"`: the loaded_mm stores go through a per-CPU
+x86-TSO store buffer of one entry (as in protocols/invlpgb.py), and so do the initiator's PENDING
+stores to the action bytes (a second one-entry buffer, filled only while the loaded_mm buffer is
+empty, so FIFO order is kept). The payload stores are made visible at once (x86 keeps them before the
+PENDING stores in any case: smp_wmb() is a compiler barrier there). The RAR IPI is a WRMSR to the
+x2APIC ICR, which is not ordered after earlier stores: the kernel's x2APIC send path fences first
+(weak_wrmsr_fence), so native_send_rar_ipi waits until the PENDING stores are in memory.
+
+Bug switches (each True in the design): `switch_in_flush` (choose_new_asid flushes the global PCID on
+a CPU that was outside mm_cpumask), `rar_lazy` (the RAR goes to every CPU of the mask, lazy ones too:
+smp_call_rar_many does not use should_flush_tlb), `payload_first` (set_payload and smp_wmb before the
+action bytes are set PENDING), `switch_mb` (switch_mm_irqs_off's smp_mb() before reading global_asid,
+under memory="tso"), `transition_first` (asid_transition before global_asid).
+
+Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator, its wrap-around
+flush_tlb_all, destroy_context and reuse are not modelled); no PTI (no user-PCID payload), no kernel
+PCID-0 flushes, no reclaim (rar_full_flush); the initiator is a RAR target like every CPU of the mask
+(the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads never
+report FAILURE; a RAR is never sent to an empty mask (the initiator's CPU runs the mm);
+the active-CPU threshold is a parameter, the sampling gate and should_trim_cpumask free choices.
+"""
+from __future__ import annotations
+
+from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count,
+                          exists, forall, when)
+
+TLB_C = "arch/x86/mm/tlb.c"
+RAR_C = "arch/x86/mm/rar.c"
+TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
+RFC = "RAR RFC v4 (lore 20250619200442.1694583-1-riel@surriel.com)"
+RFC_RAR = "RAR RFC v4 5/8 (lore 20250619200442.1694583-6-riel@surriel.com)"
+RFC_TLB = "RAR RFC v4, x86/mm: userspace & pageout flushing using Intel RAR"
+V = "v6.15"
+
+
+def build(cfg):
+    n, k, pages, rounds = cfg.cpus, cfg.initiators, cfg.pages, cfg.rounds
+    if k > n:
+        raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
+    tso = cfg.memory == "tso"
+    m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "rar", cfg, __doc__)
+    CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
+    Page = m.index_set("Page", pages)
+    Frame = m.index_set("Frame", pages)
+    PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
+    DYN, GLOB = PCID.members
+    EVERY_CPU = CPU.mask(*range(n))
+    FrameRef = Elem(Frame, optional=True)
+    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
+                   "rar_start", "rar_mark", "rar_fill", "rar_ipi", "rar_wait", "finish", "flushed", "freed", "done")
+    Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
+    Loaded = m.enum("LoadedMm", "mm", "other", "switching")
+
+    pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
+    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
+                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
+    tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
+                  "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
+    mode = m.array("mode", CPU, Mode, "user",
+                   "what CPU c runs: this mm's task, a lazy kthread, another mm (or init_mm), or "
+                   "switch_mm_irqs_off to this mm (loaded_mm = SWITCHING stored; cr3: CR3 loaded)")
+    start = GLOB if cfg.global_at_start else DYN
+    loaded_asid = m.array("loaded_asid", CPU, Elem(PCID), start,
+                          "cpu_tlbstate.loaded_mm_asid: this mm's dynamic slot or its global ASID")
+    behind = m.array("behind", CPU, BOOL, False,
+                     "cpu_tlbstate.ctxs[asid].tlb_gen of CPU c's dynamic slot is older than mm->context.tlb_gen")
+    mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm): the CPUs a RAR or an IPI reaches")
+    global_asid = m.var("global_asid", BOOL, cfg.global_at_start, "mm->context.global_asid != 0")
+    asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+    asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
+                      "who holds global_asid_lock (use_global_asid)")
+    phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
+    rnd = m.array("round", CPU, IntRange(0, rounds - 1), 0, "which operation of initiator c this is")
+    in_range = m.array("in_range", (CPU, Page), BOOL, False, "page p lies in initiator c's flush range")
+    bcast = m.array("bcast", CPU, BOOL, False,
+                    "initiator c's flush_tlb_mm_range took broadcast_tlb_flush (global ASID, no trim)")
+    all_mask = m.array("all_mask", CPU, BOOL, False,
+                       "initiator c's flush_tlb_multi IPIs the whole mask, lazy CPUs too (should_flush_all: "
+                       "a global ASID, asid_transition or finish_asid_transition's IPIs)")
+    scanned = m.array("scanned", CPU, Mask(CPU), (),
+                      "CPUs initiator c's current scan (IPIs, action entries, finish_asid_transition) has handled")
+    csd = m.array("csd", (CPU, CPU), BOOL, False, "initiator i's flush csd for CPU t is locked and queued")
+    # the RAR hardware interface
+    dest = m.array("rar_dest", CPU, Mask(CPU), (), "smp_call_rar_many's dest_mask: mm_cpumask as initiator c read it")
+    payload = m.array("rar_payload", (CPU, Page), BOOL, False,
+                      "payload slot c (initiator c's) invalidates page p of the mm's global PCID")
+    action = m.array("rar_action", (CPU, CPU), BOOL, False,
+                     "CPU t's action vector, byte of payload slot i, in memory: PENDING (else SUCCESS)")
+    signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    if tso:
+        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
+        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
+                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+        act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,
+                         "CPU i's store buffer: its PENDING store to CPU t's action byte, not yet in memory")
+
+    def own_lm(c, val):
+        """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
+        return {"mm": (mode[c] == "user") | (mode[c] == "lazy"), "other": mode[c] == "other",
+                "switching": (mode[c] == "switching") | (mode[c] == "cr3")}[val]
+
+    def lm_seen(i, t, val):
+        """CPU i reads CPU t's cpu_tlbstate.loaded_mm as `val` (its own CPU: forwarded from the buffer)."""
+        if not tso:
+            return own_lm(t, val)
+        return If(t == i, own_lm(t, val), lm_mem[t] == val)
+
+    def store_lm(c, val):
+        return [sb[c].becomes(val)] if tso else []
+
+    def sb_free(c):
+        """The one-entry loaded_mm store buffer can take a store (a full one stalls it until it drains)."""
+        return (sb[c] == "empty") if tso else True
+
+    def between_ops(c):
+        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
+
+    def preemptible(c):
+        """The scheduler may switch CPU c: not while an initiator's task on it is inside an operation (from the
+        zap to tlb_finish_mmu its task stays on the CPU with the mm loaded; preemption in the zap's windows
+        outside get_cpu .. put_cpu is not modelled)."""
+        return between_ops(c)
+
+    FLUSHERS = CPU.mask(*range(k))
+
+    def flusher(c):
+        return FLUSHERS.has(c) if k < n else True
+
+    def running(i):
+        """Initiator i's task runs on its CPU: the mm loaded, not lazy."""
+        return mode[i] == "user"
+
+    def loaded(c):
+        return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
+
+    def entry(c, p):
+        return If(loaded_asid[c] == GLOB, tlb[c, GLOB, p], tlb[c, DYN, p])
+
+    def flush_pcid(c, s, cond):
+        """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local)."""
+        return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members]
+
+    def catch_up(c, cond):
+        """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
+        late = cond & behind[c]
+        return flush_pcid(c, DYN, late) + [behind[c].becomes(behind[c] & ~late)]
+
+    initiator = dict(actor=lambda i, *_: i, fair="weak")
+
+    # ------------------------------------------------------------ the initiators
+    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
+                                         f"-> mm/memory.c: zap_pte_range, one page ({V})")
+    def madvise_dontneed(i, p):
+        took = {f: pte[p] == f for f in Frame.members}
+        return when(flusher(i) & (phase[i] == "idle") & running(i) & (pte[p] != None),  # noqa: E711
+                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                    [in_range[i, q].becomes(q == p) for q in Page.members],
+                    pte[p].becomes(None), phase[i].becomes("flush_start"))
+
+    def start_flush(i, rar, all_cpus):
+        """flush_tlb_mm_range after inc_mm_tlb_gen: every CPU's dynamic slot is now behind; broadcast_tlb_flush
+        (a RAR) or flush_tlb_multi, whose should_flush_all IPIs the whole mask (`all_cpus`: the mm has a
+        global ASID, is in transition, or trim_cpumask)."""
+        return [behind[c].becomes(True) for c in CPU.members] + [
+            bcast[i].becomes(rar), all_mask[i].becomes(all_cpus), scanned[i].becomes(CPU.empty()),
+            phase[i].becomes(If(rar, "rar_start", "sending"))]
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range: get_cpu, inc_mm_tlb_gen (a full barrier); "
+                                    f"if (mm_global_asid(mm) && !info->trim_cpumask) broadcast_tlb_flush -> "
+                                    f"rar_tlb_flush; else flush_tlb_multi ({RFC_TLB}; mm_global_asid: "
+                                    f"smp_load_acquire, {TLBFLUSH_H})")
+    def inc_mm_tlb_gen(i):
+        return when(phase[i] == "flush_start", start_flush(i, global_asid, ~global_asid & asid_transition))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range: info->trim_cpumask = should_trim_cpumask(mm) "
+                                    f"(once a second per mm): the IPI path even with a global ASID, to trim "
+                                    f"mm_cpumask ({RFC_TLB})")
+    def should_trim_cpumask(i):
+        return when((phase[i] == "flush_start") & global_asid, start_flush(i, False, True))
+
+    def targeted(i, t):
+        """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) if should_flush_all, else
+        on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING."""
+        target = lm_seen(i, t, "mm") | lm_seen(i, t, "switching")
+        return mm_cpumask.has(t) & (all_mask[i] | ((mode[t] != "lazy") & target))
+
+    def may_target(i, t):
+        """should_flush_tlb with trim_cpumask: a non-lazy CPU of the mask running another mm is IPI'd too."""
+        return mm_cpumask.has(t) & (all_mask[i] | (mode[t] != "lazy"))
+
+    def scan(i, t, next_phase, then):
+        done = scanned[i].with_(t)
+        return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, next_phase, then))]
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
+                  f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
+    def ipi_send(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & may_target(i, t) & ~csd[i, t],
+                    csd[i, t].becomes(True), scan(i, t, "waiting", "sending"))
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{TLB_C}: native_flush_tlb_multi -> should_flush_tlb: not in mm_cpumask, lazy, or "
+                  f"another loaded_mm ({V})")
+    def ipi_skip(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & ~targeted(i, t), scan(i, t, "waiting", "sending"))
+
+    @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for each "
+                                    f"target ({V})")
+    def csd_lock_wait(i):
+        return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
+                    phase[i].becomes(If(bcast[i], "flushed", "consider")))
+
+    def active(c):
+        """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
+        return (mode[c] != "lazy") & (own_lm(c, "mm") if not tso else lm_mem[c] == "mm")
+
+    first, second = (asid_transition, global_asid) if cfg.transition_first else (global_asid, asid_transition)
+    publish_ref = ("asid_transition = true, then smp_store_release(global_asid)" if cfg.transition_first
+                   else "smp_store_release(global_asid) before asid_transition = true (order swapped)")
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: "
+                                    f"mm_active_cpus_exceeds(mm, 3) -> use_global_asid: under global_asid_lock, "
+                                    f"allocate_global_asid, mm_assign_global_asid: {publish_ref} "
+                                    f"({V}, {TLBFLUSH_H}; X86_FEATURE_RAR: {RFC_TLB})")
+    def use_global_asid(i):
+        enough = count(CPU, active) > cfg.active_threshold
+        return when((phase[i] == "consider") & (asid_lock == None) & ~global_asid & ~asid_transition  # noqa: E711
+                    & enough, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
+
+    @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
+                                    f"raw_spin_unlock(global_asid_lock) ({V})")
+    def mm_assign_publish(i):
+        return when(phase[i] == "assign", second.becomes(True), asid_lock.becomes(None),
+                    phase[i].becomes("flushed"))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: the sampling gate ((pid & 31) == "
+                                    f"(jiffies & 31)) fails, or too few active CPUs; use_global_asid: the mm "
+                                    f"already has one ({V})")
+    def consider_global_asid_skip(i):
+        return when(phase[i] == "consider", phase[i].becomes("flushed"))
+
+    # RAR path: smp_call_rar_many(mm_cpumask(mm), kern_pcid(global asid), start, end)
+    def rar_targets():
+        """cpumask_and(dest_mask, mask, cpu_online_mask): the whole mask, lazy CPUs too (with rar_lazy=False,
+        should_flush_tlb's filter: lazy CPUs left out)."""
+        if cfg.rar_lazy:
+            return mm_cpumask
+        out = mm_cpumask
+        for c in CPU.members:
+            out = If(mode[c] == "lazy", out.without(c), out)
+        return out
+
+    def set_payload_updates(i):
+        return [payload[i, p].becomes(in_range[i, p]) for p in Page.members]
+
+    @m.action(CPU, **initiator, ref=f"{RAR_C}: smp_call_rar_many: cpumask_and(dest_mask, mask, cpu_online_mask); "
+                                    f"get_payload_slot (rar_locks[cpu % rar_max_payloads])"
+                                    + ("" if cfg.rar_lazy else "; lazy CPUs left out (should_flush_tlb's filter "
+                                                               "reused: a guard removed)")
+                                    + ("; set_payload: RAR_TYPE_INVPCID, RAR_INVPCID_ADDR, pcid, linear_address, "
+                                       "num_pages; smp_wmb()" if cfg.payload_first else "") + f" ({RFC_RAR})")
+    def set_payload(i):
+        targets = rar_targets()
+        none = targets == CPU.empty()   # "Some callers race with other CPUs changing the passed mask": return
+        return when(phase[i] == "rar_start", dest[i].becomes(targets), scanned[i].becomes(CPU.empty()),
+                    set_payload_updates(i) if cfg.payload_first else [],
+                    phase[i].becomes(If(none, If(asid_transition, "finish", "flushed"), "rar_mark")))
+
+    def pending_seen(i, t):
+        """Initiator i reads CPU t's action byte of its slot as PENDING (its own buffered store forwarded)."""
+        return (action[t, i] | (act_sb[i] == t)) if tso else action[t, i]
+
+    after_mark = "rar_ipi" if cfg.payload_first else "rar_fill"
+
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{RAR_C}: smp_call_rar_many: for_each_cpu(cpu, dest_mask) set_action_entry: "
+                  f"WRITE_ONCE(rar_action[payload_nr], RAR_PENDING) ({RFC_RAR})")
+    def set_action_entry(i, t):
+        store = [act_sb[i].becomes(t)] if tso else [action[t, i].becomes(True)]
+        room = (sb_free(i) & (act_sb[i] == None)) if tso else True  # noqa: E711
+        return when((phase[i] == "rar_mark") & dest[i].has(t) & ~scanned[i].has(t) & room, store,
+                    scanned[i].becomes(scanned[i].with_(t)),
+                    phase[i].becomes(If(scanned[i].with_(t) == dest[i], after_mark, "rar_mark")))
+
+    if not cfg.payload_first:
+        @m.action(CPU, **initiator, ref=f"{RAR_C}: set_payload after the action entries are PENDING (order "
+                                        f"swapped: the payload written after set_action_entry) ({RFC_RAR})")
+        def set_payload_late(i):
+            return when(phase[i] == "rar_fill", set_payload_updates(i), phase[i].becomes("rar_ipi"))
+
+    @m.action(CPU, **initiator, ref=f"{RAR_C}: smp_call_rar_many: native_send_rar_ipi(dest_mask): the RAR "
+                                    f"vector through the x2APIC ICR (weak_wrmsr_fence first: the PENDING stores "
+                                    f"are visible) ({RFC_RAR}, and 4/8 x86/apic: Introduce Remote Action Request "
+                                    f"Operations)")
+    def native_send_rar_ipi(i):
+        fence = (act_sb[i] == None) if tso else True  # noqa: E711
+        return when((phase[i] == "rar_ipi") & fence,
+                    [signal[t].becomes(signal[t] | dest[i].has(t)) for t in CPU.members],
+                    phase[i].becomes("rar_wait"))
+
+    @m.action(CPU, **initiator, ref=f"{RAR_C}: smp_call_rar_many: for_each_cpu(cpu, dest_mask) "
+                                    f"wait_for_action_done: spin while READ_ONCE(rar_action[payload_nr]) == "
+                                    f"RAR_PENDING; free_payload_slot. {TLB_C}: broadcast_tlb_flush -> "
+                                    f"finish_asid_transition if mm_in_asid_transition ({RFC_RAR}; {RFC_TLB})")
+    def wait_for_action_done(i):
+        return when((phase[i] == "rar_wait") & forall(CPU, lambda t: ~(dest[i].has(t) & pending_seen(i, t))),
+                    dest[i].becomes(CPU.empty()), scanned[i].becomes(CPU.empty()),
+                    phase[i].becomes(If(asid_transition, "finish", "flushed")))
+
+    # finish_asid_transition, as merged (v6.15), run after rar_tlb_flush
+    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
+                  f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
+                  f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})")
+    def finish_asid_transition_cpu(i, t):
+        behind_asid = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
+        return when((phase[i] == "finish") & ~scanned[i].has(t) & ~lm_seen(i, t, "switching"),
+                    scanned[i].becomes(If(behind_asid, CPU.empty(), scanned[i].with_(t))),
+                    all_mask[i].becomes(behind_asid),
+                    phase[i].becomes(If(behind_asid, "sending", "finish")))
+
+    @m.action(CPU, **initiator, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
+                                    f"global ASID: mm_clear_asid_transition ({V})")
+    def mm_clear_asid_transition(i):
+        return when((phase[i] == "finish") & (scanned[i] == EVERY_CPU), asid_transition.becomes(False),
+                    phase[i].becomes("flushed"))
+
+    @m.action(CPU, **initiator, ref=f"mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
+                                    f"pages; flush_tlb_mm_range has returned ({V})")
+    def tlb_finish_mmu(i):
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        last = rnd[i] + 1 >= rounds
+        return when(phase[i] == "flushed",
+                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                    phase[i].becomes(If(last, "done", "freed")))
+
+    if rounds > 1:
+        @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
+                                                     f"alloc_zeroed_user_highpage, set_pte_at ({V})")
+        def do_anonymous_page(i, p, f):
+            return when((phase[i] == "freed") & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+                        pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
+                        rnd[i].becomes(rnd[i] + 1))
+
+    # ------------------------------------------------------------ the hardware: RAR microcode
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
+              ref="Intel RAR (white paper 341431): with a RAR signal latched, CPU t's microcode reads payload i "
+                  "for its PENDING action byte, invalidates (INVPCID, address-specific, the global PCID; any "
+                  f"time, any order, IRQs off too: RAR_CTRL_IGNORE_IF) and writes RAR_SUCCESS ({RFC_RAR})")
+    def rar_invalidate(t, i):
+        return when(signal[t] & action[t, i],
+                    [tlb[t, GLOB, p].becomes(If(payload[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+                    action[t, i].becomes(False))
+
+    @m.action(CPU, actor=lambda t: t, fair="weak",
+              ref="Intel RAR (white paper 341431): the RAR signal is serviced: no action byte of CPU t is "
+                  "PENDING")
+    def rar_signal_done(t):
+        return when(signal[t] & forall(CPU, lambda i: ~action[t, i]), signal[t].becomes(False))
+
+    # ------------------------------------------------------------ every CPU's flush handler
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="strong",
+              ref=f"{TLB_C}: flush_tlb_func: loaded_mm != mm -> cpumask_clear_cpu, return; is_lazy -> "
+                  f"cpumask_clear_cpu, switch_mm_irqs_off(NULL, &init_mm); mm_needs_global_asid -> "
+                  f"switch_mm_irqs_off(NULL, loaded_mm) onto the global ASID (a flush); a global ASID is "
+                  f"flushed (RAR: no early return, local_tlb_gen = 0); else catch up with "
+                  f"mm->context.tlb_gen; csd_unlock ({RFC_TLB})")
+    def flush_tlb_func(t, i):
+        lazy = mode[t] == "lazy"
+        user = mode[t] == "user"
+        glob = user & (global_asid | (loaded_asid[t] == GLOB))
+        leave = (mode[t] == "other") | lazy
+        return when(csd[i, t] & (mode[t] != "switching") & (mode[t] != "cr3") & (~lazy | sb_free(t)),
+                    csd[i, t].becomes(False),
+                    mm_cpumask.becomes(If(leave, mm_cpumask.without(t), mm_cpumask)),
+                    loaded_asid[t].becomes(If(glob, GLOB, loaded_asid[t])),
+                    mode[t].becomes(If(lazy, "other", mode[t])),
+                    [sb[t].becomes(If(lazy, "other", sb[t]))] if tso else [],
+                    flush_pcid(t, GLOB, glob), catch_up(t, user & ~glob))
+
+    # ------------------------------------------------------------ context switches (the scheduler's)
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
+    def enter_lazy_tlb(c):
+        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
+                                         f"-> choose_new_asid(next, tlb_gen, true): the global PCID, flushed "
+                                         f"(RAR: need_flush = new_cpu); is_global_asid -> return; else was_lazy: "
+                                         f"smp_mb, flush if ctxs[asid].tlb_gen is behind ({RFC_TLB})")
+    def leave_lazy(c):
+        move = global_asid & (loaded_asid[c] == DYN)
+        return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
+                    loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])), flush_pcid(c, GLOB, move),
+                    catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
+                                         f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
+    def switch_mm_out(c):
+        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & sb_free(c),
+                    mode[c].becomes("other"), store_lm(c, "other"))
+
+    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
+                                         f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
+    def switch_mm_begin(c):
+        return when(preemptible(c) & (mode[c] == "other") & sb_free(c), mode[c].becomes("switching"),
+                    store_lm(c, "switching"))
+
+    mb = ("cpumask_set_cpu if the bit is clear (new_cpu = true), else smp_mb()" if cfg.switch_mb
+          else "cpumask_set_cpu if the bit is clear (new_cpu = true), else nothing (the smp_mb() dropped)")
+    flush_rule = ("the global ASID if mm_global_asid(next), need_flush = new_cpu" if cfg.switch_in_flush
+                  else "the global ASID if mm_global_asid(next), NOFLUSH even for a new CPU (INVLPGB's rule: "
+                       "the RAR flush on switch-in removed)")
+
+    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: {mb}; next_tlb_gen = "
+                                      f"atomic64_read(&next->context.tlb_gen); choose_new_asid: {flush_rule}; "
+                                      f"else the dynamic slot, flushed if ctxs[].tlb_gen is behind; "
+                                      f"load_new_mm_cr3 ({RFC_TLB})")
+    def switch_mm_load_cr3(c):
+        # smp_mb(): the SWITCHING store reaches memory before tlb_gen and global_asid are read
+        fence = (sb[c] == "empty") if tso and cfg.switch_mb else True
+        g = global_asid
+        new_cpu = ~mm_cpumask.has(c)
+        return when((mode[c] == "switching") & fence, mode[c].becomes("cr3"),
+                    mm_cpumask.becomes(mm_cpumask.with_(c)),
+                    loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
+                    flush_pcid(c, GLOB, g & new_cpu) if cfg.switch_in_flush else [], catch_up(c, ~g))
+
+    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
+                                      f"next), loaded_mm_asid; IRQs back on ({V})")
+    def switch_mm_done(c):
+        return when((mode[c] == "cr3") & sb_free(c), mode[c].becomes("user"), store_lm(c, "mm"))
+
+    if tso:
+        @m.action(CPU, fair="strong", ref="x86-TSO: a buffered loaded_mm store reaches memory (Sewell et al., "
+                                          "CACM 2010)")
+        def store_buffer_drain(c):
+            return when(sb[c] != "empty", sb[c].becomes("empty"),
+                        lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
+
+        @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
+                  ref="x86-TSO: initiator i's buffered PENDING store reaches CPU t's action vector in memory")
+        def action_store_drain(i, t):
+            return when(act_sb[i] == t, act_sb[i].becomes(None), action[t, i].becomes(True))
+
+    # ------------------------------------------------------------ the hardware: walks and accesses
+    @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10): fills the TLB "
+                                               "under the loaded PCID, speculatively too, on a lazy CPU too")
+    def tlb_fill(c, p):
+        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
+
+    def stale(e, p):
+        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
+
+    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
+    def user_access(c, p):
+        e = entry(c, p)
+        return when((mode[c] == "user") & preemptible(c) & (e != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)))
+
+    # ------------------------------------------------------------ properties
+    def unmapped(c, s, p):
+        return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
+
+    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
+                "no user access goes through a TLB entry whose frame was freed or reused",
+                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; smp_call_rar_many waits "
+                "for every target's RAR_SUCCESS",
+                precondition=exists(CPU, PCID, Page, unmapped))
+
+    def in_flush(i):
+        return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
+
+    def has_glob(c):
+        return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
+
+    m.invariant("gathered_in_batch", forall(Frame, lambda f: (frame[f] == "gathered") == (batch[f] != None)),  # noqa: E711
+                "a frame is in an mmu_gather batch exactly while it is unmapped and not yet freed",
+                f"mm/mmu_gather.c: __tlb_remove_page .. tlb_flush_mmu_free ({V})")
+    m.invariant("rar_dest_in_call", forall(CPU, lambda i: (dest[i] == CPU.empty()) | (
+            (phase[i] == "rar_mark") | (phase[i] == "rar_fill") | (phase[i] == "rar_ipi") | (phase[i] == "rar_wait"))),
+                "smp_call_rar_many's dest_mask is live only inside the call (set_payload .. wait_for_action_done)",
+                f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
+    m.invariant("asid_lock_in_assign", forall(CPU, lambda i: (asid_lock == i) == (phase[i] == "assign")),
+                "global_asid_lock is held exactly while use_global_asid publishes the global ASID",
+                f"{TLB_C}: use_global_asid: guard(raw_spinlock)(&global_asid_lock) ({V})")
+    zapping = exists(CPU, lambda i: phase[i] == "flush_start")
+    m.invariant("caught_up_slot_clean", forall(CPU, Page, lambda c, p: behind[c] | ~unmapped(c, DYN, p) | zapping),
+                "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
+                "(between the zap and inc_mm_tlb_gen excepted)",
+                f"{TLB_C}: flush_tlb_func, choose_new_asid: the tlb_gen rule ({V})")
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | running(c)),
+                "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
+                "the model's assumption that the operation is not preempted, checked",
+                f"mm/madvise.c -> mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu in the task ({V})")
+    m.cover("rar_in_flight", exists(
+        CPU, CPU, lambda t, i: (mode[t] == "user") & action[t, i] & signal[t] & exists(
+            Page, lambda p: payload[i, p] & (tlb[t, GLOB, p] != None))),  # noqa: E711
+            "a RAR is signalled and a running target's TLB still holds a global-ASID entry its microcode will "
+            "invalidate",
+            f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
+    m.cover("rar_wait_spins", exists(CPU, lambda i: flusher(i) & (phase[i] == "rar_wait") & exists(
+        CPU, lambda t: dest[i].has(t) & action[t, i])),
+            "an initiator (one of CPUs 0..initiators-1) spins in wait_for_action_done: a target's action byte "
+            "is still PENDING",
+            f"{RAR_C}: wait_for_action_done ({RFC_RAR})")
+    m.cover("rar_with_irqs_off", exists(CPU, CPU, lambda t, i: signal[t] & action[t, i] & (
+        (mode[t] == "switching") | (mode[t] == "cr3"))),
+            "a RAR reaches a CPU inside switch_mm_irqs_off (IRQs off): the microcode runs it all the same",
+            f"{RAR_C}: rar_cpu_init: RAR_CTRL_IGNORE_IF ({RFC_RAR})")
+    m.cover("lazy_cpu_reached_by_rar", exists(CPU, CPU, lambda t, i: (mode[t] == "lazy") & signal[t]
+                                              & action[t, i] & has_glob(t)),
+            "a lazy CPU holds global-ASID entries and has a RAR pending: smp_call_rar_many targets it",
+            f"{RAR_C}: smp_call_rar_many: not should_flush_tlb ({RFC_RAR})")
+    m.cover("global_entries_outside_mask", exists(CPU, lambda c: global_asid & ~mm_cpumask.has(c) & has_glob(c)),
+            "a CPU outside mm_cpumask still holds global-ASID entries: no RAR reaches them",
+            f"{TLB_C}: flush_tlb_func: cpumask_clear_cpu ({RFC_TLB})")
+    m.cover("switch_in_flushes_new_cpu", exists(CPU, lambda c: (mode[c] == "switching") & global_asid
+                                                & ~mm_cpumask.has(c) & has_glob(c)),
+            "a CPU outside the mask switches to the mm with a global ASID while its TLB holds entries under "
+            "it: choose_new_asid must flush (new_cpu)",
+            f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid(next, tlb_gen, new_cpu) ({RFC_TLB})")
+    m.cover("global_asid_assigned", global_asid,
+            "flush_tlb_mm_range's IPI path gave the mm a global ASID",
+            f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
+    if not cfg.global_at_start:   # the transition, when the mm starts on dynamic ASIDs
+        m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
+            CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(
+                Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
+                "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: a RAR "
+                "on the global PCID does not reach them",
+                f"{TLB_C}: finish_asid_transition ({V})")
+        m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
+                "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
+                f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
+    m.cover("transition_finished", global_asid & ~asid_transition,
+            "every CPU running the mm is on its global ASID: asid_transition cleared",
+            f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
+    m.cover("trim_ipi", exists(CPU, lambda i: ~bcast[i] & global_asid & (phase[i] == "sending")),
+            "a flush of a global-ASID mm goes by IPI to trim mm_cpumask",
+            f"{TLB_C}: flush_tlb_mm_range: should_trim_cpumask ({RFC_TLB})")
+    m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
+        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
+            "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
+            f"mm/mmu_gather.c: tlb_finish_mmu ({V})")
+    if tso:
+        m.cover("pending_store_buffered", exists(CPU, lambda i: act_sb[i] != None),  # noqa: E711
+                "a PENDING store to an action byte still sits in the initiator's store buffer",
+                f"{RAR_C}: set_action_entry ({RFC_RAR})")
+        m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
+                "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
+    if k > 1:
+        m.cover("concurrent_flushes", count(CPU, in_flush) >= 2,
+                "two initiators flush the mm at once", f"{TLB_C}: flush_tlb_mm_range on two CPUs ({V})")
+
+    pending = exists(CPU, CPU, lambda t, i: action[t, i])
+    quiet = forall(CPU, lambda c: between_ops(c) & ~signal[c])
+    m.final(quiet & ~pending & (asid_lock == None) & forall(CPU, CPU, lambda i, t: ~csd[i, t]))  # noqa: E711
+    m.leads_to("flush_completes", ~between_ops(0), between_ops(0),
+               "initiator 0's unmap, its flush (IPIs or a RAR) and its free complete",
+               f"{TLB_C}: flush_tlb_mm_range returns ({RFC_TLB})")
+    m.leads_to("rar_completes", phase[0] == "rar_wait",
+               forall(CPU, lambda t: ~action[t, 0] & ~signal[t]) & (phase[0] != "rar_wait"),
+               "every RAR initiator 0 sends completes: each target's action byte returns to RAR_SUCCESS, its RAR "
+               "signal is serviced, and wait_for_action_done returns",
+               f"{RAR_C}: wait_for_action_done ({RFC_RAR})")
+    return m.build()
+
+
+PARAMS = (
+    Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and RARs"),
+    Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently (each owns a RAR payload slot)"),
+    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
+    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
+                                           "more than N active CPUs for a global ASID)"),
+    Param("global_at_start", False, doc="the mm starts with its global ASID, every CPU on it (the transition "
+                                        "finished before the first operation)"),
+    Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm and action-byte stores: sequentially consistent, "
+                                                      "or through x86-TSO store buffers"),
+    Param("switch_in_flush", True, doc="(bug when False) choose_new_asid loads a global ASID with NOFLUSH on a "
+                                       "CPU that was outside mm_cpumask (INVLPGB's rule)"),
+    Param("rar_lazy", True, doc="(bug when False) smp_call_rar_many skips lazy CPUs (should_flush_tlb's filter)"),
+    Param("payload_first", True, doc="(bug when False) the action bytes are set PENDING before set_payload "
+                                     "writes the payload"),
+    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
+                                 "between loaded_mm = SWITCHING and the global_asid read"),
+    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
+                                        "asid_transition"),
+)
+
+PROTOCOL = Protocol("rar", build, PARAMS, __doc__)

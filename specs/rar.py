@@ -1,0 +1,35 @@
+"""Intel Remote Action Request (RAR) on global ASIDs: the RFC v4 design (2025, not merged).
+
+protocols/rar.py: an mm flushed by IPIs gets a global ASID on the flush path (consider_global_asid,
+as with INVLPGB); its later flushes are Remote Action Requests to mm_cpumask: the initiator fills its
+payload slot, marks each target's action byte PENDING, sends the RAR IPI and spins until every byte
+is SUCCESS; the targets' microcode invalidates, IRQs off too. A CPU that left the mask flushes the
+global PCID when it switches back in. The broken variants are in specs/bugs/rar_*.py.
+
+Three CPUs with two VAs and two rounds from dynamic ASIDs is beyond these specs (the state space passes
+30 M states; docs/adequacy.md): the transition is checked at one VA, the RAR rule at two VAs on an mm
+that starts on its global ASID.
+"""
+from checker.spec import Check
+from protocols.rar import PROTOCOL
+
+# three CPUs, one initiator: its first flush goes by IPI and assigns the global ASID, its second is a RAR
+# (and finish_asid_transition); one VA
+RAR_3CPUS = Check(PROTOCOL, name="rar_3cpus", cpus=3, initiators=1, pages=1, rounds=2, expect="holds")
+# three CPUs, two VAs, two frames, two RARs on an mm that already runs on its global ASID: CPUs leave the
+# mask (trim IPIs, lazy CPUs) and come back
+_ASSIGNED = "the mm starts with its global ASID and the transition finished"
+RAR_3CPUS_GLOBAL = Check(PROTOCOL, name="rar_3cpus_global", cpus=3, initiators=1, pages=2, rounds=2,
+                         global_at_start=True, expect="holds",
+                         dead_ok={a: _ASSIGNED for a in ("use_global_asid", "mm_assign_publish",
+                                                         "finish_asid_transition_cpu", "mm_clear_asid_transition")})
+# two initiators at once (each its own payload slot): one assigns the global ASID while the other flushes
+RAR_2INITIATORS = Check(PROTOCOL, name="rar_2initiators", cpus=2, initiators=2, pages=2, rounds=1,
+                        expect="holds")
+# x86-TSO: loaded_mm and the PENDING stores through store buffers; smp_mb() in switch_mm_irqs_off and the
+# fence before the RAR IPI
+RAR_TSO = Check(PROTOCOL, name="rar_tso", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
+                expect="holds")
+# the smallest holding check (two CPUs, one VA, two flushes by one initiator): what `mutate` runs on
+RAR_SMALL = Check(PROTOCOL, name="rar_small", cpus=2, initiators=1, pages=1, rounds=2, expect="holds",
+                  max_states=300_000)  # 10,286 states; the cap bounds a mutant whose space explodes
