@@ -605,8 +605,8 @@ def _vfree(s) -> None:
 # ---------------------------------------------------------------------------- responders
 
 def _responders(s) -> None:
-    m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
-    tlb, psc, irq, mode, ver = s.tlb, s.psc, s.irq, s.mode, d.version
+    m, d, CPU = s.m, s.d, s.CPU
+    irq, mode, ver = s.irq, s.mode, d.version
 
     @m.action(CPU, ref="kernel/smp.c: generic_smp_call_function_single_interrupt -> "
                        "flush_smp_call_function_queue: llist_del_all (v5.2)"
@@ -647,14 +647,8 @@ def _responders(s) -> None:
             reads_dead = False if d.inline_copy else (irq[t] == "async_func") & s.csd_locked[t]
         else:
             reads_dead = s.info_owner != s.ipi_gen[t]
-        drop_bit = lazy(t) | (mode[t] == "other") if d.cpumask == "lazy" else lazy(t)
         return when((t != 0) & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
-                    [tlb[t, p].becomes(If(flush, None, tlb[t, p])) for p in Page.members],
-                    psc[t].becomes(If(flush, None, psc[t])),
-                    mode[t].becomes(If(lazy(t), "other", mode[t])),
-                    s.set_current(t, If(lazy(t), "kthread", s.cur[t])) if d.switch == "steps" else [],
-                    s.mm_cpumask.becomes(If(drop_bit, s.mm_cpumask.without(t), s.mm_cpumask)),
-                    s.cpu_tlb_gen[t].becomes(If(user(t) & behind, s.mm_tlb_gen, s.cpu_tlb_gen[t])),
+                    s.flush_func(t, flush),
                     s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead), s.shadow_sync(flush),
                     [s.ipi_gen[t].becomes(If(s.csd_queued[t], s.ipi_gen[t], 0))] if s.shared_info else [],
                     irq[t].becomes(If(irq[t] == "func", "unlock", "none")))

@@ -41,8 +41,6 @@ tlb_finish_mmu -> mm_tlb_flush_nested, 99baac21e458): an extra flush, never a mi
 """
 from __future__ import annotations
 
-from functools import reduce
-
 from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, count, exists, forall, when
 
 from .tlb import RFC
@@ -226,7 +224,7 @@ def _free(s, i):
 
 
 def _initiators(s) -> None:
-    m, d, CPU, Page, Frame, k = s.m, s.d, s.CPU, s.Page, s.Frame, s.k
+    m, d, CPU, Page, Frame = s.m, s.d, s.CPU, s.Page, s.Frame
     phase, ver = s.phase, d.version
     after_local = "sending" if d.local_first else "waiting"
     after_send = "local_flush" if not d.local_first else "waiting"
@@ -325,7 +323,7 @@ def _initiators(s) -> None:
 
 
 def _ipi_initiator(s, after_send, pair, one) -> None:
-    m, d, CPU, k = s.m, s.d, s.CPU, s.k
+    m, d, CPU = s.m, s.d, s.CPU
     phase, ver = s.phase, d.version
     send_ref = ("kernel/smp.c: smp_call_function_many: csd_lock(this CPU's cfd->csd[t]), llist_add, "
                 "send IPI (v5.2)" if ver != RFC else
@@ -426,8 +424,8 @@ def pv_flag(s) -> None:
 # ---------------------------------------------------------------------------- responders
 
 def _responders(s) -> None:
-    m, d, CPU, Page = s.m, s.d, s.CPU, s.Page
-    tlb, psc, irq, mode, ver = s.tlb, s.psc, s.irq, s.mode, d.version
+    m, d, CPU = s.m, s.d, s.CPU
+    irq, mode, ver = s.irq, s.mode, d.version
     pair = dict(actor=lambda t, i: t)
 
     def start(j):
@@ -482,14 +480,8 @@ def _responders(s) -> None:
             reads_dead = False if d.inline_copy else (irq[t] == "async_func") & s.csd_locked[i, t]
         else:
             reads_dead = info_cell(s, i) != s.ipi_gen[i, t]
-        drop_bit = lazy(t) | (mode[t] == "other") if d.cpumask == "lazy" else lazy(t)
         return when(s.csd_run[i, t] & ((irq[t] == "func") | (irq[t] == "async_func")) & s.running(t),
-                    [tlb[t, p].becomes(If(flush, None, tlb[t, p])) for p in Page.members],
-                    psc[t].becomes(If(flush, None, psc[t])),
-                    mode[t].becomes(If(lazy(t), "other", mode[t])),
-                    s.set_current(t, If(lazy(t), "kthread", s.cur[t])) if d.switch == "steps" else [],
-                    s.mm_cpumask.becomes(If(drop_bit, s.mm_cpumask.without(t), s.mm_cpumask)),
-                    s.cpu_tlb_gen[t].becomes(If(user(t) & behind, s.mm_tlb_gen, s.cpu_tlb_gen[t])),
+                    s.flush_func(t, flush),
                     s.dead_info_read[t].becomes(s.dead_info_read[t] | reads_dead),
                     [s.ipi_gen[i, t].becomes(0)] if s.shared_info else [],
                     finish(t, irq[t] == "async_func", "unlock"))

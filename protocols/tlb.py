@@ -299,6 +299,19 @@ class Shootdown:
         """The update of `current` when the switch is one step (steps mode: in switch_to)."""
         return [self.cur[c].becomes(who)] if self.d.switch == "steps" else []
 
+    def flush_func(self, t, flush):
+        """flush_tlb_func's own work on CPU t: drop this mm's entries and paging-structure cache if
+        `flush`, leave a lazy mm (switch_mm_irqs_off to init_mm), clear the cpumask bit as the design's
+        cpumask rule says, and catch a running task up with mm->context.tlb_gen."""
+        mode, lazy = self.mode, self.mode[t] == "lazy"
+        behind = (mode[t] == "user") & (self.cpu_tlb_gen[t] < self.mm_tlb_gen)
+        drop_bit = lazy | (mode[t] == "other") if self.d.cpumask == "lazy" else lazy
+        return ([self.tlb[t, p].becomes(If(flush, None, self.tlb[t, p])) for p in self.Page.members]
+                + [self.psc[t].becomes(If(flush, None, self.psc[t])), mode[t].becomes(If(lazy, "other", mode[t]))]
+                + (self.set_current(t, If(lazy, "kthread", self.cur[t])) if self.d.switch == "steps" else [])
+                + [self.mm_cpumask.becomes(If(drop_bit, self.mm_cpumask.without(t), self.mm_cpumask)),
+                   self.cpu_tlb_gen[t].becomes(If(behind, self.mm_tlb_gen, self.cpu_tlb_gen[t]))])
+
     def in_user(self, c):
         """A task of this mm runs in user mode on CPU c with this mm loaded (CPU 0's task only
         between its operations: during one it is in the kernel)."""
@@ -471,7 +484,7 @@ class Shootdown:
     def _covers(self, pages: int, rounds: int):
         """What the memory and CPU model exist for: each declared only where reachable."""
         m, CPU, Page, d = self.m, self.CPU, self.Page, self.d
-        tlb, psc, mode, phase = self.tlb, self.psc, self.mode, self.phase
+        tlb, psc, mode = self.tlb, self.psc, self.mode
         if not self.user_ops:  # vfree alone: no user mapping is unmapped or flushed
             return
         m.cover("lazy_cpu_caches_at_flush",

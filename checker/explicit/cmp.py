@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError
 from ..lang.expr import Bound, Const, Expr, Op, Quant, Ref, walk
-from ..lang.model import ActionInstance, Invariant, Model, instances
+from ..lang.model import ActionInstance, Invariant, Model, expressions, instances
 from ..lang.types import Elem, Mask
 from .layout import Layout
 
@@ -60,18 +60,6 @@ def _one(x) -> frozenset:
     if s is None:
         s = _ONE[(type(x), x)] = frozenset((x,))
     return s
-
-
-def _exprs_of(model: Model):
-    """(what, loc, expression) for every expression the abstraction reads."""
-    for i in tuple(model.invariants) + tuple(model.auxiliary):
-        yield f"invariant {i.name}", i.loc, i.expr
-    for a in model.actions:
-        yield f"action {a.name}", a.loc, a.guard
-        for u in a.updates:
-            yield f"action {a.name}", u.loc or a.loc, u.value
-            for x in u.target.indices:
-                yield f"action {a.name}", u.loc or a.loc, x
 
 
 class NoAbstraction(UserError):
@@ -129,7 +117,7 @@ class Abstraction:
         return isinstance(t, Mask) and t.iset.name == self.p
 
     def _check(self, model: Model) -> None:
-        for what, loc, e in _exprs_of(model):
+        for what, loc, e in expressions(model):
             for n in walk(e):
                 if isinstance(n, Quant) and n.var.iset.name == self.p and n.kind not in ("forall", "exists"):
                     raise NoAbstraction(f"{what} counts {self.p}s (`{n}`): the CMP abstraction has no "

@@ -102,6 +102,19 @@ class Model:
         return next((v for v in self.vars if v.name == name), None)
 
 
+def expressions(model: Model):
+    """(what, loc, expression) for every expression of the model a proof or abstraction reads:
+    invariants (auxiliary too), guards, update values and update indices."""
+    for i in tuple(model.invariants) + tuple(model.auxiliary):
+        yield f"invariant {i.name}", i.loc, i.expr
+    for a in model.actions:
+        yield f"action {a.name}", a.loc, a.guard
+        for u in a.updates:
+            yield f"action {a.name}", u.loc or a.loc, u.value
+            for x in u.target.indices:
+                yield f"action {a.name}", u.loc or a.loc, x
+
+
 @dataclass(frozen=True)
 class ActionInstance:
     """An action with its parameters fixed: what one transition of the explorer performs."""

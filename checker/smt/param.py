@@ -39,7 +39,7 @@ import z3
 
 from ..errors import SrcLoc, UserError
 from ..lang.expr import Bound, Const, Expr, Op, Quant, Ref, VarDecl, walk
-from ..lang.model import Action, Model
+from ..lang.model import Action, Model, expressions
 from ..lang.types import BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type
 from .encode import _and, _not, _or, is_z3
 
@@ -75,18 +75,6 @@ def _consts(e: Expr):
     for n in walk(e):
         if isinstance(n, Const):
             yield n
-
-
-def _exprs_of(model: Model):
-    """(what, loc, expression) for every expression a proof reads."""
-    for i in tuple(model.invariants) + tuple(model.auxiliary):
-        yield f"invariant {i.name}", i.loc, i.expr
-    for a in model.actions:
-        yield f"action {a.name}", a.loc, a.guard
-        for u in a.updates:
-            yield f"action {a.name}", u.loc or a.loc, u.value
-            for x in u.target.indices:
-                yield f"action {a.name}", u.loc or a.loc, x
 
 
 class _Shaper:
@@ -193,7 +181,7 @@ def _singled_out(model: Model, p: IndexSet) -> list[tuple[str, SrcLoc | None, se
     member's."""
     last = p.size - 1
     out = []
-    for what, loc, e in _exprs_of(model):
+    for what, loc, e in expressions(model):
         for c in _consts(e):
             if isinstance(c.type, Elem) and c.type.iset.name == p.name and c.value < p.size:
                 out.append((what, loc, {c.value}))
@@ -262,7 +250,7 @@ def _refuse_counting(model: Model, p: IndexSet) -> None:
     """A count over P (or a cpumask's weight) is encoded only where it is compared with a small
     constant — `count(CPU, φ) == 0`, `<= 3` — as "at least k distinct CPUs satisfy φ"; elsewhere
     (a sum, a count assigned or added) it has no encoding over an unbounded sort."""
-    for what, loc, e in _exprs_of(model):
+    for what, loc, e in expressions(model):
         ok = set()
         for n in walk(e):
             c = counting(n, p.name)
@@ -511,7 +499,7 @@ class ParamEncoding:
         # every quantifier, parameter and mask
         m = family.model
         opt = any(isinstance(t, Elem) and t.optional and self.is_p(t.iset)
-                  for t in [v.type for v in m.vars] + [c.type for _, _, e in _exprs_of(m) for c in _consts(e)])
+                  for t in [v.type for v in m.vars] + [c.type for _, _, e in expressions(m) for c in _consts(e)])
         self.none = z3.Const(f"no_{family.iset.name.lower()}", self.S) if opt else None
         self._enums: dict[str, tuple[z3.SortRef, list]] = {}
         self._n = 0
