@@ -214,3 +214,14 @@ def test_gate_mutate_from_the_command_line(tmp_path, capsys):
     assert "below the floor: weak" in capsys.readouterr().out
     assert main([str(gate / "weak.py"), "--mutate"]) == 2
     assert "--mutate needs --gate DIR" in capsys.readouterr().err
+
+
+def test_a_mutant_over_its_memory_share_is_incomplete_not_a_crash():
+    """Each mutant's process gets a share of the memory limit: one whose state space explodes
+    stops as incomplete (here a 1-byte share stops the first memory check) instead of taking the
+    machine; the share is the default --memory-limit split among the workers."""
+    spec = spec_path("tlb_gen.py")
+    check = find_check(spec, "tlb_gen_v6_2cpus")
+    original = reachable(build_model(check, {}))
+    r = run_mutant(Job(spec, "tlb_gen_v6_2cpus", 344, "explicit", original, memory_limit=1))
+    assert r.outcome == "incomplete" and "memory" in r.detail

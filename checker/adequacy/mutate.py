@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 from ..explicit.compile import compile_model
+from ..explicit.memory import default_limit
 from ..lang.model import Model
 from ..result import CheckResult, Verdict
 from ..run import RunOptions, build_model, run_check
@@ -69,6 +70,7 @@ class Job:
     backend: str
     original: Reachable
     deadline: float | None = None    # time.time() after which the mutant is not run
+    memory_limit: int | None = None  # bytes one mutant's process may use: its share of the default
 
 
 @dataclass(frozen=True)
@@ -162,15 +164,18 @@ def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
     return "survived", None, None, "; ".join(r.vacuity)
 
 
-def mutant_options(backend: str, check: Check, deadline: float | None) -> RunOptions:
+def mutant_options(backend: str, check: Check, deadline: float | None,
+                   memory_limit: int | None = None) -> RunOptions:
     """A mutant runs like the check: its own limits (cut to what the deadline leaves), every
-    property, no symmetry (so the state count is the real one), one thread per process."""
+    property, no symmetry (so the state count is the real one), one thread per process; and a
+    memory limit, so that a mutant whose state space explodes stops as incomplete instead of
+    taking the machine."""
     limit = check.time_limit
     if deadline is not None:
         left = max(deadline - time.time(), 1e-3)
         limit = min(limit, left) if limit else left
     return RunOptions(backend=backend, symmetry=False, workers=1, liveness=True, sanity=False,
-                      time_limit=limit)
+                      time_limit=limit, memory_limit=memory_limit)
 
 
 def find_check(spec: str, name: str) -> Check:
@@ -200,7 +205,7 @@ def run_mutant(job: Job) -> MutantResult:
     try:
         # safety, deadlock and covers first: most mutants die there, and only the others pay for
         # the leads-to check, which keeps the whole state graph (the reference engine)
-        opts = mutant_options(job.backend, check, job.deadline)
+        opts = mutant_options(job.backend, check, job.deadline, job.memory_limit)
         live = check.liveness and bool(m.model.properties)
         r = run_check(job.spec, check, dataclasses.replace(opts, liveness=False) if live else opts,
                       model=m.model)
@@ -273,7 +278,9 @@ def mutate_check(spec: str, check: Check, *, workers: int | None = None,
     original, states, backend = baseline(spec, check, backend)
     ms = check_mutants(check)[1]
     picked = chosen(ms, max_mutants)
-    jobs = [Job(spec, check.name, m.number, backend, states, deadline) for m in picked]
+    share = default_limit()   # the --memory-limit default, split among the worker processes
+    jobs = [Job(spec, check.name, m.number, backend, states, deadline, share // workers if share else None)
+            for m in picked]
     results = run_jobs(jobs, workers, deadline, progress)
     return MutationRun(spec, check.name, check.protocol.name, original.params, check.min_mutation_score,
                        len(ms), tuple(sorted(results, key=lambda r: r.number)), states.states,
