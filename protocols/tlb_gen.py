@@ -948,6 +948,20 @@ def build(cfg):
                 f"{TLB_C}: switch_mm_irqs_off: VM_WARN_ON_ONCE(!cpumask_test_cpu(cpu, mm_cpumask(real_prev))), "
                 f"cpumask_clear_cpu(cpu, mm_cpumask(real_prev)) ({ver})",
                 precondition=exists(CPU, lambda c: mode[c] == "other"))
+    # the bookkeeping's own shape: each record says something only while what it records lasts
+    m.invariant("batch_holds_gathered", forall(Frame, lambda f: (batch[f] == None) | (frame[f] == "gathered")),  # noqa: E711
+                "an mmu_gather batch holds only frames unmapped and not yet freed: tlb_finish_mmu empties it",
+                "mm/mmu_gather.c: tlb_finish_mmu -> tlb_batch_pages_flush: free_pages_and_swap_cache, "
+                "batch->nr = 0 (v5.13)",
+                precondition=exists(Frame, lambda f: frame[f] == "gathered"))
+    m.invariant("handler_knows_its_csd", forall(CPU, lambda t: (irq_from[t] == None) == (irq[t] == "none")),  # noqa: E711
+                "a CPU is in the flush handler exactly while it holds the csd it took off its queue",
+                "kernel/smp.c: flush_smp_call_function_queue: csd_unlock(csd) after func(info) (v5.19)",
+                precondition=exists(CPU, lambda t: irq[t] != "none"))
+    m.invariant("fault_waits_only_with_rounds_left", forall(CPU, lambda i: (phase[i] != "freed") | ~last(i)),
+                "an initiator waits to fault its page in again only if it has an operation left",
+                "mm/memory.c: handle_mm_fault -> do_anonymous_page (v5.13)",
+                precondition=exists(CPU, lambda i: phase[i] == "done"))
     # no flush anywhere in progress: every request sent has been handled
     settled = forall(CPU, lambda c: (irq[c] == "none") & between_ops(c)) & forall(
         CPU, CPU, lambda i, t: ~csd_locked[i, t] & ~csd_queued[i, t])
