@@ -171,7 +171,7 @@ def build(cfg):
         late = cond & behind[c]
         return flush_pcid(c, DYN, late) + [behind[c].becomes(behind[c] & ~late)]
 
-    initiator = dict(actor=lambda i, *_: i, fair="weak")
+    initiator = gasid.INITIATOR
 
     # ------------------------------------------------------------ the initiators
     gasid.declare_madvise_dontneed(ga, running)
