@@ -73,6 +73,18 @@ class Mm:
         phase = self.phase
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
+    def preemptible(self, c):
+        """The scheduler may switch CPU c only between an initiator's operations: from the zap to
+        tlb_finish_mmu (and so inside flush_tlb_mm_range's get_cpu .. put_cpu) its task stays on the CPU
+        with the mm loaded; a preemption after the zap or after the flush would only delay its next step,
+        which needs the task back on the CPU (on_cpu)."""
+        return self.between_ops(c)
+
+    def on_cpu(self, i):
+        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
+        next step in the syscall, the fault or the flush."""
+        return self.mode[i] == "user"
+
     def flusher(self, c):
         """CPU c is one of the initiators 0..k-1."""
         return self.FLUSHERS.has(c) if self.k < self.n else True
@@ -104,6 +116,15 @@ class Mm:
             return freed | (frame[f] == reused) if reused is not None else freed
         return exists(self.Frame, lambda f: (e == f) & bad(f))
 
+    def zap(self, i, p):
+        """zap_pte_range of page p: the PTE cleared, its frame into initiator i's mmu_gather batch, p the
+        flush range."""
+        pte, frame, batch, Frame = self.pte, self.frame, self.batch, self.Frame
+        took = {f: pte[p] == f for f in Frame.members}
+        return [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members] + [
+            batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members] + [
+            self.in_range[i, q].becomes(q == p) for q in self.Page.members] + [pte[p].becomes(None)]
+
     def in_flush(self, i):
         return ~self.between_ops(i) & (self.phase[i] != "flush_start") & (self.phase[i] != "flushed")
 
@@ -126,19 +147,15 @@ class Mm:
 
 
 # ------------------------------------------------------------ the initiators
-def declare_madvise_dontneed(g, on_cpu, also=lambda i: []):
+def declare_madvise_dontneed(g, also=lambda i: []):
     """MADV_DONTNEED zaps one PTE into the initiator's mmu_gather batch (`also`: the family's own updates)."""
-    pte, frame, batch, Frame, Page = g.pte, g.frame, g.batch, g.Frame, g.Page
+    pte = g.pte
 
-    @g.m.action(g.CPU, Page, **INITIATOR, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
+    @g.m.action(g.CPU, g.Page, **INITIATOR, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
                                               f"-> mm/memory.c: zap_pte_range, one page ({V})")
     def madvise_dontneed(i, p):
-        took = {f: pte[p] == f for f in Frame.members}
-        return when(g.flusher(i) & (g.phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
-                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                    [g.in_range[i, q].becomes(q == p) for q in Page.members],
-                    pte[p].becomes(None), g.phase[i].becomes("flush_start"), also(i))
+        return when(g.flusher(i) & (g.phase[i] == "idle") & g.on_cpu(i) & (pte[p] != None),  # noqa: E711
+                    g.zap(i, p), g.phase[i].becomes("flush_start"), also(i))
 
 
 def declare_ipis(g, switching=True):
@@ -212,44 +229,45 @@ def declare_mm_clear_asid_transition(g, after):
                     g.phase[i].becomes(after))
 
 
-def declare_do_anonymous_page(g, on_cpu=None):
-    """The refault of the next operation: a free frame mapped (`on_cpu`: the task must run there)."""
+def declare_do_anonymous_page(g, on_cpu):
+    """The refault of the next operation: a free frame mapped (`on_cpu`: the guard asks for the task on its
+    CPU)."""
     pte, frame, phase = g.pte, g.frame, g.phase
 
     @g.m.action(g.CPU, g.Page, g.Frame, **INITIATOR, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
                                                          f"alloc_zeroed_user_highpage, set_pte_at ({V})")
     def do_anonymous_page(i, p, f):
         ready = phase[i] == "freed"
-        if on_cpu is not None:
-            ready = ready & on_cpu(i)
+        if on_cpu:
+            ready = ready & g.on_cpu(i)
         return when(ready & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                     pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                     g.rnd[i].becomes(g.rnd[i] + 1))
 
 
 # ------------------------------------------------------------ context switches (the scheduler's)
-def declare_enter_lazy_tlb(g, preemptible):
+def declare_enter_lazy_tlb(g):
     mode = g.mode
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
     def enter_lazy_tlb(c):
-        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+        return when(g.preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
 
 
-def declare_switch_mm_out_begin(g, preemptible):
+def declare_switch_mm_out_begin(g):
     """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING."""
     mode = g.mode
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                              f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
     def switch_mm_out(c):
-        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & g.sb_free(c),
+        return when(g.preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & g.sb_free(c),
                     mode[c].becomes("other"), g.store_lm(c, "other"))
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
                                              f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
     def switch_mm_begin(c):
-        return when(preemptible(c) & (mode[c] == "other") & g.sb_free(c), mode[c].becomes("switching"),
+        return when(g.preemptible(c) & (mode[c] == "other") & g.sb_free(c), mode[c].becomes("switching"),
                     g.store_lm(c, "switching"))
 
 
@@ -284,14 +302,14 @@ def declare_tlb_fill(g, manual):
                     [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])
 
 
-def declare_user_access(g, preemptible, reused=None):
+def declare_user_access(g, reused=None):
     """A user access through the TLB, flagged when its entry is stale (see Mm.stale)."""
     stale_access = g.stale_access
 
     @g.m.action(g.CPU, g.Page, environment=True, ref="user-mode load/store through the TLB")
     def user_access(c, p):
         e = g.entry(c, p)
-        return when((g.mode[c] == "user") & preemptible(c) & (e != None),  # noqa: E711
+        return when((g.mode[c] == "user") & g.preemptible(c) & (e != None),  # noqa: E711
                     stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p, reused)))
 
 

@@ -237,18 +237,8 @@ def build(cfg):
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+    preemptible, on_cpu = ga.preemptible, ga.on_cpu
     lm_seen, between_ops, flusher = ga.lm_seen, ga.between_ops, ga.flusher
-
-    def preemptible(c):
-        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu). The
-        initiator's task is switched only between its operations: a preemption after the zap or after
-        the flush would only delay its next step, which needs the task back on the CPU (on_cpu)."""
-        return between_ops(c)
-
-    def on_cpu(i):
-        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
-        next step in the syscall, the fault or the flush."""
-        return mode[i] == "user"
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
@@ -262,7 +252,7 @@ def build(cfg):
     initiator = gasid.INITIATOR
 
     # ------------------------------------------------------------ the initiators
-    gasid.declare_madvise_dontneed(ga, on_cpu, lambda i: [rec[i].becomes(False)] if reclaim != "off" else [])
+    gasid.declare_madvise_dontneed(ga, lambda i: [rec[i].becomes(False)] if reclaim != "off" else [])
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -286,12 +276,8 @@ def build(cfg):
                                              "(should_defer_flush): ptep_get_and_clear, then "
                                              "set_tlb_ubc_flush_pending (v6.15)")
         def try_to_unmap_one(i, p):
-            took = {f: pte[p] == f for f in Frame.members}
             return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
-                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                        [in_range[i, q].becomes(q == p) for q in Page.members],
-                        pte[p].becomes(None), rec[i].becomes(True), phase[i].becomes("unmapped"))
+                        ga.zap(i, p), rec[i].becomes(True), phase[i].becomes("unmapped"))
 
         if reclaim == "merged":
             @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending: inc_mm_tlb_gen, "
@@ -491,7 +477,7 @@ def build(cfg):
                     phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
-        gasid.declare_do_anonymous_page(ga, on_cpu)
+        gasid.declare_do_anonymous_page(ga, True)
 
     # ------------------------------------------------------------ the hardware: INVLPGB in flight
     @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
@@ -530,7 +516,7 @@ def build(cfg):
                     catch_up(t, on_dyn & (mode[t] == "user")))
 
     # ------------------------------------------------------------ context switches (the scheduler's)
-    gasid.declare_enter_lazy_tlb(ga, preemptible)
+    gasid.declare_enter_lazy_tlb(ga)
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
                                          f"-> choose_new_asid, the global PCID with NOFLUSH; is_global_asid -> "
@@ -542,7 +528,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])),
                     catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
-    gasid.declare_switch_mm_out_begin(ga, preemptible)
+    gasid.declare_switch_mm_out_begin(ga)
 
     mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")
@@ -619,7 +605,7 @@ def build(cfg):
         def kernel_access(c):
             return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
 
-    gasid.declare_user_access(ga, preemptible, "b" if alloc else None)
+    gasid.declare_user_access(ga, "b" if alloc else None)
 
     # ------------------------------------------------------------ properties
     unmapped = ga.unmapped

@@ -150,17 +150,8 @@ def build(cfg):
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+    preemptible, on_cpu = ga.preemptible, ga.on_cpu
     lm_seen, sb_free, between_ops, flusher = ga.lm_seen, ga.sb_free, ga.between_ops, ga.flusher
-
-    def preemptible(c):
-        """The scheduler may switch CPU c: not while an initiator's task on it is inside an operation (from the
-        zap to tlb_finish_mmu its task stays on the CPU with the mm loaded; preemption in the zap's windows
-        outside get_cpu .. put_cpu is not modelled)."""
-        return between_ops(c)
-
-    def running(i):
-        """Initiator i's task runs on its CPU: the mm loaded, not lazy."""
-        return mode[i] == "user"
 
     def flush_pcid(c, s, cond):
         """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local)."""
@@ -174,7 +165,7 @@ def build(cfg):
     initiator = gasid.INITIATOR
 
     # ------------------------------------------------------------ the initiators
-    gasid.declare_madvise_dontneed(ga, running)
+    gasid.declare_madvise_dontneed(ga)
 
     def start_flush(i, rar, all_cpus):
         """flush_tlb_mm_range after inc_mm_tlb_gen: every CPU's dynamic slot is now behind; broadcast_tlb_flush
@@ -302,7 +293,7 @@ def build(cfg):
                     phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
-        gasid.declare_do_anonymous_page(ga)
+        gasid.declare_do_anonymous_page(ga, False)
 
     # ------------------------------------------------------------ the hardware: RAR microcode
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
@@ -341,7 +332,7 @@ def build(cfg):
                     flush_pcid(t, GLOB, glob), catch_up(t, user & ~glob))
 
     # ------------------------------------------------------------ context switches (the scheduler's)
-    gasid.declare_enter_lazy_tlb(ga, preemptible)
+    gasid.declare_enter_lazy_tlb(ga)
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
                                          f"-> choose_new_asid(next, tlb_gen, true): the global PCID, flushed "
@@ -353,7 +344,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])), flush_pcid(c, GLOB, move),
                     catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
 
-    gasid.declare_switch_mm_out_begin(ga, preemptible)
+    gasid.declare_switch_mm_out_begin(ga)
 
     mb = ("cpumask_set_cpu if the bit is clear (new_cpu = true), else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear (new_cpu = true), else nothing (the smp_mb() dropped)")
@@ -388,7 +379,7 @@ def build(cfg):
 
     # ------------------------------------------------------------ the hardware: walks and accesses
     gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
-    gasid.declare_user_access(ga, preemptible)
+    gasid.declare_user_access(ga)
 
     # ------------------------------------------------------------ properties
     unmapped = ga.unmapped
@@ -417,7 +408,7 @@ def build(cfg):
                 "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
                 "(between the zap and inc_mm_tlb_gen excepted)",
                 f"{TLB_C}: flush_tlb_func, choose_new_asid: the tlb_gen rule ({V})")
-    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | running(c)),
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | on_cpu(c)),
                 "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
                 "the model's assumption that the operation is not preempted, checked",
                 f"mm/madvise.c -> mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu in the task ({V})")
