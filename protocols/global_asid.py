@@ -125,6 +125,13 @@ class Mm:
             batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members] + [
             self.in_range[i, q].becomes(q == p) for q in self.Page.members] + [pte[p].becomes(None)]
 
+    def free_batch(self, i):
+        """tlb_flush_mmu_free: the frames in initiator i's mmu_gather batch go back to the allocator."""
+        frame, batch, Frame = self.frame, self.batch, self.Frame
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        return [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members] + [
+            batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
+
     def in_flush(self, i):
         return ~self.between_ops(i) & (self.phase[i] != "flush_start") & (self.phase[i] != "flushed")
 
@@ -220,6 +227,22 @@ def declare_consider_global_asid_skip(g, gate):
         return when(g.phase[i] == "consider", g.phase[i].becomes("flushed"))
 
 
+def declare_finish_asid_transition_cpu(g, ref, off_global, wait_switching=True):
+    """finish_asid_transition's scan of mm_cpumask, one CPU a step: a CPU running the mm off its global ASID
+    (`off_global(t)`) sends the initiator back to flush_tlb_multi over the whole mask; `wait_switching`:
+    it spins while the CPU's loaded_mm is LOADED_MM_SWITCHING."""
+    phase, scanned, lm_seen = g.phase, g.scanned, g.lm_seen
+
+    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong", ref=ref)
+    def finish_asid_transition_cpu(i, t):
+        wait = ~lm_seen(i, t, "switching") if wait_switching else True
+        behind = g.mm_cpumask.has(t) & lm_seen(i, t, "mm") & off_global(t)
+        return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
+                    scanned[i].becomes(If(behind, g.CPU.empty(), scanned[i].with_(t))),
+                    g.all_mask[i].becomes(behind),
+                    phase[i].becomes(If(behind, "sending", "finish")))
+
+
 def declare_mm_clear_asid_transition(g, after):
     """finish_asid_transition found every CPU on the global ASID: on to `after` (TLBSYNC, or the free)."""
     @g.m.action(g.CPU, **INITIATOR, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
@@ -313,7 +336,15 @@ def declare_user_access(g, reused=None):
                     stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p, reused)))
 
 
-# ------------------------------------------------------------ covers both families state
+# ------------------------------------------------------------ properties both families state
+def invariant_no_stale_access(g, why):
+    """S1 (`why`: how the family's flush makes it hold), checked where some TLB entry is out of date."""
+    g.m.invariant("no_stale_access", forall(g.CPU, g.Page, lambda c, p: ~g.stale_access[c, p]),
+                  "no user access goes through a TLB entry whose frame was freed or reused",
+                  f"S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; {why}",
+                  precondition=exists(g.CPU, g.PCID, g.Page, g.unmapped))
+
+
 def cover_global_asid_assigned(g, has_g):
     g.m.cover("global_asid_assigned", has_g,
               "flush_tlb_mm_range's IPI path gave the mm a global ASID",

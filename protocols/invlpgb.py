@@ -238,7 +238,7 @@ def build(cfg):
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
-    lm_seen, between_ops, flusher = ga.lm_seen, ga.between_ops, ga.flusher
+    between_ops, flusher = ga.between_ops, ga.flusher
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
@@ -417,20 +417,13 @@ def build(cfg):
                                                 "fails")
 
     # broadcast path: finish_asid_transition scans mm_cpumask
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): "
-                  + ("while (loaded_mm == LOADED_MM_SWITCHING) cpu_relax(); " if cfg.finish_waits_switching
-                     else "(no wait for LOADED_MM_SWITCHING: a guard removed) ")
-                  + f"skip unless loaded_mm == mm; if loaded_mm_asid != global ASID: flush_tlb_multi(mm_cpumask) "
-                    f"and return ({V})")
-    def finish_asid_transition_cpu(i, t):
-        wait = ~lm_seen(i, t, "switching") if cfg.finish_waits_switching else True
-        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] == DYN)
-        done = scanned[i].with_(t)
-        return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
-                    scanned[i].becomes(If(behind, CPU.empty(), done)),
-                    all_mask[i].becomes(behind),
-                    phase[i].becomes(If(behind, "sending", "finish")))
+    gasid.declare_finish_asid_transition_cpu(
+        ga, f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): "
+            + ("while (loaded_mm == LOADED_MM_SWITCHING) cpu_relax(); " if cfg.finish_waits_switching
+               else "(no wait for LOADED_MM_SWITCHING: a guard removed) ")
+            + f"skip unless loaded_mm == mm; if loaded_mm_asid != global ASID: flush_tlb_multi(mm_cpumask) "
+              f"and return ({V})",
+        lambda t: loaded_asid[t] == DYN, cfg.finish_waits_switching)
 
     gasid.declare_mm_clear_asid_transition(ga, "tlbsync")
 
@@ -461,20 +454,14 @@ def build(cfg):
                                     "pages; flush_tlb_mm_range has returned (reclaim: mm/vmscan.c: "
                                     "shrink_folio_list -> free_unref_folios after try_to_unmap_flush) (v6.15)")
     def tlb_finish_mmu(i):
-        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
         if kern:   # after vunmap: vfree frees the kernel page; the next operation needs no fault
             kop = kbatch == i
             return when((phase[i] == "flushed") & on_cpu(i), kpage.becomes(If(kop, "freed", kpage)),
-                        kbatch.becomes(If(kop, None, kbatch)),
-                        [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                        [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                        kbatch.becomes(If(kop, None, kbatch)), ga.free_batch(i),
                         phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
                         rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
-        return when((phase[i] == "flushed") & on_cpu(i),
-                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
-                    phase[i].becomes(If(last, "done", "freed")))
+        return when((phase[i] == "flushed") & on_cpu(i), ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
         gasid.declare_do_anonymous_page(ga, True)
@@ -608,13 +595,7 @@ def build(cfg):
     gasid.declare_user_access(ga, "b" if alloc else None)
 
     # ------------------------------------------------------------ properties
-    unmapped = ga.unmapped
-
-    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
-                "no user access goes through a TLB entry whose frame was freed or reused",
-                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; broadcast_tlb_flush "
-                "ends with TLBSYNC",
-                precondition=exists(CPU, PCID, Page, unmapped))
+    gasid.invariant_no_stale_access(ga, "broadcast_tlb_flush ends with TLBSYNC")
 
     if kern:
         m.invariant("no_stale_kernel_access", forall(CPU, lambda c: ~kstale[c]),

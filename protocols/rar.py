@@ -151,7 +151,7 @@ def build(cfg):
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
-    lm_seen, sb_free, between_ops, flusher = ga.lm_seen, ga.sb_free, ga.between_ops, ga.flusher
+    sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
 
     def flush_pcid(c, s, cond):
         """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local)."""
@@ -269,28 +269,19 @@ def build(cfg):
                     phase[i].becomes(If(asid_transition, "finish", "flushed")))
 
     # finish_asid_transition, as merged (v6.15), run after rar_tlb_flush
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
-                  f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
-                  f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})")
-    def finish_asid_transition_cpu(i, t):
-        behind_asid = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
-        return when((phase[i] == "finish") & ~scanned[i].has(t) & ~lm_seen(i, t, "switching"),
-                    scanned[i].becomes(If(behind_asid, CPU.empty(), scanned[i].with_(t))),
-                    all_mask[i].becomes(behind_asid),
-                    phase[i].becomes(If(behind_asid, "sending", "finish")))
+    gasid.declare_finish_asid_transition_cpu(
+        ga, f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
+            f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
+            f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})",
+        lambda t: loaded_asid[t] != GLOB)
 
     gasid.declare_mm_clear_asid_transition(ga, "flushed")
 
     @m.action(CPU, **initiator, ref=f"mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
                                     f"pages; flush_tlb_mm_range has returned ({V})")
     def tlb_finish_mmu(i):
-        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
-        return when(phase[i] == "flushed",
-                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
-                    phase[i].becomes(If(last, "done", "freed")))
+        return when(phase[i] == "flushed", ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
         gasid.declare_do_anonymous_page(ga, False)
@@ -384,11 +375,7 @@ def build(cfg):
     # ------------------------------------------------------------ properties
     unmapped = ga.unmapped
 
-    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
-                "no user access goes through a TLB entry whose frame was freed or reused",
-                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; smp_call_rar_many waits "
-                "for every target's RAR_SUCCESS",
-                precondition=exists(CPU, PCID, Page, unmapped))
+    gasid.invariant_no_stale_access(ga, "smp_call_rar_many waits for every target's RAR_SUCCESS")
 
     def has_glob(c):
         return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
