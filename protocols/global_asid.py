@@ -25,6 +25,14 @@ V = "v6.15"
 INITIATOR = {"actor": lambda i, *_: i, "fair": "weak"}
 
 
+def declare_store_buffer(m, CPU, Loaded):
+    """memory="tso": each CPU's cpu_tlbstate.loaded_mm as the others read it, and its one-entry store buffer."""
+    lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
+    sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
+                 "CPU c's store buffer: a loaded_mm store not yet in memory")
+    return lm_mem, sb
+
+
 class Mm:
     """One build's shared variables (as the family declared them) and the helpers over them."""
 

@@ -210,9 +210,7 @@ def build(cfg):
                            "initiator c's pending INVLPGB includes global entries (the kernel page)")
         kstale = m.array("stale_kernel_access", CPU, BOOL, False)
     if tso:
-        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
-        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
-                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+        lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
     migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"
     if migrates:
         migrated = m.array("migrated", CPU, BOOL, False,

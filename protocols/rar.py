@@ -139,9 +139,7 @@ def build(cfg):
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
     if tso:
-        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
-        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
-                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+        lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
         act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,
                          "CPU i's store buffer: its PENDING store to CPU t's action byte, not yet in memory")
 
