@@ -17,12 +17,21 @@ that each family keeps its own order of declarations.
 """
 from __future__ import annotations
 
-from checker.lang import If, count, exists, forall, when
+from checker.lang import If, Param, count, exists, forall, when
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
 V = "v6.15"
 INITIATOR = {"actor": lambda i, *_: i, "fair": "weak"}
+
+# the parameters both families take, in the same words
+PAGES = Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame")
+ACTIVE_THRESHOLD = Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the "
+                                                          "mm needs more than N active CPUs for a global ASID)")
+TRANSITION_FIRST = Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes "
+                                                       "global_asid before asid_transition")
+SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
+                                         "between loaded_mm = SWITCHING and the global_asid read")
 
 
 def declare_store_buffer(m, CPU, Loaded):

@@ -693,10 +693,9 @@ def build(cfg):
 PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),
-    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    gasid.PAGES,
     Param("rounds", 1, 1, 3, doc="operations (MADV_DONTNEED, or reclaim) per initiator"),
-    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
-                                           "more than N active CPUs for a global ASID)"),
+    gasid.ACTIVE_THRESHOLD,
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
                                                       "an x86-TSO store buffer"),
     Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
@@ -720,10 +719,8 @@ PARAMS = (
     Param("kernel_globals", True, doc="(bug when False; kernel_flush) the kernel-range INVLPGB without "
                                       "INVLPGB_FLAG_INCLUDE_GLOBAL"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
-    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
-                                        "asid_transition"),
-    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
-                                 "between loaded_mm = SWITCHING and the global_asid read"),
+    gasid.TRANSITION_FIRST,
+    gasid.SWITCH_MB,
     Param("should_flush_switching", True, doc="(bug when False: before fea4e317f9e7, v6.15-rc) should_flush_tlb "
                                               "skips a CPU whose loaded_mm is LOADED_MM_SWITCHING"),
     Param("finish_waits_switching", True, doc="(bug when False) finish_asid_transition does not wait while a "

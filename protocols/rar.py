@@ -456,10 +456,9 @@ def build(cfg):
 PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and RARs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently (each owns a RAR payload slot)"),
-    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    gasid.PAGES,
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
-    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
-                                           "more than N active CPUs for a global ASID)"),
+    gasid.ACTIVE_THRESHOLD,
     Param("global_at_start", False, doc="the mm starts with its global ASID, every CPU on it (the transition "
                                         "finished before the first operation)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm and action-byte stores: sequentially consistent, "
@@ -469,10 +468,8 @@ PARAMS = (
     Param("rar_lazy", True, doc="(bug when False) smp_call_rar_many skips lazy CPUs (should_flush_tlb's filter)"),
     Param("payload_first", True, doc="(bug when False) the action bytes are set PENDING before set_payload "
                                      "writes the payload"),
-    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
-                                 "between loaded_mm = SWITCHING and the global_asid read"),
-    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
-                                        "asid_transition"),
+    gasid.SWITCH_MB,
+    gasid.TRANSITION_FIRST,
 )
 
 PROTOCOL = Protocol("rar", build, PARAMS, __doc__)
