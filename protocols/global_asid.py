@@ -7,13 +7,16 @@ consider_global_asid -> use_global_asid -> mm_assign_global_asid, finish_asid_tr
 mm_clear_asid_transition, tlb_finish_mmu, the refault), the same scheduler (enter_lazy_tlb,
 switch_mm_irqs_off in steps, loaded_mm through a one-entry x86-TSO store buffer) and the same
 hardware walks and user accesses. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR),
-flush_tlb_func, choose_new_asid's flush, finish_asid_transition's scan — each family declares
-itself; where a shared action differs only in a reference text, a guard or its next phase, the
+inc_mm_tlb_gen, flush_tlb_func, leave_lazy and switch_mm_load_cr3 (choose_new_asid's flush), the
+generation rule (ctxs[].tlb_gen, or RAR's one bit), the allocator — each family declares itself;
+where a shared action differs only in a reference text, a guard, a predicate or its next phase, the
 family passes that in.
 
 `Mm` holds the variables both declare (each family declares them itself, in its own order and
-words) and the helpers over them; the `declare_*` functions declare one action or cover each, so
-that each family keeps its own order of declarations.
+words) and the helpers over them; the `declare_*` functions declare one action, invariant or cover
+each, so that each family keeps its own order of declarations (the order of discovery and so the
+traces depend on it). The shared actions use the initiator phases both families name alike: idle,
+flush_start, sending, waiting, consider, assign, finish, flushed, freed, done.
 """
 from __future__ import annotations
 
@@ -87,6 +90,7 @@ class Mm:
 
     # ------------------------------------------------------------ initiators and CPUs
     def between_ops(self, c):
+        """Initiator c is between operations: none started, its last one's frames freed, or all done."""
         phase = self.phase
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
@@ -150,6 +154,7 @@ class Mm:
             batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
 
     def in_flush(self, i):
+        """Initiator i is inside flush_tlb_mm_range (past inc_mm_tlb_gen, not yet returned)."""
         return ~self.between_ops(i) & (self.phase[i] != "flush_start") & (self.phase[i] != "flushed")
 
     # ------------------------------------------------------------ the IPI path's targets
