@@ -154,7 +154,7 @@ class Mm:
             batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
 
     def in_flush(self, i):
-        """Initiator i is inside flush_tlb_mm_range (past inc_mm_tlb_gen, not yet returned)."""
+        """Initiator i is inside its flush: past flush_start (the zap done), not yet flushed (returned)."""
         return ~self.between_ops(i) & (self.phase[i] != "flush_start") & (self.phase[i] != "flushed")
 
     # ------------------------------------------------------------ the IPI path's targets
