@@ -104,8 +104,10 @@ switch_mm_irqs_off called from flush_tlb_func leaves is_lazy as it is.
 """
 from __future__ import annotations
 
-from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count, \
-    exists, forall, when
+from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, exists, \
+    forall, when
+
+from . import global_asid as gasid
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
@@ -208,9 +210,7 @@ def build(cfg):
                            "initiator c's pending INVLPGB includes global entries (the kernel page)")
         kstale = m.array("stale_kernel_access", CPU, BOOL, False)
     if tso:
-        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
-        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
-                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+        lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
     migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"
     if migrates:
         migrated = m.array("migrated", CPU, BOOL, False,
@@ -230,51 +230,13 @@ def build(cfg):
             return tlb[c, GLOB, p]
         return If(global_asid == TOP, tlb[c, TOP, p], If(global_asid == GLOB, tlb[c, GLOB, p], None))
 
-    def own_lm(c, val):
-        """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
-        return {"mm": (mode[c] == "user") | (mode[c] == "lazy"), "other": mode[c] == "other",
-                "switching": (mode[c] == "switching") | (mode[c] == "cr3")}[val]
-
-    def lm_seen(i, t, val):
-        """CPU i reads CPU t's cpu_tlbstate.loaded_mm as `val` (its own CPU: forwarded from the buffer)."""
-        if not tso:
-            return own_lm(t, val)
-        return If(t == i, own_lm(t, val), lm_mem[t] == val)
-
-    def store_lm(c, val):
-        return [sb[c].becomes(val)] if tso else []
-
-    def sb_free(c):
-        """The one-entry store buffer can take a store (a full one stalls the store until it drains)."""
-        return (sb[c] == "empty") if tso else True
-
-    def between_ops(c):
-        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
-
-    def preemptible(c):
-        """The scheduler may switch CPU c: not inside flush_tlb_mm_range (get_cpu .. put_cpu). The
-        initiator's task is switched only between its operations: a preemption after the zap or after
-        the flush would only delay its next step, which needs the task back on the CPU (on_cpu)."""
-        return between_ops(c)
-
-    def on_cpu(i):
-        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
-        next step in the syscall, the fault or the flush."""
-        return mode[i] == "user"
-
-    FLUSHERS = CPU.mask(*range(k))
-
-    def flusher(c):
-        return FLUSHERS.has(c) if k < n else True
-
-    def loaded(c):
-        return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
-
-    def entry(c, p):
-        out = tlb[c, DYN, p]
-        for s in GLOBALS:
-            out = If(loaded_asid[c] == s, tlb[c, s, p], out)
-        return out
+    ga = gasid.Mm(m, k=k, n=n, tso=tso, CPU=CPU, Page=Page, Frame=Frame, PCID=PCID, pte=pte, frame=frame,
+                  batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
+                  asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
+                  all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+    preemptible, on_cpu = ga.preemptible, ga.on_cpu
+    between_ops, flusher = ga.between_ops, ga.flusher
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
@@ -285,19 +247,10 @@ def build(cfg):
         behind = cond & (asid_gen[c] < mm_tlb_gen)
         return flush_dyn(c, behind) + [asid_gen[c].becomes(If(behind, mm_tlb_gen, asid_gen[c]))]
 
-    initiator = dict(actor=lambda i, *_: i, fair="weak")
+    initiator = gasid.INITIATOR
 
     # ------------------------------------------------------------ the initiators
-    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
-                                         "-> mm/memory.c: zap_pte_range, one page (v6.15)")
-    def madvise_dontneed(i, p):
-        took = {f: pte[p] == f for f in Frame.members}
-        return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
-                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                    [in_range[i, q].becomes(q == p) for q in Page.members],
-                    pte[p].becomes(None), phase[i].becomes("flush_start"),
-                    [rec[i].becomes(False)] if reclaim != "off" else [])
+    gasid.declare_madvise_dontneed(ga, lambda i: [rec[i].becomes(False)] if reclaim != "off" else [])
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -321,12 +274,8 @@ def build(cfg):
                                              "(should_defer_flush): ptep_get_and_clear, then "
                                              "set_tlb_ubc_flush_pending (v6.15)")
         def try_to_unmap_one(i, p):
-            took = {f: pte[p] == f for f in Frame.members}
             return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
-                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                        [in_range[i, q].becomes(q == p) for q in Page.members],
-                        pte[p].becomes(None), rec[i].becomes(True), phase[i].becomes("unmapped"))
+                        ga.zap(i, p), rec[i].becomes(True), phase[i].becomes("unmapped"))
 
         if reclaim == "merged":
             @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending: inc_mm_tlb_gen, "
@@ -410,65 +359,26 @@ def build(cfg):
             return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
                         inv_kern[i].becomes(True), inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
 
-    def targeted(i, t):
-        """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while asid_transition is set, else
-        on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING
-        (fea4e317f9e7; or trim_cpumask)."""
-        target = lm_seen(i, t, "mm") | (lm_seen(i, t, "switching") if cfg.should_flush_switching else False)
-        return mm_cpumask.has(t) & (all_mask[i] | ((mode[t] != "lazy") & target))
+    gasid.declare_ipis(ga, cfg.should_flush_switching)
+    gasid.declare_csd_lock_wait(ga, lambda i: If(bcast[i], "tlbsync", If(rec[i], "flushed", "consider"))
+                                if reclaim != "off" else If(bcast[i], "tlbsync", "consider"))
 
-    def may_target(i, t):
-        """should_flush_tlb with trim_cpumask: a non-lazy CPU of the mask running another mm is IPI'd too."""
-        return mm_cpumask.has(t) & (all_mask[i] | (mode[t] != "lazy"))
+    first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
 
-    def scan(i, t):
-        done = scanned[i].with_(t)
-        return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, "waiting", "sending"))]
-
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
-                  f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
-    def ipi_send(i, t):
-        return when((phase[i] == "sending") & ~scanned[i].has(t) & may_target(i, t) & ~csd[i, t],
-                    csd[i, t].becomes(True), scan(i, t))
-
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: native_flush_tlb_multi -> should_flush_tlb: not in mm_cpumask, lazy, or "
-                  f"another loaded_mm ({V})")
-    def ipi_skip(i, t):
-        return when((phase[i] == "sending") & ~scanned[i].has(t) & ~targeted(i, t), scan(i, t))
-
-    @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for each "
-                                    f"target ({V})")
-    def csd_lock_wait(i):
-        return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
-                    phase[i].becomes(If(bcast[i], "tlbsync", If(rec[i], "flushed", "consider")) if reclaim != "off"
-                                     else If(bcast[i], "tlbsync", "consider")))
-
-    def active(c):
-        """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
-        return (mode[c] != "lazy") & (own_lm(c, "mm") if not tso else lm_mem[c] == "mm")
-
-    first, second = (asid_transition, global_asid) if cfg.transition_first else (global_asid, asid_transition)
-    publish_ref = ("asid_transition = true, then smp_store_release(global_asid)" if cfg.transition_first
-                   else "smp_store_release(global_asid) before asid_transition = true (order swapped)")
-
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: "
-                                    f"mm_active_cpus_exceeds(mm, 3) -> use_global_asid: under global_asid_lock, "
-                                    f"allocate_global_asid, mm_assign_global_asid: {publish_ref} "
-                                    f"({V}, {TLBFLUSH_H})")
-    def use_global_asid(i):
-        enough = count(CPU, active) > cfg.active_threshold
-        start = (phase[i] == "consider") & (asid_lock == None) & ~has_g & ~asid_transition & enough  # noqa: E711
-        if not alloc:
-            return when(start, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
-        # use_global_asid: global_asid_available, then allocate_global_asid: at the edge
-        # (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first
+    def allocate(i, start):
+        """use_global_asid: global_asid_available, then allocate_global_asid: at the edge
+        (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first."""
         edge = last_asid == TOP
         flush = edge & cfg.reset_flushes
         return when(start & (available != 0), asid_lock.becomes(i),
                     phase[i].becomes(If(edge, "reset_sync", "claim")),
                     inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush))
+
+    gasid.declare_use_global_asid(ga, cfg, has_g, first,
+                                  f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
+                                  f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
+                                  f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H})",
+                                  allocate if alloc else None)
 
     def store(var, asid):
         """One of mm_assign_global_asid's two stores (global_asid takes the allocated ASID)."""
@@ -500,39 +410,20 @@ def build(cfg):
                         last_asid.becomes(new), available.becomes(available - 1), store(first, new),
                         phase[i].becomes("assign"))
 
-    @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
-                                    f"raw_spin_unlock(global_asid_lock) ({V})")
-    def mm_assign_publish(i):
-        return when(phase[i] == "assign", store(second, last_asid if alloc else True), asid_lock.becomes(None),
-                    phase[i].becomes("flushed"))
-
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: no INVLPGB, the sampling gate "
-                                    f"((pid & 31) == (jiffies & 31)) fails, or too few active CPUs; "
-                                    f"use_global_asid: the mm already has one ({V})")
-    def consider_global_asid_skip(i):
-        return when(phase[i] == "consider", phase[i].becomes("flushed"))
+    gasid.declare_mm_assign_publish(ga, store(second, last_asid if alloc else True))
+    gasid.declare_consider_global_asid_skip(ga, "no INVLPGB, the sampling gate ((pid & 31) == (jiffies & 31)) "
+                                                "fails")
 
     # broadcast path: finish_asid_transition scans mm_cpumask
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): "
-                  + ("while (loaded_mm == LOADED_MM_SWITCHING) cpu_relax(); " if cfg.finish_waits_switching
-                     else "(no wait for LOADED_MM_SWITCHING: a guard removed) ")
-                  + f"skip unless loaded_mm == mm; if loaded_mm_asid != global ASID: flush_tlb_multi(mm_cpumask) "
-                    f"and return ({V})")
-    def finish_asid_transition_cpu(i, t):
-        wait = ~lm_seen(i, t, "switching") if cfg.finish_waits_switching else True
-        behind = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] == DYN)
-        done = scanned[i].with_(t)
-        return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
-                    scanned[i].becomes(If(behind, CPU.empty(), done)),
-                    all_mask[i].becomes(behind),
-                    phase[i].becomes(If(behind, "sending", "finish")))
+    gasid.declare_finish_asid_transition_cpu(
+        ga, f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): "
+            + ("while (loaded_mm == LOADED_MM_SWITCHING) cpu_relax(); " if cfg.finish_waits_switching
+               else "(no wait for LOADED_MM_SWITCHING: a guard removed) ")
+            + f"skip unless loaded_mm == mm; if loaded_mm_asid != global ASID: flush_tlb_multi(mm_cpumask) "
+              f"and return ({V})",
+        lambda t: loaded_asid[t] == DYN, cfg.finish_waits_switching)
 
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
-                                    f"global ASID: mm_clear_asid_transition ({V})")
-    def mm_clear_asid_transition(i):
-        return when((phase[i] == "finish") & (scanned[i] == EVERY_CPU), asid_transition.becomes(False),
-                    phase[i].becomes("tlbsync"))
+    gasid.declare_mm_clear_asid_transition(ga, "tlbsync")
 
     sync_ref = (f"{TLB_C}: broadcast_tlb_flush -> __tlbsync: TLBSYNC waits for this CPU's INVLPGBs on every "
                 f"CPU; put_cpu after it ({V}, asm/tlb.h)")
@@ -561,28 +452,17 @@ def build(cfg):
                                     "pages; flush_tlb_mm_range has returned (reclaim: mm/vmscan.c: "
                                     "shrink_folio_list -> free_unref_folios after try_to_unmap_flush) (v6.15)")
     def tlb_finish_mmu(i):
-        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
         if kern:   # after vunmap: vfree frees the kernel page; the next operation needs no fault
             kop = kbatch == i
             return when((phase[i] == "flushed") & on_cpu(i), kpage.becomes(If(kop, "freed", kpage)),
-                        kbatch.becomes(If(kop, None, kbatch)),
-                        [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                        [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
+                        kbatch.becomes(If(kop, None, kbatch)), ga.free_batch(i),
                         phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
                         rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
-        return when((phase[i] == "flushed") & on_cpu(i),
-                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
-                    phase[i].becomes(If(last, "done", "freed")))
+        return when((phase[i] == "flushed") & on_cpu(i), ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
-        @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
-                                                     "alloc_zeroed_user_highpage, set_pte_at (v6.15)")
-        def do_anonymous_page(i, p, f):
-            return when((phase[i] == "freed") & on_cpu(i) & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
-                        pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
-                        rnd[i].becomes(rnd[i] + 1))
+        gasid.declare_do_anonymous_page(ga, True)
 
     # ------------------------------------------------------------ the hardware: INVLPGB in flight
     @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
@@ -621,9 +501,7 @@ def build(cfg):
                     catch_up(t, on_dyn & (mode[t] == "user")))
 
     # ------------------------------------------------------------ context switches (the scheduler's)
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
-    def enter_lazy_tlb(c):
-        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+    gasid.declare_enter_lazy_tlb(ga)
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
                                          f"-> choose_new_asid, the global PCID with NOFLUSH; is_global_asid -> "
@@ -635,17 +513,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])),
                     catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
-                                         f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
-    def switch_mm_out(c):
-        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & sb_free(c), mode[c].becomes("other"),
-                    store_lm(c, "other"))
-
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
-                                         f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
-    def switch_mm_begin(c):
-        return when(preemptible(c) & (mode[c] == "other") & sb_free(c), mode[c].becomes("switching"),
-                    store_lm(c, "switching"))
+    gasid.declare_switch_mm_out_begin(ga)
 
     mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")
@@ -664,16 +532,10 @@ def build(cfg):
                                            If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
                     catch_up(c, ~g))
 
-    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
-                                      f"next), loaded_mm_asid; IRQs back on ({V})")
-    def switch_mm_done(c):
-        return when((mode[c] == "cr3") & sb_free(c), mode[c].becomes("user"), store_lm(c, "mm"))
+    gasid.declare_switch_mm_done(ga)
 
     if tso:
-        @m.action(CPU, fair="strong", ref="x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")
-        def store_buffer_drain(c):
-            return when(sb[c] != "empty", sb[c].becomes("empty"),
-                        lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
+        gasid.declare_store_buffer_drain(ga, "x86-TSO: a buffered store reaches memory (Sewell et al., CACM 2010)")
 
     if alloc:
         # ------------------------------------------------------------ the other mm B and its global ASID
@@ -716,11 +578,7 @@ def build(cfg):
                         available.becomes(available + 1))
 
     # ------------------------------------------------------------ the hardware: walks and accesses
-    @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): fills the TLB "
-                                               "under the loaded PCID, speculatively too, on a lazy CPU too")
-    def tlb_fill(c, p):
-        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
+    gasid.declare_tlb_fill(ga, "AMD APM vol. 2 §5.5")
 
     if kern:
         @m.action(CPU, environment=True, ref="hardware page walk of the kernel page table (any context, "
@@ -732,27 +590,10 @@ def build(cfg):
         def kernel_access(c):
             return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
 
-    def stale(e, p):
-        def bad(f):
-            freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
-            return freed | (frame[f] == "b") if alloc else freed   # the other mm's page: a reused PCID
-        return exists(Frame, lambda f: (e == f) & bad(f))
-
-    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
-    def user_access(c, p):
-        e = entry(c, p)
-        return when((mode[c] == "user") & preemptible(c) & (e != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)))
+    gasid.declare_user_access(ga, "b" if alloc else None)
 
     # ------------------------------------------------------------ properties
-    def unmapped(c, s, p):
-        return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
-
-    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
-                "no user access goes through a TLB entry whose frame was freed or reused",
-                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; broadcast_tlb_flush "
-                "ends with TLBSYNC",
-                precondition=exists(CPU, PCID, Page, unmapped))
+    gasid.invariant_no_stale_access(ga, "broadcast_tlb_flush ends with TLBSYNC")
 
     if kern:
         m.invariant("no_stale_kernel_access", forall(CPU, lambda c: ~kstale[c]),
@@ -785,29 +626,16 @@ def build(cfg):
                 "no lazy TLB (preemption is off)",
                 f"{TLB_C}: flush_tlb_mm_range: get_cpu() .. put_cpu() ({V})")
 
-    def in_flush(i):
-        return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
-
     m.cover("invlpgb_in_flight", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t) & in_range[i, p]
                                         & (glob_entry(t, p) != None)),  # noqa: E711
             "an INVLPGB was issued and a CPU's TLB still holds a global-ASID entry it will invalidate",
             "asm/tlb.h: invlpgb_flush_user_nr_nosync (v6.15)")
     m.cover("tlbsync_waits", exists(CPU, lambda i: (phase[i] == "tlbsync") & (inv_todo[i] != CPU.empty())),
             "TLBSYNC waits: the issuing CPU's INVLPGB has not reached every TLB", sync_ref)
-    m.cover("global_asid_assigned", has_g,
-            "flush_tlb_mm_range's IPI path gave the mm a global ASID",
-            f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
-    m.cover("dynamic_asid_in_transition", has_g & asid_transition & exists(
-        CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
-            "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: "
-            "INVLPGB does not reach them",
-            f"{TLB_C}: finish_asid_transition ({V})")
-    m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
-            "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
-            f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
-    m.cover("transition_finished", has_g & ~asid_transition,
-            "every CPU running the mm is on its global ASID: asid_transition cleared",
-            f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
+    gasid.cover_global_asid_assigned(ga, has_g)
+    gasid.cover_dynamic_asid_in_transition(ga, has_g, "INVLPGB")
+    gasid.cover_transition_ipi(ga, bcast)
+    gasid.cover_transition_finished(ga, has_g)
     m.cover("switch_in_onto_global_asid", exists(CPU, lambda c: (mode[c] == "cr3") & (loaded_asid[c] != DYN)),
             "a CPU switching to the mm read its global ASID and loaded CR3 with it (NOFLUSH)",
             f"{TLB_C}: choose_new_asid ({V})")
@@ -822,10 +650,7 @@ def build(cfg):
                                                   & (glob_entry(t, p) != None)),  # noqa: E711
             "a lazy CPU holds a global-ASID entry an INVLPGB is about to invalidate: no IPI needed",
             f"{TLB_C}: broadcast_tlb_flush ({V})")
-    m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
-        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
-            "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
-            "mm/mmu_gather.c: tlb_finish_mmu (v6.15)")
+    gasid.cover_frame_freed_while_cached(ga)
     if alloc:
         m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
             CPU, PCID, Page, lambda c, s, p: tlb[c, s, p] == FB)),
@@ -855,12 +680,7 @@ def build(cfg):
         m.cover("reclaim_task_migrated", exists(CPU, lambda i: migrated[i] & (phase[i] == "batched")),
                 "the reclaiming task migrated between try_to_unmap and try_to_unmap_flush",
                 "mm/rmap.c: try_to_unmap_flush (series v9-v14)")
-    if tso:
-        m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
-                "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
-    if k > 1:
-        m.cover("concurrent_flushes", count(CPU, in_flush) >= 2,
-                "two initiators flush the mm at once", f"{TLB_C}: flush_tlb_mm_range on two CPUs ({V})")
+    gasid.cover_tail(ga)
 
     quiet = forall(CPU, lambda c: between_ops(c) & (inv_todo[c] == CPU.empty()))
     m.final(quiet & (asid_lock == None) & forall(CPU, CPU, lambda i, t: ~csd[i, t]))  # noqa: E711
@@ -873,10 +693,9 @@ def build(cfg):
 PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),
-    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    gasid.PAGES,
     Param("rounds", 1, 1, 3, doc="operations (MADV_DONTNEED, or reclaim) per initiator"),
-    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
-                                           "more than N active CPUs for a global ASID)"),
+    gasid.ACTIVE_THRESHOLD,
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
                                                       "an x86-TSO store buffer"),
     Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
@@ -900,10 +719,8 @@ PARAMS = (
     Param("kernel_globals", True, doc="(bug when False; kernel_flush) the kernel-range INVLPGB without "
                                       "INVLPGB_FLAG_INCLUDE_GLOBAL"),
     Param("tlbsync_same_cpu", True, doc="(bug when False) the task may migrate between INVLPGB and TLBSYNC"),
-    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
-                                        "asid_transition"),
-    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
-                                 "between loaded_mm = SWITCHING and the global_asid read"),
+    gasid.TRANSITION_FIRST,
+    gasid.SWITCH_MB,
     Param("should_flush_switching", True, doc="(bug when False: before fea4e317f9e7, v6.15-rc) should_flush_tlb "
                                               "skips a CPU whose loaded_mm is LOADED_MM_SWITCHING"),
     Param("finish_waits_switching", True, doc="(bug when False) finish_asid_transition does not wait while a "

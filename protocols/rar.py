@@ -69,8 +69,10 @@ the active-CPU threshold is a parameter, the sampling gate and should_trim_cpuma
 """
 from __future__ import annotations
 
-from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, count,
-                          exists, forall, when)
+from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, exists,
+                          forall, when)
+
+from . import global_asid as gasid
 
 TLB_C = "arch/x86/mm/tlb.c"
 RAR_C = "arch/x86/mm/rar.c"
@@ -92,7 +94,6 @@ def build(cfg):
     Frame = m.index_set("Frame", pages)
     PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
     DYN, GLOB = PCID.members
-    EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
     Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
                    "rar_start", "rar_mark", "rar_fill", "rar_ipi", "rar_wait", "finish", "flushed", "freed", "done")
@@ -138,53 +139,17 @@ def build(cfg):
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
     if tso:
-        lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
-        sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
-                     "CPU c's store buffer: a loaded_mm store not yet in memory")
+        lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
         act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,
                          "CPU i's store buffer: its PENDING store to CPU t's action byte, not yet in memory")
 
-    def own_lm(c, val):
-        """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
-        return {"mm": (mode[c] == "user") | (mode[c] == "lazy"), "other": mode[c] == "other",
-                "switching": (mode[c] == "switching") | (mode[c] == "cr3")}[val]
-
-    def lm_seen(i, t, val):
-        """CPU i reads CPU t's cpu_tlbstate.loaded_mm as `val` (its own CPU: forwarded from the buffer)."""
-        if not tso:
-            return own_lm(t, val)
-        return If(t == i, own_lm(t, val), lm_mem[t] == val)
-
-    def store_lm(c, val):
-        return [sb[c].becomes(val)] if tso else []
-
-    def sb_free(c):
-        """The one-entry loaded_mm store buffer can take a store (a full one stalls it until it drains)."""
-        return (sb[c] == "empty") if tso else True
-
-    def between_ops(c):
-        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
-
-    def preemptible(c):
-        """The scheduler may switch CPU c: not while an initiator's task on it is inside an operation (from the
-        zap to tlb_finish_mmu its task stays on the CPU with the mm loaded; preemption in the zap's windows
-        outside get_cpu .. put_cpu is not modelled)."""
-        return between_ops(c)
-
-    FLUSHERS = CPU.mask(*range(k))
-
-    def flusher(c):
-        return FLUSHERS.has(c) if k < n else True
-
-    def running(i):
-        """Initiator i's task runs on its CPU: the mm loaded, not lazy."""
-        return mode[i] == "user"
-
-    def loaded(c):
-        return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
-
-    def entry(c, p):
-        return If(loaded_asid[c] == GLOB, tlb[c, GLOB, p], tlb[c, DYN, p])
+    ga = gasid.Mm(m, k=k, n=n, tso=tso, CPU=CPU, Page=Page, Frame=Frame, PCID=PCID, pte=pte, frame=frame,
+                  batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
+                  asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
+                  all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+    preemptible, on_cpu = ga.preemptible, ga.on_cpu
+    sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
 
     def flush_pcid(c, s, cond):
         """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local)."""
@@ -195,18 +160,10 @@ def build(cfg):
         late = cond & behind[c]
         return flush_pcid(c, DYN, late) + [behind[c].becomes(behind[c] & ~late)]
 
-    initiator = dict(actor=lambda i, *_: i, fair="weak")
+    initiator = gasid.INITIATOR
 
     # ------------------------------------------------------------ the initiators
-    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
-                                         f"-> mm/memory.c: zap_pte_range, one page ({V})")
-    def madvise_dontneed(i, p):
-        took = {f: pte[p] == f for f in Frame.members}
-        return when(flusher(i) & (phase[i] == "idle") & running(i) & (pte[p] != None),  # noqa: E711
-                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                    [in_range[i, q].becomes(q == p) for q in Page.members],
-                    pte[p].becomes(None), phase[i].becomes("flush_start"))
+    gasid.declare_madvise_dontneed(ga)
 
     def start_flush(i, rar, all_cpus):
         """flush_tlb_mm_range after inc_mm_tlb_gen: every CPU's dynamic slot is now behind; broadcast_tlb_flush
@@ -229,67 +186,17 @@ def build(cfg):
     def should_trim_cpumask(i):
         return when((phase[i] == "flush_start") & global_asid, start_flush(i, False, True))
 
-    def targeted(i, t):
-        """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) if should_flush_all, else
-        on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING."""
-        target = lm_seen(i, t, "mm") | lm_seen(i, t, "switching")
-        return mm_cpumask.has(t) & (all_mask[i] | ((mode[t] != "lazy") & target))
+    gasid.declare_ipis(ga)
+    gasid.declare_csd_lock_wait(ga, lambda i: If(bcast[i], "flushed", "consider"))
 
-    def may_target(i, t):
-        """should_flush_tlb with trim_cpumask: a non-lazy CPU of the mask running another mm is IPI'd too."""
-        return mm_cpumask.has(t) & (all_mask[i] | (mode[t] != "lazy"))
-
-    def scan(i, t, next_phase, then):
-        done = scanned[i].with_(t)
-        return [scanned[i].becomes(done), phase[i].becomes(If(done == EVERY_CPU, next_phase, then))]
-
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
-                  f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
-    def ipi_send(i, t):
-        return when((phase[i] == "sending") & ~scanned[i].has(t) & may_target(i, t) & ~csd[i, t],
-                    csd[i, t].becomes(True), scan(i, t, "waiting", "sending"))
-
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: native_flush_tlb_multi -> should_flush_tlb: not in mm_cpumask, lazy, or "
-                  f"another loaded_mm ({V})")
-    def ipi_skip(i, t):
-        return when((phase[i] == "sending") & ~scanned[i].has(t) & ~targeted(i, t), scan(i, t, "waiting", "sending"))
-
-    @m.action(CPU, **initiator, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for each "
-                                    f"target ({V})")
-    def csd_lock_wait(i):
-        return when((phase[i] == "waiting") & forall(CPU, lambda t: ~csd[i, t]),
-                    phase[i].becomes(If(bcast[i], "flushed", "consider")))
-
-    def active(c):
-        """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
-        return (mode[c] != "lazy") & (own_lm(c, "mm") if not tso else lm_mem[c] == "mm")
-
-    first, second = (asid_transition, global_asid) if cfg.transition_first else (global_asid, asid_transition)
-    publish_ref = ("asid_transition = true, then smp_store_release(global_asid)" if cfg.transition_first
-                   else "smp_store_release(global_asid) before asid_transition = true (order swapped)")
-
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: "
-                                    f"mm_active_cpus_exceeds(mm, 3) -> use_global_asid: under global_asid_lock, "
-                                    f"allocate_global_asid, mm_assign_global_asid: {publish_ref} "
-                                    f"({V}, {TLBFLUSH_H}; X86_FEATURE_RAR: {RFC_TLB})")
-    def use_global_asid(i):
-        enough = count(CPU, active) > cfg.active_threshold
-        return when((phase[i] == "consider") & (asid_lock == None) & ~global_asid & ~asid_transition  # noqa: E711
-                    & enough, first.becomes(True), asid_lock.becomes(i), phase[i].becomes("assign"))
-
-    @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
-                                    f"raw_spin_unlock(global_asid_lock) ({V})")
-    def mm_assign_publish(i):
-        return when(phase[i] == "assign", second.becomes(True), asid_lock.becomes(None),
-                    phase[i].becomes("flushed"))
-
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: consider_global_asid: the sampling gate ((pid & 31) == "
-                                    f"(jiffies & 31)) fails, or too few active CPUs; use_global_asid: the mm "
-                                    f"already has one ({V})")
-    def consider_global_asid_skip(i):
-        return when(phase[i] == "consider", phase[i].becomes("flushed"))
+    first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
+    gasid.declare_use_global_asid(ga, cfg, global_asid, first,
+                                  f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
+                                  f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
+                                  f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H}; X86_FEATURE_RAR: "
+                                  f"{RFC_TLB})")
+    gasid.declare_mm_assign_publish(ga, second.becomes(True))
+    gasid.declare_consider_global_asid_skip(ga, "the sampling gate ((pid & 31) == (jiffies & 31)) fails")
 
     # RAR path: smp_call_rar_many(mm_cpumask(mm), kern_pcid(global asid), start, end)
     def rar_targets():
@@ -360,40 +267,22 @@ def build(cfg):
                     phase[i].becomes(If(asid_transition, "finish", "flushed")))
 
     # finish_asid_transition, as merged (v6.15), run after rar_tlb_flush
-    @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
-              ref=f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
-                  f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
-                  f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})")
-    def finish_asid_transition_cpu(i, t):
-        behind_asid = mm_cpumask.has(t) & lm_seen(i, t, "mm") & (loaded_asid[t] != GLOB)
-        return when((phase[i] == "finish") & ~scanned[i].has(t) & ~lm_seen(i, t, "switching"),
-                    scanned[i].becomes(If(behind_asid, CPU.empty(), scanned[i].with_(t))),
-                    all_mask[i].becomes(behind_asid),
-                    phase[i].becomes(If(behind_asid, "sending", "finish")))
+    gasid.declare_finish_asid_transition_cpu(
+        ga, f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
+            f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
+            f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})",
+        lambda t: loaded_asid[t] != GLOB)
 
-    @m.action(CPU, **initiator, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
-                                    f"global ASID: mm_clear_asid_transition ({V})")
-    def mm_clear_asid_transition(i):
-        return when((phase[i] == "finish") & (scanned[i] == EVERY_CPU), asid_transition.becomes(False),
-                    phase[i].becomes("flushed"))
+    gasid.declare_mm_clear_asid_transition(ga, "flushed")
 
     @m.action(CPU, **initiator, ref=f"mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the gathered "
                                     f"pages; flush_tlb_mm_range has returned ({V})")
     def tlb_finish_mmu(i):
-        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
         last = rnd[i] + 1 >= rounds
-        return when(phase[i] == "flushed",
-                    [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members],
-                    [batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members],
-                    phase[i].becomes(If(last, "done", "freed")))
+        return when(phase[i] == "flushed", ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
 
     if rounds > 1:
-        @m.action(CPU, Page, Frame, **initiator, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
-                                                     f"alloc_zeroed_user_highpage, set_pte_at ({V})")
-        def do_anonymous_page(i, p, f):
-            return when((phase[i] == "freed") & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
-                        pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
-                        rnd[i].becomes(rnd[i] + 1))
+        gasid.declare_do_anonymous_page(ga, False)
 
     # ------------------------------------------------------------ the hardware: RAR microcode
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
@@ -432,9 +321,7 @@ def build(cfg):
                     flush_pcid(t, GLOB, glob), catch_up(t, user & ~glob))
 
     # ------------------------------------------------------------ context switches (the scheduler's)
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
-    def enter_lazy_tlb(c):
-        return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+    gasid.declare_enter_lazy_tlb(ga)
 
     @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
                                          f"-> choose_new_asid(next, tlb_gen, true): the global PCID, flushed "
@@ -446,17 +333,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])), flush_pcid(c, GLOB, move),
                     catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
-                                         f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
-    def switch_mm_out(c):
-        return when(preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & sb_free(c),
-                    mode[c].becomes("other"), store_lm(c, "other"))
-
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
-                                         f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
-    def switch_mm_begin(c):
-        return when(preemptible(c) & (mode[c] == "other") & sb_free(c), mode[c].becomes("switching"),
-                    store_lm(c, "switching"))
+    gasid.declare_switch_mm_out_begin(ga)
 
     mb = ("cpumask_set_cpu if the bit is clear (new_cpu = true), else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear (new_cpu = true), else nothing (the smp_mb() dropped)")
@@ -478,17 +355,11 @@ def build(cfg):
                     loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
                     flush_pcid(c, GLOB, g & new_cpu) if cfg.switch_in_flush else [], catch_up(c, ~g))
 
-    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
-                                      f"next), loaded_mm_asid; IRQs back on ({V})")
-    def switch_mm_done(c):
-        return when((mode[c] == "cr3") & sb_free(c), mode[c].becomes("user"), store_lm(c, "mm"))
+    gasid.declare_switch_mm_done(ga)
 
     if tso:
-        @m.action(CPU, fair="strong", ref="x86-TSO: a buffered loaded_mm store reaches memory (Sewell et al., "
-                                          "CACM 2010)")
-        def store_buffer_drain(c):
-            return when(sb[c] != "empty", sb[c].becomes("empty"),
-                        lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
+        gasid.declare_store_buffer_drain(ga, "x86-TSO: a buffered loaded_mm store reaches memory (Sewell et al., "
+                                             "CACM 2010)")
 
         @m.action(CPU, CPU, actor=lambda i, t: i, fair="strong",
                   ref="x86-TSO: initiator i's buffered PENDING store reaches CPU t's action vector in memory")
@@ -496,33 +367,13 @@ def build(cfg):
             return when(act_sb[i] == t, act_sb[i].becomes(None), action[t, i].becomes(True))
 
     # ------------------------------------------------------------ the hardware: walks and accesses
-    @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10): fills the TLB "
-                                               "under the loaded PCID, speculatively too, on a lazy CPU too")
-    def tlb_fill(c, p):
-        return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb[c, s, p])) for s in PCID.members])
-
-    def stale(e, p):
-        return exists(Frame, lambda f: (e == f) & ((frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))))
-
-    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
-    def user_access(c, p):
-        e = entry(c, p)
-        return when((mode[c] == "user") & preemptible(c) & (e != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | stale(e, p)))
+    gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
+    gasid.declare_user_access(ga)
 
     # ------------------------------------------------------------ properties
-    def unmapped(c, s, p):
-        return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
+    unmapped = ga.unmapped
 
-    m.invariant("no_stale_access", forall(CPU, Page, lambda c, p: ~stale_access[c, p]),
-                "no user access goes through a TLB entry whose frame was freed or reused",
-                "S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; smp_call_rar_many waits "
-                "for every target's RAR_SUCCESS",
-                precondition=exists(CPU, PCID, Page, unmapped))
-
-    def in_flush(i):
-        return ~between_ops(i) & (phase[i] != "flush_start") & (phase[i] != "flushed")
+    gasid.invariant_no_stale_access(ga, "smp_call_rar_many waits for every target's RAR_SUCCESS")
 
     def has_glob(c):
         return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
@@ -542,7 +393,7 @@ def build(cfg):
                 "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
                 "(between the zap and inc_mm_tlb_gen excepted)",
                 f"{TLB_C}: flush_tlb_func, choose_new_asid: the tlb_gen rule ({V})")
-    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | running(c)),
+    m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | on_cpu(c)),
                 "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
                 "the model's assumption that the operation is not preempted, checked",
                 f"mm/madvise.c -> mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu in the task ({V})")
@@ -573,38 +424,20 @@ def build(cfg):
             "a CPU outside the mask switches to the mm with a global ASID while its TLB holds entries under "
             "it: choose_new_asid must flush (new_cpu)",
             f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid(next, tlb_gen, new_cpu) ({RFC_TLB})")
-    m.cover("global_asid_assigned", global_asid,
-            "flush_tlb_mm_range's IPI path gave the mm a global ASID",
-            f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
+    gasid.cover_global_asid_assigned(ga, global_asid)
     if not cfg.global_at_start:   # the transition, when the mm starts on dynamic ASIDs
-        m.cover("dynamic_asid_in_transition", global_asid & asid_transition & exists(
-            CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(
-                Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
-                "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: a RAR "
-                "on the global PCID does not reach them",
-                f"{TLB_C}: finish_asid_transition ({V})")
-        m.cover("transition_ipi", exists(CPU, lambda i: bcast[i] & (phase[i] == "sending")),
-                "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
-                f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
-    m.cover("transition_finished", global_asid & ~asid_transition,
-            "every CPU running the mm is on its global ASID: asid_transition cleared",
-            f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
+        gasid.cover_dynamic_asid_in_transition(ga, global_asid, "a RAR on the global PCID")
+        gasid.cover_transition_ipi(ga, bcast)
+    gasid.cover_transition_finished(ga, global_asid)
     m.cover("trim_ipi", exists(CPU, lambda i: ~bcast[i] & global_asid & (phase[i] == "sending")),
             "a flush of a global-ASID mm goes by IPI to trim mm_cpumask",
             f"{TLB_C}: flush_tlb_mm_range: should_trim_cpumask ({RFC_TLB})")
-    m.cover("frame_freed_while_cached", exists(CPU, PCID, Page, lambda c, s, p: exists(
-        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
-            "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
-            f"mm/mmu_gather.c: tlb_finish_mmu ({V})")
+    gasid.cover_frame_freed_while_cached(ga)
     if tso:
         m.cover("pending_store_buffered", exists(CPU, lambda i: act_sb[i] != None),  # noqa: E711
                 "a PENDING store to an action byte still sits in the initiator's store buffer",
                 f"{RAR_C}: set_action_entry ({RFC_RAR})")
-        m.cover("switching_store_buffered", exists(CPU, lambda c: (mode[c] == "switching") & (sb[c] == "switching")),
-                "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
-    if k > 1:
-        m.cover("concurrent_flushes", count(CPU, in_flush) >= 2,
-                "two initiators flush the mm at once", f"{TLB_C}: flush_tlb_mm_range on two CPUs ({V})")
+    gasid.cover_tail(ga)
 
     pending = exists(CPU, CPU, lambda t, i: action[t, i])
     quiet = forall(CPU, lambda c: between_ops(c) & ~signal[c])
@@ -623,10 +456,9 @@ def build(cfg):
 PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and RARs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently (each owns a RAR payload slot)"),
-    Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame"),
+    gasid.PAGES,
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
-    Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the mm needs "
-                                           "more than N active CPUs for a global ASID)"),
+    gasid.ACTIVE_THRESHOLD,
     Param("global_at_start", False, doc="the mm starts with its global ASID, every CPU on it (the transition "
                                         "finished before the first operation)"),
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm and action-byte stores: sequentially consistent, "
@@ -636,10 +468,8 @@ PARAMS = (
     Param("rar_lazy", True, doc="(bug when False) smp_call_rar_many skips lazy CPUs (should_flush_tlb's filter)"),
     Param("payload_first", True, doc="(bug when False) the action bytes are set PENDING before set_payload "
                                      "writes the payload"),
-    Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
-                                 "between loaded_mm = SWITCHING and the global_asid read"),
-    Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes global_asid before "
-                                        "asid_transition"),
+    gasid.SWITCH_MB,
+    gasid.TRANSITION_FIRST,
 )
 
 PROTOCOL = Protocol("rar", build, PARAMS, __doc__)

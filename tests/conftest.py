@@ -23,3 +23,33 @@ def searched_all_clean(r) -> bool:
         return False
     return r.verdict in (Verdict.HOLDS, Verdict.UNCOVERED) or (
         r.verdict is Verdict.INCOMPLETE and bool(r.unchecked) and "limit" not in r.reason)
+
+
+def run_named(path: str, name: str, **opts):
+    """Run the check called `name` of the spec at `path` in-process (`opts`: RunOptions' fields)."""
+    from checker.run import RunOptions, run_check
+    from checker.spec import load_spec
+    check = next(c for c in load_spec(path) if c.name == name)
+    return run_check(path, check, RunOptions({}, **opts))
+
+
+def assert_shortest_trace_on_both_engines(path: str, name: str, invariant: str, length: int, story: list[str]):
+    """The bug check's shortest trace breaks `invariant` in `length` states on the reference and the fast
+    backend, with the same actions, and the steps of `story` (those a reviewer recognises) in that order."""
+    from checker.result import Verdict
+    seen = []
+    for backend in ("explicit", "fast"):
+        bad = run_named(path, name, backend=backend, workers=1)
+        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
+        assert bad.violation.invariant == invariant and len(bad.trace) == length
+        seen.append([s.action for s in bad.trace.steps[1:]])
+    assert seen[0] == seen[1]
+    it = iter(seen[0])
+    assert all(any(a == s for a in it) for s in story), seen[0]
+
+
+def assert_bmc_finds_at_depth(path: str, name: str, invariant: str, length: int):
+    """Z3 BMC to the explicit search's shortest length finds a violation of that invariant and length."""
+    from checker.result import Verdict
+    bad = run_named(path, name, backend="smt", depth=length)
+    assert bad.verdict is Verdict.VIOLATED and bad.violation.invariant == invariant and len(bad.trace) == length

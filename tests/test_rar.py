@@ -10,20 +10,10 @@ backend, and by Z3 BMC at that depth.
 import pytest
 
 from checker.result import Verdict
-from checker.run import RunOptions, run_check
-from checker.spec import load_spec
 
-from .conftest import spec_path
+from .conftest import assert_bmc_finds_at_depth, assert_shortest_trace_on_both_engines, run_named, spec_path
 
 SPEC = spec_path("rar.py")
-
-
-def _check(path, name):
-    return next(c for c in load_spec(path) if c.name == name)
-
-
-def _run(path, name, **opts):
-    return run_check(path, _check(path, name), RunOptions({}, **opts))
 
 
 # check -> (distinct states, transitions, depth) on the fast backend (symmetry as declared: the
@@ -43,7 +33,7 @@ def test_design_holds_with_pinned_counts(name):
     """Safe, deadlock-free, live (flush_completes and rar_completes on the whole graph), every cover
     reached, the hazard precondition met, no dead action."""
     counts, symmetric = PINNED[name]
-    r = _run(SPEC, name, backend="fast", symmetry=symmetric, workers=1)
+    r = run_named(SPEC, name, backend="fast", symmetry=symmetric, workers=1)
     assert r.verdict is Verdict.HOLDS and r.expectation_met
     assert (r.stats.states, r.stats.transitions, r.stats.depth) == counts
     assert not r.unchecked and not r.excluded
@@ -69,25 +59,12 @@ BUGS = {
 }
 
 
-def _in_order(story, actions):
-    it = iter(actions)
-    return all(any(a == s for a in it) for s in story)
-
-
 @pytest.mark.parametrize("spec", sorted(BUGS))
 def test_broken_variant_found_by_both_engines(spec):
     """The shortest trace, the same length and actions on the reference and the fast backend, with
     the steps a reviewer recognises in order."""
     name, invariant, length, story = BUGS[spec]
-    path = spec_path("bugs", spec)
-    seen = []
-    for backend in ("explicit", "fast"):
-        bad = _run(path, name, backend=backend, workers=1)
-        assert bad.verdict is Verdict.VIOLATED and bad.expectation_met
-        assert bad.violation.invariant == invariant and len(bad.trace) == length
-        seen.append([s.action for s in bad.trace.steps[1:]])
-    assert seen[0] == seen[1]
-    assert _in_order(story, seen[0]), seen[0]
+    assert_shortest_trace_on_both_engines(spec_path("bugs", spec), name, invariant, length, story)
 
 
 def test_bmc_finds_the_barrier_variant_at_the_same_depth():
@@ -96,5 +73,4 @@ def test_bmc_finds_the_barrier_variant_at_the_same_depth():
     only the first 8 steps of this one; the 20-step order swap takes about 4 minutes: docs/adequacy.md)."""
     spec = "rar_switch_mm_no_mb.py"
     name, invariant, length, _ = BUGS[spec]
-    bad = _run(spec_path("bugs", spec), name, backend="smt", depth=length)
-    assert bad.verdict is Verdict.VIOLATED and bad.violation.invariant == invariant and len(bad.trace) == length
+    assert_bmc_finds_at_depth(spec_path("bugs", spec), name, invariant, length)

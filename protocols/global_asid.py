@@ -1,0 +1,414 @@
+"""global_asid — what the two global-ASID families share: protocols/invlpgb.py (AMD INVLPGB) and
+protocols/rar.py (Intel RAR).
+
+Both model one mm that may get a process-wide global ASID (v6.15 arch/x86/mm/tlb.c): the same
+initiator (MADV_DONTNEED of one page, the IPI path through flush_tlb_multi and csd_lock_wait,
+consider_global_asid -> use_global_asid -> mm_assign_global_asid, finish_asid_transition's
+mm_clear_asid_transition, tlb_finish_mmu, the refault), the same scheduler (enter_lazy_tlb,
+switch_mm_irqs_off in steps, loaded_mm through a one-entry x86-TSO store buffer) and the same
+hardware walks and user accesses. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR),
+inc_mm_tlb_gen, flush_tlb_func, leave_lazy and switch_mm_load_cr3 (choose_new_asid's flush), the
+generation rule (ctxs[].tlb_gen, or RAR's one bit), the allocator — each family declares itself;
+where a shared action differs only in a reference text, a guard, a predicate or its next phase, the
+family passes that in.
+
+`Mm` holds the variables both declare (each family declares them itself, in its own order and
+words) and the helpers over them; the `declare_*` functions declare one action, invariant or cover
+each, so that each family keeps its own order of declarations (the order of discovery and so the
+traces depend on it). The shared actions use the initiator phases both families name alike: idle,
+flush_start, sending, waiting, consider, assign, finish, flushed, freed, done.
+"""
+from __future__ import annotations
+
+from checker.lang import If, Param, count, exists, forall, when
+
+TLB_C = "arch/x86/mm/tlb.c"
+TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
+V = "v6.15"
+INITIATOR = {"actor": lambda i, *_: i, "fair": "weak"}
+
+# the parameters both families take, in the same words
+PAGES = Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame")
+ACTIVE_THRESHOLD = Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the "
+                                                          "mm needs more than N active CPUs for a global ASID)")
+TRANSITION_FIRST = Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes "
+                                                       "global_asid before asid_transition")
+SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
+                                         "between loaded_mm = SWITCHING and the global_asid read")
+
+
+def declare_store_buffer(m, CPU, Loaded):
+    """memory="tso": each CPU's cpu_tlbstate.loaded_mm as the others read it, and its one-entry store buffer."""
+    lm_mem = m.array("loaded_mm", CPU, Loaded, "mm", "cpu_tlbstate.loaded_mm as other CPUs read it (memory)")
+    sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
+                 "CPU c's store buffer: a loaded_mm store not yet in memory")
+    return lm_mem, sb
+
+
+class Mm:
+    """One build's shared variables (as the family declared them) and the helpers over them."""
+
+    def __init__(self, m, *, k, n, tso, CPU, Page, Frame, PCID, pte, frame, batch, tlb, mode, loaded_asid,
+                 mm_cpumask, asid_transition, asid_lock, phase, rnd, in_range, all_mask, scanned, csd,
+                 stale_access, lm_mem=None, sb=None):
+        self.m, self.k, self.n, self.tso = m, k, n, tso
+        self.CPU, self.Page, self.Frame, self.PCID = CPU, Page, Frame, PCID
+        self.DYN, self.GLOBALS = PCID.members[0], PCID.members[1:]
+        self.EVERY_CPU = CPU.mask(*range(n))
+        self.FLUSHERS = CPU.mask(*range(k))
+        self.pte, self.frame, self.batch, self.tlb, self.mode = pte, frame, batch, tlb, mode
+        self.loaded_asid, self.mm_cpumask = loaded_asid, mm_cpumask
+        self.asid_transition, self.asid_lock = asid_transition, asid_lock
+        self.phase, self.rnd, self.in_range = phase, rnd, in_range
+        self.all_mask, self.scanned, self.csd, self.stale_access = all_mask, scanned, csd, stale_access
+        self.lm_mem, self.sb = lm_mem, sb
+
+    # ------------------------------------------------------------ loaded_mm and its store buffer
+    def own_lm(self, c, val):
+        """CPU c's own cpu_tlbstate.loaded_mm is `val` (its last store)."""
+        mode = self.mode
+        return {"mm": (mode[c] == "user") | (mode[c] == "lazy"), "other": mode[c] == "other",
+                "switching": (mode[c] == "switching") | (mode[c] == "cr3")}[val]
+
+    def lm_seen(self, i, t, val):
+        """CPU i reads CPU t's cpu_tlbstate.loaded_mm as `val` (its own CPU: forwarded from the buffer)."""
+        if not self.tso:
+            return self.own_lm(t, val)
+        return If(t == i, self.own_lm(t, val), self.lm_mem[t] == val)
+
+    def store_lm(self, c, val):
+        """A loaded_mm store: into the store buffer under TSO (the mode carries it under SC)."""
+        return [self.sb[c].becomes(val)] if self.tso else []
+
+    def sb_free(self, c):
+        """The one-entry loaded_mm store buffer can take a store (a full one stalls it until it drains)."""
+        return (self.sb[c] == "empty") if self.tso else True
+
+    def active(self, c):
+        """mm_active_cpus_exceeds: loaded_mm == mm and not lazy, as the initiator reads it."""
+        return (self.mode[c] != "lazy") & (self.own_lm(c, "mm") if not self.tso else self.lm_mem[c] == "mm")
+
+    # ------------------------------------------------------------ initiators and CPUs
+    def between_ops(self, c):
+        """Initiator c is between operations: none started, its last one's frames freed, or all done."""
+        phase = self.phase
+        return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
+
+    def preemptible(self, c):
+        """The scheduler may switch CPU c only between an initiator's operations: from the zap to
+        tlb_finish_mmu (and so inside flush_tlb_mm_range's get_cpu .. put_cpu) its task stays on the CPU
+        with the mm loaded; a preemption after the zap or after the flush would only delay its next step,
+        which needs the task back on the CPU (on_cpu)."""
+        return self.between_ops(c)
+
+    def on_cpu(self, i):
+        """Initiator i's task is the one CPU i runs (its mm loaded, not a lazy kthread): it can take its
+        next step in the syscall, the fault or the flush."""
+        return self.mode[i] == "user"
+
+    def flusher(self, c):
+        """CPU c is one of the initiators 0..k-1."""
+        return self.FLUSHERS.has(c) if self.k < self.n else True
+
+    def loaded(self, c):
+        """CPU c has this mm's page tables loaded (CR3): its task, a lazy kthread, or CR3 already switched."""
+        mode = self.mode
+        return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
+
+    def entry(self, c, p):
+        """What CPU c's TLB maps page p to under the PCID it has loaded."""
+        out = self.tlb[c, self.DYN, p]
+        for s in self.GLOBALS:
+            out = If(self.loaded_asid[c] == s, self.tlb[c, s, p], out)
+        return out
+
+    def unmapped(self, c, s, p):
+        """CPU c's TLB maps page p under PCID s to a frame its PTE no longer maps."""
+        tlb = self.tlb
+        return (tlb[c, s, p] != None) & (tlb[c, s, p] != self.pte[p])  # noqa: E711
+
+    def stale(self, e, p, reused=None):
+        """TLB entry e of page p maps a freed frame, or one the mm maps elsewhere now (or, with `reused`, a
+        frame of that owner: another mm's page)."""
+        frame, pte = self.frame, self.pte
+
+        def bad(f):
+            freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
+            return freed | (frame[f] == reused) if reused is not None else freed
+        return exists(self.Frame, lambda f: (e == f) & bad(f))
+
+    def zap(self, i, p):
+        """zap_pte_range of page p: the PTE cleared, its frame into initiator i's mmu_gather batch, p the
+        flush range."""
+        pte, frame, batch, Frame = self.pte, self.frame, self.batch, self.Frame
+        took = {f: pte[p] == f for f in Frame.members}
+        return [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members] + [
+            batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members] + [
+            self.in_range[i, q].becomes(q == p) for q in self.Page.members] + [pte[p].becomes(None)]
+
+    def free_batch(self, i):
+        """tlb_flush_mmu_free: the frames in initiator i's mmu_gather batch go back to the allocator."""
+        frame, batch, Frame = self.frame, self.batch, self.Frame
+        mine = {f: (frame[f] == "gathered") & (batch[f] == i) for f in Frame.members}
+        return [frame[f].becomes(If(mine[f], "free", frame[f])) for f in Frame.members] + [
+            batch[f].becomes(If(mine[f], None, batch[f])) for f in Frame.members]
+
+    def in_flush(self, i):
+        """Initiator i is inside its flush: past flush_start (the zap done), not yet flushed (returned)."""
+        return ~self.between_ops(i) & (self.phase[i] != "flush_start") & (self.phase[i] != "flushed")
+
+    # ------------------------------------------------------------ the IPI path's targets
+    def targeted(self, i, t, switching=True):
+        """native_flush_tlb_multi: on_each_cpu_mask (the whole mask) while all_mask is set, else
+        on_each_cpu_cond_mask(should_flush_tlb): not lazy, and loaded_mm == mm or LOADED_MM_SWITCHING
+        (fea4e317f9e7; `switching` False: before it)."""
+        target = self.lm_seen(i, t, "mm") | (self.lm_seen(i, t, "switching") if switching else False)
+        return self.mm_cpumask.has(t) & (self.all_mask[i] | ((self.mode[t] != "lazy") & target))
+
+    def may_target(self, i, t):
+        """should_flush_tlb with trim_cpumask: a non-lazy CPU of the mask running another mm is IPI'd too."""
+        return self.mm_cpumask.has(t) & (self.all_mask[i] | (self.mode[t] != "lazy"))
+
+    def scan(self, i, t):
+        """The IPI scan has handled CPU t: on to csd_lock_wait once every CPU is."""
+        done = self.scanned[i].with_(t)
+        return [self.scanned[i].becomes(done), self.phase[i].becomes(If(done == self.EVERY_CPU, "waiting", "sending"))]
+
+
+# ------------------------------------------------------------ the initiators
+def declare_madvise_dontneed(g, also=lambda i: []):
+    """MADV_DONTNEED zaps one PTE into the initiator's mmu_gather batch (`also`: the family's own updates)."""
+    pte = g.pte
+
+    @g.m.action(g.CPU, g.Page, **INITIATOR, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range_single "
+                                              f"-> mm/memory.c: zap_pte_range, one page ({V})")
+    def madvise_dontneed(i, p):
+        return when(g.flusher(i) & (g.phase[i] == "idle") & g.on_cpu(i) & (pte[p] != None),  # noqa: E711
+                    g.zap(i, p), g.phase[i].becomes("flush_start"), also(i))
+
+
+def declare_ipis(g, switching=True):
+    """flush_tlb_multi's scan of mm_cpumask: an IPI (csd queued) or a skip per CPU."""
+    phase, scanned, csd = g.phase, g.scanned, g.csd
+
+    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong",
+                ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
+                    f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
+    def ipi_send(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & g.may_target(i, t) & ~csd[i, t],
+                    csd[i, t].becomes(True), g.scan(i, t))
+
+    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong",
+                ref=f"{TLB_C}: native_flush_tlb_multi -> should_flush_tlb: not in mm_cpumask, lazy, or "
+                    f"another loaded_mm ({V})")
+    def ipi_skip(i, t):
+        return when((phase[i] == "sending") & ~scanned[i].has(t) & ~g.targeted(i, t, switching), g.scan(i, t))
+
+
+def declare_csd_lock_wait(g, after):
+    """Every csd of the scan unlocked: on to `after(i)`, the phase the family takes next."""
+    @g.m.action(g.CPU, **INITIATOR, ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait for each "
+                                        f"target ({V})")
+    def csd_lock_wait(i):
+        return when((g.phase[i] == "waiting") & forall(g.CPU, lambda t: ~g.csd[i, t]), g.phase[i].becomes(after(i)))
+
+
+def publish_order(cfg, asid_transition, global_asid):
+    """mm_assign_global_asid's two stores in program order (`transition_first`: the kernel's), and its words."""
+    first, second = (asid_transition, global_asid) if cfg.transition_first else (global_asid, asid_transition)
+    ref = ("asid_transition = true, then smp_store_release(global_asid)" if cfg.transition_first
+           else "smp_store_release(global_asid) before asid_transition = true (order swapped)")
+    return first, second, ref
+
+
+def declare_use_global_asid(g, cfg, has_g, first, ref, allocate=None):
+    """consider_global_asid -> use_global_asid: enough active CPUs, no global ASID yet, none in transition:
+    take global_asid_lock and make the first store (`allocate(i, start)`: the allocator's steps instead)."""
+    @g.m.action(g.CPU, **INITIATOR, ref=ref)
+    def use_global_asid(i):
+        enough = count(g.CPU, g.active) > cfg.active_threshold
+        start = (g.phase[i] == "consider") & (g.asid_lock == None) & ~has_g & ~g.asid_transition & enough  # noqa: E711
+        if allocate is not None:
+            return allocate(i, start)
+        return when(start, first.becomes(True), g.asid_lock.becomes(i), g.phase[i].becomes("assign"))
+
+
+def declare_mm_assign_publish(g, publish):
+    """mm_assign_global_asid's second store (`publish`, its update) and the unlock."""
+    @g.m.action(g.CPU, **INITIATOR, ref=f"{TLBFLUSH_H}: mm_assign_global_asid, its second store; "
+                                        f"raw_spin_unlock(global_asid_lock) ({V})")
+    def mm_assign_publish(i):
+        return when(g.phase[i] == "assign", publish, g.asid_lock.becomes(None), g.phase[i].becomes("flushed"))
+
+
+def declare_consider_global_asid_skip(g, gate):
+    """consider_global_asid gives no global ASID (`gate`: the family's reasons, in the kernel's words)."""
+    @g.m.action(g.CPU, **INITIATOR, ref=f"{TLB_C}: consider_global_asid: {gate}, or too few active CPUs; "
+                                        f"use_global_asid: the mm already has one ({V})")
+    def consider_global_asid_skip(i):
+        return when(g.phase[i] == "consider", g.phase[i].becomes("flushed"))
+
+
+def declare_finish_asid_transition_cpu(g, ref, off_global, wait_switching=True):
+    """finish_asid_transition's scan of mm_cpumask, one CPU a step: a CPU running the mm off its global ASID
+    (`off_global(t)`) sends the initiator back to flush_tlb_multi over the whole mask; `wait_switching`:
+    it spins while the CPU's loaded_mm is LOADED_MM_SWITCHING."""
+    phase, scanned, lm_seen = g.phase, g.scanned, g.lm_seen
+
+    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong", ref=ref)
+    def finish_asid_transition_cpu(i, t):
+        wait = ~lm_seen(i, t, "switching") if wait_switching else True
+        behind = g.mm_cpumask.has(t) & lm_seen(i, t, "mm") & off_global(t)
+        return when((phase[i] == "finish") & ~scanned[i].has(t) & wait,
+                    scanned[i].becomes(If(behind, g.CPU.empty(), scanned[i].with_(t))),
+                    g.all_mask[i].becomes(behind),
+                    phase[i].becomes(If(behind, "sending", "finish")))
+
+
+def declare_mm_clear_asid_transition(g, after):
+    """finish_asid_transition found every CPU on the global ASID: on to `after` (TLBSYNC, or the free)."""
+    @g.m.action(g.CPU, **INITIATOR, ref=f"{TLB_C}: finish_asid_transition: every CPU running the mm is on the "
+                                        f"global ASID: mm_clear_asid_transition ({V})")
+    def mm_clear_asid_transition(i):
+        return when((g.phase[i] == "finish") & (g.scanned[i] == g.EVERY_CPU), g.asid_transition.becomes(False),
+                    g.phase[i].becomes(after))
+
+
+def declare_do_anonymous_page(g, on_cpu):
+    """The refault of the next operation: a free frame mapped (`on_cpu`: the guard asks for the task on its
+    CPU)."""
+    pte, frame, phase = g.pte, g.frame, g.phase
+
+    @g.m.action(g.CPU, g.Page, g.Frame, **INITIATOR, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
+                                                         f"alloc_zeroed_user_highpage, set_pte_at ({V})")
+    def do_anonymous_page(i, p, f):
+        ready = phase[i] == "freed"
+        if on_cpu:
+            ready = ready & g.on_cpu(i)
+        return when(ready & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
+                    pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
+                    g.rnd[i].becomes(g.rnd[i] + 1))
+
+
+# ------------------------------------------------------------ context switches (the scheduler's)
+def declare_enter_lazy_tlb(g):
+    mode = g.mode
+
+    @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({V})")
+    def enter_lazy_tlb(c):
+        return when(g.preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
+
+
+def declare_switch_mm_out_begin(g):
+    """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING."""
+    mode = g.mode
+
+    @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
+                                             f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
+    def switch_mm_out(c):
+        return when(g.preemptible(c) & ((mode[c] == "user") | (mode[c] == "lazy")) & g.sb_free(c),
+                    mode[c].becomes("other"), g.store_lm(c, "other"))
+
+    @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
+                                             f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
+    def switch_mm_begin(c):
+        return when(g.preemptible(c) & (mode[c] == "other") & g.sb_free(c), mode[c].becomes("switching"),
+                    g.store_lm(c, "switching"))
+
+
+def declare_switch_mm_done(g):
+    mode = g.mode
+
+    @g.m.action(g.CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: barrier(); this_cpu_write(loaded_mm, "
+                                          f"next), loaded_mm_asid; IRQs back on ({V})")
+    def switch_mm_done(c):
+        return when((mode[c] == "cr3") & g.sb_free(c), mode[c].becomes("user"), g.store_lm(c, "mm"))
+
+
+def declare_store_buffer_drain(g, ref):
+    """Under TSO: CPU c's buffered loaded_mm store reaches memory."""
+    sb, lm_mem = g.sb, g.lm_mem
+
+    @g.m.action(g.CPU, fair="strong", ref=ref)
+    def store_buffer_drain(c):
+        return when(sb[c] != "empty", sb[c].becomes("empty"),
+                    lm_mem[c].becomes(If(sb[c] == "mm", "mm", If(sb[c] == "other", "other", "switching"))))
+
+
+# ------------------------------------------------------------ the hardware: walks and accesses
+def declare_tlb_fill(g, manual):
+    """The page walk (`manual`: the vendor's manual) fills the TLB under the loaded PCID."""
+    tlb, pte, loaded_asid = g.tlb, g.pte, g.loaded_asid
+
+    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
+                                                      "under the loaded PCID, speculatively too, on a lazy CPU too")
+    def tlb_fill(c, p):
+        return when(g.loaded(c) & (g.entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                    [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])
+
+
+def declare_user_access(g, reused=None):
+    """A user access through the TLB, flagged when its entry is stale (see Mm.stale)."""
+    stale_access = g.stale_access
+
+    @g.m.action(g.CPU, g.Page, environment=True, ref="user-mode load/store through the TLB")
+    def user_access(c, p):
+        e = g.entry(c, p)
+        return when((g.mode[c] == "user") & g.preemptible(c) & (e != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p, reused)))
+
+
+# ------------------------------------------------------------ properties both families state
+def invariant_no_stale_access(g, why):
+    """S1 (`why`: how the family's flush makes it hold), checked where some TLB entry is out of date."""
+    g.m.invariant("no_stale_access", forall(g.CPU, g.Page, lambda c, p: ~g.stale_access[c, p]),
+                  "no user access goes through a TLB entry whose frame was freed or reused",
+                  f"S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; {why}",
+                  precondition=exists(g.CPU, g.PCID, g.Page, g.unmapped))
+
+
+def cover_global_asid_assigned(g, has_g):
+    g.m.cover("global_asid_assigned", has_g,
+              "flush_tlb_mm_range's IPI path gave the mm a global ASID",
+              f"{TLB_C}: consider_global_asid -> use_global_asid ({V})")
+
+
+def cover_dynamic_asid_in_transition(g, has_g, flush):
+    """`flush`: the family's broadcast flush on the global PCID, which a dynamic ASID is out of reach of."""
+    mode, loaded_asid, tlb, DYN = g.mode, g.loaded_asid, g.tlb, g.DYN
+    g.m.cover("dynamic_asid_in_transition", has_g & g.asid_transition & exists(
+        g.CPU, lambda c: (mode[c] == "user") & (loaded_asid[c] == DYN) & exists(
+            g.Page, lambda p: tlb[c, DYN, p] != None)),  # noqa: E711
+              "the mm has a global ASID while a CPU still runs it on a dynamic ASID with cached entries: "
+              f"{flush} does not reach them",
+              f"{TLB_C}: finish_asid_transition ({V})")
+
+
+def cover_transition_finished(g, has_g):
+    g.m.cover("transition_finished", has_g & ~g.asid_transition,
+              "every CPU running the mm is on its global ASID: asid_transition cleared",
+              f"{TLB_C}: finish_asid_transition -> mm_clear_asid_transition ({V})")
+
+
+def cover_transition_ipi(g, bcast):
+    g.m.cover("transition_ipi", exists(g.CPU, lambda i: bcast[i] & (g.phase[i] == "sending")),
+              "finish_asid_transition found a CPU on a dynamic ASID and IPIs the whole mm_cpumask",
+              f"{TLB_C}: finish_asid_transition -> flush_tlb_multi ({V})")
+
+
+def cover_frame_freed_while_cached(g):
+    g.m.cover("frame_freed_while_cached", exists(g.CPU, g.PCID, g.Page, lambda c, s, p: exists(
+        g.Frame, lambda f: (g.tlb[c, s, p] == f) & (g.frame[f] == "free"))),
+              "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
+              f"mm/mmu_gather.c: tlb_finish_mmu ({V})")
+
+
+def cover_tail(g):
+    """The store-buffer and concurrency covers both families end with."""
+    if g.tso:
+        g.m.cover("switching_store_buffered", exists(g.CPU, lambda c: (g.mode[c] == "switching")
+                                                     & (g.sb[c] == "switching")),
+                  "loaded_mm = SWITCHING still sits in the store buffer", f"{TLB_C}: switch_mm_irqs_off ({V})")
+    if g.k > 1:
+        g.m.cover("concurrent_flushes", count(g.CPU, g.in_flush) >= 2,
+                  "two initiators flush the mm at once", f"{TLB_C}: flush_tlb_mm_range on two CPUs ({V})")
