@@ -316,6 +316,9 @@ BOOKKEEPING_MUTANTS = [
     ("switch_mm_out: drop update `asid_mm[c][0] := If((True & ((exists(ASID, lambda s: (asid_mm[c][s] == "
      "other_mm)) & (asid_mm[c][0] == other_mm)) | (~exists(ASID, lambda s: (asid_mm[c][s] == other_mm)) & "
      "(next_asid[c] == 0)))), other_mm, asid_mm[c][0])`", "loaded_asid_is_current"),
+    ("tlb_finish_mmu: drop update `batch[0] := If(((frame[0] == gathered) & (batch[0] == i)), none, batch[0])`",
+     "batch_holds_gathered"),
+    ("csd_unlock: drop update `irq_from[t] := none`", "handler_knows_its_csd"),
 ]
 
 
