@@ -183,6 +183,23 @@ def test_cli_json_and_exit_code_below_the_floor(tmp_path, capsys):
     assert [m["number"] for m in check["mutants"] if m["outcome"] == "survived"] == [23, 28, 33, 42]
 
 
+def test_cli_action_runs_only_that_actions_mutants_and_drops_the_floor(tmp_path, capsys):
+    path = tmp_path / "m.json"
+    code = main(["mutate", WEAK, "--check", "weak", "--action", "flush_remote", "--backend", "explicit",
+                 "--workers", "1", "--quiet", "--json", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0                                  # 7 of 9 is under the floor, which is for all 43
+    assert "only the mutants of flush_remote" in out and "mutation score 78 %" in out
+    (check,) = json.loads(path.read_text())["checks"]
+    assert check["only_actions"] == ["flush_remote"] and check["met"] is True
+    assert {m["action"] for m in check["mutants"]} == {"flush_remote"}
+    assert [m["number"] for m in check["mutants"] if m["outcome"] == "survived"] == [23, 28]
+    assert main(["mutate", WEAK, "--check", "weak", "--action", "nope"]) == 2
+    assert main(["mutate", WEAK, "--check", "weak", "--action", "free", "--mutant", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "--action nope: check weak has no action of that name" in err and "flush_remote" in err
+
+
 def test_cli_time_limit_leaves_mutants_out_with_exit_3(capsys):
     code = main(["mutate", WEAK, "--check", "strong", "--backend", "explicit", "--workers", "1",
                  "--quiet", "--time-limit", "0.000001"])

@@ -57,6 +57,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", metavar="NAME", help="only this check of the spec")
     p.add_argument("--max-mutants", type=int, metavar="N",
                    help="run at most N mutants per check, spread evenly over the list")
+    p.add_argument("--action", action="append", default=[], metavar="NAME",
+                   help="only the mutants of this action (repeat for several): a review of the "
+                        "functions a change touches; the check's floor does not apply")
     p.add_argument("--time-limit", type=float, metavar="S",
                    help="stop after S seconds per check (exit 3 if mutants were left out)")
     p.add_argument("--mutant", type=int, metavar="N",
@@ -97,8 +100,9 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     check_outputs({"--json": a.json}, [a.spec])
     checks = chosen_checks(a.spec, a.check)
     if a.mutant is not None:
-        if a.json:
-            raise UserError("--json writes a whole mutation run; leave it out with --mutant N")
+        if a.json or a.action:
+            raise UserError(f"{'--json' if a.json else '--action'} chooses from a whole mutation run; "
+                            "leave it out with --mutant N")
         return run_one(a.spec, checks, a.mutant, a.backend, out)
     return run_all(a, checks, out, err)
 
@@ -159,7 +163,7 @@ def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Conso
     t0 = time.perf_counter()
     for check in checks:
         runs.append(mutate_with_progress(a.spec, check, a.workers, a.max_mutants, a.time_limit,
-                                         a.backend, err if not a.quiet else None))
+                                         a.backend, err if not a.quiet else None, tuple(a.action)))
         report_run(runs[-1], out)
     code = exit_code(runs)
     if a.json:
@@ -169,11 +173,11 @@ def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Conso
 
 def mutate_with_progress(spec: str, check: Check, workers: int | None, max_mutants: int | None,
                          time_limit: float | None, backend: str | None,
-                         err: Console | None) -> MutationRun:
+                         err: Console | None, actions: tuple[str, ...] = ()) -> MutationRun:
     """`mutate_check` with a rich progress line on stderr (none when `err` is None)."""
     if err is None:
         return mutate_check(spec, check, workers=workers, max_mutants=max_mutants,
-                            time_limit=time_limit, backend=backend)
+                            time_limit=time_limit, backend=backend, actions=actions)
     with Progress(TextColumn("mutants of {task.fields[check]}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), console=err,
                   transient=True, auto_refresh=False) as bar:  # no thread: the pool forks
@@ -185,7 +189,7 @@ def mutate_with_progress(spec: str, check: Check, workers: int | None, max_mutan
             bar.update(task, completed=done, total=total,
                        tally=" · ".join(f"{n} {o}" for o, n in tally.items() if n), refresh=True)
         return mutate_check(spec, check, workers=workers, max_mutants=max_mutants,
-                            time_limit=time_limit, backend=backend, progress=step)
+                            time_limit=time_limit, backend=backend, actions=actions, progress=step)
 
 
 def pct(x: float | None) -> str:
@@ -220,8 +224,11 @@ def survivor_line(r: MutantResult, run: MutationRun) -> str:
 def report_run(run: MutationRun, out: Console) -> None:
     out.print(action_table(run))
     c = run.counts()
-    floor = "" if run.floor is None else \
+    floor = "" if run.floor is None or run.only else \
         f" · floor {pct(run.floor)}: {'[green]met[/]' if run.met else '[red]NOT MET[/]'}"
+    if run.only:
+        out.print(f"only the mutants of {', '.join(run.only)} (--action): the check's floor does not apply",
+                  soft_wrap=True)
     kinds = kinds_count_of(run)
     out.print(f"[bold]mutation score {pct(run.score())}[/] ({c['killed']} killed of "
               f"{run.counted()}; {c['equivalent']} "

@@ -88,6 +88,7 @@ class MutationRun:
     seconds: float
     workers: int
     backend: str
+    only: tuple[str, ...] = ()       # --action: the actions whose mutants were chosen (all if empty)
 
     def counts(self, action: str | None = None) -> Counter:
         return Counter(r.outcome for r in self.results if action is None or r.action == action)
@@ -122,8 +123,9 @@ class MutationRun:
 
     @property
     def met(self) -> bool:
+        """The check's floor is for all its mutants: a run over some actions' is not held to it."""
         s = self.score()
-        return self.floor is None or (s is not None and s >= self.floor)
+        return self.floor is None or bool(self.only) or (s is not None and s >= self.floor)
 
     def survivors(self) -> list[MutantResult]:
         return [r for r in self.results if r.outcome == "survived"]
@@ -241,9 +243,12 @@ def default_backend(states: int | None = None) -> str:
     return "fast" if available()[0] else "auto"
 
 
-def chosen(ms: list[Mutant], max_mutants: int | None) -> list[Mutant]:
-    """At most `max_mutants`, spread evenly over the list (numbers kept), so every action is
-    still sampled; the same list and limit always choose the same mutants."""
+def chosen(ms: list[Mutant], max_mutants: int | None, actions: tuple[str, ...] = ()) -> list[Mutant]:
+    """The mutants of `actions` (every action if empty), then at most `max_mutants` of them,
+    spread evenly over the list (numbers kept), so every action is still sampled; the same list
+    and limits always choose the same mutants."""
+    if actions:
+        ms = [m for m in ms if m.action in actions]
     if max_mutants is None or max_mutants >= len(ms):
         return ms
     return [ms[i * len(ms) // max_mutants] for i in range(max_mutants)]
@@ -268,23 +273,28 @@ def baseline(spec: str, check: Check, backend: str | None) -> tuple[CheckResult,
 
 def mutate_check(spec: str, check: Check, *, workers: int | None = None,
                  max_mutants: int | None = None, time_limit: float | None = None,
-                 backend: str | None = None,
+                 backend: str | None = None, actions: tuple[str, ...] = (),
                  progress: Callable[[int, int, MutantResult], None] | None = None) -> MutationRun:
     """Run every (or every chosen) mutant of one check, in parallel; results in number order.
-    `backend`: None for the quicker engine at the model's size (any exact engine gives the same)."""
+    `backend`: None for the quicker engine at the model's size (any exact engine gives the same);
+    `actions`: only the mutants of these actions (a review of one function's model)."""
     t0 = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
     deadline = time.time() + time_limit if time_limit else None
+    model, ms = check_mutants(check)
+    unknown = [a for a in actions if a not in {x.name for x in model.actions}]
+    if unknown:
+        raise UserError(f"--action {unknown[0]}: check {check.name} has no action of that name", check.loc,
+                        f"its actions: {', '.join(x.name for x in model.actions)}")
     original, states, backend = baseline(spec, check, backend)
-    ms = check_mutants(check)[1]
-    picked = chosen(ms, max_mutants)
+    picked = chosen(ms, max_mutants, actions)
     share = default_limit()   # the --memory-limit default, split among the worker processes
     jobs = [Job(spec, check.name, m.number, backend, states, deadline, share // workers if share else None)
             for m in picked]
     results = run_jobs(jobs, workers, deadline, progress)
     return MutationRun(spec, check.name, check.protocol.name, original.params, check.min_mutation_score,
                        len(ms), tuple(sorted(results, key=lambda r: r.number)), states.states,
-                       time.perf_counter() - t0, workers, original.backend)
+                       time.perf_counter() - t0, workers, original.backend, tuple(actions))
 
 
 def run_jobs(jobs: list[Job], workers: int, deadline: float | None,
@@ -337,7 +347,7 @@ def as_dict(run: MutationRun) -> dict:
         "original_states": run.original_states, "generated": run.generated,
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
-        "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "only_actions": list(run.only), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
         "mutants": [dataclasses.asdict(r) for r in run.results],
