@@ -10,6 +10,7 @@ from checker.adequacy.mutate import (
     Job,
     MutationRun,
     chosen,
+    liveness_options,
     classify,
     find_check,
     mutate_check,
@@ -44,8 +45,13 @@ def outcomes(run: MutationRun) -> list[tuple]:
 def test_weak_invariant_scores_low_with_the_expected_survivors():
     run = weak_run()
     c = run.counts()
-    assert (c["killed"], c["survived"], c["equivalent"], c["error"]) == (28, 4, 11, 0)
-    assert run.score() == 28 / 32 and not run.met          # the spec's floor is 0.9
+    assert (c["killed"], c["survived"], c["equivalent"], c["error"]) == (27, 4, 9, 0)
+    assert run.score() == 27 / 31 and not run.met          # the spec's floor is 0.9
+    # the hardware's guards dropped: a fill without a present PTE breaks a property (the model relies
+    # on that rule of the architecture), the other two change nothing; none is in the score
+    assert [(r.number, r.outcome) for r in run.results if r.widens] == [(1, "killed"), (2, "equivalent"),
+                                                                         (6, "equivalent")]
+    assert run.widened() == Counter({"killed": 1, "equivalent": 2}) and not run.robust()
     assert [(r.number, r.description) for r in run.survivors()] == WEAK_SURVIVORS
     assert run.score("flush_remote") == 7 / 9 and run.score("tlb_fill") == 1.0
     by = {r.number: r for r in run.results}
@@ -153,6 +159,15 @@ def test_max_mutants_spreads_over_the_list():
     assert chosen(list(range(4)), 9) == [0, 1, 2, 3]
 
 
+def test_a_mutant_over_the_reference_liveness_cap_checks_leads_to_on_the_fast_backend():
+    from checker.explicit.fast.build import available
+    from checker.run import LIVENESS_CAP, RunOptions
+    opts = RunOptions(backend="explicit", liveness=True)
+    assert liveness_options(opts, LIVENESS_CAP).backend == "explicit"
+    assert liveness_options(opts, LIVENESS_CAP + 1).backend == ("fast" if available()[0] else "explicit")
+    assert liveness_options(RunOptions(backend="auto"), LIVENESS_CAP + 1).backend == "auto"
+
+
 def test_cli_mutant_shows_the_mutated_actions_and_the_trace(capsys):
     code = main(["mutate", WEAK, "--check", "weak", "--mutant", "20", "--backend", "explicit"])
     out = capsys.readouterr().out
@@ -167,16 +182,19 @@ def test_cli_json_and_exit_code_below_the_floor(tmp_path, capsys):
     code = main(["mutate", WEAK, "--check", "weak", "--backend", "explicit", "--workers", "1",
                  "--quiet", "--json", str(path)])
     out = capsys.readouterr().out
-    assert code == 1                                           # 88 % < the floor of 90 %
-    assert "mutation score 88 %" in out and "NOT MET" in out
+    assert code == 1                                           # 87 % < the floor of 90 %
+    assert "mutation score 87 %" in out and "NOT MET" in out
+    assert "3 mutants only widen the environment" in out and "1 break a property" in out
     assert "#28 flush_remote: drop update `tlb[c] := none` — arch/x86/mm/tlb.c: flush_tlb_func, " \
            "remote — survives weak at its default parameters" in out
     doc = json.loads(path.read_text())
     assert doc["schema"] == "flushcheck-mutate/1" and doc["exit_code"] == 1
     (check,) = doc["checks"]
-    assert check["check"] == "weak" and check["score"] == 28 / 32 and check["met"] is False
-    assert check["counts"] == {"killed": 28, "survived": 4, "equivalent": 11, "error": 0,
+    assert check["check"] == "weak" and check["score"] == 27 / 31 and check["met"] is False
+    assert check["counts"] == {"killed": 27, "survived": 4, "equivalent": 9, "error": 0,
                                "incomplete": 0, "not run": 0}
+    assert check["widened"] == {"killed": 1, "survived": 0, "equivalent": 2, "error": 0,
+                                "incomplete": 0, "not run": 0}
     assert len(check["mutants"]) == 43 and {m["outcome"] for m in check["mutants"]} <= set(OUTCOMES)
     keys = {"number", "action", "ref", "kind", "description", "outcome", "killer", "trace_length"}
     assert all(keys <= set(m) for m in check["mutants"])

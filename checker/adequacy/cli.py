@@ -204,13 +204,15 @@ def action_table(run: MutationRun) -> Table:
     """One row per action: how its mutants fared, and its score."""
     t = Table(title=f"mutants of {run.check} ({run.spec}) · {bounds_text(run)}")
     t.add_column("action")
-    for o in ("mutants",) + OUTCOMES[:-1] + ("score",):
+    for o in ("mutants",) + OUTCOMES[:-1] + ("score", "env widened"):
         t.add_column(o, justify="right")
-    rows = [(a, run.counts(a), run.score(a)) for a in run.actions()] + [("total", run.counts(), run.score())]
-    for i, (name, c, s) in enumerate(rows):
-        n = sum(c.values())
+    rows = [(a, run.counts(a), run.score(a), run.widened(a)) for a in run.actions()] \
+        + [("total", run.counts(), run.score(), run.widened())]
+    for i, (name, c, s, w) in enumerate(rows):
+        n = sum(c.values()) + sum(w.values())
         t.add_row(f"[bold]{name}[/]" if i == len(rows) - 1 else name, str(n),
-                  *[str(c[o]) for o in OUTCOMES[:-1]], pct(s), end_section=i == len(rows) - 2)
+                  *[str(c[o]) for o in OUTCOMES[:-1]], pct(s),
+                  f"{w['killed']} / {w['survived']}" if w else "", end_section=i == len(rows) - 2)
     return t
 
 
@@ -232,11 +234,17 @@ def report_run(run: MutationRun, out: Console) -> None:
     kinds = kinds_count_of(run)
     out.print(f"[bold]mutation score {pct(run.score())}[/] ({c['killed']} killed of "
               f"{run.counted()}; {c['equivalent']} "
-              f"equivalent, {c['error']} errors, {c['incomplete']} incomplete, {c['not run']} not "
+              f"equivalent, {c['error']} errors, {c['incomplete']} incomplete, {c['not run'] + run.widened()['not run']} not "
               f"run){floor} · {len(run.results)} of {run.generated} mutants · "
               f"{run.original_states:,} states in the original · {run.seconds:.1f} s on "
               f"{run.workers} workers, backend {run.backend}", soft_wrap=True)
     out.print("mutants per kind: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), soft_wrap=True)
+    w = run.widened()
+    if w and w["not run"] < sum(w.values()):
+        out.print(f"{sum(w.values())} mutants only widen the environment (a guard conjunct of a hardware or "
+                  f"scheduler action dropped: every behaviour of the original and more), left out of the "
+                  f"score: {w['killed']} break a property (the design relies on that rule), "
+                  f"{w['survived']} hold (it does not: 'env widened' is killed / held)", soft_wrap=True)
     survivors = run.survivors()
     vacuous = run.vacuous()
     if vacuous:
@@ -248,6 +256,12 @@ def report_run(run: MutationRun, out: Console) -> None:
                   "--mutant N):")
         for r in survivors:
             out.print("  " + escape(survivor_line(r, run)), soft_wrap=True)
+    robust = run.robust()
+    if robust:
+        out.print(f"{len(robust)} rules of the environment the design does not need (every property holds "
+                  "without them):")
+        for r in robust:
+            out.print(f"  #{r.number} {escape(r.description)}", soft_wrap=True)
     for r in run.results:
         if r.outcome in ("error", "incomplete"):
             out.print(f"  [yellow]{r.outcome}[/] #{r.number} {escape(r.description)}: "

@@ -46,6 +46,7 @@ class Mutant:
     description: str                 # one line, e.g. "tlb_finish_mmu: drop update `table := freed`"
     model: Model
     changed: tuple[str, ...]         # every action it changes (two for swap_steps)
+    widens: bool = False             # drops a guard conjunct of an environment action (see `widens`)
 
 
 @dataclass(frozen=True)
@@ -373,8 +374,18 @@ def mutants(model: Model, liveness: bool = True) -> list[Mutant]:
                 acts[j] = x
             out.append(Mutant(len(out) + 1, kind, a.name, a.ref, desc,
                               dataclasses.replace(model, actions=tuple(acts)),
-                              tuple(model.actions[j].name for j in sorted(changes))))
+                              tuple(model.actions[j].name for j in sorted(changes)), widens(kind, a)))
     return out
+
+
+def widens(kind: str, a: Action) -> bool:
+    """Whether the mutation only widens the environment: a guard conjunct of a hardware or
+    scheduler action dropped, so the mutant has every behaviour of the original and more (the
+    adversary is stronger than the architecture or the scheduler). No property can be too weak to
+    see such a mutant, since every violation the original could have is still there: whether it
+    holds says whether the design needs that rule of its environment, not how good the
+    properties are; so it is reported apart from the score."""
+    return kind == "drop_conjunct" and a.environment
 
 
 def describe_action(a: Action) -> list[str]:

@@ -26,7 +26,7 @@ from ..explicit.compile import compile_model
 from ..explicit.memory import default_limit
 from ..lang.model import Model
 from ..result import CheckResult, Verdict
-from ..run import RunOptions, build_model, run_check
+from ..run import LIVENESS_CAP, RunOptions, build_model, run_check
 from ..spec import Check, load_spec
 from .mutants import Mutant, mutants
 
@@ -50,6 +50,7 @@ class MutantResult:
     states: int = 0
     seconds: float = 0.0
     detail: str = ""                 # the error, the limit hit, or why a survivor's holds is vacuous
+    widens: bool = False             # only widens the environment: reported apart from the score
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,13 @@ class MutationRun:
     only: tuple[str, ...] = ()       # --action: the actions whose mutants were chosen (all if empty)
 
     def counts(self, action: str | None = None) -> Counter:
-        return Counter(r.outcome for r in self.results if action is None or r.action == action)
+        """Outcomes of the scored mutants (all but those that only widen the environment)."""
+        return Counter(r.outcome for r in self.results
+                       if (action is None or r.action == action) and not r.widens)
+
+    def widened(self, action: str | None = None) -> Counter:
+        """Outcomes of the mutants that only widen the environment (`mutants.widens`)."""
+        return Counter(r.outcome for r in self.results if (action is None or r.action == action) and r.widens)
 
     def counted(self, action: str | None = None) -> int:
         """The score's denominator: mutants that ran, less the equivalent ones and errors."""
@@ -106,7 +113,7 @@ class MutationRun:
     def vacuous(self) -> list[MutantResult]:
         """Survivors whose "holds" is vacuous (a dead action, a hazard precondition never met):
         the spec gate fails those even though no property broke."""
-        return [r for r in self.survivors() if r.detail]
+        return [r for r in self.survivors() if r.detail and not r.widens]
 
     def score_with_vacuity(self) -> float | None:
         """The score if the survivors the spec gate rejects as vacuous counted as killed."""
@@ -119,7 +126,7 @@ class MutationRun:
     @property
     def complete(self) -> bool:
         """Whether every selected mutant ran (the --time-limit did not cut the run short)."""
-        return not self.counts()["not run"]
+        return not self.counts()["not run"] and not self.widened()["not run"]
 
     @property
     def met(self) -> bool:
@@ -128,7 +135,12 @@ class MutationRun:
         return self.floor is None or bool(self.only) or (s is not None and s >= self.floor)
 
     def survivors(self) -> list[MutantResult]:
-        return [r for r in self.results if r.outcome == "survived"]
+        """Scored mutants every property let through."""
+        return [r for r in self.results if r.outcome == "survived" and not r.widens]
+
+    def robust(self) -> list[MutantResult]:
+        """Widened environments under which every property still holds: rules the design does not need."""
+        return [r for r in self.results if r.outcome == "survived" and r.widens]
 
 
 # ---------------------------------------------------------------- one mutant
@@ -180,6 +192,16 @@ def mutant_options(backend: str, check: Check, deadline: float | None,
                       time_limit=limit, memory_limit=memory_limit)
 
 
+def liveness_options(opts: RunOptions, states: int) -> RunOptions:
+    """The leads-to pass of a mutant whose graph outgrew the reference engine's liveness cap runs
+    on the fast backend (where a C compiler is present), so that it ends in a verdict, not
+    "incomplete"; every engine gives the same outcomes."""
+    from ..explicit.fast.build import available
+    if opts.backend == "explicit" and states > LIVENESS_CAP and available()[0]:
+        return dataclasses.replace(opts, backend="fast")
+    return opts
+
+
 def find_check(spec: str, name: str) -> Check:
     checks = load_spec(spec)
     for c in checks:
@@ -201,7 +223,7 @@ def run_mutant(job: Job) -> MutantResult:
     check = find_check(job.spec, job.check)
     m = check_mutants(check)[1][job.number - 1]
     base = {"number": m.number, "kind": m.kind, "action": m.action, "ref": m.ref,
-            "description": m.description}
+            "description": m.description, "widens": m.widens}
     if job.deadline is not None and time.time() >= job.deadline:
         return MutantResult(**base, outcome="not run", detail="the --time-limit ran out first")
     try:
@@ -213,7 +235,7 @@ def run_mutant(job: Job) -> MutantResult:
                       model=m.model)
         outcome, killer, kind, detail = classify(r)
         if live and outcome != "killed" and r.verdict is not Verdict.ERROR:
-            r = run_check(job.spec, check, opts, model=m.model)
+            r = run_check(job.spec, check, liveness_options(opts, r.stats.states), model=m.model)
             outcome, killer, kind, detail = classify(r)
         if outcome == "incomplete" and job.deadline is not None and time.time() >= job.deadline:
             outcome, detail = "not run", "the --time-limit ran out while it ran"
@@ -335,7 +357,7 @@ def not_run(job: Job) -> MutantResult:
     """A mutant the deadline left out, described like the others."""
     m = check_mutants(find_check(job.spec, job.check))[1][job.number - 1]
     return MutantResult(m.number, m.kind, m.action, m.ref, m.description, "not run",
-                        detail="the --time-limit ran out first")
+                        detail="the --time-limit ran out first", widens=m.widens)
 
 
 def as_dict(run: MutationRun) -> dict:
@@ -348,6 +370,7 @@ def as_dict(run: MutationRun) -> dict:
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
         "only_actions": list(run.only), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "widened": {o: run.widened()[o] for o in OUTCOMES},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
         "mutants": [dataclasses.asdict(r) for r in run.results],
