@@ -812,7 +812,8 @@ def build(cfg):
                         [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
                          for s in slots])
 
-        @m.action(CPU, environment=True, ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the slot's bit in "
+        @m.action(CPU, environment=True, fair="weak",
+                  ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the slot's bit in "
                                              "user_pcid_flush_mask is set, clear it and load the user CR3 without "
                                              "NOFLUSH (v4.15+)")
         def return_to_user(c):
@@ -905,6 +906,13 @@ def build(cfg):
                     mm_cpumask.becomes(mm_cpumask.with_(c)), switch_asid(c, "mm"))
 
     # ------------------------------------------------------------ properties
+    def in_flush(i):
+        return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
+
+    def info_in_use(i):
+        """Initiator i is inside flush_tlb_mm_range (stuck in its local flush's loop included)."""
+        return in_flush(i) | (phase[i] == "lockup")
+
     def unmapped(c, s, p):
         """CPU c caches, in slot s, a translation of page p that the PTE no longer holds."""
         return (tlb[c, s, p] != None) & (tlb[c, s, p] != pte[p])  # noqa: E711
@@ -954,6 +962,24 @@ def build(cfg):
                 "mm/mmu_gather.c: tlb_finish_mmu -> tlb_batch_pages_flush: free_pages_and_swap_cache, "
                 "batch->nr = 0 (v5.13)",
                 precondition=exists(Frame, lambda f: frame[f] == "gathered"))
+    m.invariant("freed_frame_unmapped", forall(Page, lambda p: ~exists(Frame, lambda f: (pte[p] == f)
+                                                                        & (frame[f] == "free"))),
+                "no PTE maps a frame that was freed: the unmap clears the PTE before the frame goes back to the "
+                "allocator (else the next fault through this page table maps someone else's memory)",
+                "mm/page_table_check.c: __page_table_check_zero: BUG_ON(anon_map_count) at free (v5.17+)",
+                precondition=exists(Frame, lambda f: frame[f] == "gathered"))   # on its way to the allocator
+    m.invariant("flush_info_live", forall(CPU, CPU, lambda i, t: ~(csd_queued[i, t] | (irq_from[t] == i))
+                                          | info_in_use(i)),
+                "no CPU holds or takes a request of initiator i after i left flush_tlb_mm_range: its per-CPU "
+                "flush_tlb_info is rewritten by i's next flush",
+                f"{TLB_C}: get_flush_tlb_info / put_flush_tlb_info (per-CPU flush_tlb_info, one at a time); "
+                f"kernel/smp.c: smp_call_function_many_cond: csd_lock_wait before returning ({ver})",
+                precondition=exists(CPU, CPU, lambda i, t: csd_queued[i, t]))
+    m.invariant("no_csd_to_self", forall(CPU, lambda i: ~csd_locked[i, i]),
+                "an initiator queues csds only to other CPUs: its own flush is the local flush_tlb_func",
+                "kernel/smp.c: smp_call_function_many_cond: __cpumask_clear_cpu(this_cpu, cfd->cpumask); "
+                "run_local calls func directly (v5.19)",
+                precondition=exists(CPU, lambda i: phase[i] == "sending"))
     m.invariant("handler_knows_its_csd", forall(CPU, lambda t: (irq_from[t] == None) == (irq[t] == "none")),  # noqa: E711
                 "a CPU is in the flush handler exactly while it holds the csd it took off its queue",
                 "kernel/smp.c: flush_smp_call_function_queue: csd_unlock(csd) after func(info) (v5.19)",
@@ -980,11 +1006,36 @@ def build(cfg):
                     "pending for the next return to user",
                     f"{TLB_C}: load_new_mm_cr3: if (need_flush) invalidate_user_asid(new_asid) ({ver})",
                     precondition=exists(CPU, ASID, Page, lambda c, s, p: tlb_user[c, s, p] != None))  # noqa: E711
+        m.cover("user_pcid_translation_usable", exists(CPU, ASID, Page, lambda c, s, p: in_user_pcid(c)
+                                                       & (loaded_asid[c] == s) & (tlb_user[c, s, p] != None)),  # noqa: E711
+                "a CPU back in user mode, its user PCID's pending flush applied, holds a translation there "
+                "that user accesses go through", "arch/x86/entry/calling.h: SWITCH_TO_USER_CR3 (v4.15+)")
+        pending_0 = (mode[0] == "user") & on_loaded(0, lambda s: user_flush[0, s])
+        m.leads_to("user_pcid_flush_applied", pending_0, ~pending_0,
+                   "a CPU whose user PCID a flush marked applies that flush when it returns to user mode (or "
+                   "leaves the mm): it does not stay in the kernel for ever",
+                   "arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: user_pcid_flush_mask tested and cleared on "
+                   "every return to user (v4.15+)")
         m.cover("user_pcid_flush_deferred", exists(CPU, ASID, Page, lambda c, s, p: user_flush[c, s]
                                                    & unmapped_user(c, s, p)),
                 "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return "
                 "to user", f"{TLB_C}: invalidate_user_asid ({ver})")
     if cfg.munmap:
+        m.invariant("table_batch_holds_gathered", forall(PTable, lambda t: (table_batch[t] == None)  # noqa: E711
+                                                         == (ptable[t] != "gathered")),
+                    "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed: "
+                    "pte_free_tlb adds it, tlb_finish_mmu frees it and empties the batch",
+                    "mm/mmu_gather.c: tlb_remove_table, tlb_finish_mmu -> tlb_table_flush (v5.13)",
+                    precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
+        m.invariant("freed_tables_only_in_flush", forall(CPU, lambda i: ~freed_tables[i] | ~between_ops(i)),
+                    "an initiator's flush_tlb_info.freed_tables is set only for the flush of the unmap that "
+                    "detached a table: a later flush would IPI lazy CPUs for nothing",
+                    "mm/mmu_gather.c: tlb_flush_mmu_tlbonly -> __tlb_reset_range: tlb->freed_tables = 0 (v5.13)",
+                    precondition=exists(CPU, lambda i: freed_tables[i]))
+        m.leads_to("detached_tables_freed", exists(PTable, lambda t: ptable[t] == "gathered"),
+                   forall(PTable, lambda t: ptable[t] != "gathered"),
+                   "every PTE-table page munmap detached is freed in the end (no page-table page is leaked)",
+                   "mm/mmu_gather.c: tlb_finish_mmu -> tlb_table_flush -> tlb_remove_table_free (v5.13)")
         detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
         m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
                     "no page walk, speculative ones included, reads a PTE-table page munmap freed",
@@ -1010,6 +1061,17 @@ def build(cfg):
             Frame, lambda f: (pte[p] == f) & lazyfree[f])),
                 "a store after MADV_FREE set the PTE's dirty bit again: reclaim must keep the page",
                 "mm/rmap.c: try_to_unmap_one: pte_dirty(pteval) -> folio_mark_dirty")
+    if cfg.reclaim:
+        m.invariant("reclaim_flush_pending_only_in_batch", forall(CPU, lambda i: ~reclaiming[i] | ~between_ops(i)),
+                    "reclaim's batch is marked as needing a flush only from the unmap that adds to it until the "
+                    "pages it flushed are freed",
+                    "mm/rmap.c: set_tlb_ubc_flush_pending: tlb_ubc->flush_required = true; try_to_unmap_flush: "
+                    "= false (v5.19)",
+                    precondition=exists(CPU, lambda i: reclaiming[i]))
+        m.cover("reclaim_batch_flushed", exists(CPU, Frame, lambda i, f: reclaiming[i] & in_flush(i)
+                                                & (batch[f] == i) & (frame[f] == "gathered")),
+                "reclaim's batched flush is in flight for a page try_to_unmap_one took out of the page table",
+                f"{TLB_C}: arch_tlbbatch_flush (v5.19)")
     if lazyfree_reclaim:
         m.cover("lazyfree_page_discarded", exists(CPU, Frame, lambda i, f: reclaiming[i] & (batch[f] == i)
                                                   & lazyfree[f] & (phase[i] == "flush_start")),
@@ -1049,8 +1111,6 @@ def build(cfg):
                 "a direct IO holds a frame that an unmap or reclaim has taken out of the page table",
                 "mm/gup.c: gup_pte_range (v5.18)")
 
-    def in_flush(i):
-        return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
 
     def handling(t, i, cond):
         """CPU t is about to run flush_tlb_func for initiator i's request, and `cond` holds."""

@@ -335,3 +335,43 @@ def test_bookkeeping_properties_kill_what_no_hazard_sees(description, invariant)
     hazards = tuple(i for i in mutant.model.invariants if i.name in ("no_stale_access", "asid_holds_its_mm"))
     assert run_check(SPEC, check, RunOptions({}, backend="explicit"),
                      model=dataclasses.replace(mutant.model, invariants=hazards)).verdict is Verdict.HOLDS
+
+
+# the callers' properties (issue 11, fourth pass): a mutant of each caller's check that one of them
+# kills and that survived mutate before them; (check, mutant, the property that kills it)
+CALLER_PROPERTIES = ("freed_frame_unmapped", "table_batch_holds_gathered", "freed_tables_only_in_flush",
+                     "detached_tables_freed", "flush_info_live", "no_csd_to_self",
+                     "reclaim_flush_pending_only_in_batch", "reclaim_batch_flushed", "user_pcid_flush_applied",
+                     "user_pcid_translation_usable")
+CALLER_MUTANTS = [
+    ("tlb_gen_munmap_2cpus", "munmap: drop update `pte[0] := If((pte[0] != none), none, pte[0])`",
+     "freed_frame_unmapped"),
+    ("tlb_gen_munmap_2cpus", "tlb_finish_mmu: drop update `ptable[0] := If(((ptable[0] == gathered) & "
+     "(table_batch[0] == i)), free, ptable[0])`", "table_batch_holds_gathered"),
+    ("tlb_gen_munmap_2cpus", "tlb_finish_mmu: drop update `freed_tables[i] := False`", "freed_tables_only_in_flush"),
+    ("tlb_gen_reclaim_2cpus", "try_to_unmap_one: drop guard conjunct `phase[i] == idle`", "flush_info_live"),
+    ("tlb_gen_reclaim_2cpus", "arch_tlbbatch_flush: drop update `scanned[i] := {}.with_(i)`", "no_csd_to_self"),
+    ("tlb_gen_reclaim_2cpus", "free_unref_page_list: drop update `reclaiming[i] := False`",
+     "reclaim_flush_pending_only_in_batch"),
+    ("tlb_gen_reclaim_2cpus", "try_to_unmap_one: negate guard conjunct `pte[p] != none`", "cover reclaim_batch_flushed"),
+    ("tlb_gen_pti_2cpus", "return_to_user: negate guard conjunct `mode[c] == user`", "user_pcid_flush_applied"),
+    ("tlb_gen_pti_2cpus", "tlb_fill_user: negate guard conjunct `~user_flush[c][0]`",
+     "cover user_pcid_translation_usable"),
+]
+
+
+@pytest.mark.parametrize("name,description,killer", CALLER_MUTANTS, ids=[k for _, _, k in CALLER_MUTANTS])
+def test_caller_properties_kill_what_survived_before_them(name, description, killer):
+    """Each caller's own bookkeeping and progress, stated as the kernel's checks (page_table_check,
+    the mmu_gather's shape, tlb_ubc->flush_required, SWITCH_TO_USER_CR3 on every return): the mutant
+    breaks the named property, and without the caller properties it holds."""
+    from checker.adequacy.mutate import check_mutants, classify
+    check = _check(SPEC, name)
+    mutant = next(m for m in check_mutants(check)[1] if m.description == description)
+    opts = RunOptions({}, backend="fast")
+    assert classify(run_check(SPEC, check, opts, model=mutant.model))[1] == killer
+    before = dataclasses.replace(
+        mutant.model, invariants=tuple(i for i in mutant.model.invariants if i.name not in CALLER_PROPERTIES),
+        covers=tuple(c for c in mutant.model.covers if c.name not in CALLER_PROPERTIES),
+        properties=tuple(p for p in mutant.model.properties if p.name not in CALLER_PROPERTIES))
+    assert run_check(SPEC, check, opts, model=before).verdict is Verdict.HOLDS
