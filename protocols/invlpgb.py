@@ -199,7 +199,7 @@ def build(cfg):
     csd = m.array("csd", (CPU, CPU), BOOL, False, "initiator i's flush csd for CPU t is locked and queued")
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
-    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
     if kern:
         kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
                       "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")
@@ -208,7 +208,7 @@ def build(cfg):
                        "CPU c's TLB holds the kernel page's translation: a global entry, in no PCID")
         inv_kern = m.array("inv_kernel", CPU, BOOL, False,
                            "initiator c's pending INVLPGB includes global entries (the kernel page)")
-        kstale = m.array("stale_kernel_access", CPU, BOOL, False)
+        kstale = m.array("stale_kernel_access", CPU, BOOL, False, history=True)
     if tso:
         lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
     migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"

@@ -137,7 +137,7 @@ def build(cfg):
     action = m.array("rar_action", (CPU, CPU), BOOL, False,
                      "CPU t's action vector, byte of payload slot i, in memory: PENDING (else SUCCESS)")
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
-    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
     if tso:
         lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
         act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,

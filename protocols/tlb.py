@@ -238,17 +238,17 @@ class Shootdown:
             if d.kflush_defer != "none":
                 self.kdeferred = m.array("kdeferred", CPU, BOOL, False,
                                          "a deferred kernel TLB flush waits for CPU c's next kernel entry")
-            self.stale_kaccess = m.array("stale_kaccess", CPU, BOOL, False)
+            self.stale_kaccess = m.array("stale_kaccess", CPU, BOOL, False, history=True)
         if "writeback" in d.callers:
             self.ptl_locked = m.var("ptl_locked", BOOL, False, "the PTE-table lock (PTL) is held by CPU 0")
             self.clean = m.array("clean", Frame, BOOL, False, "writeback cleaned frame f (a dirty "
                                  "file page): a store must mark it dirty again")
-            self.lost_write = m.array("lost_write", (CPU, Page), BOOL, False)
+            self.lost_write = m.array("lost_write", (CPU, Page), BOOL, False, history=True)
         # ghost flags: the forbidden events
-        self.stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
-        self.freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False)
-        self.dead_info_read = m.array("dead_info_read", CPU, BOOL, False)
-        self.unsafe_nmi_uaccess = m.array("unsafe_nmi_uaccess", CPU, BOOL, False)
+        self.stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+        self.freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
+        self.dead_info_read = m.array("dead_info_read", CPU, BOOL, False, history=True)
+        self.unsafe_nmi_uaccess = m.array("unsafe_nmi_uaccess", CPU, BOOL, False, history=True)
 
         self._invariants()
         self._environment()

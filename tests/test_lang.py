@@ -1,6 +1,8 @@
 """The modelling language: expression semantics, deadlocks, coverage, on tiny models."""
 import itertools
 
+import pytest
+
 from checker.explicit.compile import compile_expr, compile_model
 from checker.explicit.explore import explore
 from checker.explicit.layout import Layout
@@ -121,3 +123,30 @@ def test_a_list_nested_in_the_updates_is_named_in_one_line():
         def a():
             return when(~x, [[x.becomes(True)]])
     assert "a list of updates inside a list of updates" in str(e.value) and len(str(e.value)) < 300
+
+
+def test_history_variables_are_read_by_properties_only():
+    """A history variable records what happened for the properties (mutants of its updates are
+    reported apart); the model itself reading one is a model error."""
+    from checker.adequacy.mutants import history_vars
+    from checker.errors import ModelError
+    from checker.lang.model import ghosts
+
+    def model(read_in_guard):
+        m = ModelBuilder("history")
+        CPU = m.index_set("CPU", 2, lanes=True)
+        k = m.array("k", CPU, IntRange(0, 2), 0)
+        seen = m.array("seen", CPU, BOOL, False, history=True)
+
+        @m.action(CPU)
+        def bump(c):
+            return when((k[c] < 2) & (~seen[c] if read_in_guard else True), k[c].becomes(k[c] + 1),
+                        seen.__getitem__(c).becomes(seen[c] | (k[c] == 1)))
+        m.invariant("not_seen_twice", forall(CPU, lambda c: ~seen[c] | (k[c] == 2)), "")
+        return m.build()
+
+    built = model(False)
+    assert ghosts(built) == {"seen"} and history_vars(built) == {"seen"}
+    with pytest.raises(ModelError) as e:
+        model(True)
+    assert "history variable seen is read by the model" in str(e.value)

@@ -45,13 +45,16 @@ def outcomes(run: MutationRun) -> list[tuple]:
 def test_weak_invariant_scores_low_with_the_expected_survivors():
     run = weak_run()
     c = run.counts()
-    assert (c["killed"], c["survived"], c["equivalent"], c["error"]) == (27, 4, 9, 0)
-    assert run.score() == 27 / 31 and not run.met          # the spec's floor is 0.9
+    assert (c["killed"], c["survived"], c["equivalent"], c["error"]) == (26, 4, 8, 0)
+    assert run.score() == 26 / 30 and not run.met          # the spec's floor is 0.9
     # the hardware's guards dropped: a fill without a present PTE breaks a property (the model relies
     # on that rule of the architecture), the other two change nothing; none is in the score
-    assert [(r.number, r.outcome) for r in run.results if r.widens] == [(1, "killed"), (2, "equivalent"),
-                                                                         (6, "equivalent")]
-    assert run.widened() == Counter({"killed": 1, "equivalent": 2}) and not run.robust()
+    # the ghost `stale` only records the hazard for the invariant: changing its update changes the
+    # observer, not the protocol (a flipped test raises a false alarm, a dropped one sees nothing)
+    assert [(r.number, r.outcome, r.apart) for r in run.results if r.apart] == [
+        (1, "killed", "environment"), (2, "equivalent", "environment"), (6, "equivalent", "environment"),
+        (8, "equivalent", "observer"), (9, "killed", "observer")]
+    assert not run.held_apart("environment") and not run.held_apart("observer")
     assert [(r.number, r.description) for r in run.survivors()] == WEAK_SURVIVORS
     assert run.score("flush_remote") == 7 / 9 and run.score("tlb_fill") == 1.0
     by = {r.number: r for r in run.results}
@@ -184,17 +187,17 @@ def test_cli_json_and_exit_code_below_the_floor(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1                                           # 87 % < the floor of 90 %
     assert "mutation score 87 %" in out and "NOT MET" in out
-    assert "3 mutants only widen the environment" in out and "1 break a property" in out
+    assert "3 mutants left out of the score (environment: " in out and "1 break a property, 0 hold" in out
     assert "#28 flush_remote: drop update `tlb[c] := none` — arch/x86/mm/tlb.c: flush_tlb_func, " \
            "remote — survives weak at its default parameters" in out
     doc = json.loads(path.read_text())
     assert doc["schema"] == "flushcheck-mutate/1" and doc["exit_code"] == 1
     (check,) = doc["checks"]
-    assert check["check"] == "weak" and check["score"] == 27 / 31 and check["met"] is False
-    assert check["counts"] == {"killed": 27, "survived": 4, "equivalent": 9, "error": 0,
+    assert check["check"] == "weak" and check["score"] == 26 / 30 and check["met"] is False
+    assert check["counts"] == {"killed": 26, "survived": 4, "equivalent": 8, "error": 0,
                                "incomplete": 0, "not run": 0}
-    assert check["widened"] == {"killed": 1, "survived": 0, "equivalent": 2, "error": 0,
-                                "incomplete": 0, "not run": 0}
+    assert check["apart"]["environment"] == {"killed": 1, "survived": 0, "equivalent": 2, "error": 0,
+                                             "incomplete": 0, "not run": 0}
     assert len(check["mutants"]) == 43 and {m["outcome"] for m in check["mutants"]} <= set(OUTCOMES)
     keys = {"number", "action", "ref", "kind", "description", "outcome", "killer", "trace_length"}
     assert all(keys <= set(m) for m in check["mutants"])

@@ -29,7 +29,7 @@ from ..report.write import PipeSafe, check_outputs, console, write_report
 from ..run import RunOptions, run_check
 from ..spec import Check, load_spec
 from ..usercode import finite_positive
-from .mutants import KINDS, describe_action
+from .mutants import APART, KINDS, describe_action
 from .mutate import (
     OUTCOMES,
     MutantResult,
@@ -204,15 +204,15 @@ def action_table(run: MutationRun) -> Table:
     """One row per action: how its mutants fared, and its score."""
     t = Table(title=f"mutants of {run.check} ({run.spec}) · {bounds_text(run)}")
     t.add_column("action")
-    for o in ("mutants",) + OUTCOMES[:-1] + ("score", "env widened"):
+    for o in ("mutants",) + OUTCOMES[:-1] + ("score", "env widened", "observer"):
         t.add_column(o, justify="right")
-    rows = [(a, run.counts(a), run.score(a), run.widened(a)) for a in run.actions()] \
-        + [("total", run.counts(), run.score(), run.widened())]
-    for i, (name, c, s, w) in enumerate(rows):
-        n = sum(c.values()) + sum(w.values())
+    rows = [(a, run.counts(a), run.score(a), [run.apart_counts(w, a) for w in APART]) for a in run.actions()] \
+        + [("total", run.counts(), run.score(), [run.apart_counts(w) for w in APART])]
+    for i, (name, c, s, aside) in enumerate(rows):
+        n = sum(c.values()) + sum(sum(w.values()) for w in aside)
         t.add_row(f"[bold]{name}[/]" if i == len(rows) - 1 else name, str(n),
                   *[str(c[o]) for o in OUTCOMES[:-1]], pct(s),
-                  f"{w['killed']} / {w['survived']}" if w else "", end_section=i == len(rows) - 2)
+                  *[f"{w['killed']} / {w['survived']}" if w else "" for w in aside], end_section=i == len(rows) - 2)
     return t
 
 
@@ -234,17 +234,16 @@ def report_run(run: MutationRun, out: Console) -> None:
     kinds = kinds_count_of(run)
     out.print(f"[bold]mutation score {pct(run.score())}[/] ({c['killed']} killed of "
               f"{run.counted()}; {c['equivalent']} "
-              f"equivalent, {c['error']} errors, {c['incomplete']} incomplete, {c['not run'] + run.widened()['not run']} not "
+              f"equivalent, {c['error']} errors, {c['incomplete']} incomplete, {sum(r.outcome == 'not run' for r in run.results)} not "
               f"run){floor} · {len(run.results)} of {run.generated} mutants · "
               f"{run.original_states:,} states in the original · {run.seconds:.1f} s on "
               f"{run.workers} workers, backend {run.backend}", soft_wrap=True)
     out.print("mutants per kind: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), soft_wrap=True)
-    w = run.widened()
-    if w and w["not run"] < sum(w.values()):
-        out.print(f"{sum(w.values())} mutants only widen the environment (a guard conjunct of a hardware or "
-                  f"scheduler action dropped: every behaviour of the original and more), left out of the "
-                  f"score: {w['killed']} break a property (the design relies on that rule), "
-                  f"{w['survived']} hold (it does not: 'env widened' is killed / held)", soft_wrap=True)
+    for why, what in APART.items():
+        w = run.apart_counts(why)
+        if w and w["not run"] < sum(w.values()):
+            out.print(f"{sum(w.values())} mutants left out of the score ({why}: {what}): {w['killed']} break a "
+                      f"property, {w['survived']} hold, {w['equivalent']} equivalent", soft_wrap=True)
     survivors = run.survivors()
     vacuous = run.vacuous()
     if vacuous:
@@ -256,12 +255,14 @@ def report_run(run: MutationRun, out: Console) -> None:
                   "--mutant N):")
         for r in survivors:
             out.print("  " + escape(survivor_line(r, run)), soft_wrap=True)
-    robust = run.robust()
-    if robust:
-        out.print(f"{len(robust)} rules of the environment the design does not need (every property holds "
-                  "without them):")
-        for r in robust:
-            out.print(f"  #{r.number} {escape(r.description)}", soft_wrap=True)
+    for why, title in (("environment", "rules of the environment the design does not need (every property "
+                                        "holds without them)"),
+                       ("observer", "changes to a hazard's observer that no property noticed")):
+        held = run.held_apart(why)
+        if held:
+            out.print(f"{len(held)} {title}:")
+            for r in held:
+                out.print(f"  #{r.number} {escape(r.description)}", soft_wrap=True)
     for r in run.results:
         if r.outcome in ("error", "incomplete"):
             out.print(f"  [yellow]{r.outcome}[/] #{r.number} {escape(r.description)}: "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..lang.builder import same_expr
 from ..lang.expr import Assign, Bound, Const, Expr, Op, Quant, Ref, VarDecl, show, walk
-from ..lang.model import Action, Model
+from ..lang.model import Action, Model, ghosts
 from ..lang.types import BOOL, Enum, same_kind
 
 # kind -> what it stands for in kernel terms (docs/adequacy.md explains each)
@@ -46,7 +46,7 @@ class Mutant:
     description: str                 # one line, e.g. "tlb_finish_mmu: drop update `table := freed`"
     model: Model
     changed: tuple[str, ...]         # every action it changes (two for swap_steps)
-    widens: bool = False             # drops a guard conjunct of an environment action (see `widens`)
+    apart: str = ""                  # "environment" or "observer": reported apart from the score (`apart`)
 
 
 @dataclass(frozen=True)
@@ -354,6 +354,7 @@ def mutants(model: Model, liveness: bool = True) -> list[Mutant]:
     not change the action's text, repeats an earlier one, or would be ill-typed is left out.
     `liveness`: whether the check verifies leads-to properties (else fairness is moot)."""
     steps = phase_steps(model)
+    ghost = history_vars(model)
     fairness = liveness and bool(model.properties)
     out: list[Mutant] = []
     seen: set[tuple] = set()
@@ -374,18 +375,48 @@ def mutants(model: Model, liveness: bool = True) -> list[Mutant]:
                 acts[j] = x
             out.append(Mutant(len(out) + 1, kind, a.name, a.ref, desc,
                               dataclasses.replace(model, actions=tuple(acts)),
-                              tuple(model.actions[j].name for j in sorted(changes)), widens(kind, a)))
+                              tuple(model.actions[j].name for j in sorted(changes)),
+                              apart(kind, a, model, changes, ghost)))
     return out
 
 
-def widens(kind: str, a: Action) -> bool:
-    """Whether the mutation only widens the environment: a guard conjunct of a hardware or
-    scheduler action dropped, so the mutant has every behaviour of the original and more (the
-    adversary is stronger than the architecture or the scheduler). No property can be too weak to
-    see such a mutant, since every violation the original could have is still there: whether it
-    holds says whether the design needs that rule of its environment, not how good the
-    properties are; so it is reported apart from the score."""
-    return kind == "drop_conjunct" and a.environment
+APART = {
+    "environment": "a guard conjunct of a hardware or scheduler action dropped: every behaviour of the "
+                   "original and more",
+    "observer": "only the updates of history variables changed (records of a hazard that only properties "
+                "read): the observer, not the kernel",
+}
+
+
+def apart(kind: str, a: Action, model: Model, changes: dict[int, Action], ghost: frozenset[str]) -> str:
+    """Why a mutant is reported apart from the score, or "".
+
+    "environment": it only widens the environment (a guard conjunct of an environment action
+    dropped), so it has every behaviour of the original and more: an adversary stronger than the
+    architecture or the scheduler. It cannot hide a violation the original has, so whether it holds
+    says whether the design needs that rule, not how strong the properties are.
+
+    "observer": it changes only updates of history variables (`history_vars`), which record a
+    hazard for a property to read (`stale_access`, `copied`) and which nothing in the model reads:
+    it weakens or breaks the property's observer, and the kernel is the same."""
+    if kind == "drop_conjunct" and a.environment:
+        return "environment"
+    if kind == "drop_fairness":
+        return ""
+    touched: set[str] = set()
+    for j, new in changes.items():
+        old = model.actions[j]
+        if str(old.guard) != str(new.guard):
+            return ""
+        before, after = {str(u): u for u in old.updates}, {str(u): u for u in new.updates}
+        touched |= {u.target.var.name for k, u in (before | after).items() if (k in before) != (k in after)}
+    return "observer" if touched and touched <= ghost else ""
+
+
+def history_vars(model: Model) -> frozenset[str]:
+    """The variables declared `history=True` (the builder checks that they are `ghosts`):
+    mutants that change only their updates change a property's observer, not the model."""
+    return frozenset(v.name for v in model.vars if v.history) & ghosts(model)
 
 
 def describe_action(a: Action) -> list[str]:

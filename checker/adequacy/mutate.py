@@ -28,7 +28,7 @@ from ..lang.model import Model
 from ..result import CheckResult, Verdict
 from ..run import LIVENESS_CAP, RunOptions, build_model, run_check
 from ..spec import Check, load_spec
-from .mutants import Mutant, mutants
+from .mutants import APART, Mutant, mutants
 
 OUTCOMES = ("killed", "survived", "equivalent", "error", "incomplete", "not run")
 
@@ -50,7 +50,7 @@ class MutantResult:
     states: int = 0
     seconds: float = 0.0
     detail: str = ""                 # the error, the limit hit, or why a survivor's holds is vacuous
-    widens: bool = False             # only widens the environment: reported apart from the score
+    apart: str = ""                  # "environment" or "observer": reported apart (mutants.apart)
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,12 @@ class MutationRun:
     only: tuple[str, ...] = ()       # --action: the actions whose mutants were chosen (all if empty)
 
     def counts(self, action: str | None = None) -> Counter:
-        """Outcomes of the scored mutants (all but those that only widen the environment)."""
-        return Counter(r.outcome for r in self.results
-                       if (action is None or r.action == action) and not r.widens)
+        """Outcomes of the scored mutants (all but those reported apart)."""
+        return self.apart_counts("", action)
 
-    def widened(self, action: str | None = None) -> Counter:
-        """Outcomes of the mutants that only widen the environment (`mutants.widens`)."""
-        return Counter(r.outcome for r in self.results if (action is None or r.action == action) and r.widens)
+    def apart_counts(self, why: str, action: str | None = None) -> Counter:
+        """Outcomes of the mutants reported apart for `why` (mutants.APART; "" for the scored ones)."""
+        return Counter(r.outcome for r in self.results if (action is None or r.action == action) and r.apart == why)
 
     def counted(self, action: str | None = None) -> int:
         """The score's denominator: mutants that ran, less the equivalent ones and errors."""
@@ -113,7 +112,7 @@ class MutationRun:
     def vacuous(self) -> list[MutantResult]:
         """Survivors whose "holds" is vacuous (a dead action, a hazard precondition never met):
         the spec gate fails those even though no property broke."""
-        return [r for r in self.survivors() if r.detail and not r.widens]
+        return [r for r in self.survivors() if r.detail]
 
     def score_with_vacuity(self) -> float | None:
         """The score if the survivors the spec gate rejects as vacuous counted as killed."""
@@ -126,7 +125,7 @@ class MutationRun:
     @property
     def complete(self) -> bool:
         """Whether every selected mutant ran (the --time-limit did not cut the run short)."""
-        return not self.counts()["not run"] and not self.widened()["not run"]
+        return not any(r.outcome == "not run" for r in self.results)
 
     @property
     def met(self) -> bool:
@@ -136,11 +135,11 @@ class MutationRun:
 
     def survivors(self) -> list[MutantResult]:
         """Scored mutants every property let through."""
-        return [r for r in self.results if r.outcome == "survived" and not r.widens]
+        return [r for r in self.results if r.outcome == "survived" and not r.apart]
 
-    def robust(self) -> list[MutantResult]:
-        """Widened environments under which every property still holds: rules the design does not need."""
-        return [r for r in self.results if r.outcome == "survived" and r.widens]
+    def held_apart(self, why: str) -> list[MutantResult]:
+        """Mutants reported apart for `why` under which every property holds."""
+        return [r for r in self.results if r.outcome == "survived" and r.apart == why]
 
 
 # ---------------------------------------------------------------- one mutant
@@ -223,7 +222,7 @@ def run_mutant(job: Job) -> MutantResult:
     check = find_check(job.spec, job.check)
     m = check_mutants(check)[1][job.number - 1]
     base = {"number": m.number, "kind": m.kind, "action": m.action, "ref": m.ref,
-            "description": m.description, "widens": m.widens}
+            "description": m.description, "apart": m.apart}
     if job.deadline is not None and time.time() >= job.deadline:
         return MutantResult(**base, outcome="not run", detail="the --time-limit ran out first")
     try:
@@ -357,7 +356,7 @@ def not_run(job: Job) -> MutantResult:
     """A mutant the deadline left out, described like the others."""
     m = check_mutants(find_check(job.spec, job.check))[1][job.number - 1]
     return MutantResult(m.number, m.kind, m.action, m.ref, m.description, "not run",
-                        detail="the --time-limit ran out first", widens=m.widens)
+                        detail="the --time-limit ran out first", apart=m.apart)
 
 
 def as_dict(run: MutationRun) -> dict:
@@ -370,7 +369,7 @@ def as_dict(run: MutationRun) -> dict:
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
         "only_actions": list(run.only), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
-        "widened": {o: run.widened()[o] for o in OUTCOMES},
+        "apart": {why: {o: run.apart_counts(why)[o] for o in OUTCOMES} for why in APART},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
         "mutants": [dataclasses.asdict(r) for r in run.results],

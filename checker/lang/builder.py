@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import ModelError, SrcLoc, caller_loc
 from .expr import Assign, Bound, Const, Expr, Members, Op, Quant, Ref, VarDecl, fresh_bound, lit
-from .model import Action, Cover, Invariant, LeadsTo, Model, Step
+from .model import Action, Cover, Invariant, LeadsTo, Model, Step, ghosts
 from .types import BOOL, BoolType, Elem, Enum, IndexSet, IntRange, Mask, Type, same_kind
 from .variant import KEEP, Editing, Vars, fn_loc, view
 
@@ -152,13 +152,15 @@ class ModelBuilder:
             raise ModelError(f"enum {name} needs distinct value names")
         return Enum(name, tuple(names))
 
-    def var(self, name: str, type: Type, init: Any, doc: str = "") -> Ref:
+    def var(self, name: str, type: Type, init: Any, doc: str = "", history: bool = False) -> Ref:
         """A scalar state variable."""
-        return self.array(name, (), type, init, doc)
+        return self.array(name, (), type, init, doc, history)
 
     def array(self, name: str, dims: IndexSet | tuple[IndexSet, ...], type: Type, init: Any,
-              doc: str = "") -> Ref:
-        """An array over index sets; `init` is a value or a function of the indices."""
+              doc: str = "", history: bool = False) -> Ref:
+        """An array over index sets; `init` is a value or a function of the indices. `history`: a
+        record of what happened (a hazard seen, a frame copied) that only properties read, like
+        TLA+'s history variables; mutants that change only its updates are reported apart."""
         self._claim(name, "variable")
         dims = dims if isinstance(dims, tuple) else (dims,)
         for d in dims:
@@ -172,7 +174,7 @@ class ModelBuilder:
         for idx in itertools.product(*(d.members for d in dims)):
             v = init(*idx) if callable(init) else init
             values.append(concrete(v, type, f"initial value of {name}{list(idx) if idx else ''}"))
-        decl = VarDecl(name, type, dims, tuple(values), caller_loc(), doc)
+        decl = VarDecl(name, type, dims, tuple(values), caller_loc(), doc, history)
         self._vars.append(decl)
         return Ref(decl)
 
@@ -283,10 +285,17 @@ class ModelBuilder:
             raise ModelError(f"model {self.name} declares no variables")
         if not self._actions:
             raise ModelError(f"model {self.name} declares no actions")
-        return Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
-                     tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
-                     self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary),
-                     covers=tuple(self._covers))
+        model = Model(self.name, tuple(self._isets), tuple(self._vars), tuple(self._actions),
+                      tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
+                      self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary),
+                      covers=tuple(self._covers))
+        read = [v for v in self._vars if v.history and v.name not in ghosts(model)]
+        if read:
+            raise ModelError(f"history variable {read[0].name} is read by the model (a guard, an actor, the "
+                             "final states or the update of a variable that is not history)",
+                             "only properties may read a history variable: drop history=True or the read",
+                             read[0].loc)
+        return model
 
     # ------------------------------------------------------------ validation
     def _actor(self, aname, bounds, actor, loc):

@@ -114,6 +114,7 @@ class VarDecl:
     init: tuple
     loc: SrcLoc | None
     doc: str = ""
+    history: bool = False   # a record of what happened, for properties only (the kernel has no such state)
 
     @property
     def size(self) -> int:

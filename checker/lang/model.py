@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SrcLoc
-from .expr import Assign, Bound, Expr, VarDecl
+from .expr import Assign, Bound, Expr, Ref, VarDecl, walk
 from .types import IndexSet
 
 
@@ -151,3 +151,25 @@ class Step:
 
     guard: Expr
     updates: tuple[Assign, ...] = field(default=())
+
+
+def ghosts(model: Model) -> frozenset[str]:
+    """The ghost variables: read by properties only. A variable is not a ghost when a guard, an
+    actor, the final states, an update's index, or an update of a variable that is not a ghost
+    reads it."""
+    def reads(e) -> set[str]:
+        return {n.var.name for n in walk(e) if isinstance(n, Ref)}
+    used: set[str] = reads(model.final) if model.final is not None else set()
+    flows: dict[str, set[str]] = {}
+    for a in model.actions:
+        used |= reads(a.guard) | (reads(a.actor) if a.actor is not None else set())
+        for u in a.updates:
+            used |= set().union(*(reads(x) for x in u.target.indices))
+            flows.setdefault(u.target.var.name, set()).update(reads(u.value))
+    todo = list(used)
+    while todo:
+        for v in flows.get(todo.pop(), ()):
+            if v not in used:
+                used.add(v)
+                todo.append(v)
+    return frozenset(v.name for v in model.vars) - used
