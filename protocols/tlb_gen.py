@@ -145,7 +145,7 @@ def build(cfg):
     csd_queued = m.array("csd_queued", (CPU, CPU), BOOL, False, "initiator i's csd is on CPU t's call_single_queue")
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
-    stale_access = m.array("stale_access", (CPU, Page), BOOL, False)
+    stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
     if cfg.csd_fifo:
         if k > 2:
             raise ModelError(f"csd_fifo with initiators={k}: the queue order is modelled for two initiators",
@@ -161,16 +161,16 @@ def build(cfg):
         lazyfree = m.array("lazyfree", Frame, BOOL, False,
                            "frame f is a lazyfree folio (MADV_FREE cleared PG_swapbacked): reclaim may discard it "
                            "clean, without writing it out")
-        lost_write = m.array("lost_write", (CPU, Page), BOOL, False)
+        lost_write = m.array("lost_write", (CPU, Page), BOOL, False, history=True)
     if cfg.dio:
         Dio = m.enum("Dio", "idle", "grabbed", "pinned", "done")
         dio = m.var("dio", Dio, "idle", "a direct-IO read into the mm's memory: gup_fast's progress")
         dio_page = m.var("dio_page", Elem(Page, optional=True), None, "the page the direct IO reads into")
         dio_frame = m.var("dio_frame", FrameRef, None, "the frame gup_fast took a reference on")
-        dio_lost = m.var("dio_lost", BOOL, False)
+        dio_lost = m.var("dio_lost", BOOL, False, history=True)
         if lazyfree_reclaim:
             discarded = m.array("discarded", Frame, BOOL, False,
-                                "reclaim discarded frame f as a clean lazyfree page (try_to_unmap_one's discard:)")
+                                "reclaim discarded frame f as a clean lazyfree page (try_to_unmap_one's discard:)", history=True)
     if locks:
         ptl = m.var("ptl", Elem(CPU, optional=True), None,
                     "who holds the PTL of the one page-table page (pte_lockptr, a spinlock)")
@@ -179,13 +179,13 @@ def build(cfg):
     if cfg.mremap:
         moving = m.array("moving", CPU, BOOL, False, "initiator c's operation is mremap")
         moved = m.array("moved", Frame, BOOL, False,
-                        "frame f was moved to another VA by mremap: an old translation reads the same data")
+                        "frame f was moved to another VA by mremap: an old translation reads the same data", history=True)
     if cfg.migrate:
         migrating = m.array("migrating", CPU, BOOL, False, "initiator c's operation is migrate_pages")
         mig_new = m.array("mig_new", CPU, FrameRef, None, "the frame initiator c's migration copied the page to")
         copied = m.array("copied", Frame, BOOL, False,
-                         "frame f's data was copied to its new frame: a store to f now is lost")
-        lost_store = m.array("lost_store", (CPU, Page), BOOL, False)
+                         "frame f's data was copied to its new frame: a store to f now is lost", history=True)
+        lost_store = m.array("lost_store", (CPU, Page), BOOL, False, history=True)
     if not cfg.slot_gen_before_ipi:
         switch_gen = m.var("switch_gen", IntRange(0, gens), 0,
                            "the generation a CPU switching in compares its ASID slot with (N4: it moves only "
@@ -212,7 +212,7 @@ def build(cfg):
         psc = m.array("psc", (CPU, ASID), TableRef, None,
                       "the PTE-table page CPU c's paging-structure cache points to, tagged with ASID slot s")
         freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
-        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False)
+        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),
@@ -968,6 +968,14 @@ def build(cfg):
                 "allocator (else the next fault through this page table maps someone else's memory)",
                 "mm/page_table_check.c: __page_table_check_zero: BUG_ON(anon_map_count) at free (v5.17+)",
                 precondition=exists(Frame, lambda f: frame[f] == "gathered"))   # on its way to the allocator
+    owned = lambda f: exists(Page, lambda p: pte[p] == f) | (  # noqa: E731
+        exists(CPU, lambda i: mig_new[i] == f) if cfg.migrate else False)
+    m.invariant("mm_frames_mapped", forall(Frame, lambda f: (frame[f] != "mm") | owned(f)),
+                "every frame the mm holds is mapped by one of its PTEs (or is a migration's new frame, about to "
+                "be): an unmap puts the frame in its batch, mremap moves the PTE, so no page of the mm is lost",
+                "mm/mremap.c: move_ptes: set_pte_at(mm, new_addr, new_pte, pte); kernel/fork.c: check_mm: "
+                "\"BUG: Bad rss-counter state\"",
+                precondition=exists(CPU, lambda i: ~between_ops(i)))
     m.invariant("flush_info_live", forall(CPU, CPU, lambda i, t: ~(csd_queued[i, t] | (irq_from[t] == i))
                                           | info_in_use(i)),
                 "no CPU holds or takes a request of initiator i after i left flush_tlb_mm_range: its per-CPU "
@@ -1052,6 +1060,12 @@ def build(cfg):
             return ((tlb[c, s, p] != None) & tlb_dirty[c, s, p] & (tlb[c, s, p] == pte[p]) & ~pte_dirty[p]  # noqa: E711
                     & ~freeing(p))
 
+        m.invariant("free_frame_clean", forall(Frame, lambda f: (frame[f] != "free") | ~lazyfree[f]),
+                    "a freed frame carries no lazyfree mark into its next use: the allocator hands out pages "
+                    "with clean flags (else a freshly faulted page could be discarded as a clean MADV_FREE one)",
+                    "mm/page_alloc.c: free_pages_prepare clears page->flags; check_new_page: \"Bad page state\" "
+                    "(v5.18)",
+                    precondition=exists(Frame, lambda f: lazyfree[f]))
         m.invariant("no_lost_write", forall(CPU, Page, lambda c, p: ~lost_write[c, p]),
                     "no user store to a lazyfree page after MADV_FREE returned leaves its PTE clean (through a "
                     "TLB entry caching D=1): reclaim would discard the data as clean",
@@ -1061,6 +1075,29 @@ def build(cfg):
             Frame, lambda f: (pte[p] == f) & lazyfree[f])),
                 "a store after MADV_FREE set the PTE's dirty bit again: reclaim must keep the page",
                 "mm/rmap.c: try_to_unmap_one: pte_dirty(pteval) -> folio_mark_dirty")
+    if locks:
+        m.invariant("no_lock_held_between_ops", forall(CPU, lambda i: ~between_ops(i) | (
+            (ptl != i) & ~mmap_readers.has(i) & (mmap_writer != i))),
+                    "an initiator holds the PTL or mmap_lock only inside its operation: a lock kept after the "
+                    "syscall returns blocks every later unmap of the mm",
+                    "kernel/locking/lockdep.c: lockdep_sys_exit: \"lock held when returning to user space!\"",
+                    precondition=exists(CPU, lambda i: (ptl == i) | mmap_readers.has(i) | (mmap_writer == i)))
+    if cfg.mremap:
+        m.invariant("mremap_holds_mmap_lock", forall(CPU, lambda i: ~moving[i] | (
+            (mmap_writer == i) & (mmap_readers == CPU.empty()))),
+                    "an mremap in progress holds mmap_lock for write, alone: no MADV_DONTNEED of the mm runs "
+                    "beside it (only the file's truncation, which takes no mmap_lock)",
+                    "mm/mremap.c: SYSCALL_DEFINE5(mremap): mmap_write_lock_killable; include/linux/mmap_lock.h: "
+                    "mmap_assert_write_locked (v5.10+)",
+                    precondition=exists(CPU, lambda i: moving[i]))
+    if cfg.migrate:
+        m.invariant("migration_state_only_in_migration", forall(CPU, lambda i: ~between_ops(i) | (
+            ~migrating[i] & (mig_new[i] == None))),  # noqa: E711
+                    "a migration's new frame and its in-progress mark last only until remove_migration_ptes has "
+                    "mapped the new frame (or put the old one back)",
+                    "mm/migrate.c: migrate_pages -> unmap_and_move: the new folio is mapped or freed before it "
+                    "returns (v5.15)",
+                    precondition=exists(CPU, lambda i: migrating[i]))
     if cfg.reclaim:
         m.invariant("reclaim_flush_pending_only_in_batch", forall(CPU, lambda i: ~reclaiming[i] | ~between_ops(i)),
                     "reclaim's batch is marked as needing a flush only from the unmap that adds to it until the "
@@ -1090,10 +1127,19 @@ def build(cfg):
                     "would be lost with the old frame",
                     "mm/rmap.c: try_to_migrate_one flushes (ptep_clear_flush) before migrate_page_copy",
                     precondition=exists(CPU, ASID, Page, lambda c, s, p: was_copied(tlb[c, s, p])))
-        m.cover("migration_copied", exists(CPU, lambda i: migrating[i] & (mig_new[i] != None)),  # noqa: E711
-                "a migration copied the page and is about to map the new frame",
+        m.cover("migration_copied", exists(CPU, Frame, lambda i, f: migrating[i] & (mig_new[i] != None)  # noqa: E711
+                                           & copied[f] & (batch[f] == i)),
+                "a migration copied the page's frame and is about to map the new frame",
                 "mm/migrate.c: move_to_new_page (v5.15)")
     if cfg.dio:
+        in_flight = (dio == "grabbed") | (dio == "pinned")
+        m.invariant("dio_holds_only_in_flight", ((dio_frame != None) == in_flight)  # noqa: E711
+                    & ((dio_page != None) == in_flight),  # noqa: E711
+                    "the direct IO holds its page reference (and knows its page) exactly while it is in flight: "
+                    "from gup_fast's try_grab_folio to the put after the read, or the back-off",
+                    "block/bio.c: bio_release_pages after the read completes; mm/gup.c: gup_put_folio on "
+                    "back-off (v5.18)",
+                    precondition=in_flight)
         m.invariant("no_lost_dio_read", ~dio_lost,
                     "no direct-IO read completes into a frame reclaim discarded while the IO held it (the task "
                     "would read zeroes at that page), nor into a frame freed under its pin, nor into one migration "

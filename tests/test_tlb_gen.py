@@ -342,7 +342,9 @@ def test_bookkeeping_properties_kill_what_no_hazard_sees(description, invariant)
 CALLER_PROPERTIES = ("freed_frame_unmapped", "table_batch_holds_gathered", "freed_tables_only_in_flush",
                      "detached_tables_freed", "flush_info_live", "no_csd_to_self",
                      "reclaim_flush_pending_only_in_batch", "reclaim_batch_flushed", "user_pcid_flush_applied",
-                     "user_pcid_translation_usable")
+                     "user_pcid_translation_usable", "no_lock_held_between_ops", "mremap_holds_mmap_lock",
+                     "migration_state_only_in_migration", "mm_frames_mapped", "dio_holds_only_in_flight",
+                     "free_frame_clean")
 CALLER_MUTANTS = [
     ("tlb_gen_munmap_2cpus", "munmap: drop update `pte[0] := If((pte[0] != none), none, pte[0])`",
      "freed_frame_unmapped"),
@@ -357,6 +359,14 @@ CALLER_MUTANTS = [
     ("tlb_gen_pti_2cpus", "return_to_user: negate guard conjunct `mode[c] == user`", "user_pcid_flush_applied"),
     ("tlb_gen_pti_2cpus", "tlb_fill_user: negate guard conjunct `~user_flush[c][0]`",
      "cover user_pcid_translation_usable"),
+    ("tlb_gen_mremap_2cpus", "move_ptes: drop guard conjunct `mmap_readers == {}`", "mremap_holds_mmap_lock"),
+    ("tlb_gen_mremap_2cpus", "move_ptes: drop update `pte[q] := pte[p]`", "mm_frames_mapped"),
+    ("tlb_gen_mremap_2cpus", "mremap_unlock: drop update `ptl := none`", "no_lock_held_between_ops"),
+    ("tlb_gen_migrate_2cpus", "remove_migration_ptes: drop update `migrating[i] := False`",
+     "migration_state_only_in_migration"),
+    ("tlb_gen_dio_2cpus", "dio_complete: drop update `dio := done`", "dio_holds_only_in_flight"),
+    ("tlb_gen_dio_2cpus", "dio_complete: drop update `lazyfree[0] := If((((True & (dio_frame == 0)) & "
+     "(frame[0] == gathered)) & (batch[0] == none)), False, lazyfree[0])`", "free_frame_clean"),
 ]
 
 
