@@ -56,6 +56,9 @@ the old one; a user access through a translation of a copied frame would lose a 
 migrate_vma_finalize): the same steps. With dio, a folio the IO pins is not migrated (the expected
 ref_count; migrate_vma_check_page) and its old PTE comes back (`migrate_ref_check=False`: it is, and
 the IO's data lands in the copied-away frame).
+Other processes (`other_mms=True`, asids > 1): the one "other mm" stands for every process the model
+does not name, so on a CPU not running this mm they may move choose_new_asid's round-robin cursor and
+take over any slot (this mm's is then flushed), whatever the two named mms did before.
 N4 (`slot_gen_before_ipi=False`): the generation choose_new_asid compares with at switch-in moves
 only with the initiator's local flush, after the IPI scan (FreeBSD r362031's order, fixed in r368649).
 
@@ -94,6 +97,9 @@ def build(cfg):
     n, k, pages, rounds = cfg.cpus, cfg.initiators, cfg.pages, cfg.rounds
     if k > n:
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
+    if cfg.other_mms and cfg.asids < 2:
+        raise ModelError("other_mms with asids=1: with one ASID slot every switch flushes, and there is no "
+                         "cursor to move", "give asids=2 or more")
     m = ModelBuilder("tlb_gen", cfg, __doc__)
     # symmetric when every CPU is an initiator: no CPU is then singled out (initiators 0..k-1 are)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
@@ -905,6 +911,26 @@ def build(cfg):
         return when(preemptible(c) & (mode[c] == "other"), mode[c].becomes("user"),
                     mm_cpumask.becomes(mm_cpumask.with_(c)), switch_asid(c, "mm"))
 
+    if cfg.asids > 1 and cfg.other_mms:
+        @m.action(CPU, ASID, environment=True,
+                  ref=f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid for the mms the model does not name: "
+                      f"next_asid moves on, and the slot it hands out is flushed if it held another mm "
+                      f"(load_new_mm_cr3 without NOFLUSH) ({ver})")
+        def other_mm_switch(c, s):
+            """CPU c, not running this mm, switches between other processes: one of them takes ASID slot s
+            (perhaps this mm's, which is then flushed) and the round-robin cursor moves past it. The model
+            folds every other mm into one, so where the cursor stands is theirs to decide."""
+            here = {k: s == k for k in slots}
+            took = {k: here[k] & (asid_mm[c, k] == "mm") for k in slots}
+            return when(preemptible(c) & (mode[c] == "other"),
+                        [asid_mm[c, k].becomes(If(here[k], "other_mm", asid_mm[c, k])) for k in slots],
+                        loaded_asid[c].becomes(s),
+                        next_asid[c].becomes(reduce(lambda rest, k: If(here[k], (k + 1) % len(slots), rest),
+                                                    slots, next_asid[c])),
+                        [u for k in slots for p in Page.members for u in drop(c, k, p, took[k])],
+                        [u for k in slots for u in slot_flushed(c, k, took[k])],
+                        [asid_gen[c, k].becomes(If(here[k], 0, asid_gen[c, k])) for k in slots])
+
     # ------------------------------------------------------------ properties
     def in_flush(i):
         return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
@@ -1234,6 +1260,9 @@ PROTOCOL = Protocol("tlb_gen", build, (
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
     Param("asids", 1, 1, 3, doc="TLB_NR_DYN_ASIDS: ASID slots (PCIDs) per CPU, 6 in the kernel; 1: a "
                                 "switch of mm flushes this mm's entries, as without PCID"),
+    Param("other_mms", False, doc="(asids > 1) the other processes on a CPU that is not running this mm move "
+          "choose_new_asid's round-robin cursor and take over any slot, this mm's too (flushed): the other mm "
+          "stands for all of them, so where the cursor stands is not the two named mms' history"),
     Param("ceiling", 1, 0, 3, doc="tlb_single_page_flush_ceiling in pages (33 in the kernel): a longer "
                                   "range is flushed as TLB_FLUSH_ALL"),
     Param("reclaim", False, doc="reclaim also unmaps pages, with the batched flush (try_to_unmap_one "
