@@ -20,6 +20,8 @@ flush_start, sending, waiting, consider, assign, finish, flushed, freed, done.
 """
 from __future__ import annotations
 
+from functools import reduce
+
 from checker.lang import If, Param, count, exists, forall, when
 
 TLB_C = "arch/x86/mm/tlb.c"
@@ -365,6 +367,21 @@ def invariant_no_stale_access(g, why):
                   "no user access goes through a TLB entry whose frame was freed or reused",
                   f"S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; {why}",
                   precondition=exists(g.CPU, g.PCID, g.Page, g.unmapped))
+
+
+def invariant_gathered_in_batch(g, ref):
+    """A frame is in an mmu_gather batch exactly while it is unmapped and not yet freed."""
+    g.m.invariant("gathered_in_batch", forall(g.Frame, lambda f: (g.frame[f] == "gathered") == (g.batch[f] != None)),  # noqa: E711
+                  "a frame is in an mmu_gather batch exactly while it is unmapped and not yet freed",
+                  f"mm/mmu_gather.c: __tlb_remove_page .. tlb_flush_mmu_free ({ref})")
+
+
+def invariant_asid_lock_held(g, phases, ref):
+    """global_asid_lock is held exactly while an initiator is in one of `phases` (use_global_asid's)."""
+    g.m.invariant("asid_lock_in_assign", forall(g.CPU, lambda i: (g.asid_lock == i) == reduce(
+        lambda a, b: a | b, [g.phase[i] == ph for ph in phases])),
+                  "global_asid_lock is held exactly while use_global_asid allocates and publishes the global ASID",
+                  f"arch/x86/mm/tlb.c: use_global_asid: guard(raw_spinlock)(&global_asid_lock) ({ref})")
 
 
 def cover_global_asid_assigned(g, has_g):

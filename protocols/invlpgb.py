@@ -104,6 +104,8 @@ switch_mm_irqs_off called from flush_tlb_func leaves is_lazy as it is.
 """
 from __future__ import annotations
 
+from functools import reduce
+
 from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol, exists, \
     forall, when
 
@@ -594,6 +596,32 @@ def build(cfg):
 
     # ------------------------------------------------------------ properties
     gasid.invariant_no_stale_access(ga, "broadcast_tlb_flush ends with TLBSYNC")
+    gasid.invariant_gathered_in_batch(ga, V)
+    unflushed = ("flush_start", "unmapped", "batched") if reclaim != "off" else ("flush_start",)
+    zapping = exists(CPU, lambda i: reduce(lambda a, b: a | b, [phase[i] == ph for ph in unflushed]))
+    m.invariant("caught_up_slot_clean", forall(CPU, Page, lambda c, p: (asid_gen[c] < mm_tlb_gen)
+                                               | ~ga.unmapped(c, DYN, p) | zapping),
+                "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
+                "(between the zap and its flush's inc_mm_tlb_gen, or reclaim's batch, excepted): else a flush "
+                "skipped as done leaves it there",
+                f"{TLB_C}: flush_tlb_func, switch_mm_irqs_off: ctxs[asid].tlb_gen = mm_tlb_gen once flushed ({V})")
+    settled = forall(CPU, lambda c: between_ops(c) & (inv_todo[c] == CPU.empty())) & forall(
+        CPU, CPU, lambda i, t: ~csd[i, t])
+    # not with reclaim: invlpgb_flush_all_nonglobals flushes every PCID and records no generation, so
+    # the next request flushes again (the kernel's own cost)
+    if reclaim == "off":
+        m.invariant("caught_up_when_settled", ~settled | forall(
+            CPU, lambda c: (mode[c] != "user") | (loaded_asid[c] != DYN) | (asid_gen[c] == mm_tlb_gen)),
+                    "once no flush is in progress, every CPU running this mm on its dynamic ASID has recorded the mm's "
+                    "generation: one that under-reports takes a needless full flush at the next request",
+                    f"{TLB_C}: flush_tlb_func: this_cpu_write(cpu_tlbstate.ctxs[loaded_mm_asid].tlb_gen, "
+                    f"mm_tlb_gen) ({V})",
+                    precondition=settled & (mm_tlb_gen > 0))
+    m.invariant("slot_gen_not_ahead", forall(CPU, lambda c: asid_gen[c] <= mm_tlb_gen),
+                "no dynamic slot records a generation the mm has not reached",
+                f"{TLB_C}: choose_new_asid: ctxs[new_asid].tlb_gen = next->context.tlb_gen ({V})",
+                precondition=mm_tlb_gen > 0)
+    gasid.invariant_asid_lock_held(ga, ("reset_sync", "claim", "assign") if alloc else ("assign",), V)
 
     if kern:
         m.invariant("no_stale_kernel_access", forall(CPU, lambda c: ~kstale[c]),

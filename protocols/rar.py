@@ -378,16 +378,12 @@ def build(cfg):
     def has_glob(c):
         return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
 
-    m.invariant("gathered_in_batch", forall(Frame, lambda f: (frame[f] == "gathered") == (batch[f] != None)),  # noqa: E711
-                "a frame is in an mmu_gather batch exactly while it is unmapped and not yet freed",
-                f"mm/mmu_gather.c: __tlb_remove_page .. tlb_flush_mmu_free ({V})")
+    gasid.invariant_gathered_in_batch(ga, V)
     m.invariant("rar_dest_in_call", forall(CPU, lambda i: (dest[i] == CPU.empty()) | (
             (phase[i] == "rar_mark") | (phase[i] == "rar_fill") | (phase[i] == "rar_ipi") | (phase[i] == "rar_wait"))),
                 "smp_call_rar_many's dest_mask is live only inside the call (set_payload .. wait_for_action_done)",
                 f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
-    m.invariant("asid_lock_in_assign", forall(CPU, lambda i: (asid_lock == i) == (phase[i] == "assign")),
-                "global_asid_lock is held exactly while use_global_asid publishes the global ASID",
-                f"{TLB_C}: use_global_asid: guard(raw_spinlock)(&global_asid_lock) ({V})")
+    gasid.invariant_asid_lock_held(ga, ("assign",), V)
     zapping = exists(CPU, lambda i: phase[i] == "flush_start")
     m.invariant("caught_up_slot_clean", forall(CPU, Page, lambda c, p: behind[c] | ~unmapped(c, DYN, p) | zapping),
                 "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "

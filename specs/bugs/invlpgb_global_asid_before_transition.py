@@ -10,5 +10,10 @@ old translation.
 from checker.spec import Check
 from protocols.invlpgb import PROTOCOL
 
+# the missed flush also leaves a CPU's ctxs[].tlb_gen behind once all is quiet (caught_up_when_settled, a
+# step or two earlier); the story is the stale access, so that bookkeeping invariant is left out here
+STORY = ("no_stale_access", "gathered_in_batch", "caught_up_slot_clean", "slot_gen_not_ahead", "asid_lock_in_assign",
+         "initiator_keeps_mm")
 CHECK = Check(PROTOCOL, name="invlpgb_global_asid_before_transition", cpus=2, initiators=2, pages=2, rounds=1,
-              transition_first=False, expect="violates no_stale_access", liveness=False)
+              transition_first=False, expect="violates no_stale_access", liveness=False,
+              invariants=STORY)
