@@ -389,6 +389,15 @@ def build(cfg):
                 "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
                 "(between the zap and inc_mm_tlb_gen excepted)",
                 f"{TLB_C}: flush_tlb_func, choose_new_asid: the tlb_gen rule ({V})")
+    settled = forall(CPU, lambda c: between_ops(c) & ~signal[c]) & forall(
+        CPU, CPU, lambda i, t: ~csd[i, t] & ~action[i, t])
+    m.invariant("caught_up_when_settled", ~settled | forall(
+        CPU, lambda c: (mode[c] != "user") | (loaded_asid[c] != DYN) | ~behind[c]),
+                "once no flush is in progress, a CPU running this mm on its dynamic slot has caught that slot up: "
+                "one left marked behind takes a needless flush at its next switch-in",
+                f"{TLB_C}: flush_tlb_func: this_cpu_write(cpu_tlbstate.ctxs[loaded_mm_asid].tlb_gen, "
+                f"mm_tlb_gen) ({V})",
+                precondition=settled & exists(CPU, lambda c: behind[c]))
     m.invariant("initiator_keeps_mm", forall(CPU, lambda c: between_ops(c) | on_cpu(c)),
                 "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
                 "the model's assumption that the operation is not preempted, checked",
