@@ -10,5 +10,9 @@ PCID only, so the CPU's dynamic-ASID entry survives the next flush and the freed
 from checker.spec import Check
 from protocols.rar import PROTOCOL
 
+# the missed flush also leaves a CPU's dynamic slot marked behind once all is quiet (caught_up_when_settled);
+# the story is the stale access, so that bookkeeping invariant is left out here
+STORY = ("no_stale_access", "gathered_in_batch", "rar_dest_in_call", "asid_lock_in_assign", "caught_up_slot_clean",
+         "initiator_keeps_mm")
 CHECK = Check(PROTOCOL, name="rar_switch_mm_no_mb", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
-              switch_mb=False, expect="violates no_stale_access", liveness=False)
+              switch_mb=False, expect="violates no_stale_access", liveness=False, invariants=STORY)
