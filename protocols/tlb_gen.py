@@ -1231,6 +1231,10 @@ def build(cfg):
         m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
                 "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",
                 f"{TLB_C}: get_flush_tlb_info, tlb_single_page_flush_ceiling ({ver})")
+    m.cover("lazy_bystander", exists(CPU, CPU, lambda i, t: in_flush(i) & (mode[t] == "lazy") & (phase[t] == "idle")),
+            "a CPU whose task has not unmapped anything runs a lazy kthread while another CPU flushes: it is skipped "
+            "and catches up when it switches back",
+            f"{TLB_C}: native_flush_tlb_multi -> tlb_is_not_lazy; switch_mm_irqs_off, was_lazy ({ver})")
     m.cover("frame_freed_while_cached", exists(CPU, ASID, Page, lambda c, s, p: exists(
         Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "free"))),
             "a frame was freed while a CPU's TLB still maps it (a CPU skipped as lazy, which must flush "

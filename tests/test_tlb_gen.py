@@ -344,7 +344,7 @@ CALLER_PROPERTIES = ("freed_frame_unmapped", "table_batch_holds_gathered", "free
                      "reclaim_flush_pending_only_in_batch", "reclaim_batch_flushed", "user_pcid_flush_applied",
                      "user_pcid_translation_usable", "no_lock_held_between_ops", "mremap_holds_mmap_lock",
                      "migration_state_only_in_migration", "mm_frames_mapped", "dio_holds_only_in_flight",
-                     "free_frame_clean")
+                     "free_frame_clean", "lazy_bystander")
 CALLER_MUTANTS = [
     ("tlb_gen_munmap_2cpus", "munmap: drop update `pte[0] := If((pte[0] != none), none, pte[0])`",
      "freed_frame_unmapped"),
@@ -359,6 +359,7 @@ CALLER_MUTANTS = [
     ("tlb_gen_pti_2cpus", "return_to_user: negate guard conjunct `mode[c] == user`", "user_pcid_flush_applied"),
     ("tlb_gen_pti_2cpus", "tlb_fill_user: negate guard conjunct `~user_flush[c][0]`",
      "cover user_pcid_translation_usable"),
+    ("tlb_gen_v6_2cpus", "enter_lazy_tlb: negate guard conjunct `phase[c] != sending`", "cover lazy_bystander"),
     ("tlb_gen_mremap_2cpus", "move_ptes: drop guard conjunct `mmap_readers == {}`", "mremap_holds_mmap_lock"),
     ("tlb_gen_mremap_2cpus", "move_ptes: drop update `pte[q] := pte[p]`", "mm_frames_mapped"),
     ("tlb_gen_mremap_2cpus", "mremap_unlock: drop update `ptl := none`", "no_lock_held_between_ops"),
