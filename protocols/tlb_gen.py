@@ -665,6 +665,8 @@ def build(cfg):
             """Reclaim (kswapd or direct) unmaps page p for the batched flush: the mm's generation
             moves now, and the batch remembers which CPUs ran the mm."""
             ups = gather(i, lambda q: q == p)
+            if not lazyfree_reclaim:   # the batch keeps no range (its flush is TLB_FLUSH_ALL): only the lazyfree check reads it
+                ups = [u for u in ups if u.target.var.name != "in_range"]
             if lazyfree_reclaim:   # a lazyfree folio (!folio_test_swapbacked) is checked before discard
                 lazy = exists(Frame, lambda f: (pte[p] == f) & lazyfree[f])
                 ups = ups[:-1] + [phase[i].becomes(If(lazy, "lazyfree_check", "flush_start"))]

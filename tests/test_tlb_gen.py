@@ -172,7 +172,7 @@ def test_reclaims_batched_flush_needs_the_invalid_generation_exception():
         r = run_check(path, checks[name])
         assert r.verdict is Verdict.HOLDS and r.expectation_met and r.stats.states == 918
     beside = _run(SPEC, "tlb_gen_reclaim_2cpus", backend="fast", liveness=False)
-    assert beside.violation is None and beside.stats.states == 196671
+    assert beside.violation is None and beside.stats.states == 196479
 
 
 def test_bmc_agrees_on_the_flush_all_lockup_and_on_the_safe_rule():
