@@ -937,6 +937,11 @@ def build(cfg):
     def in_flush(i):
         return (phase[i] == "sending") | (phase[i] == "local_flush") | (phase[i] == "waiting")
 
+    def only_in_op(name, held, statement, ref):
+        """An operation's record (`held(i)`) lasts only while initiator i is inside that operation."""
+        m.invariant(name, forall(CPU, lambda i: ~held(i) | ~between_ops(i)), statement, ref,
+                    precondition=exists(CPU, held))
+
     def info_in_use(i):
         """Initiator i is inside flush_tlb_mm_range (stuck in its local flush's loop included)."""
         return in_flush(i) | (phase[i] == "lockup")
@@ -1063,11 +1068,10 @@ def build(cfg):
                     "pte_free_tlb adds it, tlb_finish_mmu frees it and empties the batch",
                     "mm/mmu_gather.c: tlb_remove_table, tlb_finish_mmu -> tlb_table_flush (v5.13)",
                     precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
-        m.invariant("freed_tables_only_in_flush", forall(CPU, lambda i: ~freed_tables[i] | ~between_ops(i)),
-                    "an initiator's flush_tlb_info.freed_tables is set only for the flush of the unmap that "
-                    "detached a table: a later flush would IPI lazy CPUs for nothing",
-                    "mm/mmu_gather.c: tlb_flush_mmu_tlbonly -> __tlb_reset_range: tlb->freed_tables = 0 (v5.13)",
-                    precondition=exists(CPU, lambda i: freed_tables[i]))
+        only_in_op("freed_tables_only_in_flush", lambda i: freed_tables[i],
+                   "an initiator's flush_tlb_info.freed_tables is set only for the flush of the unmap that "
+                   "detached a table: a later flush would IPI lazy CPUs for nothing",
+                   "mm/mmu_gather.c: tlb_flush_mmu_tlbonly -> __tlb_reset_range: tlb->freed_tables = 0 (v5.13)")
         m.leads_to("detached_tables_freed", exists(PTable, lambda t: ptable[t] == "gathered"),
                    forall(PTable, lambda t: ptable[t] != "gathered"),
                    "every PTE-table page munmap detached is freed in the end (no page-table page is leaked)",
@@ -1119,20 +1123,17 @@ def build(cfg):
                     "mmap_assert_write_locked (v5.10+)",
                     precondition=exists(CPU, lambda i: moving[i]))
     if cfg.migrate:
-        m.invariant("migration_state_only_in_migration", forall(CPU, lambda i: ~between_ops(i) | (
-            ~migrating[i] & (mig_new[i] == None))),  # noqa: E711
-                    "a migration's new frame and its in-progress mark last only until remove_migration_ptes has "
-                    "mapped the new frame (or put the old one back)",
-                    "mm/migrate.c: migrate_pages -> unmap_and_move: the new folio is mapped or freed before it "
-                    "returns (v5.15)",
-                    precondition=exists(CPU, lambda i: migrating[i]))
+        only_in_op("migration_state_only_in_migration", lambda i: migrating[i] | (mig_new[i] != None),  # noqa: E711
+                   "a migration's new frame and its in-progress mark last only until remove_migration_ptes has "
+                   "mapped the new frame (or put the old one back)",
+                   "mm/migrate.c: migrate_pages -> unmap_and_move: the new folio is mapped or freed before it "
+                   "returns (v5.15)")
     if cfg.reclaim:
-        m.invariant("reclaim_flush_pending_only_in_batch", forall(CPU, lambda i: ~reclaiming[i] | ~between_ops(i)),
-                    "reclaim's batch is marked as needing a flush only from the unmap that adds to it until the "
-                    "pages it flushed are freed",
-                    "mm/rmap.c: set_tlb_ubc_flush_pending: tlb_ubc->flush_required = true; try_to_unmap_flush: "
-                    "= false (v5.19)",
-                    precondition=exists(CPU, lambda i: reclaiming[i]))
+        only_in_op("reclaim_flush_pending_only_in_batch", lambda i: reclaiming[i],
+                   "reclaim's batch is marked as needing a flush only from the unmap that adds to it until the "
+                   "pages it flushed are freed",
+                   "mm/rmap.c: set_tlb_ubc_flush_pending: tlb_ubc->flush_required = true; try_to_unmap_flush: "
+                   "= false (v5.19)")
         m.cover("reclaim_batch_flushed", exists(CPU, Frame, lambda i, f: reclaiming[i] & in_flush(i)
                                                 & (batch[f] == i) & (frame[f] == "gathered")),
                 "reclaim's batched flush is in flight for a page try_to_unmap_one took out of the page table",
