@@ -1230,6 +1230,13 @@ def build(cfg):
                 "a CPU that switched to another mm keeps this mm's old translations in an ASID slot it "
                 "has not loaded: no flush IPI reaches it; the generation check at switch-in must",
                 f"{TLB_C}: choose_new_asid, ctxs[asid].tlb_gen < next_tlb_gen (v4.14+, {ver})")
+    if cfg.asids > 1:
+        m.cover("slot_kept_across_switch", exists(CPU, ASID, Page, lambda c, s, p: (mode[c] == "other")
+                                                  & (asid_mm[c, s] == "mm") & (asid_gen[c, s] == mm_tlb_gen)
+                                                  & (tlb[c, s, p] != None)),  # noqa: E711
+                "a CPU running another mm keeps this mm's caught-up translations in their own slot: switching "
+                "back is a NOFLUSH CR3 write (what PCID is for)",
+                f"{TLB_C}: choose_new_asid: ctxs[asid].ctx_id == next's, tlb_gen caught up: *need_flush = false ({ver})")
     if pages > cfg.ceiling:
         m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
                 "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",
