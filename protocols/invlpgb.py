@@ -718,6 +718,12 @@ def build(cfg):
     return m.build()
 
 
+# the invariants a bug spec names to keep its stale-access story: a missed flush also leaves a CPU's
+# ctxs[].tlb_gen behind once all is quiet (caught_up_when_settled), a step or two earlier
+STALE_ACCESS_STORY = ("no_stale_access", "gathered_in_batch", "caught_up_slot_clean", "slot_gen_not_ahead",
+                      "asid_lock_in_assign", "initiator_keeps_mm")
+
+
 PARAMS = (
     Param("cpus", 3, 2, 4, doc="CPUs: CPUs 0..initiators-1 initiate, every CPU takes flush IPIs and INVLPGBs"),
     Param("initiators", 1, 1, 4, doc="CPUs that unmap and flush concurrently"),

@@ -381,13 +381,14 @@ def build(cfg):
         (khugepaged, reclaim) whatever mm the CPU has loaded."""
         return (phase[i] == "idle") & task(i)
 
-    def gather(i, hit, span=None):
+    def gather(i, hit, span=None, ranged=True):
         """zap_pte_range: clear the PTEs `hit` selects; their frames go into i's mmu_gather batch and
-        the pages make the flush range (__tlb_adjust_range), or the pages `span` selects (munmap's VMA)."""
+        the pages make the flush range (__tlb_adjust_range), or the pages `span` selects (munmap's VMA);
+        `ranged=False`: no range is recorded (reclaim's batch keeps a cpumask only)."""
         took = {f: exists(Page, lambda q: hit(q) & (pte[q] == f)) for f in Frame.members}
         return ([frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members]
                 + [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members]
-                + [in_range[i, q].becomes((span or hit)(q)) for q in Page.members]
+                + ([in_range[i, q].becomes((span or hit)(q)) for q in Page.members] if ranged else [])
                 + [pte[q].becomes(If(hit(q), None, pte[q])) for q in Page.members]
                 + [phase[i].becomes("flush_start")])
 
@@ -664,9 +665,8 @@ def build(cfg):
         def try_to_unmap_one(i, p):
             """Reclaim (kswapd or direct) unmaps page p for the batched flush: the mm's generation
             moves now, and the batch remembers which CPUs ran the mm."""
-            ups = gather(i, lambda q: q == p)
-            if not lazyfree_reclaim:   # the batch keeps no range (its flush is TLB_FLUSH_ALL): only the lazyfree check reads it
-                ups = [u for u in ups if u.target.var.name != "in_range"]
+            # the batch keeps no range (its flush is TLB_FLUSH_ALL); the lazyfree check reads the page
+            ups = gather(i, lambda q: q == p, ranged=lazyfree_reclaim)
             if lazyfree_reclaim:   # a lazyfree folio (!folio_test_swapbacked) is checked before discard
                 lazy = exists(Frame, lambda f: (pte[p] == f) & lazyfree[f])
                 ups = ups[:-1] + [phase[i].becomes(If(lazy, "lazyfree_check", "flush_start"))]

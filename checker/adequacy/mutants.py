@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..lang.builder import same_expr
 from ..lang.expr import Assign, Bound, Const, Expr, Op, Quant, Ref, VarDecl, show, walk
-from ..lang.model import Action, Model, ghosts
+from ..lang.model import Action, Model
 from ..lang.types import BOOL, Enum, same_kind
 
 # kind -> what it stands for in kernel terms (docs/adequacy.md explains each)
@@ -416,7 +416,7 @@ def apart(kind: str, a: Action, model: Model, changes: dict[int, Action], ghost:
 def history_vars(model: Model) -> frozenset[str]:
     """The variables declared `history=True` (the builder checks that they are `ghosts`):
     mutants that change only their updates change a property's observer, not the model."""
-    return frozenset(v.name for v in model.vars if v.history) & ghosts(model)
+    return frozenset(v.name for v in model.vars if v.history)
 
 
 def describe_action(a: Action) -> list[str]:

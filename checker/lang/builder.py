@@ -289,7 +289,8 @@ class ModelBuilder:
                       tuple(self._invariants), self._final, self._lanes, self.params, self.loc,
                       self.doc, tuple(self._properties), auxiliary=tuple(self._auxiliary),
                       covers=tuple(self._covers))
-        read = [v for v in self._vars if v.history and v.name not in ghosts(model)]
+        declared = [v for v in self._vars if v.history]
+        read = [v for v in declared if v.name not in ghosts(model)] if declared else []
         if read:
             raise ModelError(f"history variable {read[0].name} is read by the model (a guard, an actor, the "
                              "final states or the update of a variable that is not history)",
