@@ -33,6 +33,10 @@ INITIATOR = {"actor": lambda i, *_: i, "fair": "weak"}
 PAGES = Param("pages", 2, 1, 3, doc="user pages (VAs), each starting on its own frame")
 ACTIVE_THRESHOLD = Param("active_threshold", 1, 0, 3, doc="mm_active_cpus_exceeds(mm, N): N (3 in the kernel; the "
                                                           "mm needs more than N active CPUs for a global ASID)")
+ASSIGNED_AT_START = Param("assigned_at_start", False, doc="the mm starts just after mm_assign_global_asid: its "
+                                                          "global ASID published, asid_transition set, every CPU "
+                                                          "still on its dynamic ASID (the first flush is broadcast "
+                                                          "and finishes the transition)")
 TRANSITION_FIRST = Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes "
                                                        "global_asid before asid_transition")
 SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "

@@ -122,6 +122,10 @@ def build(cfg):
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     tso = cfg.memory == "tso"
     alloc = cfg.allocator
+    assigned = cfg.assigned_at_start
+    if assigned and alloc:
+        raise ModelError("assigned_at_start=True with allocator=True",
+                         "the allocator check starts with no global ASID: drop one of the two")
     reclaim = cfg.reclaim                # "off", "merged" or "targeted"
     kern = cfg.kernel_flush              # a vmalloc'd kernel page, vunmap'd: flush_tlb_kernel_range / flush_tlb_all
     wide = alloc or reclaim == "merged" or kern  # some INVLPGB covers every PCID
@@ -176,8 +180,8 @@ def build(cfg):
         available = m.var("global_asid_available", IntRange(0, len(GLOBALS) - 1), 0,
                           "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
     else:
-        global_asid = m.var("global_asid", BOOL, False, "mm->context.global_asid != 0")
-    asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+        global_asid = m.var("global_asid", BOOL, assigned, "mm->context.global_asid != 0")
+    asid_transition = m.var("asid_transition", BOOL, assigned, "mm->context.asid_transition")
     if wide:
         inv_all = m.array("inv_all", CPU, BOOL, False,
                           "initiator c's pending INVLPGB is invlpgb_flush_all_nonglobals (every PCID)")
@@ -735,6 +739,7 @@ PARAMS = (
     Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
                                   "cursor, wrap-around reset) shared with another mm B that is given one, caches "
                                   "its translations under it and is destroyed"),
+    gasid.ASSIGNED_AT_START,
     Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
                                      "invlpgb_flush_all_nonglobals"),
     Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "

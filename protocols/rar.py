@@ -88,6 +88,9 @@ def build(cfg):
     if k > n:
         raise ModelError(f"initiators={k} is more than cpus={n}", "give initiators <= cpus")
     tso = cfg.memory == "tso"
+    if cfg.global_at_start and cfg.assigned_at_start:
+        raise ModelError("global_at_start=True with assigned_at_start=True",
+                         "give one: the transition finished at the start, or just begun")
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "rar", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
@@ -115,8 +118,9 @@ def build(cfg):
     behind = m.array("behind", CPU, BOOL, False,
                      "cpu_tlbstate.ctxs[asid].tlb_gen of CPU c's dynamic slot is older than mm->context.tlb_gen")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm): the CPUs a RAR or an IPI reaches")
-    global_asid = m.var("global_asid", BOOL, cfg.global_at_start, "mm->context.global_asid != 0")
-    asid_transition = m.var("asid_transition", BOOL, False, "mm->context.asid_transition")
+    global_asid = m.var("global_asid", BOOL, cfg.global_at_start or cfg.assigned_at_start,
+                        "mm->context.global_asid != 0")
+    asid_transition = m.var("asid_transition", BOOL, cfg.assigned_at_start, "mm->context.asid_transition")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
     phase = m.array("phase", CPU, Phase, "idle", "where initiator c is in MADV_DONTNEED and its flush")
@@ -466,6 +470,7 @@ PARAMS = (
     gasid.ACTIVE_THRESHOLD,
     Param("global_at_start", False, doc="the mm starts with its global ASID, every CPU on it (the transition "
                                         "finished before the first operation)"),
+    gasid.ASSIGNED_AT_START,
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm and action-byte stores: sequentially consistent, "
                                                       "or through x86-TSO store buffers"),
     Param("switch_in_flush", True, doc="(bug when False) choose_new_asid loads a global ASID with NOFLUSH on a "

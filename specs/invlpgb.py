@@ -21,6 +21,15 @@ INVLPGB_2INITIATORS = Check(PROTOCOL, name="invlpgb_2initiators", cpus=2, initia
 # three CPUs (one VA: at two VAs the search passes 122 M states in 10 minutes without finishing)
 INVLPGB_3CPUS = Check(PROTOCOL, name="invlpgb_3cpus", cpus=3, initiators=1, pages=1, rounds=2,
                       expect="holds")
+# the transition at two VAs: the mm starts just after mm_assign_global_asid (asid_transition set, every
+# CPU still on its dynamic ASID); its one flush is broadcast and finish_asid_transition IPIs the mask
+# (benchmarks/global_asid.py runs it at three CPUs, with liveness)
+_ASSIGNED = "the mm starts with its global ASID assigned: no second assignment"
+INVLPGB_TRANSITION = Check(PROTOCOL, name="invlpgb_transition", cpus=2, initiators=1, pages=2, rounds=1,
+                           assigned_at_start=True, expect="holds",
+                           dead_ok={**{a: _ASSIGNED for a in ("use_global_asid", "mm_assign_publish",
+                                                              "consider_global_asid_skip")},
+                                    "ipi_skip": "every IPI is the transition's, to the whole mask"})
 # x86-TSO: loaded_mm through the store buffer, switch_mm_irqs_off's smp_mb() before global_asid is read
 INVLPGB_TSO = Check(PROTOCOL, name="invlpgb_tso", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
                     expect="holds")

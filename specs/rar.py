@@ -23,6 +23,14 @@ RAR_3CPUS_GLOBAL = Check(PROTOCOL, name="rar_3cpus_global", cpus=3, initiators=1
                          global_at_start=True, expect="holds",
                          dead_ok={a: _ASSIGNED for a in ("use_global_asid", "mm_assign_publish",
                                                          "finish_asid_transition_cpu", "mm_clear_asid_transition")})
+# the transition at two VAs: the mm starts just after mm_assign_global_asid (asid_transition set, every
+# CPU still on its dynamic ASID); its one flush is a RAR and finish_asid_transition IPIs the mask
+# (benchmarks/global_asid.py runs it at three CPUs, with liveness)
+RAR_TRANSITION = Check(PROTOCOL, name="rar_transition", cpus=2, initiators=1, pages=2, rounds=1,
+                       assigned_at_start=True, expect="holds",
+                       dead_ok={**{a: "the mm starts with its global ASID assigned: no second assignment"
+                                   for a in ("use_global_asid", "mm_assign_publish")},
+                                "ipi_skip": "every IPI is the transition's, to the whole mask"})
 # two initiators at once (each its own payload slot): one assigns the global ASID while the other flushes
 RAR_2INITIATORS = Check(PROTOCOL, name="rar_2initiators", cpus=2, initiators=2, pages=2, rounds=1,
                         expect="holds")

@@ -21,7 +21,8 @@ SPEC = spec_path("rar.py")
 PINNED = {"rar_small": ((10286, 34545, 38), False),
           "rar_tso": ((33976, 114651, 46), False),
           "rar_2initiators": ((29467, 95964, 37), True),
-          "rar_3cpus": ((828906, 4485445, 49), False)}
+          "rar_3cpus": ((828906, 4485445, 49), False),
+          "rar_transition": ((190336, 797632, 31), False)}
 COVERS = {"rar_in_flight", "rar_wait_spins", "rar_with_irqs_off", "lazy_cpu_reached_by_rar",
           "global_entries_outside_mask", "switch_in_flushes_new_cpu", "global_asid_assigned",
           "dynamic_asid_in_transition", "transition_ipi", "transition_finished", "trim_ipi",
