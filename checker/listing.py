@@ -96,7 +96,7 @@ def describe(check) -> dict[str, Any]:
         props.append({"kind": "deadlock", "name": "deadlock", "meaning": DEADLOCK_STATEMENT, "ref": ""})
     props += [{"kind": "leads-to", "name": p.name, "meaning": p.statement, "ref": p.ref,
                "checked": check.liveness} for p in model.properties]
-    props += [{"kind": "cover", "name": c.name, "meaning": c.statement, "ref": c.ref} for c in model.covers]
+    props += [{"kind": "cover", "name": c.name, "meaning": c.statement, "ref": c.ref} for c in model.all_covers]
     aux = [{"name": i.name, "meaning": i.statement} for i in model.auxiliary]
     edits = [{"variant": e.name, "of": e.base, "replaces": [n for n, _ in e.replace],
               "drops": list(e.drop), "adds": len(e.add), "doc": e.doc} for e in proto.edits]

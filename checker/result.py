@@ -83,6 +83,7 @@ class Reach:
     statement: str
     states: int                       # states that met it (orbit representatives under symmetry)
     depth: int | None                 # BFS depth of the first such state; None: never met
+    action: str | None = None         # a context cover: the action whose context it is
 
     @property
     def reached(self) -> bool:

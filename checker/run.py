@@ -257,7 +257,7 @@ def _left(limits: Limits) -> float | None:
 def _locs(model: Model) -> dict[str, tuple[str, int]]:
     """Where each property is declared, for the reports: name -> (file, line)."""
     return {p.name: (p.loc.file, p.loc.line)
-            for p in model.invariants + model.properties + model.covers if p.loc}
+            for p in model.invariants + model.properties + model.all_covers if p.loc}
 
 
 def action_locs(model: Model) -> dict[str, tuple[str, int]]:

@@ -305,9 +305,12 @@ def declare_enter_lazy_tlb(g):
         return when(g.preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
 
 
-def declare_switch_mm_out_begin(g):
-    """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING."""
-    mode = g.mode
+def declare_switch_mm_out_begin(g, rounds):
+    """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING,
+    taken from another mm at each point between an initiator's operations (`rounds` > 1: after a free
+    too)."""
+    mode, phase = g.mode, g.phase
+    between = ("idle", "freed", "done") if rounds > 1 else ("idle", "done")
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                              f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
@@ -316,7 +319,9 @@ def declare_switch_mm_out_begin(g):
                     mode[c].becomes("other"), g.store_lm(c, "other"))
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: "
-                                             f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})")
+                                             f"this_cpu_write(loaded_mm, LOADED_MM_SWITCHING) ({V})",
+                contexts={f"other_{ph}": (lambda ph: lambda c: (mode[c] == "other") & (phase[c] == ph))(ph)
+                          for ph in between})
     def switch_mm_begin(c):
         return when(g.preemptible(c) & (mode[c] == "other") & g.sb_free(c), mode[c].becomes("switching"),
                     g.store_lm(c, "switching"))
@@ -347,7 +352,8 @@ def declare_tlb_fill(g, manual):
     tlb, pte, loaded_asid = g.tlb, g.pte, g.loaded_asid
 
     @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
-                                                      "under the loaded PCID, speculatively too, on a lazy CPU too")
+                                                      "under the loaded PCID, speculatively too, on a lazy CPU too",
+                contexts={m: (lambda m: lambda c, p: g.mode[c] == m)(m) for m in ("user", "lazy", "cr3")})
     def tlb_fill(c, p):
         return when(g.loaded(c) & (g.entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                     [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])

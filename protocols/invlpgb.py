@@ -519,7 +519,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])),
                     catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
-    gasid.declare_switch_mm_out_begin(ga)
+    gasid.declare_switch_mm_out_begin(ga, rounds)
 
     mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")

@@ -337,7 +337,7 @@ def build(cfg):
                     loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])), flush_pcid(c, GLOB, move),
                     catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
 
-    gasid.declare_switch_mm_out_begin(ga)
+    gasid.declare_switch_mm_out_begin(ga, rounds)
 
     mb = ("cpumask_set_cpu if the bit is clear (new_cpu = true), else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear (new_cpu = true), else nothing (the smp_mb() dropped)")

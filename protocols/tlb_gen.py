@@ -231,6 +231,13 @@ def build(cfg):
         """Initiator c is not inside an unmap."""
         return (phase[c] == "idle") | (phase[c] == "freed") | (phase[c] == "done")
 
+    def quiet(c):
+        """The context the scheduler, the walker and user code must each act in (a context cover of
+        theirs): CPU c in task context, IRQs on, its initiator between operations (or none)."""
+        return (irq[c] == "none") & (phase[c] == "idle")
+
+    TASK = {"task": quiet}
+
     def preemptible(c):
         """The scheduler may switch CPU c: IRQs on, and not inside flush_tlb_mm_range, which runs
         with preemption off (get_cpu .. put_cpu) from inc_mm_tlb_gen to csd_lock_wait. A task
@@ -781,7 +788,8 @@ def build(cfg):
                    if cfg.madv_free else []))
 
     @m.action(CPU, Page, environment=True, ref="hardware page walk (Intel SDM vol. 3 §4.10.2): fills the "
-                                               "TLB from the PTE, speculatively too, on a lazy CPU too")
+                                               "TLB from the PTE, speculatively too, on a lazy CPU too",
+              contexts={"user": lambda c, p: mode[c] == "user", "lazy": lambda c, p: mode[c] == "lazy"})
     def tlb_fill(c, p):
         if not cfg.munmap:
             return when(loaded(c) & (entry(c, p) == None) & (pte[p] != None),  # noqa: E711
@@ -805,7 +813,8 @@ def build(cfg):
         user applied it)."""
         return in_user(c) & ~on_loaded(c, lambda s: user_flush[c, s]) if cfg.pti else in_user(c)
 
-    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB")
+    @m.action(CPU, Page, environment=True, ref="user-mode load/store through the TLB",
+              contexts={"task": lambda c, p: quiet(c)})
     def user_access(c, p):
         e = user_entry(c, p)
         return when(in_user_pcid(c) & (e != None),  # noqa: E711
@@ -814,13 +823,14 @@ def build(cfg):
 
     if cfg.pti:
         @m.action(CPU, Page, environment=True, ref="hardware page walk in user mode (PTI: the user PCID, "
-                                                   "Intel SDM vol. 3 §4.10.1)")
+                                                   "Intel SDM vol. 3 §4.10.1)",
+                  contexts={"task": lambda c, p: quiet(c)})
         def tlb_fill_user(c, p):
             return when(in_user_pcid(c) & (user_entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                         [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
                          for s in slots])
 
-        @m.action(CPU, environment=True, fair="weak",
+        @m.action(CPU, environment=True, fair="weak", contexts=TASK,
                   ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the slot's bit in "
                                              "user_pcid_flush_mask is set, clear it and load the user CR3 without "
                                              "NOFLUSH (v4.15+)")
@@ -836,7 +846,8 @@ def build(cfg):
     if cfg.madv_free:
         @m.action(CPU, Page, environment=True, ref="user-mode store (Intel SDM vol. 3 §4.8, §4.10.2.2): through an "
                                                    "entry caching D=1 as is; through a clean one the CPU first sets "
-                                                   "the PTE's dirty bit (a #PF if the PTE no longer maps the frame)")
+                                                   "the PTE's dirty bit (a #PF if the PTE no longer maps the frame)",
+                  contexts={"task": lambda c, p: quiet(c)})
         def user_write(c, p):
             e, d = entry(c, p), on_loaded(c, lambda s: tlb_dirty[c, s, p])
             clean_lazy = (pte[p] == e) & ~pte_dirty[p] & exists(Frame, lambda f: (e == f) & lazyfree[f]) \
@@ -887,25 +898,30 @@ def build(cfg):
             return when(dio == "pinned", dio_lost.becomes(dio_lost | lost), put(True), dio.becomes("done"),
                         dio_page.becomes(None), dio_frame.becomes(None))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
+    @m.action(CPU, environment=True, contexts=TASK,
+              ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
     def enter_lazy_tlb(c):
         return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, real_prev == next && was_lazy: "
+    @m.action(CPU, environment=True, contexts=TASK,
+              ref=f"{TLB_C}: switch_mm_irqs_off, real_prev == next && was_lazy: "
                                          f"flush unless ctxs[asid].tlb_gen == next->context.tlb_gen ({ver})")
     def leave_lazy(c):
         behind = cpu_tlb_gen(c) != mm_tlb_gen
         return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
                     flush_loaded(c, lambda p: behind, mm_tlb_gen))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_clear_cpu, "
+    @m.action(CPU, environment=True,
+              contexts={"user": lambda c: quiet(c) & (mode[c] == "user"), "lazy": lambda c: quiet(c) & (mode[c] == "lazy")},
+              ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_clear_cpu, "
                                          f"choose_new_asid(next), load next's CR3 ({ver})")
     def switch_mm_out(c):
         """Switch to another mm: its ASID slot is loaded; this mm's slot keeps its entries."""
         return when(preemptible(c) & loaded(c), mode[c].becomes("other"),
                     mm_cpumask.becomes(mm_cpumask.without(c)), switch_asid(c, "other_mm"))
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_set_cpu, "
+    @m.action(CPU, environment=True, contexts=TASK,
+              ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_set_cpu, "
                                          f"then next_tlb_gen = next->context.tlb_gen, choose_new_asid: "
                                          f"flush the slot if ctxs[asid].tlb_gen < next_tlb_gen ({ver})")
     def switch_mm_in(c):

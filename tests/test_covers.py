@@ -146,3 +146,30 @@ def test_issue17_mutant_is_caught_at_the_spec_bounds(name, family):
         assert covers <= unreached, f"{name}: reached {covers - unreached}"
     else:  # a dead end that is not final: round 0 ends 'done' (swap), or the refault finds no free frame
         assert name in ("last_round_swapped", "frames_never_freed") and r.violation.kind == "deadlock"
+
+
+# ---------------------------------------------------------------- context covers
+
+@pytest.mark.parametrize("backend", ["explicit", "fast"])
+def test_a_walker_that_stops_firing_in_one_context_is_uncovered(backend):
+    """tlb_fill declares the contexts the architecture walks in (user, lazy, cr3): each is a cover of
+    its guard met there. A walker that no longer fills on lazy CPUs still fires (no dead action) and
+    breaks no invariant, but leaves tlb_fill_in_lazy unreached: "uncovered", not "holds"."""
+    check = next(c for c in load_spec(spec_path("invlpgb.py")) if c.name == "invlpgb_small")
+    model = build_model(check, {})
+    contexts = {"tlb_fill_in_user", "tlb_fill_in_lazy", "tlb_fill_in_cr3", "switch_mm_begin_in_other_idle",
+                "switch_mm_begin_in_other_freed", "switch_mm_begin_in_other_done"}
+    assert contexts <= {c.name for c in model.all_covers} and not contexts & {c.name for c in model.covers}
+
+    def no_lazy_walk(a):
+        c = a.params[0]
+        mode = model.var("mode")
+        from checker.lang.expr import Ref
+        return dataclasses.replace(a, guard=a.guard & (Ref(mode, (c,)) != "lazy"))
+    mutant = _replace_action(model, "tlb_fill", no_lazy_walk)
+    r = run_check("invlpgb.py", check, RunOptions(backend=backend), model=mutant)
+    assert r.verdict is Verdict.UNCOVERED
+    assert [g.name for g in r.goals if not g.reached] == ["tlb_fill_in_lazy"]
+    assert r.coverage["tlb_fill"] > 0
+    ok = run_check("invlpgb.py", check, RunOptions(backend=backend), model=model)
+    assert ok.verdict is Verdict.HOLDS and all(g.reached for g in ok.goals)

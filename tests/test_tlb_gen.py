@@ -384,5 +384,6 @@ def test_caller_properties_kill_what_survived_before_them(name, description, kil
     before = dataclasses.replace(
         mutant.model, invariants=tuple(i for i in mutant.model.invariants if i.name not in CALLER_PROPERTIES),
         covers=tuple(c for c in mutant.model.covers if c.name not in CALLER_PROPERTIES),
-        properties=tuple(p for p in mutant.model.properties if p.name not in CALLER_PROPERTIES))
+        properties=tuple(p for p in mutant.model.properties if p.name not in CALLER_PROPERTIES),
+        actions=tuple(dataclasses.replace(a, contexts=()) for a in mutant.model.actions))  # and no context covers
     assert run_check(SPEC, check, opts, model=before).verdict is Verdict.HOLDS

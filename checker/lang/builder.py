@@ -180,7 +180,7 @@ class ModelBuilder:
 
     def action(self, *params: IndexSet, actor: Callable | None = None, ref: str = "",
                name: str | None = None, doc: str = "", fair: str | None = None,
-               environment: bool = False) -> Callable:
+               environment: bool = False, contexts: dict[str, Callable] | None = None) -> Callable:
         """Decorator: the function takes one member per parameter and returns `when(...)`.
 
         `actor` maps the parameters to the performing CPU; by default the first parameter
@@ -189,6 +189,9 @@ class ModelBuilder:
         `environment=True`: it happens on its own (hardware walks, user and NMI accesses) and
         is no progress of the protocol: a state that is not final and enables only such
         actions is a deadlock.
+        `contexts`: label -> condition over the parameters, each a context the action must fire
+        in (a walk on a lazy CPU, a switch back from another mm): a cover `NAME_in_LABEL` of its guard
+        met there, so that a model that stops taking it there is not a "holds".
         """
         if fair not in (None, "weak", "strong"):
             raise ModelError(f"fair={fair!r}: fairness is 'weak', 'strong' or None")
@@ -223,8 +226,12 @@ class ModelBuilder:
                                  f"got {type(step).__name__}", loc=loc)
             self._check_step(aname, step, loc)
             who = self._actor(aname, bounds, actor, loc)
+            ctxs = tuple((label, _condition(cond(*bounds), f"context {label} of action {aname}"))
+                         for label, cond in (contexts or {}).items())
+            for label, _ in ctxs:
+                self._claim(f"{aname}_in_{label}", "cover")
             self._actions.append(Action(aname, bounds, step.guard, step.updates, who, a_ref, loc,
-                                        a_doc, a_fair, environment))
+                                        a_doc, a_fair, environment, ctxs))
             return fn
 
         return register

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SrcLoc
-from .expr import Assign, Bound, Expr, Ref, VarDecl, walk
-from .types import IndexSet
+from .expr import Assign, Bound, Expr, Op, Quant, Ref, VarDecl, walk
+from .types import BOOL, IndexSet
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Action:
     doc: str = ""
     fair: str | None = None  # "weak" or "strong" fairness of each instance, for liveness
     environment: bool = False  # happens on its own; never progress (deadlock ignores it)
+    # the contexts it must fire in (label, condition over its parameters): each a cover of the
+    # action's guard met in that context (see context_covers)
+    contexts: tuple[tuple[str, Expr], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,35 @@ class Model:
     def invariant(self, name: str) -> Invariant | None:
         return next((i for i in self.invariants if i.name == name), None)
 
+    @property
+    def all_covers(self) -> tuple[Cover, ...]:
+        """The declared covers, then the actions' context covers."""
+        return self.covers + context_covers(self)
+
     def goals(self) -> list[tuple[str, str, Expr]]:
         """What a search must see reached: (kind, name, condition) for each cover property and
         each checked invariant's hazard precondition; the order engines count them in."""
-        return [("cover", c.name, c.expr) for c in self.covers] + \
+        return [("cover", c.name, c.expr) for c in self.all_covers] + \
             [("precondition", i.name, i.precondition) for i in self.invariants if i.precondition is not None]
 
     def var(self, name: str) -> VarDecl | None:
         return next((v for v in self.vars if v.name == name), None)
+
+
+def context_covers(model: Model) -> tuple[Cover, ...]:
+    """`ACTION_in_LABEL` for each context an action declares: some reachable state enables an instance
+    of it in that context. Built from the action's guard as it is, so a mutant or variant that no
+    longer fires there leaves the cover unreached (the explicit search takes every enabled step, so
+    enabled is fired)."""
+    out = []
+    for a in model.actions:
+        for label, cond in a.contexts:
+            body: Expr = Op("and", (a.guard, cond), BOOL)
+            for b in reversed(a.params):
+                body = Quant("exists", b, body, BOOL)
+            out.append(Cover(f"{a.name}_in_{label}", body, f"{a.name} fires {label}: the context it must "
+                             f"be taken in", a.ref, a.loc))
+    return tuple(out)
 
 
 def expressions(model: Model):

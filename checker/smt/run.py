@@ -127,14 +127,14 @@ def run_smt(spec_path: str, check: Check, model: Model, opts: Any, notes: list[s
         why = "the CMP abstraction's states are not the model's (Other's are havoc)"
         lacks = {p.name: f"{why}: it checks no leads-to property; the explicit search does"
                  for p in model.properties}
-        lacks.update({c.name: f"{why}: it searches for no cover; the explicit search does" for c in model.covers})
+        lacks.update({c.name: f"{why}: it searches for no cover; the explicit search does" for c in model.all_covers})
         if check.deadlock:
             lacks["deadlock"] = f"{why}: it checks no deadlock; the explicit search does"
     else:
         lacks = {p.name: "the Z3 backend does not check leads-to properties; the explicit search does"
                  for p in model.properties}
         lacks.update({c.name: "the Z3 backend does not search for cover properties; the explicit "
-                      "search does" for c in model.covers})
+                      "search does" for c in model.all_covers})
         if getattr(opts, "prove", False) and check.deadlock:
             lacks["deadlock"] = "induction does not prove deadlock freedom; the explicit search and BMC do"
     r.unchecked, r.excluded = not_checked(check, model, getattr(opts, "liveness", True), lacks)
