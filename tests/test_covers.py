@@ -173,3 +173,20 @@ def test_a_walker_that_stops_firing_in_one_context_is_uncovered(backend):
     assert r.coverage["tlb_fill"] > 0
     ok = run_check("invlpgb.py", check, RunOptions(backend=backend), model=model)
     assert ok.verdict is Verdict.HOLDS and all(g.reached for g in ok.goals)
+
+
+def test_an_action_excused_by_dead_ok_is_excused_its_contexts():
+    """dead_ok says why an action never fires here; its context covers are then not asked for."""
+    check = next(c for c in load_spec(spec_path("invlpgb.py")) if c.name == "invlpgb_small")
+    model = build_model(check, {})
+    from checker.lang.expr import Const
+    from checker.lang.types import BOOL
+    never = _replace_action(model, "tlb_fill", lambda a: dataclasses.replace(a, guard=Const(False, BOOL)))
+    import copy
+    excused = copy.copy(check)
+    excused.dead_ok = {"tlb_fill": "no walks"}
+    r = run_check("invlpgb.py", excused, RunOptions(), model=never)
+    assert r.verdict is Verdict.UNCOVERED and "tlb_fill_in" not in r.reason
+    assert {g.name for g in r.goals if not g.reached} >= {"tlb_fill_in_user", "tlb_fill_in_lazy", "tlb_fill_in_cr3"}
+    r = run_check("invlpgb.py", check, RunOptions(), model=never)
+    assert "tlb_fill_in_user" in r.reason
