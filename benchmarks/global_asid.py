@@ -1,6 +1,7 @@
 """The global-ASID families (invlpgb, rar) at 3 and 4 CPUs with liveness, as a table (issue 16's bounds).
 
     python benchmarks/global_asid.py [--cpus 3 4] [--time-limit 600] [--rows NAME ...]
+    python benchmarks/global_asid.py --cpus 4 --rows invlpgb_1va rar_1va     # what fits at four CPUs
 
 Each row is one check of specs/invlpgb.py or specs/rar.py at the given CPU count, searched by the
 fast backend with its leads-to pass over the unreduced graph (one initiator, so no CPU symmetry).
@@ -35,12 +36,17 @@ ROWS = {
     "invlpgb": (invlpgb.PROTOCOL, "from dynamic ASIDs: IPIs, assignment, broadcast", dict(pages=1, rounds=2), {}),
     "invlpgb_2vas": (invlpgb.PROTOCOL, "mid-transition: broadcast, finish_asid_transition",
                      dict(pages=2, rounds=1, assigned_at_start=True), {**_NO_ASSIGN, **_NO_SKIP}),
+    "invlpgb_1va": (invlpgb.PROTOCOL, "mid-transition at one VA (the 4-CPU row)",
+                    dict(pages=1, rounds=1, assigned_at_start=True), {**_NO_ASSIGN, **_NO_SKIP}),
     "invlpgb_allocator": (invlpgb.PROTOCOL, "2 mms: B holds, caches under, frees a global ASID",
                           dict(pages=1, rounds=2, allocator=True), {}),
     "rar": (rar.PROTOCOL, "from dynamic ASIDs: IPIs, assignment, RAR", dict(pages=1, rounds=2), {}),
     "rar_2vas": (rar.PROTOCOL, "mid-transition: RAR, finish_asid_transition",
                  dict(pages=2, rounds=1, assigned_at_start=True),
                  {a: ASSIGNED for a in ("use_global_asid", "mm_assign_publish")} | _NO_SKIP),
+    "rar_1va": (rar.PROTOCOL, "mid-transition at one VA (the 4-CPU row)",
+                dict(pages=1, rounds=1, assigned_at_start=True),
+                {a: ASSIGNED for a in ("use_global_asid", "mm_assign_publish")} | _NO_SKIP),
     "rar_global": (rar.PROTOCOL, "on the global ASID: RARs, trim IPIs, switch-in flush",
                    dict(pages=2, rounds=2, global_at_start=True),
                    {a: "the transition finished before the start" for a in (

@@ -22,7 +22,7 @@ def reaches(model: Model, counted: list[tuple[int, int]]) -> list[Reach]:
     """The engine's per-goal counts (states, depth of the first or -1) as Reach records."""
     statements = {("cover", c.name): c.statement for c in model.all_covers}
     statements.update({("precondition", i.name): i.statement for i in model.invariants})
-    of_action = {f"{a.name}_in_{label}": a.name for a in model.actions for label, _ in a.contexts}
+    of_action = {f"{a.name}__{label}": a.name for a in model.actions for label, _ in a.contexts}
     out = []
     for (kind, name, _), (n, depth) in zip(model.goals(), counted or [(0, -1)] * len(model.goals())):
         out.append(Reach(kind, name, statements[kind, name], n, depth if depth >= 0 else None,

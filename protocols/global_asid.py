@@ -193,11 +193,15 @@ def declare_madvise_dontneed(g, also=lambda i: []):
                     g.zap(i, p), g.phase[i].becomes("flush_start"), also(i))
 
 
-def declare_ipis(g, switching=True):
-    """flush_tlb_multi's scan of mm_cpumask: an IPI (csd queued) or a skip per CPU."""
+def declare_ipis(g, switching=True, bcast=None):
+    """flush_tlb_multi's scan of mm_cpumask: an IPI (csd queued) or a skip per CPU; `bcast` (the family's
+    broadcast flag), where the mm may be in its ASID transition: finish_asid_transition's IPIs go to the
+    whole mask and must reach lazy CPUs too (a context of ipi_send)."""
     phase, scanned, csd = g.phase, g.scanned, g.csd
+    lazy = {} if bcast is None else {
+        "lazy_in_transition": lambda i, t: bcast[i] & g.all_mask[i] & (g.mode[t] == "lazy")}
 
-    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong",
+    @g.m.action(g.CPU, g.CPU, actor=lambda i, t: i, fair="strong", contexts=lazy,
                 ref=f"kernel/smp.c: smp_call_function_many_cond: csd_lock, llist_add, send the IPI; the local "
                     f"CPU runs flush_tlb_func itself ({TLB_C}: native_flush_tlb_multi, {V})")
     def ipi_send(i, t):
@@ -230,7 +234,8 @@ def publish_order(cfg, asid_transition, global_asid):
 def declare_use_global_asid(g, cfg, has_g, first, ref, allocate=None):
     """consider_global_asid -> use_global_asid: enough active CPUs, no global ASID yet, none in transition:
     take global_asid_lock and make the first store (`allocate(i, start)`: the allocator's steps instead)."""
-    @g.m.action(g.CPU, **INITIATOR, ref=ref)
+    @g.m.action(g.CPU, **INITIATOR, ref=ref,
+                contexts={"enough_active": lambda i: count(g.CPU, g.active) > cfg.active_threshold})
     def use_global_asid(i):
         enough = count(g.CPU, g.active) > cfg.active_threshold
         start = (g.phase[i] == "consider") & (g.asid_lock == None) & ~has_g & ~g.asid_transition & enough  # noqa: E711

@@ -365,7 +365,7 @@ def build(cfg):
             return when((phase[i] == "kflush") & on_cpu(i), inv_todo[i].becomes(EVERY_CPU),
                         inv_kern[i].becomes(True), inv_all[i].becomes(True), phase[i].becomes("tlbsync"))
 
-    gasid.declare_ipis(ga, cfg.should_flush_switching)
+    gasid.declare_ipis(ga, cfg.should_flush_switching, bcast)
     gasid.declare_csd_lock_wait(ga, lambda i: If(bcast[i], "tlbsync", If(rec[i], "flushed", "consider"))
                                 if reclaim != "off" else If(bcast[i], "tlbsync", "consider"))
 
@@ -524,7 +524,10 @@ def build(cfg):
     mb = ("cpumask_set_cpu if the bit is clear, else smp_mb()" if cfg.switch_mb
           else "cpumask_set_cpu if the bit is clear, else nothing (the smp_mb() dropped)")
 
-    @m.action(CPU, fair="strong", ref=f"{TLB_C}: switch_mm_irqs_off: {mb}; next_tlb_gen = "
+    # both branches of the barrier: a CPU trimmed from the mask sets its bit, one still in it runs smp_mb()
+    @m.action(CPU, fair="strong", contexts={"new_cpu": lambda c: ~mm_cpumask.has(c),
+                                            "in_mask": lambda c: mm_cpumask.has(c)},
+              ref=f"{TLB_C}: switch_mm_irqs_off: {mb}; next_tlb_gen = "
                                       f"atomic64_read(&next->context.tlb_gen); choose_new_asid: the global "
                                       f"ASID if mm_global_asid(next) (NOFLUSH), else the dynamic slot, flushed "
                                       f"if ctxs[].tlb_gen is behind; load_new_mm_cr3 ({V})")

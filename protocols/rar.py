@@ -190,7 +190,7 @@ def build(cfg):
     def should_trim_cpumask(i):
         return when((phase[i] == "flush_start") & global_asid, start_flush(i, False, True))
 
-    gasid.declare_ipis(ga)
+    gasid.declare_ipis(ga, bcast=None if cfg.global_at_start else bcast)
     gasid.declare_csd_lock_wait(ga, lambda i: If(bcast[i], "flushed", "consider"))
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)

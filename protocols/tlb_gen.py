@@ -238,6 +238,10 @@ def build(cfg):
 
     TASK = {"task": quiet}
 
+    def from_mode(*modes):
+        """The scheduler's contexts: task context between operations, from each mode it switches from."""
+        return {f"from_{md}": (lambda md: lambda c: quiet(c) & (mode[c] == md))(md) for md in modes}
+
     def preemptible(c):
         """The scheduler may switch CPU c: IRQs on, and not inside flush_tlb_mm_range, which runs
         with preemption off (get_cpu .. put_cpu) from inc_mm_tlb_gen to csd_lock_wait. A task
@@ -400,9 +404,11 @@ def build(cfg):
                 + [phase[i].becomes("flush_start")])
 
     initiator = dict(actor=lambda i, *_: i, fair="weak")
+    # an operation starts in its task's context (a syscall, khugepaged, kswapd), IRQs on
+    starter = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none"})
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
-    @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+    @m.action(CPU, Page, **starter, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                          "-> mm/memory.c: zap_pte_range, one page (v5.13)")
     def madvise_dontneed(i, p):
         """MADV_DONTNEED of one page: clear the PTE, gather the frame (mmap_lock for read, the PTL)."""
@@ -410,7 +416,7 @@ def build(cfg):
         return when(starts(i) & rd & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p), lock)  # noqa: E711
 
     if pages > 1:
-        @m.action(CPU, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+        @m.action(CPU, **starter, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                        "-> mm/memory.c: zap_pte_range over the whole range (v5.13)")
         def madvise_dontneed_range(i):
             """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
@@ -419,7 +425,7 @@ def build(cfg):
             return when(starts(i) & rd & ptl_free() & exists(Page, present), gather(i, present), lock)
 
     if cfg.munmap:
-        @m.action(CPU, **initiator, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
+        @m.action(CPU, **starter, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
                                        "read, v4.20+) -> unmap_region: unmap_vmas -> zap_pte_range; free_pgtables "
                                        "-> free_pte_range: pmd_clear, pte_free_tlb (tlb->freed_tables = 1) (v5.13)")
         def munmap(i):
@@ -443,7 +449,7 @@ def build(cfg):
                             & (ptable[t] == "free"), pmd.becomes(t), ptable[t].becomes("mm"))
 
     if cfg.madv_free:
-        @m.action(CPU, Page, **initiator, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
+        @m.action(CPU, Page, **starter, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
                                              "if pte_dirty: ptep_get_and_clear_full, pte_mkclean, set_pte_at, "
                                              "tlb_remove_tlb_entry; folio_clear_dirty, folio_mark_lazyfree; then "
                                              "tlb_finish_mmu flushes the range, freeing nothing (v5.18)")
@@ -555,7 +561,7 @@ def build(cfg):
 
     if cfg.mremap:
         under = cfg.mremap_flush_under_ptl
-        @m.action(CPU, Page, Page, **initiator,
+        @m.action(CPU, Page, Page, **starter,
                   ref="mm/mremap.c: mremap -> mmap_write_lock, move_vma -> move_page_tables -> move_ptes: "
                       "pte_offset_map_lock (old and new PTL), ptep_get_and_clear, set_pte_at(new_addr); "
                       + ("force_flush: flush_tlb_range before pte_unmap_unlock (v4.20+, eb66ae030829)" if under
@@ -580,7 +586,7 @@ def build(cfg):
             return when((phase[i] == "flushed") & task(i) & moving[i], ptl.becomes(None),
                         mmap_writer.becomes(None), moving[i].becomes(False), next_op(i, True))
 
-        @m.action(CPU, Page, **initiator, ref="mm/truncate.c: truncate_pagecache -> mm/memory.c: "
+        @m.action(CPU, Page, **starter, ref="mm/truncate.c: truncate_pagecache -> mm/memory.c: "
                                              "unmap_mapping_range -> zap_page_range_single -> zap_pte_range "
                                              "(i_mmap_rwsem and the PTL, no mmap_lock) (v4.20)")
         def unmap_mapping_range(i, p):
@@ -601,7 +607,7 @@ def build(cfg):
                "mm/migrate.c: migrate_pages -> unmap_and_move -> try_to_migrate -> mm/rmap.c: "
                "try_to_migrate_one: under the PTL, ptep_clear_flush, set_pte_at(migration entry) (v5.15)")
 
-        @m.action(CPU, Page, **initiator, ref=ref)
+        @m.action(CPU, Page, **starter, ref=ref)
         def try_to_migrate_one(i, p):
             """Migration (compaction, NUMA; or a device driver's migrate_vma_setup) replaces page p's PTE
             with a migration entry (not present: an access faults and waits) and flushes; the old frame
@@ -665,7 +671,7 @@ def build(cfg):
                             & (mig_new[i] == None) & pinned(i), back(i, None))  # noqa: E711
 
     if cfg.reclaim:
-        @m.action(CPU, Page, **initiator, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
+        @m.action(CPU, Page, **starter, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
                                              "set_tlb_ubc_flush_pending -> arch/x86/include/asm/tlbflush.h: "
                                              "arch_tlbbatch_add_mm: inc_mm_tlb_gen, cpumask_or(batch, "
                                              "mm_cpumask) (v5.19)")
@@ -898,12 +904,12 @@ def build(cfg):
             return when(dio == "pinned", dio_lost.becomes(dio_lost | lost), put(True), dio.becomes("done"),
                         dio_page.becomes(None), dio_frame.becomes(None))
 
-    @m.action(CPU, environment=True, contexts=TASK,
+    @m.action(CPU, environment=True, contexts=from_mode("user"),
               ref=f"{TLB_C}: enter_lazy_tlb: CR3 and the mm_cpumask bit kept ({ver})")
     def enter_lazy_tlb(c):
         return when(preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
 
-    @m.action(CPU, environment=True, contexts=TASK,
+    @m.action(CPU, environment=True, contexts=from_mode("lazy"),
               ref=f"{TLB_C}: switch_mm_irqs_off, real_prev == next && was_lazy: "
                                          f"flush unless ctxs[asid].tlb_gen == next->context.tlb_gen ({ver})")
     def leave_lazy(c):
@@ -912,7 +918,7 @@ def build(cfg):
                     flush_loaded(c, lambda p: behind, mm_tlb_gen))
 
     @m.action(CPU, environment=True,
-              contexts={"user": lambda c: quiet(c) & (mode[c] == "user"), "lazy": lambda c: quiet(c) & (mode[c] == "lazy")},
+              contexts=from_mode("user", "lazy"),
               ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_clear_cpu, "
                                          f"choose_new_asid(next), load next's CR3 ({ver})")
     def switch_mm_out(c):
@@ -920,7 +926,7 @@ def build(cfg):
         return when(preemptible(c) & loaded(c), mode[c].becomes("other"),
                     mm_cpumask.becomes(mm_cpumask.without(c)), switch_asid(c, "other_mm"))
 
-    @m.action(CPU, environment=True, contexts=TASK,
+    @m.action(CPU, environment=True, contexts=from_mode("other"),
               ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: cpumask_set_cpu, "
                                          f"then next_tlb_gen = next->context.tlb_gen, choose_new_asid: "
                                          f"flush the slot if ctxs[asid].tlb_gen < next_tlb_gen ({ver})")

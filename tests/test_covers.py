@@ -154,11 +154,11 @@ def test_issue17_mutant_is_caught_at_the_spec_bounds(name, family):
 def test_a_walker_that_stops_firing_in_one_context_is_uncovered(backend):
     """tlb_fill declares the contexts the architecture walks in (user, lazy, cr3): each is a cover of
     its guard met there. A walker that no longer fills on lazy CPUs still fires (no dead action) and
-    breaks no invariant, but leaves tlb_fill_in_lazy unreached: "uncovered", not "holds"."""
+    breaks no invariant, but leaves tlb_fill__lazy unreached: "uncovered", not "holds"."""
     check = next(c for c in load_spec(spec_path("invlpgb.py")) if c.name == "invlpgb_small")
     model = build_model(check, {})
-    contexts = {"tlb_fill_in_user", "tlb_fill_in_lazy", "tlb_fill_in_cr3", "switch_mm_begin_in_other_idle",
-                "switch_mm_begin_in_other_freed", "switch_mm_begin_in_other_done"}
+    contexts = {"tlb_fill__user", "tlb_fill__lazy", "tlb_fill__cr3", "switch_mm_begin__other_idle",
+                "switch_mm_begin__other_freed", "switch_mm_begin__other_done"}
     assert contexts <= {c.name for c in model.all_covers} and not contexts & {c.name for c in model.covers}
 
     def no_lazy_walk(a):
@@ -169,7 +169,7 @@ def test_a_walker_that_stops_firing_in_one_context_is_uncovered(backend):
     mutant = _replace_action(model, "tlb_fill", no_lazy_walk)
     r = run_check("invlpgb.py", check, RunOptions(backend=backend), model=mutant)
     assert r.verdict is Verdict.UNCOVERED
-    assert [g.name for g in r.goals if not g.reached] == ["tlb_fill_in_lazy"]
+    assert [g.name for g in r.goals if not g.reached] == ["tlb_fill__lazy"]
     assert r.coverage["tlb_fill"] > 0
     ok = run_check("invlpgb.py", check, RunOptions(backend=backend), model=model)
     assert ok.verdict is Verdict.HOLDS and all(g.reached for g in ok.goals)
@@ -186,7 +186,7 @@ def test_an_action_excused_by_dead_ok_is_excused_its_contexts():
     excused = copy.copy(check)
     excused.dead_ok = {"tlb_fill": "no walks"}
     r = run_check("invlpgb.py", excused, RunOptions(), model=never)
-    assert r.verdict is Verdict.UNCOVERED and "tlb_fill_in" not in r.reason
-    assert {g.name for g in r.goals if not g.reached} >= {"tlb_fill_in_user", "tlb_fill_in_lazy", "tlb_fill_in_cr3"}
+    assert r.verdict is Verdict.UNCOVERED and "tlb_fill__" not in r.reason
+    assert {g.name for g in r.goals if not g.reached} >= {"tlb_fill__user", "tlb_fill__lazy", "tlb_fill__cr3"}
     r = run_check("invlpgb.py", check, RunOptions(), model=never)
-    assert "tlb_fill_in_user" in r.reason
+    assert "tlb_fill__user" in r.reason

@@ -10,6 +10,7 @@ from checker.adequacy.mutate import (
     Job,
     MutationRun,
     chosen,
+    escalated,
     liveness_options,
     classify,
     find_check,
@@ -113,6 +114,35 @@ def test_equivalence_is_decided_on_the_reachable_states():
     # a survivor reaches other states (CPU 1 keeps its entry): not equivalent
     assert reachable(ms[28].model) != original
     assert run_mutant(Job(WEAK, "weak", 28, "explicit", original)).outcome == "survived"
+
+
+def test_a_mutant_that_moves_an_initiators_role_to_another_cpu_is_equivalent():
+    """invlpgb_small #5 makes CPU 1 the initiator instead of CPU 0: its reachable states are the
+    original's with the CPUs swapped, so no property of the design can tell it apart."""
+    spec = spec_path("invlpgb.py")
+    check = find_check(spec, "invlpgb_small")
+    model = build_model(check, {})
+    ms = mutants(model)
+    original = reachable(model, renamings=True)
+    assert ms[4].description == "madvise_dontneed: negate guard conjunct `{0}.has(i)`"
+    swapped = reachable(ms[4].model)
+    assert swapped.digest != original.digest and original.same(swapped) == "the same states with the CPUs renamed"
+    r = run_mutant(Job(spec, "invlpgb_small", 5, "explicit", original))
+    assert r.outcome == "equivalent" and r.detail == "the same states with the CPUs renamed"
+    assert original.same(reachable(ms[32].model)) is None     # #33: an extra IPI, other states
+
+
+def test_escalate_kills_a_survivor_at_three_cpus():
+    """invlpgb_small #56 (ipi_skip forgets the CPU it handled) holds at two CPUs; at three the scan
+    never ends and flush_completes fails: killed, marked with the larger check."""
+    spec = spec_path("invlpgb.py")
+    small = find_check(spec, "invlpgb_small")
+    original = reachable(build_model(small, {}))
+    survivors = [run_mutant(Job(spec, "invlpgb_small", n, "explicit", original)) for n in (56, 158)]
+    assert [r.outcome for r in survivors] == ["survived", "survived"]
+    after = {r.number: r for r in escalated(spec, survivors, find_check(spec, "invlpgb_3cpus"), 2, None, None)}
+    assert (after[56].outcome, after[56].killer, after[56].at) == ("killed", "flush_completes", "invlpgb_3cpus")
+    assert (after[158].outcome, after[158].at) == ("survived", "")
 
 
 def _result(verdict, violation=None, steps=0, **kw) -> CheckResult:

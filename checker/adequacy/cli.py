@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
                    help="stop after S seconds per check (exit 3 if mutants were left out)")
     p.add_argument("--mutant", type=int, metavar="N",
                    help="show mutant N and run it as a normal check, trace and all")
+    p.add_argument("--escalate", metavar="NAME",
+                   help="run the survivors again at this check of the spec (same protocol, larger bounds): "
+                        "one killed there counts as killed, marked with the check")
     p.add_argument("--json", metavar="PATH", help=f"write every mutant's outcome as JSON ({SCHEMA})")
     p.add_argument("--workers", type=int, metavar="N", help="processes (default: every core)")
     p.add_argument("--backend", choices=("fast", "explicit", "auto"), default=None,
@@ -100,9 +103,9 @@ def run_command(a: argparse.Namespace, out: Console, err: Console) -> int:
     check_outputs({"--json": a.json}, [a.spec])
     checks = chosen_checks(a.spec, a.check)
     if a.mutant is not None:
-        if a.json or a.action:
-            raise UserError(f"{'--json' if a.json else '--action'} chooses from a whole mutation run; "
-                            "leave it out with --mutant N")
+        if a.json or a.action or a.escalate:
+            flag = '--json' if a.json else '--action' if a.action else '--escalate'
+            raise UserError(f"{flag} chooses from a whole mutation run; leave it out with --mutant N")
         return run_one(a.spec, checks, a.mutant, a.backend, out)
     return run_all(a, checks, out, err)
 
@@ -161,9 +164,10 @@ def run_one(spec: str, checks: list[Check], number: int, backend: str | None, ou
 def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Console) -> int:
     runs: list[MutationRun] = []
     t0 = time.perf_counter()
+    big = chosen_checks(a.spec, a.escalate)[0] if a.escalate else None
     for check in checks:
         runs.append(mutate_with_progress(a.spec, check, a.workers, a.max_mutants, a.time_limit,
-                                         a.backend, err if not a.quiet else None, tuple(a.action)))
+                                         a.backend, err if not a.quiet else None, tuple(a.action), big))
         report_run(runs[-1], out)
     code = exit_code(runs)
     if a.json:
@@ -173,11 +177,12 @@ def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Conso
 
 def mutate_with_progress(spec: str, check: Check, workers: int | None, max_mutants: int | None,
                          time_limit: float | None, backend: str | None,
-                         err: Console | None, actions: tuple[str, ...] = ()) -> MutationRun:
+                         err: Console | None, actions: tuple[str, ...] = (),
+                         escalate: Check | None = None) -> MutationRun:
     """`mutate_check` with a rich progress line on stderr (none when `err` is None)."""
     if err is None:
         return mutate_check(spec, check, workers=workers, max_mutants=max_mutants,
-                            time_limit=time_limit, backend=backend, actions=actions)
+                            time_limit=time_limit, backend=backend, actions=actions, escalate=escalate)
     with Progress(TextColumn("mutants of {task.fields[check]}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), console=err,
                   transient=True, auto_refresh=False) as bar:  # no thread: the pool forks
@@ -189,7 +194,8 @@ def mutate_with_progress(spec: str, check: Check, workers: int | None, max_mutan
             bar.update(task, completed=done, total=total,
                        tally=" · ".join(f"{n} {o}" for o, n in tally.items() if n), refresh=True)
         return mutate_check(spec, check, workers=workers, max_mutants=max_mutants,
-                            time_limit=time_limit, backend=backend, actions=actions, progress=step)
+                            time_limit=time_limit, backend=backend, actions=actions, progress=step,
+                            escalate=escalate)
 
 
 def pct(x: float | None) -> str:
@@ -244,6 +250,10 @@ def report_run(run: MutationRun, out: Console) -> None:
         if w and w["not run"] < sum(w.values()):
             out.print(f"{sum(w.values())} mutants left out of the score ({why}: {what}): {w['killed']} break a "
                       f"property, {w['survived']} hold, {w['equivalent']} equivalent", soft_wrap=True)
+    late = [r for r in run.results if r.at]
+    if run.escalated:
+        out.print(f"survivors run again at {run.escalated} (--escalate): {len(late)} killed there"
+                  + "".join(f"\n  #{r.number} {escape(r.description)} — by {r.killer}" for r in late), soft_wrap=True)
     survivors = run.survivors()
     vacuous = run.vacuous()
     if vacuous:

@@ -7,12 +7,14 @@ on the fast backend above. A worker gets only the spec path,
 the check's name and the mutant's number, and rebuilds the mutant itself, so nothing depends
 on how many workers there are. A survivor whose reachable state set is the original's (same
 count, same digest of the sorted packed states) is equivalent: no state-based property can
-tell it apart, so it does not count against the score.
+tell it apart, so it does not count against the score. So is one whose set is the original's with
+the CPUs renamed (an initiator's role moved to another CPU): the same design under other names.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import multiprocessing
 import os
 import time
@@ -51,14 +53,25 @@ class MutantResult:
     seconds: float = 0.0
     detail: str = ""                 # the error, the limit hit, or why a survivor's holds is vacuous
     apart: str = ""                  # "environment" or "observer": reported apart (mutants.apart)
+    at: str = ""                     # killed only at this larger check's bounds (--escalate)
 
 
 @dataclass(frozen=True)
 class Reachable:
-    """The original model's reachable state set, as a count and a digest of the sorted states."""
+    """The original model's reachable state set, as a count and a digest of the sorted states;
+    `renamed`: the digests of its images under each other order of the CPUs (the lanes set)."""
 
     states: int
     digest: str
+    renamed: tuple[str, ...] = ()
+
+    def same(self, other: Reachable) -> str | None:
+        """How `other` (a mutant's) is this set: "the same states", "the same states, CPUs renamed", or None."""
+        if other.states != self.states:
+            return None
+        if other.digest == self.digest:
+            return "the same states"
+        return "the same states with the CPUs renamed" if other.digest in self.renamed else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,7 @@ class MutationRun:
     workers: int
     backend: str
     only: tuple[str, ...] = ()       # --action: the actions whose mutants were chosen (all if empty)
+    escalated: str = ""              # --escalate: the larger check the survivors ran at again
 
     def counts(self, action: str | None = None) -> Counter:
         """Outcomes of the scored mutants (all but those reported apart)."""
@@ -144,8 +158,21 @@ class MutationRun:
 
 # ---------------------------------------------------------------- one mutant
 
-def reachable(model: Model) -> Reachable:
-    """Every reachable state of `model` (the reference successor function, no reduction)."""
+def _digest(states) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for s in sorted(states):
+        h.update(repr(s).encode())
+    return h.hexdigest()
+
+
+# CPU orders tried for "equivalent up to renaming" (3! at most)
+RENAME_CPUS = 3
+
+
+def reachable(model: Model, renamings: bool = False) -> Reachable:
+    """Every reachable state of `model` (the reference successor function, no reduction); with
+    `renamings`, also the digest of the set under every other order of up to RENAME_CPUS CPUs: a
+    mutant that makes CPU 1 do what CPU 0 did (an initiator's role moved) is the same design."""
     c = compile_model(model)
     init = c.layout.initial()
     seen = {init}
@@ -155,10 +182,14 @@ def reachable(model: Model) -> Reachable:
             if t not in seen:
                 seen.add(t)
                 todo.append(t)
-    h = hashlib.blake2b(digest_size=20)
-    for s in sorted(seen):
-        h.update(repr(s).encode())
-    return Reachable(len(seen), h.hexdigest())
+    renamed: tuple[str, ...] = ()
+    cpus = model.lanes
+    if renamings and cpus is not None and 2 <= cpus.size <= RENAME_CPUS:
+        from ..explicit.symmetry import Symmetry
+        sym = Symmetry(model, c.layout, sets=[cpus])
+        renamed = tuple(_digest(sym.apply((perm,), s) for s in seen)
+                        for perm in itertools.permutations(cpus.members) if list(perm) != list(cpus.members))
+    return Reachable(len(seen), _digest(seen), renamed)
 
 
 def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
@@ -238,9 +269,10 @@ def run_mutant(job: Job) -> MutantResult:
             outcome, killer, kind, detail = classify(r)
         if outcome == "incomplete" and job.deadline is not None and time.time() >= job.deadline:
             outcome, detail = "not run", "the --time-limit ran out while it ran"
-        if outcome == "survived" and r.stats.states == job.original.states \
-                and reachable(m.model) == job.original:
-            outcome = "equivalent"
+        if outcome == "survived" and r.stats.states == job.original.states:
+            same = job.original.same(reachable(m.model))
+            if same is not None:
+                outcome, detail = "equivalent", detail if same == "the same states" else same
     except UserError as e:  # a model error in a reached state (e.g. a counter out of range)
         return MutantResult(**base, outcome="error", seconds=time.perf_counter() - t0, detail=str(e))
     return MutantResult(**base, outcome=outcome, killer=killer, killer_kind=kind,
@@ -282,7 +314,7 @@ def baseline(spec: str, check: Check, backend: str | None) -> tuple[CheckResult,
         raise UserError(f"check {check.name} expects '{check.expect}': mutation testing measures a "
                         "model whose check holds", check.loc, "run mutate on a check with expect='holds'")
     model = build_model(check, {})
-    states = reachable(model)
+    states = reachable(model, renamings=True)
     backend = backend or default_backend(states.states)
     r = run_check(spec, check, mutant_options(backend, check, None), model=model)
     if r.verdict is not Verdict.HOLDS:
@@ -295,10 +327,12 @@ def baseline(spec: str, check: Check, backend: str | None) -> tuple[CheckResult,
 def mutate_check(spec: str, check: Check, *, workers: int | None = None,
                  max_mutants: int | None = None, time_limit: float | None = None,
                  backend: str | None = None, actions: tuple[str, ...] = (),
-                 progress: Callable[[int, int, MutantResult], None] | None = None) -> MutationRun:
+                 progress: Callable[[int, int, MutantResult], None] | None = None,
+                 escalate: Check | None = None) -> MutationRun:
     """Run every (or every chosen) mutant of one check, in parallel; results in number order.
     `backend`: None for the quicker engine at the model's size (any exact engine gives the same);
-    `actions`: only the mutants of these actions (a review of one function's model)."""
+    `actions`: only the mutants of these actions (a review of one function's model);
+    `escalate`: a check of the same protocol at larger bounds, where the survivors run again."""
     t0 = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
     deadline = time.time() + time_limit if time_limit else None
@@ -307,15 +341,46 @@ def mutate_check(spec: str, check: Check, *, workers: int | None = None,
     if unknown:
         raise UserError(f"--action {unknown[0]}: check {check.name} has no action of that name", check.loc,
                         f"its actions: {', '.join(x.name for x in model.actions)}")
+    if escalate is not None and escalate.protocol.name != check.protocol.name:
+        raise UserError(f"--escalate {escalate.name}: a check of protocol {escalate.protocol.name}, not "
+                        f"{check.protocol.name}", escalate.loc, "name a check of the same protocol at larger bounds")
     original, states, backend = baseline(spec, check, backend)
     picked = chosen(ms, max_mutants, actions)
     share = default_limit()   # the --memory-limit default, split among the worker processes
     jobs = [Job(spec, check.name, m.number, backend, states, deadline, share // workers if share else None)
             for m in picked]
     results = run_jobs(jobs, workers, deadline, progress)
+    if escalate is not None:
+        results = escalated(spec, results, escalate, workers, deadline, share)
     return MutationRun(spec, check.name, check.protocol.name, original.params, check.min_mutation_score,
                        len(ms), tuple(sorted(results, key=lambda r: r.number)), states.states,
-                       time.perf_counter() - t0, workers, original.backend, tuple(actions))
+                       time.perf_counter() - t0, workers, original.backend, tuple(actions),
+                       escalate.name if escalate is not None else "")
+
+
+def escalated(spec: str, results: list[MutantResult], big: Check, workers: int, deadline: float | None,
+              share: int | None) -> list[MutantResult]:
+    """The scored survivors run again at the larger check `big`, each as the mutant of `big` with the
+    same description (the same edit of the same action); one killed there is killed, `at` naming
+    `big`. A bug that needs a third CPU (a scan that forgets a CPU never ends) shows there."""
+    backend = default_backend()
+    r = run_check(spec, big, mutant_options(backend, big, None), model=build_model(big, {}))
+    if r.verdict is not Verdict.HOLDS:
+        raise UserError(f"--escalate {big.name} does not hold at its bounds ({r.verdict.value}); its mutants "
+                        "would say nothing", big.loc, "name a holding check of the same protocol")
+    number = {m.description: m.number for m in check_mutants(big)[1]}
+    todo = {number[r.description]: r for r in results
+            if r.outcome == "survived" and not r.apart and r.description in number}
+    nothing = Reachable(-1, "")   # no equivalence at the larger bounds: only a kill counts there
+    jobs = [Job(spec, big.name, n, backend, nothing, deadline, share // workers if share else None) for n in todo]
+    out = {r.number: r for r in results}
+    for again in run_jobs(jobs, workers, deadline, None):
+        if again.outcome == "killed":
+            small = todo[again.number]
+            out[small.number] = dataclasses.replace(small, outcome="killed", killer=again.killer,
+                                                    killer_kind=again.killer_kind,
+                                                    trace_length=again.trace_length, at=big.name)
+    return list(out.values())
 
 
 def run_jobs(jobs: list[Job], workers: int, deadline: float | None,
@@ -368,7 +433,7 @@ def as_dict(run: MutationRun) -> dict:
         "original_states": run.original_states, "generated": run.generated,
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
-        "only_actions": list(run.only), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "only_actions": list(run.only), "escalated": run.escalated or None, "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
         "apart": {why: {o: run.apart_counts(why)[o] for o in OUTCOMES} for why in APART},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],

@@ -61,10 +61,12 @@ def _refers(t: Type, sets: list[IndexSet]) -> int:
 class Symmetry:
     """Canonicalisation tables for a model's symmetric index sets."""
 
-    def __init__(self, model: Model, layout: Layout | None = None):
+    def __init__(self, model: Model, layout: Layout | None = None, sets: list[IndexSet] | None = None):
+        """`sets`: the index sets to permute (default: the symmetric ones); another choice only renames
+        states (`apply`), it does not make the model symmetric."""
         self.model = model
         self.layout = layout or Layout.of(model)
-        self.sets = symmetric_sets(model)
+        self.sets = symmetric_sets(model) if sets is None else sets
         self.group_order = math.prod(math.factorial(s.size) for s in self.sets)
         L = self.layout
         moves: list[SlotMove] = []

@@ -190,7 +190,7 @@ class ModelBuilder:
         is no progress of the protocol: a state that is not final and enables only such
         actions is a deadlock.
         `contexts`: label -> condition over the parameters, each a context the action must fire
-        in (a walk on a lazy CPU, a switch back from another mm): a cover `NAME_in_LABEL` of its guard
+        in (a walk on a lazy CPU, a switch back from another mm): a cover `NAME__LABEL` of its guard
         met there, so that a model that stops taking it there is not a "holds".
         """
         if fair not in (None, "weak", "strong"):
@@ -229,7 +229,7 @@ class ModelBuilder:
             ctxs = tuple((label, _condition(cond(*bounds), f"context {label} of action {aname}"))
                          for label, cond in (contexts or {}).items())
             for label, _ in ctxs:
-                self._claim(f"{aname}_in_{label}", "cover")
+                self._claim(f"{aname}__{label}", "cover")
             self._actions.append(Action(aname, bounds, step.guard, step.updates, who, a_ref, loc,
                                         a_doc, a_fair, environment, ctxs))
             return fn

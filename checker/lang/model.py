@@ -111,7 +111,7 @@ class Model:
 
 
 def context_covers(model: Model) -> tuple[Cover, ...]:
-    """`ACTION_in_LABEL` for each context an action declares: some reachable state enables an instance
+    """`ACTION__LABEL` for each context an action declares: some reachable state enables an instance
     of it in that context. Built from the action's guard as it is, so a mutant or variant that no
     longer fires there leaves the cover unreached (the explicit search takes every enabled step, so
     enabled is fired)."""
@@ -121,8 +121,8 @@ def context_covers(model: Model) -> tuple[Cover, ...]:
             body: Expr = Op("and", (a.guard, cond), BOOL)
             for b in reversed(a.params):
                 body = Quant("exists", b, body, BOOL)
-            out.append(Cover(f"{a.name}_in_{label}", body, f"{a.name} fires {label}: the context it must "
-                             f"be taken in", a.ref, a.loc))
+            out.append(Cover(f"{a.name}__{label}", body, f"{a.name} is taken in context '{label}', as it must be",
+                             a.ref, a.loc))
     return tuple(out)
 
 
