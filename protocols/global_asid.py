@@ -285,9 +285,9 @@ def declare_mm_clear_asid_transition(g, after):
                     g.phase[i].becomes(after))
 
 
-def declare_do_anonymous_page(g, on_cpu):
+def declare_do_anonymous_page(g, on_cpu, table=True):
     """The refault of the next operation: a free frame mapped (`on_cpu`: the guard asks for the task on its
-    CPU)."""
+    CPU; `table`: a PTE-table page is in the PMD)."""
     pte, frame, phase = g.pte, g.frame, g.phase
 
     @g.m.action(g.CPU, g.Page, g.Frame, **INITIATOR, ref="mm/memory.c: handle_mm_fault -> do_anonymous_page: "
@@ -296,6 +296,8 @@ def declare_do_anonymous_page(g, on_cpu):
         ready = phase[i] == "freed"
         if on_cpu:
             ready = ready & g.on_cpu(i)
+        if table is not True:
+            ready = ready & table
         return when(ready & (pte[p] == None) & (frame[f] == "free"),  # noqa: E711
                     pte[p].becomes(f), frame[f].becomes("mm"), phase[i].becomes("idle"),
                     g.rnd[i].becomes(g.rnd[i] + 1))

@@ -123,6 +123,10 @@ def build(cfg):
     tso = cfg.memory == "tso"
     alloc = cfg.allocator
     assigned = cfg.assigned_at_start
+    tables = cfg.munmap                  # munmap with free_pgtables: a PTE-table page and paging-structure caches
+    if tables and (cfg.allocator or cfg.reclaim != "off" or cfg.kernel_flush):
+        raise ModelError("munmap=True with the allocator, reclaim or kernel_flush",
+                         "munmap is checked beside MADV_DONTNEED alone: drop the other switch")
     if assigned and alloc:
         raise ModelError("assigned_at_start=True with allocator=True",
                          "the allocator check starts with no global ASID: drop one of the two")
@@ -206,6 +210,20 @@ def build(cfg):
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    if tables:
+        # one PTE-table page mapped at first; with rounds > 1 a second one for the fault after munmap
+        PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
+        TableRef = Elem(PTable, optional=True)
+        pmd = m.var("pmd", TableRef, 0, "the PTE-table page the PMD entry points to (none once munmap detached it)")
+        ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm", "gathered"),
+                         lambda t: "mm" if t == 0 else "free",
+                         "PTE-table page t: free, the mm's, or detached by free_pgtables and in an mmu_gather batch")
+        table_batch = m.array("table_batch", PTable, Elem(CPU, optional=True), None,
+                              "whose mmu_gather batch holds PTE-table page t (pte_free_tlb)")
+        psc = m.array("psc", (CPU, PCID), TableRef, None,
+                      "the PTE-table page CPU c's paging-structure cache points to under this mm's PCID s")
+        freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
+        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
     if kern:
         kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
                       "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")
@@ -245,8 +263,10 @@ def build(cfg):
     between_ops, flusher = ga.between_ops, ga.flusher
 
     def flush_dyn(c, cond):
-        """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local)."""
-        return [tlb[c, DYN, p].becomes(If(cond, None, tlb[c, DYN, p])) for p in Page.members]
+        """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local): its TLB
+        entries and paging-structure-cache entries (Intel SDM vol. 3 §4.10.4.1, AMD APM vol. 2 §5.5)."""
+        return [tlb[c, DYN, p].becomes(If(cond, None, tlb[c, DYN, p])) for p in Page.members] + (
+            [psc[c, DYN].becomes(If(cond, None, psc[c, DYN]))] if tables else [])
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
@@ -257,6 +277,35 @@ def build(cfg):
 
     # ------------------------------------------------------------ the initiators
     gasid.declare_madvise_dontneed(ga, lambda i: [rec[i].becomes(False)] if reclaim != "off" else [])
+
+    if tables:
+        @m.action(CPU, **initiator, ref="mm/mmap.c: __do_munmap -> unmap_region: unmap_vmas -> zap_pte_range; "
+                                        "free_pgtables -> free_pte_range: pmd_clear, pte_free_tlb "
+                                        "(tlb->freed_tables = 1); the flush: flush_tlb_mm_range(..., freed_tables) "
+                                        f"({V})")
+        def munmap(i):
+            """munmap of the whole mapping: every PTE cleared and its frame gathered, the PTE-table page
+            detached from the PMD into the same batch; the flush covers the VMA and says freed_tables."""
+            present = {p: pte[p] != None for p in Page.members}  # noqa: E711
+            took = {f: exists(Page, lambda q: pte[q] == f) for f in Frame.members}
+            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pmd != None),  # noqa: E711
+                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                        [pte[p].becomes(If(present[p], None, pte[p])) for p in Page.members],
+                        [in_range[i, q].becomes(True) for q in Page.members],
+                        pmd.becomes(None), freed_tables[i].becomes(True),
+                        [ptable[t].becomes(If(pmd == t, "gathered", ptable[t])) for t in PTable.members],
+                        [table_batch[t].becomes(If(pmd == t, i, table_batch[t])) for t in PTable.members],
+                        phase[i].becomes("flush_start"))
+
+        if rounds > 1:
+            @m.action(CPU, PTable, **initiator, ref="mm/memory.c: handle_mm_fault -> __handle_mm_fault -> "
+                                                    f"pte_alloc -> __pte_alloc: pmd_populate ({V})")
+            def pte_alloc(i, t):
+                """The fault after a munmap (a new mapping at the same address) allocates a PTE-table page,
+                perhaps the one just freed, and puts it in the PMD."""
+                return when((phase[i] == "freed") & on_cpu(i) & (pmd == None)  # noqa: E711
+                            & (ptable[t] == "free"), pmd.becomes(t), ptable[t].becomes("mm"))
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -270,8 +319,11 @@ def build(cfg):
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
         g = has_g
+        every = ~g & asid_transition
+        if tables:   # native_flush_tlb_multi: info->freed_tables || mm_in_asid_transition -> on_each_cpu_mask
+            every = every | freed_tables[i]
         return when((phase[i] == "flush_start") & on_cpu(i), mm_tlb_gen.becomes(mm_tlb_gen + 1), bcast[i].becomes(g),
-                    all_mask[i].becomes(~g & asid_transition), scanned[i].becomes(CPU.empty()),
+                    all_mask[i].becomes(every), scanned[i].becomes(CPU.empty()),
                     inv_todo[i].becomes(If(g, EVERY_CPU, inv_todo[i])), phase_after_issue(i, g))
 
     if reclaim != "off":
@@ -465,10 +517,17 @@ def build(cfg):
                         kbatch.becomes(If(kop, None, kbatch)), ga.free_batch(i),
                         phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
                         rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
-        return when((phase[i] == "flushed") & on_cpu(i), ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
+        freed = []
+        if tables:   # tlb_finish_mmu -> tlb_table_flush: the detached PTE-table page is freed with the pages
+            mine_t = {t: (ptable[t] == "gathered") & (table_batch[t] == i) for t in PTable.members}
+            freed = [[ptable[t].becomes(If(mine_t[t], "free", ptable[t])) for t in PTable.members],
+                     [table_batch[t].becomes(If(mine_t[t], None, table_batch[t])) for t in PTable.members],
+                     freed_tables[i].becomes(False)]
+        return when((phase[i] == "flushed") & on_cpu(i), ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")),
+                    *freed)
 
     if rounds > 1:
-        gasid.declare_do_anonymous_page(ga, True)
+        gasid.declare_do_anonymous_page(ga, True, (pmd != None) if tables else True)  # noqa: E711
 
     # ------------------------------------------------------------ the hardware: INVLPGB in flight
     @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
@@ -482,9 +541,15 @@ def build(cfg):
             # invlpgb_flush_all_nonglobals (the reset, reclaim): every PCID; else the mm's global PCID, by VA
             return inv_all[i] | (in_range[i, p] & mine(s)) if s != DYN else inv_all[i]
 
+        def walk_cache(i, s):
+            """The INVLPGB also drops PCID s's paging-structure caches: it is not final-only, which
+            invlpgb_flush_user_nr_nosync asks for when page tables were freed (`invlpgb_freed_tables`)."""
+            return freed_tables[i] & cfg.invlpgb_freed_tables if s == GLOB else False
+
         return when(inv_todo[i].has(t),
                     [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
                      for s in (PCID.members if wide else (GLOB,)) for p in Page.members],
+                    [psc[t, GLOB].becomes(If(walk_cache(i, GLOB), None, psc[t, GLOB]))] if tables else [],
                     [ktlb[t].becomes(ktlb[t] & ~inv_kern[i])] if kern else [],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
@@ -587,7 +652,24 @@ def build(cfg):
                         available.becomes(available + 1))
 
     # ------------------------------------------------------------ the hardware: walks and accesses
-    gasid.declare_tlb_fill(ga, "AMD APM vol. 2 §5.5")
+    if not tables:
+        gasid.declare_tlb_fill(ga, "AMD APM vol. 2 §5.5")
+    else:
+        @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): from the loaded "
+                                                   "PCID's paging-structure cache if it holds the PTE table, else "
+                                                   "from the PMD; speculatively too, on a lazy CPU too",
+                  contexts={md: (lambda md: lambda c, p: mode[c] == md)(md) for md in ("user", "lazy", "cr3")})
+        def tlb_fill(c, p):
+            cached = reduce(lambda rest, s: If(loaded_asid[c] == s, psc[c, s], rest), PCID.members[1:], psc[c, DYN])
+            table = If(cached != None, cached, pmd)  # noqa: E711
+            attached = table == pmd
+            return when(ga.loaded(c) & (ga.entry(c, p) == None) & (table != None),  # noqa: E711
+                        freed_table_walk[c].becomes(freed_table_walk[c] | exists(
+                            PTable, lambda t: (table == t) & (ptable[t] == "free"))),
+                        [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s]))
+                         for s in PCID.members],
+                        [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & attached & (pte[p] != None),  # noqa: E711
+                                                 pte[p], tlb[c, s, p])) for s in PCID.members])
 
     if kern:
         @m.action(CPU, environment=True, ref="hardware page walk of the kernel page table (any context, "
@@ -655,6 +737,29 @@ def build(cfg):
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
+
+    if tables:
+        detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
+        m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
+                    "no page walk, speculative ones included, reads a PTE-table page munmap freed",
+                    f"S2: the flush says freed_tables: INVLPGB not final-only, IPIs to lazy CPUs too ({V})",
+                    precondition=exists(CPU, PCID, lambda c, s: detached(psc[c, s])))
+        m.invariant("table_batch_holds_gathered", forall(PTable, lambda t: (table_batch[t] == None)  # noqa: E711
+                                                         == (ptable[t] != "gathered")),
+                    "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed",
+                    f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})",
+                    precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
+        m.cover("invlpgb_reaches_detached_table", exists(CPU, CPU, lambda i, t: inv_todo[i].has(t) & freed_tables[i]
+                                                         & detached(psc[t, GLOB])),
+                "an INVLPGB of a munmap is in flight and a CPU's paging-structure cache under the global PCID still "
+                "points to the detached PTE table: only the INVLPGB that is not final-only removes it",
+                f"asm/tlb.h: invlpgb_flush_user_nr_nosync(..., freed_tables) ({V})")
+        m.cover("lazy_dynamic_asid_caches_detached_table", exists(CPU, lambda c: (mode[c] == "lazy")
+                                                                  & (loaded_asid[c] == DYN) & has_g
+                                                                  & detached(psc[c, DYN])),
+                "a lazy CPU still on its dynamic ASID caches the detached PTE table while the mm has its global "
+                "ASID: the INVLPGB does not reach it, the transition's IPIs to the whole mask do",
+                f"{TLB_C}: native_flush_tlb_multi: freed_tables || mm_in_asid_transition ({V})")
 
     m.invariant("initiator_keeps_mm", forall(CPU, lambda i: preemptible(i) | on_cpu(i)),
                 "between get_cpu and put_cpu the initiating CPU keeps running the mm's task: no context switch, "
@@ -743,6 +848,11 @@ PARAMS = (
                                   "cursor, wrap-around reset) shared with another mm B that is given one, caches "
                                   "its translations under it and is destroyed"),
     gasid.ASSIGNED_AT_START,
+    Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed with "
+                               "the frames, paging-structure caches per CPU and PCID, the flush with freed_tables "
+                               "(INVLPGB not final-only; IPIs to lazy CPUs too)"),
+    Param("invlpgb_freed_tables", True, doc="(bug when False; munmap) the INVLPGB is final-only even when page "
+                                            "tables were freed: paging-structure caches keep the freed table"),
     Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
                                      "invlpgb_flush_all_nonglobals"),
     Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "

@@ -53,6 +53,11 @@ INVLPGB_RECLAIM = Check(PROTOCOL, name="invlpgb_reclaim", cpus=2, initiators=1, 
 # transition finished and sends no IPI
 INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus=2, initiators=1, pages=1,
                                  rounds=3, reclaim="targeted", expect="holds")
+# munmap with free_pgtables beside MADV_DONTNEED: the PTE-table page is detached and freed with the frames;
+# paging-structure caches per CPU and PCID; the flush says freed_tables, so the INVLPGB is not final-only and
+# the IPIs (before the global ASID, and the transition's) reach lazy CPUs too
+INVLPGB_MUNMAP = Check(PROTOCOL, name="invlpgb_munmap", cpus=2, initiators=1, pages=1, rounds=2, munmap=True,
+                       expect="holds")
 # kernel mappings: an initiator may vunmap a vmalloc'd page (a global TLB entry on every CPU) and
 # flush it with flush_tlb_kernel_range (INVLPGB with globals) or, for a range flushed whole,
 # flush_tlb_all (invlpgb_flush_all), then TLBSYNC, then vfree

@@ -25,7 +25,8 @@ PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_reclaim": ((10710, 36688, 32), False),
           "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
           "invlpgb_kernel": ((39563, 211068, 34), False),
-          "invlpgb_transition": ((141184, 632960, 25), False)}
+          "invlpgb_transition": ((141184, 632960, 25), False),
+          "invlpgb_munmap": ((115646, 502718, 35), False)}
 COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic_asid_in_transition",
           "transition_ipi", "transition_finished", "switch_in_onto_global_asid", "lazy_cpu_reached_by_invlpgb",
           "frame_freed_while_cached"}
@@ -37,6 +38,7 @@ EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cac
                                       "b_holds_second_asid"},
                 "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
                 "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
+                "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table"},
                 "invlpgb_kernel": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
                                    "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
 
@@ -89,6 +91,9 @@ BUGS = {
                                                       ["tlb_fill", "try_to_unmap_one", "arch_tlbbatch_add_pending",
                                                        "task_migrate_reclaim", "arch_tlbbatch_flush",
                                                        "tlb_finish_mmu", "user_access"]),
+    "invlpgb_final_only_freed_tables.py": ("invlpgb_final_only_freed_tables", "no_freed_table_walk", 14,
+                                           ["leave_lazy", "tlb_fill", "munmap", "inc_mm_tlb_gen",
+                                            "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "tlb_fill"]),
     "invlpgb_finish_no_switching_wait.py": ("invlpgb_finish_no_switching_wait", "no_stale_access", 28,
                                             ["switch_mm_begin", "finish_asid_transition_cpu",
                                              "mm_clear_asid_transition", "tlbsync", "tlb_finish_mmu",

@@ -132,16 +132,21 @@ def test_a_mutant_that_moves_an_initiators_role_to_another_cpu_is_equivalent():
     assert original.same(reachable(ms[32].model)) is None     # #33: an extra IPI, other states
 
 
-def test_escalate_kills_a_survivor_at_three_cpus():
+def test_escalate_kills_survivors_at_three_cpus_and_with_page_tables():
     """invlpgb_small #56 (ipi_skip forgets the CPU it handled) holds at two CPUs; at three the scan
-    never ends and flush_completes fails: killed, marked with the larger check."""
+    never ends and flush_completes fails. #118 (finish_asid_transition's IPIs filtered like ordinary
+    ones, so lazy CPUs are skipped) holds without page tables; with munmap a lazy CPU left on its
+    dynamic ASID walks the freed PTE table. Each killed, marked with the check that killed it."""
     spec = spec_path("invlpgb.py")
     small = find_check(spec, "invlpgb_small")
     original = reachable(build_model(small, {}))
-    survivors = [run_mutant(Job(spec, "invlpgb_small", n, "explicit", original)) for n in (56, 158)]
-    assert [r.outcome for r in survivors] == ["survived", "survived"]
-    after = {r.number: r for r in escalated(spec, survivors, find_check(spec, "invlpgb_3cpus"), 2, None, None)}
+    survivors = [run_mutant(Job(spec, "invlpgb_small", n, "explicit", original)) for n in (56, 118, 158)]
+    assert [r.outcome for r in survivors] == ["survived"] * 3
+    after = escalated(spec, survivors, find_check(spec, "invlpgb_3cpus"), 2, None, None)
+    after = {r.number: r for r in escalated(spec, after, find_check(spec, "invlpgb_munmap"), 2, None, None)}
     assert (after[56].outcome, after[56].killer, after[56].at) == ("killed", "flush_completes", "invlpgb_3cpus")
+    assert (after[118].outcome, after[118].killer, after[118].at) == ("killed", "no_freed_table_walk",
+                                                                      "invlpgb_munmap")
     assert (after[158].outcome, after[158].at) == ("survived", "")
 
 

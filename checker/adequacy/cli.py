@@ -64,9 +64,10 @@ def parser() -> argparse.ArgumentParser:
                    help="stop after S seconds per check (exit 3 if mutants were left out)")
     p.add_argument("--mutant", type=int, metavar="N",
                    help="show mutant N and run it as a normal check, trace and all")
-    p.add_argument("--escalate", metavar="NAME",
-                   help="run the survivors again at this check of the spec (same protocol, larger bounds): "
-                        "one killed there counts as killed, marked with the check")
+    p.add_argument("--escalate", action="append", default=[], metavar="NAME",
+                   help="run the survivors again at this check of the spec (same protocol, larger bounds or more "
+                        "switched on; repeat for several, tried in order): one killed there counts as killed, "
+                        "marked with the check")
     p.add_argument("--json", metavar="PATH", help=f"write every mutant's outcome as JSON ({SCHEMA})")
     p.add_argument("--workers", type=int, metavar="N", help="processes (default: every core)")
     p.add_argument("--backend", choices=("fast", "explicit", "auto"), default=None,
@@ -164,7 +165,7 @@ def run_one(spec: str, checks: list[Check], number: int, backend: str | None, ou
 def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Console) -> int:
     runs: list[MutationRun] = []
     t0 = time.perf_counter()
-    big = chosen_checks(a.spec, a.escalate)[0] if a.escalate else None
+    big = tuple(chosen_checks(a.spec, name)[0] for name in a.escalate)
     for check in checks:
         runs.append(mutate_with_progress(a.spec, check, a.workers, a.max_mutants, a.time_limit,
                                          a.backend, err if not a.quiet else None, tuple(a.action), big))
@@ -178,7 +179,7 @@ def run_all(a: argparse.Namespace, checks: list[Check], out: Console, err: Conso
 def mutate_with_progress(spec: str, check: Check, workers: int | None, max_mutants: int | None,
                          time_limit: float | None, backend: str | None,
                          err: Console | None, actions: tuple[str, ...] = (),
-                         escalate: Check | None = None) -> MutationRun:
+                         escalate: tuple[Check, ...] = ()) -> MutationRun:
     """`mutate_check` with a rich progress line on stderr (none when `err` is None)."""
     if err is None:
         return mutate_check(spec, check, workers=workers, max_mutants=max_mutants,
@@ -252,8 +253,9 @@ def report_run(run: MutationRun, out: Console) -> None:
                       f"property, {w['survived']} hold, {w['equivalent']} equivalent", soft_wrap=True)
     late = [r for r in run.results if r.at]
     if run.escalated:
-        out.print(f"survivors run again at {run.escalated} (--escalate): {len(late)} killed there"
-                  + "".join(f"\n  #{r.number} {escape(r.description)} — by {r.killer}" for r in late), soft_wrap=True)
+        out.print(f"survivors run again at {', '.join(run.escalated)} (--escalate): {len(late)} killed there"
+                  + "".join(f"\n  #{r.number} {escape(r.description)} — by {r.killer} at {r.at}" for r in late),
+                  soft_wrap=True)
     survivors = run.survivors()
     vacuous = run.vacuous()
     if vacuous:

@@ -103,7 +103,7 @@ class MutationRun:
     workers: int
     backend: str
     only: tuple[str, ...] = ()       # --action: the actions whose mutants were chosen (all if empty)
-    escalated: str = ""              # --escalate: the larger check the survivors ran at again
+    escalated: tuple[str, ...] = ()  # --escalate: the larger checks the survivors ran at again, in order
 
     def counts(self, action: str | None = None) -> Counter:
         """Outcomes of the scored mutants (all but those reported apart)."""
@@ -328,11 +328,12 @@ def mutate_check(spec: str, check: Check, *, workers: int | None = None,
                  max_mutants: int | None = None, time_limit: float | None = None,
                  backend: str | None = None, actions: tuple[str, ...] = (),
                  progress: Callable[[int, int, MutantResult], None] | None = None,
-                 escalate: Check | None = None) -> MutationRun:
+                 escalate: tuple[Check, ...] = ()) -> MutationRun:
     """Run every (or every chosen) mutant of one check, in parallel; results in number order.
     `backend`: None for the quicker engine at the model's size (any exact engine gives the same);
     `actions`: only the mutants of these actions (a review of one function's model);
-    `escalate`: a check of the same protocol at larger bounds, where the survivors run again."""
+    `escalate`: checks of the same protocol at larger bounds (or with more of it switched on), where the
+    survivors run again, in order."""
     t0 = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
     deadline = time.time() + time_limit if time_limit else None
@@ -341,21 +342,22 @@ def mutate_check(spec: str, check: Check, *, workers: int | None = None,
     if unknown:
         raise UserError(f"--action {unknown[0]}: check {check.name} has no action of that name", check.loc,
                         f"its actions: {', '.join(x.name for x in model.actions)}")
-    if escalate is not None and escalate.protocol.name != check.protocol.name:
-        raise UserError(f"--escalate {escalate.name}: a check of protocol {escalate.protocol.name}, not "
-                        f"{check.protocol.name}", escalate.loc, "name a check of the same protocol at larger bounds")
+    for big in escalate:
+        if big.protocol.name != check.protocol.name:
+            raise UserError(f"--escalate {big.name}: a check of protocol {big.protocol.name}, not "
+                            f"{check.protocol.name}", big.loc, "name a check of the same protocol at larger bounds")
     original, states, backend = baseline(spec, check, backend)
     picked = chosen(ms, max_mutants, actions)
     share = default_limit()   # the --memory-limit default, split among the worker processes
     jobs = [Job(spec, check.name, m.number, backend, states, deadline, share // workers if share else None)
             for m in picked]
     results = run_jobs(jobs, workers, deadline, progress)
-    if escalate is not None:
-        results = escalated(spec, results, escalate, workers, deadline, share)
+    for big in escalate:
+        results = escalated(spec, results, big, workers, deadline, share)
     return MutationRun(spec, check.name, check.protocol.name, original.params, check.min_mutation_score,
                        len(ms), tuple(sorted(results, key=lambda r: r.number)), states.states,
                        time.perf_counter() - t0, workers, original.backend, tuple(actions),
-                       escalate.name if escalate is not None else "")
+                       tuple(big.name for big in escalate))
 
 
 def escalated(spec: str, results: list[MutantResult], big: Check, workers: int, deadline: float | None,
@@ -433,7 +435,7 @@ def as_dict(run: MutationRun) -> dict:
         "original_states": run.original_states, "generated": run.generated,
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
-        "only_actions": list(run.only), "escalated": run.escalated or None, "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "only_actions": list(run.only), "escalated": list(run.escalated), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
         "apart": {why: {o: run.apart_counts(why)[o] for o in OUTCOMES} for why in APART},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
