@@ -72,6 +72,15 @@ vmalloc'd kernel page cached as a global TLB entry on any CPU: vunmap, then flus
 (INVLPGB with globals, every PCID) or, for a range flushed whole, flush_tlb_all (invlpgb_flush_all),
 TLBSYNC, vfree; no_stale_kernel_access.
 
+munmap (`munmap=True`, beside MADV_DONTNEED alone): zap every PTE, free_pgtables detaches the PTE-table
+page into the same batch, and the flush says freed_tables: the IPIs (before the global ASID) reach lazy
+CPUs too, and the INVLPGB is not final-only, so it drops the global PCID's paging-structure-cache entries
+(`invlpgb_freed_tables=False`: final-only anyway, a bug); a full flush of a dynamic slot drops its entries.
+Page walks start at the loaded PCID's cached PTE table, else at the PMD; one that reads a freed table
+breaks no_freed_table_walk. With rounds > 1, pte_alloc attaches a table (perhaps the freed one) first.
+A lazy CPU still on its dynamic ASID when the mm has its global one is reached only by the transition's
+IPIs to the whole mask, which is why they go to lazy CPUs too.
+
 The initiator's task: its steps need the task on its CPU (mode user), and the scheduler switches the
 CPU (lazy, another mm) only between operations; initiator_keeps_mm says the CPU keeps the mm from
 get_cpu to put_cpu.
@@ -93,7 +102,7 @@ mm's translations; with it, two global ASIDs, B's memory one frame, B's own flus
 ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
 destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
-range INVLPGB on the global one; no paging-structure caches, no PTI (no user-PCID INVLPGB), no
+range INVLPGB on the global one; paging-structure caches only with munmap, no PTI (no user-PCID INVLPGB), no
 Intel RAR (protocols/rar.py); reclaim runs in the mm's own task (direct reclaim), its batch holds one
 mm; the kernel page is one global entry per CPU, its flush chosen freely between the range and ALL
 branches; mm_cpumask bits are set at
