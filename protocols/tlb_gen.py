@@ -406,9 +406,12 @@ def build(cfg):
     initiator = dict(actor=lambda i, *_: i, fair="weak")
     # an operation starts in its task's context (a syscall, khugepaged, kswapd), IRQs on
     starter = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none"})
+    # ... and one that takes a page finds it mapped (the work the caller exists for)
+    zapper = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none",
+                                       "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
-    @m.action(CPU, Page, **starter, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+    @m.action(CPU, Page, **zapper, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                          "-> mm/memory.c: zap_pte_range, one page (v5.13)")
     def madvise_dontneed(i, p):
         """MADV_DONTNEED of one page: clear the PTE, gather the frame (mmap_lock for read, the PTL)."""
@@ -449,7 +452,7 @@ def build(cfg):
                             & (ptable[t] == "free"), pmd.becomes(t), ptable[t].becomes("mm"))
 
     if cfg.madv_free:
-        @m.action(CPU, Page, **starter, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
+        @m.action(CPU, Page, **zapper, ref="mm/madvise.c: madvise_free_single_vma -> madvise_free_pte_range: "
                                              "if pte_dirty: ptep_get_and_clear_full, pte_mkclean, set_pte_at, "
                                              "tlb_remove_tlb_entry; folio_clear_dirty, folio_mark_lazyfree; then "
                                              "tlb_finish_mmu flushes the range, freeing nothing (v5.18)")
@@ -561,7 +564,7 @@ def build(cfg):
 
     if cfg.mremap:
         under = cfg.mremap_flush_under_ptl
-        @m.action(CPU, Page, Page, **starter,
+        @m.action(CPU, Page, Page, **zapper,
                   ref="mm/mremap.c: mremap -> mmap_write_lock, move_vma -> move_page_tables -> move_ptes: "
                       "pte_offset_map_lock (old and new PTL), ptep_get_and_clear, set_pte_at(new_addr); "
                       + ("force_flush: flush_tlb_range before pte_unmap_unlock (v4.20+, eb66ae030829)" if under
@@ -586,7 +589,7 @@ def build(cfg):
             return when((phase[i] == "flushed") & task(i) & moving[i], ptl.becomes(None),
                         mmap_writer.becomes(None), moving[i].becomes(False), next_op(i, True))
 
-        @m.action(CPU, Page, **starter, ref="mm/truncate.c: truncate_pagecache -> mm/memory.c: "
+        @m.action(CPU, Page, **zapper, ref="mm/truncate.c: truncate_pagecache -> mm/memory.c: "
                                              "unmap_mapping_range -> zap_page_range_single -> zap_pte_range "
                                              "(i_mmap_rwsem and the PTL, no mmap_lock) (v4.20)")
         def unmap_mapping_range(i, p):
@@ -607,7 +610,7 @@ def build(cfg):
                "mm/migrate.c: migrate_pages -> unmap_and_move -> try_to_migrate -> mm/rmap.c: "
                "try_to_migrate_one: under the PTL, ptep_clear_flush, set_pte_at(migration entry) (v5.15)")
 
-        @m.action(CPU, Page, **starter, ref=ref)
+        @m.action(CPU, Page, **zapper, ref=ref)
         def try_to_migrate_one(i, p):
             """Migration (compaction, NUMA; or a device driver's migrate_vma_setup) replaces page p's PTE
             with a migration entry (not present: an access faults and waits) and flushes; the old frame
@@ -671,7 +674,7 @@ def build(cfg):
                             & (mig_new[i] == None) & pinned(i), back(i, None))  # noqa: E711
 
     if cfg.reclaim:
-        @m.action(CPU, Page, **starter, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
+        @m.action(CPU, Page, **zapper, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "
                                              "set_tlb_ubc_flush_pending -> arch/x86/include/asm/tlbflush.h: "
                                              "arch_tlbbatch_add_mm: inc_mm_tlb_gen, cpumask_or(batch, "
                                              "mm_cpumask) (v5.19)")
