@@ -758,11 +758,18 @@ def build(cfg):
                     "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed",
                     f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})",
                     precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
+        m.invariant("table_in_pmd", forall(PTable, lambda t: (ptable[t] == "mm") == (pmd == t)),
+                    "the mm owns exactly the PTE-table page its PMD points to (no table leaked or mapped twice)",
+                    f"kernel/fork.c: check_mm: mm_pgtables_bytes ({V})")
         m.cover("invlpgb_reaches_detached_table", exists(CPU, CPU, lambda i, t: inv_todo[i].has(t) & freed_tables[i]
                                                          & detached(psc[t, GLOB])),
                 "an INVLPGB of a munmap is in flight and a CPU's paging-structure cache under the global PCID still "
                 "points to the detached PTE table: only the INVLPGB that is not final-only removes it",
                 f"asm/tlb.h: invlpgb_flush_user_nr_nosync(..., freed_tables) ({V})")
+        if rounds > 1:
+            m.cover("refault_after_munmap", exists(Page, lambda p: pte[p] != None) & (pmd == PTable.members[1]),  # noqa: E711
+                    "after a munmap the next operation faulted its page in again, on a new PTE-table page that "
+                    "pte_alloc put in the PMD", f"mm/memory.c: __pte_alloc, do_anonymous_page ({V})")
         m.cover("lazy_dynamic_asid_caches_detached_table", exists(CPU, lambda c: (mode[c] == "lazy")
                                                                   & (loaded_asid[c] == DYN) & has_g
                                                                   & detached(psc[c, DYN])),

@@ -38,7 +38,8 @@ EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cac
                                       "b_holds_second_asid"},
                 "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
                 "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
-                "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table"},
+                "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",
+                                   "refault_after_munmap"},
                 "invlpgb_kernel": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
                                    "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
 
