@@ -119,6 +119,7 @@ from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelErro
     forall, when
 
 from . import global_asid as gasid
+from . import page_tables
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
@@ -220,19 +221,9 @@ def build(cfg):
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
     if tables:
-        # one PTE-table page mapped at first; with rounds > 1 a second one for the fault after munmap
-        PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
-        TableRef = Elem(PTable, optional=True)
-        pmd = m.var("pmd", TableRef, 0, "the PTE-table page the PMD entry points to (none once munmap detached it)")
-        ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm", "gathered"),
-                         lambda t: "mm" if t == 0 else "free",
-                         "PTE-table page t: free, the mm's, or detached by free_pgtables and in an mmu_gather batch")
-        table_batch = m.array("table_batch", PTable, Elem(CPU, optional=True), None,
-                              "whose mmu_gather batch holds PTE-table page t (pte_free_tlb)")
-        psc = m.array("psc", (CPU, PCID), TableRef, None,
-                      "the PTE-table page CPU c's paging-structure cache points to under this mm's PCID s")
-        freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
-        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
+        pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
+        PTable, pmd, ptable, table_batch = pt.PTable, pt.pmd, pt.ptable, pt.table_batch
+        psc, freed_tables, freed_table_walk = pt.psc, pt.freed_tables, pt.freed_table_walk
     if kern:
         kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
                       "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")

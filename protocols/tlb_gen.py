@@ -89,6 +89,8 @@ from functools import reduce
 from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelError, Param, Protocol,
                           count, exists, forall, when)
 
+from . import page_tables
+
 TLB_C = "arch/x86/mm/tlb.c"
 V513, V519 = "v5.13", "v5.19"
 
@@ -206,19 +208,9 @@ def build(cfg):
                              "cpu_tlbstate.user_pcid_flush_mask bit of slot s: its user PCID is flushed at the next "
                              "return to user")
     if cfg.munmap:
-        # one PTE-table page mapped at first; with rounds > 1 a second one for the fault after munmap
-        PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
-        TableRef = Elem(PTable, optional=True)
-        pmd = m.var("pmd", TableRef, 0, "the PTE-table page the PMD entry points to (None once munmap detached it)")
-        ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm", "gathered"),
-                         lambda t: "mm" if t == 0 else "free",
-                         "PTE-table page t: free, the mm's, or detached by free_pgtables and in an mmu_gather batch")
-        table_batch = m.array("table_batch", PTable, Elem(CPU, optional=True), None,
-                              "whose mmu_gather batch holds PTE-table page t (pte_free_tlb)")
-        psc = m.array("psc", (CPU, ASID), TableRef, None,
-                      "the PTE-table page CPU c's paging-structure cache points to, tagged with ASID slot s")
-        freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
-        freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
+        pt = page_tables.declare(m, CPU, ASID, rounds, "ASID slot s")
+        PTable, pmd, ptable, table_batch = pt.PTable, pt.pmd, pt.ptable, pt.table_batch
+        psc, freed_tables, freed_table_walk = pt.psc, pt.freed_tables, pt.freed_table_walk
     if cfg.reclaim:
         reclaiming = m.array("reclaiming", CPU, BOOL, False, "initiator c's operation is reclaim's batched unmap")
         batch_mask = m.array("batch_mask", CPU, Mask(CPU), (),

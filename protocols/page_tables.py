@@ -1,0 +1,43 @@
+"""page_tables — the PTE-table page munmap frees, and the paging-structure caches that may still
+point to it: the declarations tlb_gen.py and invlpgb.py share (their munmap parts).
+
+One PTE-table page is in the PMD at first; with rounds > 1 there is a second for the fault after the
+munmap (pte_alloc may take either). A CPU's paging-structure cache holds at most one PTE-table
+pointer per tag (an ASID slot, or a PCID).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.lang import BOOL, Elem
+
+
+@dataclass(frozen=True)
+class PageTables:
+    """The munmap part's index set and variables, as the family declared them."""
+
+    PTable: object
+    pmd: object
+    ptable: object
+    table_batch: object
+    psc: object
+    freed_tables: object
+    freed_table_walk: object
+
+
+def declare(m, CPU, tags, rounds: int, tagged: str) -> PageTables:
+    """Declare the PTE-table pages, the PMD, the mmu_gather's table batch, the per-CPU paging-structure
+    caches per member of `tags` (`tagged`: what a tag is, in words) and the freed-table record."""
+    PTable = m.index_set("PTable", 1 if rounds == 1 else 2)
+    TableRef = Elem(PTable, optional=True)
+    pmd = m.var("pmd", TableRef, 0, "the PTE-table page the PMD entry points to (none once munmap detached it)")
+    ptable = m.array("ptable", PTable, m.enum("TableOwner", "free", "mm", "gathered"),
+                     lambda t: "mm" if t == 0 else "free",
+                     "PTE-table page t: free, the mm's, or detached by free_pgtables and in an mmu_gather batch")
+    table_batch = m.array("table_batch", PTable, Elem(CPU, optional=True), None,
+                          "whose mmu_gather batch holds PTE-table page t (pte_free_tlb)")
+    psc = m.array("psc", (CPU, tags), TableRef, None,
+                  f"the PTE-table page CPU c's paging-structure cache points to, tagged with {tagged}")
+    freed_tables = m.array("freed_tables", CPU, BOOL, False, "initiator c's flush_tlb_info.freed_tables")
+    freed_table_walk = m.array("freed_table_walk", CPU, BOOL, False, history=True)
+    return PageTables(PTable, pmd, ptable, table_batch, psc, freed_tables, freed_table_walk)
