@@ -66,7 +66,7 @@ class Reachable:
     renamed: tuple[str, ...] = ()
 
     def same(self, other: Reachable) -> str | None:
-        """How `other` (a mutant's) is this set: "the same states", "the same states, CPUs renamed", or None."""
+        """How `other` (a mutant's set) is this one: the same states, the same with the CPUs renamed, or None."""
         if other.states != self.states:
             return None
         if other.digest == self.digest:
@@ -435,7 +435,8 @@ def as_dict(run: MutationRun) -> dict:
         "original_states": run.original_states, "generated": run.generated,
         "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
         "min_mutation_score": run.floor, "met": run.met,
-        "only_actions": list(run.only), "escalated": list(run.escalated), "complete": run.complete, "counts": {o: c[o] for o in OUTCOMES},
+        "only_actions": list(run.only), "escalated": list(run.escalated), "complete": run.complete,
+        "counts": {o: c[o] for o in OUTCOMES},
         "apart": {why: {o: run.apart_counts(why)[o] for o in OUTCOMES} for why in APART},
         "actions": [{"action": a, "score": run.score(a),
                      "counts": {o: run.counts(a)[o] for o in OUTCOMES}} for a in run.actions()],
