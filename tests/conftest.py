@@ -1,5 +1,7 @@
 """Shared helpers: run specs in-process and find the repository's files."""
 import os
+import signal
+import subprocess
 
 import pytest
 
@@ -9,6 +11,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture
 def root():
     return ROOT
+
+
+def interruptible(args: list[str], **kw) -> subprocess.Popen:
+    """A child the test will interrupt: SIGINT back to its default in the child, so that Python turns it
+    into KeyboardInterrupt even when the test runs in a background job (which ignores SIGINT)."""
+    return subprocess.Popen(args, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kw)
+
+
+def finish(p: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """The child's output; a child still running after `timeout` is killed, so that no failed test
+    leaves it spinning."""
+    try:
+        return p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise
 
 
 def spec_path(*parts: str) -> str:

@@ -14,7 +14,7 @@ from checker.result import Verdict
 from checker.run import RunOptions, run_check
 from checker.spec import load_spec
 
-from .conftest import ROOT, spec_path
+from .conftest import ROOT, finish, interruptible, spec_path
 
 pytestmark = pytest.mark.skipif(not available()[0], reason="no C compiler: " + available()[1])
 
@@ -55,16 +55,16 @@ def test_resume_refuses_another_model(tmp_path):
 
 def cli(tmp_path, *extra, interrupt_when=None):
     out = tmp_path / f"r{len(list(tmp_path.glob('r*.json')))}.json"
-    p = subprocess.Popen([sys.executable, "-m", "checker", spec_path("async_inline.py"), "--check",
-                          "async_inline", "--cpus", "4", "--backend", "fast", "--no-sanity", "--quiet",
-                          "--json", str(out), *extra], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": ROOT})
+    p = interruptible([sys.executable, "-m", "checker", spec_path("async_inline.py"), "--check",
+                       "async_inline", "--cpus", "4", "--backend", "fast", "--no-sanity", "--quiet",
+                       "--json", str(out), *extra], cwd=ROOT, stdout=subprocess.PIPE,
+                      stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": ROOT})
     if interrupt_when is not None:
         deadline = time.monotonic() + 120
         while not interrupt_when() and time.monotonic() < deadline and p.poll() is None:
             time.sleep(0.05)
         p.send_signal(signal.SIGINT)
-    stdout, stderr = p.communicate(timeout=600)
+    stdout, stderr = finish(p, 600)
     return p.returncode, stdout, stderr, json.loads(out.read_text())["checks"][0]
 
 

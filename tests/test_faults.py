@@ -20,7 +20,7 @@ from checker.explicit.fast.build import cache_dir, clean_stale_builds
 from checker.run import build_model
 from checker.spec import load_spec
 
-from .conftest import ROOT, spec_path
+from .conftest import ROOT, finish, interruptible, spec_path
 
 HEAD = "from checker.spec import Check\nfrom tests.fixtures.toy import toy\n"
 OK = HEAD + "CHECK = Check(toy('ok'), deadlock=False)\n"
@@ -131,11 +131,11 @@ def test_a_spec_that_hangs_at_import_is_stopped(tmp_path):
 
 def test_real_ctrl_c_still_interrupts(tmp_path):
     s = spec(tmp_path, "hangs.py", "while True:\n    pass\n")
-    p = subprocess.Popen([sys.executable, "-m", "checker", s, "--quiet"], cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = interruptible([sys.executable, "-m", "checker", s, "--quiet"], cwd=ROOT,
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(2)
     p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
+    out, err = finish(p, 60)
     assert p.returncode == 130 and err.strip() == "interrupted"
 
 

@@ -11,15 +11,15 @@ import pytest
 
 from checker.explicit.fast import available
 
-from .conftest import ROOT, spec_path
+from .conftest import ROOT, finish, interruptible, spec_path
 
 
 def interrupted_run(tmp_path, backend, sig, cpus):
     out = tmp_path / "r.json"
-    p = subprocess.Popen([sys.executable, "-m", "checker", spec_path("async_inline.py"), "--check",
-                          "async_inline", "--cpus", str(cpus), "--backend", backend, "--no-sanity",
-                          "--json", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env={**os.environ, "PYTHONPATH": ROOT})
+    p = interruptible([sys.executable, "-m", "checker", spec_path("async_inline.py"), "--check",
+                       "async_inline", "--cpus", str(cpus), "--backend", backend, "--no-sanity",
+                       "--json", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      text=True, env={**os.environ, "PYTHONPATH": ROOT})
     # wait for the search's first progress line (states explored), then interrupt it
     deadline = time.monotonic() + 120
     line = ""
@@ -27,7 +27,7 @@ def interrupted_run(tmp_path, backend, sig, cpus):
         line = p.stderr.readline()
     time.sleep(0.5)
     p.send_signal(sig)
-    stdout, stderr = p.communicate(timeout=120)
+    stdout, stderr = finish(p, 120)
     return p.returncode, stdout, stderr, (json.loads(out.read_text()) if out.exists() else None)
 
 
