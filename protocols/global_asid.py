@@ -354,13 +354,18 @@ def declare_store_buffer_drain(g, ref):
 
 
 # ------------------------------------------------------------ the hardware: walks and accesses
+def walk_contexts(g):
+    """Where the page walk must happen (its context covers): running the mm, lazy, CR3 just loaded."""
+    return {md: (lambda md: lambda c, p: g.mode[c] == md)(md) for md in ("user", "lazy", "cr3")}
+
+
 def declare_tlb_fill(g, manual):
     """The page walk (`manual`: the vendor's manual) fills the TLB under the loaded PCID."""
     tlb, pte, loaded_asid = g.tlb, g.pte, g.loaded_asid
 
     @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
                                                       "under the loaded PCID, speculatively too, on a lazy CPU too",
-                contexts={m: (lambda m: lambda c, p: g.mode[c] == m)(m) for m in ("user", "lazy", "cr3")})
+                contexts=walk_contexts(g))
     def tlb_fill(c, p):
         return when(g.loaded(c) & (g.entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                     [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])

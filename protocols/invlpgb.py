@@ -658,7 +658,7 @@ def build(cfg):
         @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): from the loaded "
                                                    "PCID's paging-structure cache if it holds the PTE table, else "
                                                    "from the PMD; speculatively too, on a lazy CPU too",
-                  contexts={md: (lambda md: lambda c, p: mode[c] == md)(md) for md in ("user", "lazy", "cr3")})
+                  contexts=gasid.walk_contexts(ga))
         def tlb_fill(c, p):
             cached = reduce(lambda rest, s: If(loaded_asid[c] == s, psc[c, s], rest), PCID.members[1:], psc[c, DYN])
             table = If(cached != None, cached, pmd)  # noqa: E711
