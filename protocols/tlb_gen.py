@@ -399,8 +399,7 @@ def build(cfg):
     # an operation starts in its task's context (a syscall, khugepaged, kswapd), IRQs on
     starter = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none"})
     # ... and one that takes a page finds it mapped (the work the caller exists for)
-    zapper = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none",
-                                       "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
+    zapper = dict(initiator, contexts={**starter["contexts"], "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
     @m.action(CPU, Page, **zapper, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
