@@ -517,14 +517,8 @@ def build(cfg):
                         kbatch.becomes(If(kop, None, kbatch)), ga.free_batch(i),
                         phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
                         rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
-        freed = []
-        if tables:   # tlb_finish_mmu -> tlb_table_flush: the detached PTE-table page is freed with the pages
-            mine_t = {t: (ptable[t] == "gathered") & (table_batch[t] == i) for t in PTable.members}
-            freed = [[ptable[t].becomes(If(mine_t[t], "free", ptable[t])) for t in PTable.members],
-                     [table_batch[t].becomes(If(mine_t[t], None, table_batch[t])) for t in PTable.members],
-                     freed_tables[i].becomes(False)]
         return when((phase[i] == "flushed") & on_cpu(i), ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")),
-                    *freed)
+                    pt.free_batch(i) if tables else [])
 
     if rounds > 1:
         gasid.declare_do_anonymous_page(ga, True, (pmd != None) if tables else True)  # noqa: E711
@@ -541,15 +535,13 @@ def build(cfg):
             # invlpgb_flush_all_nonglobals (the reset, reclaim): every PCID; else the mm's global PCID, by VA
             return inv_all[i] | (in_range[i, p] & mine(s)) if s != DYN else inv_all[i]
 
-        def walk_cache(i, s):
-            """The INVLPGB also drops PCID s's paging-structure caches: it is not final-only, which
-            invlpgb_flush_user_nr_nosync asks for when page tables were freed (`invlpgb_freed_tables`)."""
-            return freed_tables[i] & cfg.invlpgb_freed_tables if s == GLOB else False
-
         return when(inv_todo[i].has(t),
                     [tlb[t, s, p].becomes(If(hit(i, s, p), None, tlb[t, s, p]))
                      for s in (PCID.members if wide else (GLOB,)) for p in Page.members],
-                    [psc[t, GLOB].becomes(If(walk_cache(i, GLOB), None, psc[t, GLOB]))] if tables else [],
+                    # not final-only when page tables were freed (invlpgb_flush_user_nr_nosync's freed_tables):
+                    # the global PCID's paging-structure caches go too
+                    [psc[t, GLOB].becomes(If(freed_tables[i] & cfg.invlpgb_freed_tables, None, psc[t, GLOB]))]
+                    if tables else [],
                     [ktlb[t].becomes(ktlb[t] & ~inv_kern[i])] if kern else [],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.lang import BOOL, Elem
+from checker.lang import BOOL, Elem, If
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,15 @@ class PageTables:
     psc: object
     freed_tables: object
     freed_table_walk: object
+
+    def free_batch(self, i) -> list:
+        """tlb_finish_mmu -> tlb_table_flush: the PTE-table pages in initiator i's batch are freed with its
+        pages, after the flush; its flush_tlb_info.freed_tables is reset."""
+        ptable, table_batch = self.ptable, self.table_batch
+        mine = {t: (ptable[t] == "gathered") & (table_batch[t] == i) for t in self.PTable.members}
+        return ([ptable[t].becomes(If(mine[t], "free", ptable[t])) for t in self.PTable.members]
+                + [table_batch[t].becomes(If(mine[t], None, table_batch[t])) for t in self.PTable.members]
+                + [self.freed_tables[i].becomes(False)])
 
 
 def declare(m, CPU, tags, rounds: int, tagged: str) -> PageTables:

@@ -526,10 +526,7 @@ def build(cfg):
         PTE-table pages i's munmap detached are freed with its pages, after the flush."""
         if not cfg.munmap:
             return []
-        mine = {t: (ptable[t] == "gathered") & (table_batch[t] == i) for t in PTable.members}
-        return ([ptable[t].becomes(If(mine[t], "free", ptable[t])) for t in PTable.members]
-                + [table_batch[t].becomes(If(mine[t], None, table_batch[t])) for t in PTable.members]
-                + [freed_tables[i].becomes(False)])
+        return pt.free_batch(i)
 
     def next_op(i, empty):
         """After an operation: done, or (rounds > 1) wait to fault a page in; an operation that unmapped
