@@ -731,16 +731,10 @@ def build(cfg):
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
 
     if tables:
-        detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
-        m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
-                    "no page walk, speculative ones included, reads a PTE-table page munmap freed",
-                    f"S2: the flush says freed_tables: INVLPGB not final-only, IPIs to lazy CPUs too ({V})",
-                    precondition=exists(CPU, PCID, lambda c, s: detached(psc[c, s])))
-        m.invariant("table_batch_holds_gathered", forall(PTable, lambda t: (table_batch[t] == None)  # noqa: E711
-                                                         == (ptable[t] != "gathered")),
-                    "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed",
-                    f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})",
-                    precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
+        detached = pt.detached
+        pt.invariant_no_freed_table_walk(m, CPU, PCID, "S2: the flush says freed_tables: INVLPGB not final-only, "
+                                                       f"IPIs to lazy CPUs too ({V})")
+        pt.invariant_table_batch(m, f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})")
         m.invariant("table_in_pmd", forall(PTable, lambda t: (ptable[t] == "mm") == (pmd == t)),
                     "the mm owns exactly the PTE-table page its PMD points to (no table leaked or mapped twice)",
                     f"kernel/fork.c: check_mm: mm_pgtables_bytes ({V})")

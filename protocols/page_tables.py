@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.lang import BOOL, Elem, If
+from checker.lang import BOOL, Elem, If, exists, forall
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,25 @@ class PageTables:
     psc: object
     freed_tables: object
     freed_table_walk: object
+
+    def detached(self, e):
+        """Table reference `e` points to a PTE-table page the mm no longer has in its PMD."""
+        return exists(self.PTable, lambda t: (e == t) & (self.ptable[t] != "mm"))
+
+    def invariant_table_batch(self, m, ref: str) -> None:
+        """table_batch_holds_gathered: the mmu_gather holds a table exactly while it is detached."""
+        ptable, table_batch = self.ptable, self.table_batch
+        m.invariant("table_batch_holds_gathered", forall(self.PTable, lambda t: (table_batch[t] == None)  # noqa: E711
+                                                         == (ptable[t] != "gathered")),
+                    "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed: "
+                    "pte_free_tlb adds it, tlb_finish_mmu frees it and empties the batch", ref,
+                    precondition=exists(self.PTable, lambda t: ptable[t] == "gathered"))
+
+    def invariant_no_freed_table_walk(self, m, CPU, tags, ref: str) -> None:
+        """no_freed_table_walk, checked where some paging-structure cache points to a detached table."""
+        m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~self.freed_table_walk[c]),
+                    "no page walk, speculative ones included, reads a PTE-table page munmap freed", ref,
+                    precondition=exists(CPU, tags, lambda c, s: self.detached(self.psc[c, s])))
 
     def free_batch(self, i) -> list:
         """tlb_finish_mmu -> tlb_table_flush: the PTE-table pages in initiator i's batch are freed with its

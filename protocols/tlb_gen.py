@@ -1075,12 +1075,7 @@ def build(cfg):
                 "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return "
                 "to user", f"{TLB_C}: invalidate_user_asid ({ver})")
     if cfg.munmap:
-        m.invariant("table_batch_holds_gathered", forall(PTable, lambda t: (table_batch[t] == None)  # noqa: E711
-                                                         == (ptable[t] != "gathered")),
-                    "a PTE-table page is in an mmu_gather batch exactly while it is detached and not yet freed: "
-                    "pte_free_tlb adds it, tlb_finish_mmu frees it and empties the batch",
-                    "mm/mmu_gather.c: tlb_remove_table, tlb_finish_mmu -> tlb_table_flush (v5.13)",
-                    precondition=exists(PTable, lambda t: ptable[t] == "gathered"))
+        pt.invariant_table_batch(m, "mm/mmu_gather.c: tlb_remove_table, tlb_finish_mmu -> tlb_table_flush (v5.13)")
         only_in_op("freed_tables_only_in_flush", lambda i: freed_tables[i],
                    "an initiator's flush_tlb_info.freed_tables is set only for the flush of the unmap that "
                    "detached a table: a later flush would IPI lazy CPUs for nothing",
@@ -1089,11 +1084,9 @@ def build(cfg):
                    forall(PTable, lambda t: ptable[t] != "gathered"),
                    "every PTE-table page munmap detached is freed in the end (no page-table page is leaked)",
                    "mm/mmu_gather.c: tlb_finish_mmu -> tlb_table_flush -> tlb_remove_table_free (v5.13)")
-        detached = lambda e: exists(PTable, lambda t: (e == t) & (ptable[t] != "mm"))  # noqa: E731
-        m.invariant("no_freed_table_walk", forall(CPU, lambda c: ~freed_table_walk[c]),
-                    "no page walk, speculative ones included, reads a PTE-table page munmap freed",
-                    "S2: b956575bed91 (lazy CPUs are flushed too), 016c4d92cd16 (freed_tables)",
-                    precondition=exists(CPU, ASID, lambda c, s: detached(psc[c, s])))
+        detached = pt.detached
+        pt.invariant_no_freed_table_walk(m, CPU, ASID, "S2: b956575bed91 (lazy CPUs are flushed too), "
+                                                       "016c4d92cd16 (freed_tables)")
         m.cover("lazy_cpu_caches_detached_table", exists(CPU, ASID, lambda c, s: (mode[c] == "lazy")
                                                          & (loaded_asid[c] == s) & detached(psc[c, s])),
                 "a lazy CPU's paging-structure cache still points to the PTE-table page munmap detached: "
