@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import reduce
 
-from checker.lang import If, Param, count, exists, forall, when
+from checker.lang import BOOL, If, Param, count, exists, forall, when
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
@@ -39,8 +39,25 @@ ASSIGNED_AT_START = Param("assigned_at_start", False, doc="the mm starts just af
                                                           "and finishes the transition)")
 TRANSITION_FIRST = Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes "
                                                        "global_asid before asid_transition")
+PTI = Param("pti", False, doc="page-table isolation: user mode runs on each PCID's user PCID (kPCID | 2048), filled "
+                              "by user-mode walks; a flush of a PCID by the CPU itself only marks its user PCID "
+                              "(invalidate_user_asid) for the return to user; broadcast_tlb_flush flushes the "
+                              "global ASID's user PCID too")
+PTI_USER_BROADCAST = Param("pti_user_broadcast", True, doc="(bug when False; pti) broadcast_tlb_flush flushes the "
+                                                           "global ASID's kernel PCID only, not user_pcid(asid)")
 SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
                                          "between loaded_mm = SWITCHING and the global_asid read")
+
+
+def declare_pti(m, CPU, PCID, Page, FrameRef):
+    """pti=True: each PCID's user PCID as CPU c's TLB holds it, and cpu_tlbstate.user_pcid_flush_mask."""
+    tlb_user = m.array("tlb_user", (CPU, PCID, Page), FrameRef, None,
+                       "the frame CPU c's TLB maps page p to under PCID s's user PCID (kPCID | 2048: PTI's user "
+                       "mode runs on it)")
+    user_flush = m.array("user_flush", (CPU, PCID), BOOL, False,
+                         "cpu_tlbstate.user_pcid_flush_mask bit of PCID s: its user PCID is flushed at the next "
+                         "return to user (SWITCH_TO_USER_CR3)")
+    return tlb_user, user_flush
 
 
 def declare_store_buffer(m, CPU, Loaded):
@@ -56,7 +73,7 @@ class Mm:
 
     def __init__(self, m, *, k, n, tso, CPU, Page, Frame, PCID, pte, frame, batch, tlb, mode, loaded_asid,
                  mm_cpumask, asid_transition, asid_lock, phase, rnd, in_range, all_mask, scanned, csd,
-                 stale_access, lm_mem=None, sb=None):
+                 stale_access, lm_mem=None, sb=None, tlb_user=None, user_flush=None):
         self.m, self.k, self.n, self.tso = m, k, n, tso
         self.CPU, self.Page, self.Frame, self.PCID = CPU, Page, Frame, PCID
         self.DYN, self.GLOBALS = PCID.members[0], PCID.members[1:]
@@ -68,6 +85,8 @@ class Mm:
         self.phase, self.rnd, self.in_range = phase, rnd, in_range
         self.all_mask, self.scanned, self.csd, self.stale_access = all_mask, scanned, csd, stale_access
         self.lm_mem, self.sb = lm_mem, sb
+        self.tlb_user, self.user_flush = tlb_user, user_flush
+        self.pti = tlb_user is not None
 
     # ------------------------------------------------------------ loaded_mm and its store buffer
     def own_lm(self, c, val):
@@ -121,12 +140,34 @@ class Mm:
         mode = self.mode
         return (mode[c] == "user") | (mode[c] == "lazy") | (mode[c] == "cr3")
 
+    def on_loaded(self, c, f):
+        """`f(s)` for the PCID s CPU c has loaded."""
+        return reduce(lambda out, s: If(self.loaded_asid[c] == s, f(s), out), self.GLOBALS, f(self.DYN))
+
     def entry(self, c, p):
         """What CPU c's TLB maps page p to under the PCID it has loaded."""
-        out = self.tlb[c, self.DYN, p]
-        for s in self.GLOBALS:
-            out = If(self.loaded_asid[c] == s, self.tlb[c, s, p], out)
-        return out
+        return self.on_loaded(c, lambda s: self.tlb[c, s, p])
+
+    # ------------------------------------------------------------ PTI: the user PCIDs
+    def user_entry(self, c, p):
+        """The entry a user-mode access of CPU c uses: with PTI, the loaded PCID's user PCID's."""
+        return self.on_loaded(c, lambda s: self.tlb_user[c, s, p]) if self.pti else self.entry(c, p)
+
+    def in_user(self, c):
+        """CPU c runs the mm's task in user mode: with PTI, on its user PCID with no flush pending (the
+        return to user applies a pending one first)."""
+        user = (self.mode[c] == "user") & self.preemptible(c)
+        return user & ~self.on_loaded(c, lambda s: self.user_flush[c, s]) if self.pti else user
+
+    def invalidate_user(self, c, s, cond):
+        """invalidate_user_asid: with PTI, a flush of PCID s by CPU c itself marks its user PCID for the
+        return to user."""
+        return [self.user_flush[c, s].becomes(self.user_flush[c, s] | cond)] if self.pti else []
+
+    def unmapped_user(self, c, s, p):
+        """CPU c's user PCID of s maps page p to a frame its PTE no longer maps (PTI)."""
+        e = self.tlb_user[c, s, p]
+        return (e != None) & (e != self.pte[p])  # noqa: E711
 
     def unmapped(self, c, s, p):
         """CPU c's TLB maps page p under PCID s to a frame its PTE no longer maps."""
@@ -375,11 +416,47 @@ def declare_user_access(g, reused=None):
     """A user access through the TLB, flagged when its entry is stale (see Mm.stale)."""
     stale_access = g.stale_access
 
-    @g.m.action(g.CPU, g.Page, environment=True, ref="user-mode load/store through the TLB")
+    @g.m.action(g.CPU, g.Page, environment=True, ref="user-mode load/store through the TLB (PTI: the user PCID)")
     def user_access(c, p):
+        e = g.user_entry(c, p)
+        return when(g.in_user(c) & (e != None),  # noqa: E711
+                    stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p, reused)))
+
+
+def declare_kernel_uaccess(g):
+    """PTI: the task in a syscall reads or writes user memory (copy_from_user, get_user) through the kernel
+    PCID's entry: the kernel PCID's translations of user pages are used too, flagged when stale."""
+    stale_access = g.stale_access
+
+    @g.m.action(g.CPU, g.Page, environment=True, ref="arch/x86/lib/copy_user_64.S, getuser.S: a kernel access to "
+                                                      "user memory in the task's syscall, under the kernel PCID")
+    def kernel_uaccess(c, p):
         e = g.entry(c, p)
         return when((g.mode[c] == "user") & g.preemptible(c) & (e != None),  # noqa: E711
-                    stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p, reused)))
+                    stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p)))
+
+
+def declare_pti_user(g, manual):
+    """PTI: the user-mode page walk fills the loaded PCID's user PCID (`manual`: the vendor's manual), and
+    the return to user applies the user PCID's pending flush."""
+    tlb_user, user_flush, loaded_asid, pte = g.tlb_user, g.user_flush, g.loaded_asid, g.pte
+
+    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk in user mode ({manual}): fills the "
+                                                      "TLB under the loaded user PCID")
+    def tlb_fill_user(c, p):
+        return when(g.in_user(c) & (g.user_entry(c, p) == None) & (pte[p] != None),  # noqa: E711
+                    [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
+                     for s in g.PCID.members])
+
+    @g.m.action(g.CPU, environment=True, fair="weak",
+                ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the PCID's bit in user_pcid_flush_mask is "
+                    "set, clear it and load the user CR3 without NOFLUSH (v4.15+)")
+    def return_to_user(c):
+        pending = lambda s: (loaded_asid[c] == s) & user_flush[c, s]  # noqa: E731
+        return when((g.mode[c] == "user") & g.preemptible(c) & g.on_loaded(c, lambda s: user_flush[c, s]),
+                    [tlb_user[c, s, p].becomes(If(pending(s), None, tlb_user[c, s, p]))
+                     for s in g.PCID.members for p in g.Page.members],
+                    [user_flush[c, s].becomes(If(pending(s), False, user_flush[c, s])) for s in g.PCID.members])
 
 
 # ------------------------------------------------------------ properties both families state
@@ -388,7 +465,8 @@ def invariant_no_stale_access(g, why):
     g.m.invariant("no_stale_access", forall(g.CPU, g.Page, lambda c, p: ~g.stale_access[c, p]),
                   "no user access goes through a TLB entry whose frame was freed or reused",
                   f"S1: flush_tlb_mm_range returns only when no CPU can use the old PTE; {why}",
-                  precondition=exists(g.CPU, g.PCID, g.Page, g.unmapped))
+                  precondition=exists(g.CPU, g.PCID, g.Page, lambda c, s, p: g.unmapped(c, s, p) | (
+                      g.unmapped_user(c, s, p) if g.pti else False)))
 
 
 def invariant_gathered_in_batch(g, ref):
@@ -440,6 +518,14 @@ def cover_frame_freed_while_cached(g):
         g.Frame, lambda f: (g.tlb[c, s, p] == f) & (g.frame[f] == "free"))),
               "a frame was freed while a CPU's TLB still maps it (a PCID the CPU must flush before using it)",
               f"mm/mmu_gather.c: tlb_finish_mmu ({V})")
+
+
+def cover_user_pcid_flush_deferred(g):
+    """PTI: a flush the CPU made of its own PCID waits, for the user PCID, for the return to user."""
+    g.m.cover("user_pcid_flush_deferred", exists(g.CPU, g.PCID, g.Page, lambda c, s, p: g.user_flush[c, s]
+                                                 & g.unmapped_user(c, s, p)),
+              "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return to "
+              "user", f"{TLB_C}: invalidate_user_asid ({V})")
 
 
 def cover_tail(g):

@@ -137,6 +137,10 @@ def build(cfg):
     if tables and (cfg.allocator or cfg.reclaim != "off" or cfg.kernel_flush):
         raise ModelError("munmap=True with the allocator, reclaim or kernel_flush",
                          "munmap is checked beside MADV_DONTNEED alone: drop the other switch")
+    pti = cfg.pti
+    if pti and (cfg.allocator or cfg.reclaim != "off" or cfg.kernel_flush or cfg.munmap):
+        raise ModelError("pti=True with the allocator, reclaim, kernel_flush or munmap",
+                         "PTI is checked beside MADV_DONTNEED alone: drop the other switch")
     if assigned and alloc:
         raise ModelError("assigned_at_start=True with allocator=True",
                          "the allocator check starts with no global ASID: drop one of the two")
@@ -220,6 +224,7 @@ def build(cfg):
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tables:
         pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
         PTable, pmd, ptable, table_batch = pt.PTable, pt.pmd, pt.ptable, pt.table_batch
@@ -258,15 +263,16 @@ def build(cfg):
                   batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
-                  lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
     between_ops, flusher = ga.between_ops, ga.flusher
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local): its TLB
-        entries and paging-structure-cache entries (Intel SDM vol. 3 §4.10.4.1, AMD APM vol. 2 §5.5)."""
+        entries and paging-structure-cache entries (Intel SDM vol. 3 §4.10.4.1, AMD APM vol. 2 §5.5); with
+        PTI, invalidate_user_asid marks its user PCID."""
         return [tlb[c, DYN, p].becomes(If(cond, None, tlb[c, DYN, p])) for p in Page.members] + (
-            [psc[c, DYN].becomes(If(cond, None, psc[c, DYN]))] if tables else [])
+            [psc[c, DYN].becomes(If(cond, None, psc[c, DYN]))] if tables else []) + ga.invalidate_user(c, DYN, cond)
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
@@ -527,7 +533,10 @@ def build(cfg):
     @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
               ref="AMD APM vol. 3, INVLPGB: the broadcast invalidation reaches CPU t's TLB (any time, any "
                   "order); PCID-matching, non-global entries of the range (asm/tlb.h: "
-                  "invlpgb_flush_user_nr_nosync, v6.15)")
+                  "invlpgb_flush_user_nr_nosync, v6.15)" + (
+                      "; with PTI the second INVLPGB on user_pcid(asid) too (arch/x86/mm/tlb.c: "
+                      "broadcast_tlb_flush: if (cpu_feature_enabled(X86_FEATURE_PTI)))" if pti and cfg.pti_user_broadcast
+                      else "; with PTI, not on user_pcid(asid) (the second INVLPGB dropped)" if pti else ""))
     def invlpgb_invalidate(i, t):
         def hit(i, s, p):
             if not wide:
@@ -543,6 +552,9 @@ def build(cfg):
                     [psc[t, GLOB].becomes(If(freed_tables[i] & cfg.invlpgb_freed_tables, None, psc[t, GLOB]))]
                     if tables else [],
                     [ktlb[t].becomes(ktlb[t] & ~inv_kern[i])] if kern else [],
+                    # PTI: the second INVLPGB, on user_pcid(asid) (applied with the first: TLBSYNC waits for both)
+                    [tlb_user[t, GLOB, p].becomes(If(in_range[i, p], None, tlb_user[t, GLOB, p]))
+                     for p in Page.members] if pti and cfg.pti_user_broadcast else [],
                     inv_todo[i].becomes(inv_todo[i].without(t)))
 
     # ------------------------------------------------------------ every CPU's flush handler
@@ -674,6 +686,9 @@ def build(cfg):
             return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
 
     gasid.declare_user_access(ga, "b" if alloc else None)
+    if pti:
+        gasid.declare_pti_user(ga, "AMD APM vol. 2 §5.5")
+        gasid.declare_kernel_uaccess(ga)
 
     # ------------------------------------------------------------ properties
     gasid.invariant_no_stale_access(ga, "broadcast_tlb_flush ends with TLBSYNC")
@@ -784,6 +799,12 @@ def build(cfg):
             "a lazy CPU holds a global-ASID entry an INVLPGB is about to invalidate: no IPI needed",
             f"{TLB_C}: broadcast_tlb_flush ({V})")
     gasid.cover_frame_freed_while_cached(ga)
+    if pti:
+        gasid.cover_user_pcid_flush_deferred(ga)
+        m.cover("invlpgb_reaches_user_pcid", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t)
+                                                    & in_range[i, p] & (tlb_user[t, GLOB, p] != None)),  # noqa: E711
+                "an INVLPGB is in flight and a CPU's user PCID of the global ASID still holds the page: only the "
+                "second INVLPGB, on user_pcid(asid), removes it", f"{TLB_C}: broadcast_tlb_flush ({V})")
     if alloc:
         m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
             CPU, PCID, Page, lambda c, s, p: tlb[c, s, p] == FB)),
@@ -841,6 +862,8 @@ PARAMS = (
                                   "cursor, wrap-around reset) shared with another mm B that is given one, caches "
                                   "its translations under it and is destroyed"),
     gasid.ASSIGNED_AT_START,
+    gasid.PTI,
+    gasid.PTI_USER_BROADCAST,
     Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed with "
                                "the frames, paging-structure caches per CPU and PCID, the flush with freed_tables "
                                "(INVLPGB not final-only; IPIs to lazy CPUs too)"),

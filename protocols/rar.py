@@ -142,6 +142,8 @@ def build(cfg):
                      "CPU t's action vector, byte of payload slot i, in memory: PENDING (else SUCCESS)")
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    pti = cfg.pti
+    tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tso:
         lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
         act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,
@@ -151,13 +153,15 @@ def build(cfg):
                   batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
-                  lm_mem=lm_mem if tso else None, sb=sb if tso else None)
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
     sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
 
     def flush_pcid(c, s, cond):
-        """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local)."""
-        return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members]
+        """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local); with
+        PTI, invalidate_user_asid(s) marks its user PCID (for the global ASID too: kern_pcid(asid)'s bit)."""
+        return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members] + ga.invalidate_user(
+            c, s, cond)
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
@@ -296,6 +300,9 @@ def build(cfg):
     def rar_invalidate(t, i):
         return when(signal[t] & action[t, i],
                     [tlb[t, GLOB, p].becomes(If(payload[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+                    # PTI: rar_tlb_flush's second smp_call_rar_many, on user_pcid(asid), run with the first
+                    [tlb_user[t, GLOB, p].becomes(If(payload[i, p], None, tlb_user[t, GLOB, p]))
+                     for p in Page.members] if pti and cfg.pti_user_broadcast else [],
                     action[t, i].becomes(False))
 
     @m.action(CPU, actor=lambda t: t, fair="weak",
@@ -373,6 +380,16 @@ def build(cfg):
     # ------------------------------------------------------------ the hardware: walks and accesses
     gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
     gasid.declare_user_access(ga)
+    if pti:
+        gasid.declare_pti_user(ga, "Intel SDM vol. 3 §4.10.1")
+        gasid.declare_kernel_uaccess(ga)
+        if not cfg.user_flush_mask_wide:
+            @m.action(CPU, environment=True, ref=f"{TLBFLUSH_H}: struct tlb_state: a store to the bytes after the "
+                                                 f"16-bit user_pcid_flush_mask (the cr4 shadow: cr4_update_irqsoff; "
+                                                 f"ctxs[]: switch_mm_irqs_off) where invalidate_user_asid's bit "
+                                                 f"kern_pcid(global ASID) landed ({V})")
+            def tlbstate_store_over_bit(c):
+                return when(user_flush[c, GLOB], user_flush[c, GLOB].becomes(False))
 
     # ------------------------------------------------------------ properties
     unmapped = ga.unmapped
@@ -442,6 +459,18 @@ def build(cfg):
             "a flush of a global-ASID mm goes by IPI to trim mm_cpumask",
             f"{TLB_C}: flush_tlb_mm_range: should_trim_cpumask ({RFC_TLB})")
     gasid.cover_frame_freed_while_cached(ga)
+    if pti:
+        gasid.cover_user_pcid_flush_deferred(ga)
+        m.cover("global_user_pcid_flush_deferred", exists(CPU, Page, lambda c, p: user_flush[c, GLOB]
+                                                          & ga.unmapped_user(c, GLOB, p)),
+                "a CPU that flushed the global PCID itself (switched back into the mask, or a trim IPI) still "
+                "holds a stale translation in its user PCID, the flush deferred to the return to user through "
+                "kern_pcid(global ASID)'s bit of user_pcid_flush_mask",
+                f"{TLB_C}: load_new_mm_cr3 -> invalidate_user_asid(new_asid) ({RFC_TLB})")
+        m.cover("rar_reaches_user_pcid", exists(CPU, CPU, Page, lambda t, i, p: signal[t] & action[t, i]
+                                                & payload[i, p] & (tlb_user[t, GLOB, p] != None)),  # noqa: E711
+                "a RAR is signalled and the target's user PCID of the global ASID still holds the page: only the "
+                "second smp_call_rar_many, on user_pcid(asid), removes it", f"{TLB_C}: rar_tlb_flush ({RFC_TLB})")
     if tso:
         m.cover("pending_store_buffered", exists(CPU, lambda i: act_sb[i] != None),  # noqa: E711
                 "a PENDING store to an action byte still sits in the initiator's store buffer",
@@ -480,6 +509,13 @@ PARAMS = (
                                      "writes the payload"),
     gasid.SWITCH_MB,
     gasid.TRANSITION_FIRST,
+    gasid.PTI,
+    gasid.PTI_USER_BROADCAST,
+    Param("user_flush_mask_wide", True, doc="(bug when False; pti) user_pcid_flush_mask is v6.15's 16-bit field: "
+                                            "invalidate_user_asid's bit for a global ASID (kern_pcid >= 16) lands "
+                                            "in the cpu_tlbstate bytes after it, where a store can clear it "
+                                            "(fixed by \"x86/mm: resize user_pcid_flush_mask for PTI / broadcast "
+                                            "TLB flush combination\")"),
 )
 
 PROTOCOL = Protocol("rar", build, PARAMS, __doc__)

@@ -58,6 +58,9 @@ INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus
 # the IPIs (before the global ASID, and the transition's) reach lazy CPUs too
 INVLPGB_MUNMAP = Check(PROTOCOL, name="invlpgb_munmap", cpus=2, initiators=1, pages=1, rounds=2, munmap=True,
                        expect="holds")
+# page-table isolation: user mode on the user PCIDs; a dynamic slot's flush marks its user PCID for the
+# return to user, broadcast_tlb_flush's second INVLPGB flushes the global ASID's user PCID
+INVLPGB_PTI = Check(PROTOCOL, name="invlpgb_pti", cpus=2, initiators=1, pages=1, rounds=2, pti=True, expect="holds")
 # kernel mappings: an initiator may vunmap a vmalloc'd page (a global TLB entry on every CPU) and
 # flush it with flush_tlb_kernel_range (INVLPGB with globals) or, for a range flushed whole,
 # flush_tlb_all (invlpgb_flush_all), then TLBSYNC, then vfree

@@ -38,6 +38,10 @@ RAR_2INITIATORS = Check(PROTOCOL, name="rar_2initiators", cpus=2, initiators=2, 
 # fence before the RAR IPI
 RAR_TSO = Check(PROTOCOL, name="rar_tso", cpus=2, initiators=1, pages=1, rounds=2, memory="tso",
                 expect="holds")
+# page-table isolation: user mode on the user PCIDs; a CPU's own flush of a PCID (the global one too: the
+# trim IPI, the switch-in of a CPU outside the mask) marks its user PCID for the return to user;
+# rar_tlb_flush's second RAR flushes the global ASID's user PCID
+RAR_PTI = Check(PROTOCOL, name="rar_pti", cpus=2, initiators=1, pages=1, rounds=2, pti=True, expect="holds")
 # the smallest holding check (two CPUs, one VA, two flushes by one initiator): what `mutate` runs on
 RAR_SMALL = Check(PROTOCOL, name="rar_small", cpus=2, initiators=1, pages=1, rounds=2, expect="holds",
                   max_states=300_000)  # 10,286 states; the cap bounds a mutant whose space explodes

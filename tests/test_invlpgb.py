@@ -26,7 +26,8 @@ PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
           "invlpgb_kernel": ((39563, 211068, 34), False),
           "invlpgb_transition": ((141184, 632960, 25), False),
-          "invlpgb_munmap": ((115646, 502718, 35), False)}
+          "invlpgb_munmap": ((115646, 502718, 35), False),
+          "invlpgb_pti": ((217902, 848311, 36), False)}
 COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic_asid_in_transition",
           "transition_ipi", "transition_finished", "switch_in_onto_global_asid", "lazy_cpu_reached_by_invlpgb",
           "frame_freed_while_cached"}
@@ -40,6 +41,7 @@ EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cac
                 "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
                 "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",
                                    "refault_after_munmap"},
+                "invlpgb_pti": {"user_pcid_flush_deferred", "invlpgb_reaches_user_pcid"},
                 "invlpgb_kernel": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
                                    "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
 
@@ -95,6 +97,9 @@ BUGS = {
     "invlpgb_final_only_freed_tables.py": ("invlpgb_final_only_freed_tables", "no_freed_table_walk", 14,
                                            ["leave_lazy", "tlb_fill", "munmap", "inc_mm_tlb_gen",
                                             "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "tlb_fill"]),
+    "invlpgb_pti_kernel_pcid_only.py": ("invlpgb_pti_kernel_pcid_only", "no_stale_access", 14,
+                                        ["tlb_fill_user", "madvise_dontneed", "inc_mm_tlb_gen", "invlpgb_invalidate",
+                                         "tlbsync", "tlb_finish_mmu", "user_access"]),
     "invlpgb_finish_no_switching_wait.py": ("invlpgb_finish_no_switching_wait", "no_stale_access", 28,
                                             ["switch_mm_begin", "finish_asid_transition_cpu",
                                              "mm_clear_asid_transition", "tlbsync", "tlb_finish_mmu",

@@ -22,11 +22,13 @@ PINNED = {"rar_small": ((10286, 34545, 38), False),
           "rar_tso": ((33976, 114651, 46), False),
           "rar_2initiators": ((29467, 95964, 37), True),
           "rar_3cpus": ((828906, 4485445, 49), False),
-          "rar_transition": ((190336, 797632, 31), False)}
+          "rar_transition": ((190336, 797632, 31), False),
+          "rar_pti": ((568778, 1969207, 44), False)}
 COVERS = {"rar_in_flight", "rar_wait_spins", "rar_with_irqs_off", "lazy_cpu_reached_by_rar",
           "global_entries_outside_mask", "switch_in_flushes_new_cpu", "global_asid_assigned",
           "dynamic_asid_in_transition", "transition_ipi", "transition_finished", "trim_ipi",
           "frame_freed_while_cached"}
+PTI_COVERS = {"user_pcid_flush_deferred", "global_user_pcid_flush_deferred", "rar_reaches_user_pcid"}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -42,6 +44,8 @@ def test_design_holds_with_pinned_counts(name):
     assert COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
     # every goal, but the contexts of an action the check expects never to fire (dead_ok)
     assert all(g.reached for g in r.goals if g.action is None or r.coverage[g.action])
+    if name == "rar_pti":
+        assert PTI_COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
 
 
 # spec file -> (check name, invariant, shortest trace length, the actions that tell the story)
@@ -58,6 +62,12 @@ BUGS = {
                                       ["native_send_rar_ipi", "set_action_entry", "rar_invalidate",
                                        "set_payload_late", "native_send_rar_ipi", "wait_for_action_done",
                                        "tlb_finish_mmu", "user_access"]),
+    "rar_pti_kernel_pcid_only.py": ("rar_pti_kernel_pcid_only", "no_stale_access", 12,
+                                    ["tlb_fill_user", "set_payload", "native_send_rar_ipi", "rar_invalidate",
+                                     "wait_for_action_done", "tlb_finish_mmu", "user_access"]),
+    "rar_pti_user_flush_mask_16bit.py": ("rar_pti_user_flush_mask_16bit", "no_stale_access", 12,
+                                         ["tlb_fill_user", "should_trim_cpumask", "flush_tlb_func", "tlb_finish_mmu",
+                                          "tlbstate_store_over_bit", "user_access"]),
 }
 
 
@@ -67,6 +77,14 @@ def test_broken_variant_found_by_both_engines(spec):
     the steps a reviewer recognises in order."""
     name, invariant, length, story = BUGS[spec]
     assert_shortest_trace_on_both_engines(spec_path("bugs", spec), name, invariant, length, story)
+
+
+@pytest.mark.parametrize("spec", ["rar_pti_kernel_pcid_only.py", "rar_pti_user_flush_mask_16bit.py"])
+def test_bmc_finds_the_pti_variants_at_the_same_depth(spec):
+    """Z3 BMC at the explicit search's shortest length (12) finds each PTI variant (BMC asks every
+    shallower depth first, so none is shorter)."""
+    name, invariant, length, _ = BUGS[spec]
+    assert_bmc_finds_at_depth(spec_path("bugs", spec), name, invariant, length)
 
 
 def test_bmc_finds_the_barrier_variant_at_the_same_depth():
