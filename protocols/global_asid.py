@@ -353,12 +353,16 @@ def declare_enter_lazy_tlb(g):
         return when(g.preemptible(c) & (mode[c] == "user"), mode[c].becomes("lazy"))
 
 
+def between_phases(rounds):
+    """The initiator phases between operations (`rounds` > 1: after a free too)."""
+    return ("idle", "freed", "done") if rounds > 1 else ("idle", "done")
+
+
 def declare_switch_mm_out_begin(g, rounds):
     """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING,
-    taken from another mm at each point between an initiator's operations (`rounds` > 1: after a free
-    too)."""
+    taken from another mm at each point between an initiator's operations."""
     mode, phase = g.mode, g.phase
-    between = ("idle", "freed", "done") if rounds > 1 else ("idle", "done")
+    between = between_phases(rounds)
 
     @g.m.action(g.CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev != next: load the other mm's "
                                              f"CR3, loaded_mm = next; this mm's bit and PCIDs kept ({V})")
@@ -436,13 +440,15 @@ def declare_kernel_uaccess(g):
                     stale_access[c, p].becomes(stale_access[c, p] | g.stale(e, p)))
 
 
-def declare_pti_user(g, manual):
+def declare_pti_user(g, manual, rounds):
     """PTI: the user-mode page walk fills the loaded PCID's user PCID (`manual`: the vendor's manual), and
-    the return to user applies the user PCID's pending flush."""
+    the return to user applies the user PCID's pending flush (in task context, at each point between an
+    initiator's operations)."""
     tlb_user, user_flush, loaded_asid, pte = g.tlb_user, g.user_flush, g.loaded_asid, g.pte
 
     @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk in user mode ({manual}): fills the "
-                                                      "TLB under the loaded user PCID")
+                                                      "TLB under the loaded user PCID",
+                contexts={"user_mode": lambda c, p: g.in_user(c)})
     def tlb_fill_user(c, p):
         return when(g.in_user(c) & (g.user_entry(c, p) == None) & (pte[p] != None),  # noqa: E711
                     [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
@@ -450,7 +456,9 @@ def declare_pti_user(g, manual):
 
     @g.m.action(g.CPU, environment=True, fair="weak",
                 ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the PCID's bit in user_pcid_flush_mask is "
-                    "set, clear it and load the user CR3 without NOFLUSH (v4.15+)")
+                    "set, clear it and load the user CR3 without NOFLUSH (v4.15+)",
+                contexts={f"task_{ph}": (lambda ph: lambda c: (g.mode[c] == "user") & (g.phase[c] == ph))(ph)
+                          for ph in between_phases(rounds)})
     def return_to_user(c):
         pending = lambda s: (loaded_asid[c] == s) & user_flush[c, s]  # noqa: E731
         return when((g.mode[c] == "user") & g.preemptible(c) & g.on_loaded(c, lambda s: user_flush[c, s]),
@@ -526,6 +534,16 @@ def cover_user_pcid_flush_deferred(g):
                                                  & g.unmapped_user(c, s, p)),
               "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return to "
               "user", f"{TLB_C}: invalidate_user_asid ({V})")
+
+
+def leads_to_user_pcid_flush_applied(g):
+    """PTI: a user PCID flush CPU 0 deferred is applied: the return to user does not stay pending for ever."""
+    pending_0 = (g.mode[0] == "user") & g.on_loaded(0, lambda s: g.user_flush[0, s])
+    g.m.leads_to("user_pcid_flush_applied", pending_0, ~pending_0,
+                 "a CPU whose user PCID a flush marked applies that flush when it returns to user mode (or leaves "
+                 "the mm): it does not stay in the kernel for ever",
+                 "arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: user_pcid_flush_mask tested and cleared on every "
+                 "return to user (v4.15+)")
 
 
 def cover_tail(g):

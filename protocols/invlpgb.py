@@ -95,14 +95,23 @@ window where TLB flushes may be inadvertently skipped": without it the model fin
 `reset_flushes` (reset_global_asid_space runs invlpgb_flush_all_nonglobals) and `freed_bitmap`
 (mm_free_global_asid sets the freed bit rather than clearing the used one); `reclaim_broadcast`
 (arch_tlbbatch_flush's INVLPGB branch), `switch_tlbsync` (targeted reclaim's TLBSYNC at the context
-switch), `kernel_globals` (the kernel-range INVLPGB includes global entries).
+switch), `kernel_globals` (the kernel-range INVLPGB includes global entries); with PTI
+`pti_user_broadcast` (broadcast_tlb_flush's second INVLPGB, on user_pcid(asid)).
+
+PTI (`pti=True`, beside MADV_DONTNEED alone): each PCID has a user PCID (kPCID | 2048) that user mode runs
+on and user-mode walks fill; a flush of the dynamic slot calls invalidate_user_asid, which only marks its
+user PCID in user_pcid_flush_mask, and the return to user (SWITCH_TO_USER_CR3) flushes it; the global
+ASID's user PCID is flushed by the second INVLPGB (both applied in one step per CPU: TLBSYNC waits for
+both); the kernel's accesses to user memory go through the kernel PCID. No path of this model calls
+invalidate_user_asid on the global ASID (flush_tlb_func returns early for it, choose_new_asid loads it
+with NOFLUSH), so the width of user_pcid_flush_mask does not matter here; it does for RAR.
 
 Scope: one page per operation (MADV_DONTNEED, reclaim or vunmap); without `allocator`, one global ASID and no other
 mm's translations; with it, two global ASIDs, B's memory one frame, B's own flushes and its dynamic
 ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
 destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
-range INVLPGB on the global one; paging-structure caches only with munmap, no PTI (no user-PCID INVLPGB), no
+range INVLPGB on the global one; paging-structure caches only with munmap, PTI only with MADV_DONTNEED alone, no
 Intel RAR (protocols/rar.py); reclaim runs in the mm's own task (direct reclaim), its batch holds one
 mm; the kernel page is one global entry per CPU, its flush chosen freely between the range and ALL
 branches; mm_cpumask bits are set at
@@ -687,7 +696,7 @@ def build(cfg):
 
     gasid.declare_user_access(ga, "b" if alloc else None)
     if pti:
-        gasid.declare_pti_user(ga, "AMD APM vol. 2 §5.5")
+        gasid.declare_pti_user(ga, "AMD APM vol. 2 §5.5", rounds)
         gasid.declare_kernel_uaccess(ga)
 
     # ------------------------------------------------------------ properties
@@ -801,6 +810,7 @@ def build(cfg):
     gasid.cover_frame_freed_while_cached(ga)
     if pti:
         gasid.cover_user_pcid_flush_deferred(ga)
+        gasid.leads_to_user_pcid_flush_applied(ga)
         m.cover("invlpgb_reaches_user_pcid", exists(CPU, CPU, Page, lambda i, t, p: inv_todo[i].has(t)
                                                     & in_range[i, p] & (tlb_user[t, GLOB, p] != None)),  # noqa: E711
                 "an INVLPGB is in flight and a CPU's user PCID of the global ASID still holds the page: only the "

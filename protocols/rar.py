@@ -58,10 +58,21 @@ Bug switches (each True in the design): `switch_in_flush` (choose_new_asid flush
 a CPU that was outside mm_cpumask), `rar_lazy` (the RAR goes to every CPU of the mask, lazy ones too:
 smp_call_rar_many does not use should_flush_tlb), `payload_first` (set_payload and smp_wmb before the
 action bytes are set PENDING), `switch_mb` (switch_mm_irqs_off's smp_mb() before reading global_asid,
-under memory="tso"), `transition_first` (asid_transition before global_asid).
+under memory="tso"), `transition_first` (asid_transition before global_asid); with PTI
+`pti_user_broadcast` (rar_tlb_flush's second RAR, on user_pcid(asid)) and `user_flush_mask_wide`
+(user_pcid_flush_mask holds a bit for every PCID, as after "x86/mm: resize user_pcid_flush_mask for
+PTI / broadcast TLB flush combination"; False: v6.15's 16-bit field, where the global ASID's bit lands
+in the bytes after it and a store there may clear it).
+
+PTI (`pti=True`): each PCID has a user PCID (kPCID | 2048) that user mode runs on and user-mode walks
+fill; a CPU's own flush of a PCID (flush_tlb_local, a CR3 write without NOFLUSH) calls
+invalidate_user_asid, which only marks the user PCID in user_pcid_flush_mask, and the return to user
+(SWITCH_TO_USER_CR3) flushes it; RAR flushes the CPU's own global PCID on the trim IPI and on the switch
+back into the mask, so the global ASID's bit is set too. rar_tlb_flush's two RARs (kernel and user
+PCID) are one payload here; the kernel's accesses to user memory go through the kernel PCID.
 
 Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator, its wrap-around
-flush_tlb_all, destroy_context and reuse are not modelled); no PTI (no user-PCID payload), no kernel
+flush_tlb_all, destroy_context and reuse are not modelled); no kernel
 PCID-0 flushes, no reclaim (rar_full_flush); the initiator is a RAR target like every CPU of the mask
 (the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads never
 report FAILURE; a RAR is never sent to an empty mask (the initiator's CPU runs the mm);
@@ -381,7 +392,7 @@ def build(cfg):
     gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
     gasid.declare_user_access(ga)
     if pti:
-        gasid.declare_pti_user(ga, "Intel SDM vol. 3 §4.10.1")
+        gasid.declare_pti_user(ga, "Intel SDM vol. 3 §4.10.1", rounds)
         gasid.declare_kernel_uaccess(ga)
         if not cfg.user_flush_mask_wide:
             @m.action(CPU, environment=True, ref=f"{TLBFLUSH_H}: struct tlb_state: a store to the bytes after the "
@@ -461,6 +472,7 @@ def build(cfg):
     gasid.cover_frame_freed_while_cached(ga)
     if pti:
         gasid.cover_user_pcid_flush_deferred(ga)
+        gasid.leads_to_user_pcid_flush_applied(ga)
         m.cover("global_user_pcid_flush_deferred", exists(CPU, Page, lambda c, p: user_flush[c, GLOB]
                                                           & ga.unmapped_user(c, GLOB, p)),
                 "a CPU that flushed the global PCID itself (switched back into the mask, or a trim IPI) still "
