@@ -234,6 +234,40 @@ def declare_madvise_dontneed(g, also=lambda i: []):
                     g.zap(i, p), g.phase[i].becomes("flush_start"), also(i))
 
 
+def declare_munmap(g, pt, rounds):
+    """munmap with free_pgtables (`pt`: the family's page tables), and with `rounds` > 1 the next fault's
+    pte_alloc."""
+    pte, frame, batch, phase, Page, Frame, PTable = g.pte, g.frame, g.batch, g.phase, g.Page, g.Frame, pt.PTable
+
+    @g.m.action(g.CPU, **INITIATOR, ref="mm/mmap.c: __do_munmap -> unmap_region: unmap_vmas -> zap_pte_range; "
+                                      "free_pgtables -> free_pte_range: pmd_clear, pte_free_tlb "
+                                      "(tlb->freed_tables = 1); the flush: flush_tlb_mm_range(..., freed_tables) "
+                                      f"({V})")
+    def munmap(i):
+        """munmap of the whole mapping: every PTE cleared and its frame gathered, the PTE-table page
+        detached from the PMD into the same batch; the flush covers the VMA and says freed_tables."""
+        present = {p: pte[p] != None for p in Page.members}  # noqa: E711
+        took = {f: exists(Page, lambda q: pte[q] == f) for f in Frame.members}
+        return when(g.flusher(i) & (phase[i] == "idle") & g.on_cpu(i) & (pt.pmd != None),  # noqa: E711
+                    [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
+                    [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
+                    [pte[p].becomes(If(present[p], None, pte[p])) for p in Page.members],
+                    [g.in_range[i, q].becomes(True) for q in Page.members],
+                    pt.pmd.becomes(None), pt.freed_tables[i].becomes(True),
+                    [pt.ptable[t].becomes(If(pt.pmd == t, "gathered", pt.ptable[t])) for t in PTable.members],
+                    [pt.table_batch[t].becomes(If(pt.pmd == t, i, pt.table_batch[t])) for t in PTable.members],
+                    phase[i].becomes("flush_start"))
+
+    if rounds > 1:
+        @g.m.action(g.CPU, PTable, **INITIATOR, ref="mm/memory.c: handle_mm_fault -> __handle_mm_fault -> "
+                                                  f"pte_alloc -> __pte_alloc: pmd_populate ({V})")
+        def pte_alloc(i, t):
+            """The fault after a munmap (a new mapping at the same address) allocates a PTE-table page,
+            perhaps the one just freed, and puts it in the PMD."""
+            return when((phase[i] == "freed") & g.on_cpu(i) & (pt.pmd == None)  # noqa: E711
+                        & (pt.ptable[t] == "free"), pt.pmd.becomes(t), pt.ptable[t].becomes("mm"))
+
+
 def declare_ipis(g, switching=True, bcast=None):
     """flush_tlb_multi's scan of mm_cpumask: an IPI (csd queued) or a skip per CPU; `bcast` (the family's
     broadcast flag), where the mm may be in its ASID transition: finish_asid_transition's IPIs go to the
@@ -416,6 +450,28 @@ def declare_tlb_fill(g, manual):
                     [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])
 
 
+def declare_table_walk(g, pt, manual):
+    """munmap: the page walk (`manual`: the vendor's manual) starts at the loaded PCID's paging-structure
+    cache if it holds a PTE table, else at the PMD; one that reads a freed table is recorded."""
+    tlb, pte, loaded_asid, psc = g.tlb, g.pte, g.loaded_asid, pt.psc
+
+    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): from the loaded PCID's "
+                                                      "paging-structure cache if it holds the PTE table, else from "
+                                                      "the PMD; speculatively too, on a lazy CPU too",
+                contexts=walk_contexts(g))
+    def tlb_fill(c, p):
+        cached = g.on_loaded(c, lambda s: psc[c, s])
+        table = If(cached != None, cached, pt.pmd)  # noqa: E711
+        attached = table == pt.pmd
+        return when(g.loaded(c) & (g.entry(c, p) == None) & (table != None),  # noqa: E711
+                    pt.freed_table_walk[c].becomes(pt.freed_table_walk[c] | exists(
+                        pt.PTable, lambda t: (table == t) & (pt.ptable[t] == "free"))),
+                    [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s]))
+                     for s in g.PCID.members],
+                    [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & attached & (pte[p] != None),  # noqa: E711
+                                             pte[p], tlb[c, s, p])) for s in g.PCID.members])
+
+
 def declare_user_access(g, reused=None):
     """A user access through the TLB, flagged when its entry is stale (see Mm.stale)."""
     stale_access = g.stale_access
@@ -544,6 +600,28 @@ def leads_to_user_pcid_flush_applied(g):
                  "the mm): it does not stay in the kernel for ever",
                  "arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: user_pcid_flush_mask tested and cleared on every "
                  "return to user (v4.15+)")
+
+
+def munmap_properties(g, pt, has_g, rounds, freed_ref, reaches):
+    """munmap's invariants (`freed_ref`: why no walk reads a freed table) and covers; `reaches`, the family's
+    cover that its broadcast is in flight to a CPU caching the detached table, is declared in between."""
+    m, PTable = g.m, pt.PTable
+    pt.invariant_no_freed_table_walk(m, g.CPU, g.PCID, freed_ref)
+    pt.invariant_table_batch(m, f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})")
+    m.invariant("table_in_pmd", forall(PTable, lambda t: (pt.ptable[t] == "mm") == (pt.pmd == t)),
+                "the mm owns exactly the PTE-table page its PMD points to (no table leaked or mapped twice)",
+                f"kernel/fork.c: check_mm: mm_pgtables_bytes ({V})")
+    reaches()
+    if rounds > 1:
+        m.cover("refault_after_munmap", exists(g.Page, lambda p: g.pte[p] != None) & (pt.pmd == PTable.members[1]),  # noqa: E711
+                "after a munmap the next operation faulted its page in again, on a new PTE-table page that "
+                "pte_alloc put in the PMD", f"mm/memory.c: __pte_alloc, do_anonymous_page ({V})")
+    m.cover("lazy_dynamic_asid_caches_detached_table", exists(g.CPU, lambda c: (g.mode[c] == "lazy")
+                                                              & (g.loaded_asid[c] == g.DYN) & has_g
+                                                              & pt.detached(pt.psc[c, g.DYN])),
+            "a lazy CPU still on its dynamic ASID caches the detached PTE table while the mm has its global "
+            "ASID: the broadcast does not reach it, the transition's IPIs to the whole mask do",
+            f"{TLB_C}: native_flush_tlb_multi: freed_tables || mm_in_asid_transition ({V})")
 
 
 def cover_tail(g):

@@ -236,8 +236,7 @@ def build(cfg):
     tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tables:
         pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
-        PTable, pmd, ptable, table_batch = pt.PTable, pt.pmd, pt.ptable, pt.table_batch
-        psc, freed_tables, freed_table_walk = pt.psc, pt.freed_tables, pt.freed_table_walk
+        pmd, psc, freed_tables = pt.pmd, pt.psc, pt.freed_tables
     if kern:
         kpage = m.var("kernel_page", m.enum("KPage", "mapped", "unmapped", "freed"), "mapped",
                       "a vmalloc'd kernel page: mapped, its PTE cleared by vunmap, or vfree'd (its frame reused)")
@@ -294,33 +293,7 @@ def build(cfg):
     gasid.declare_madvise_dontneed(ga, lambda i: [rec[i].becomes(False)] if reclaim != "off" else [])
 
     if tables:
-        @m.action(CPU, **initiator, ref="mm/mmap.c: __do_munmap -> unmap_region: unmap_vmas -> zap_pte_range; "
-                                        "free_pgtables -> free_pte_range: pmd_clear, pte_free_tlb "
-                                        "(tlb->freed_tables = 1); the flush: flush_tlb_mm_range(..., freed_tables) "
-                                        f"({V})")
-        def munmap(i):
-            """munmap of the whole mapping: every PTE cleared and its frame gathered, the PTE-table page
-            detached from the PMD into the same batch; the flush covers the VMA and says freed_tables."""
-            present = {p: pte[p] != None for p in Page.members}  # noqa: E711
-            took = {f: exists(Page, lambda q: pte[q] == f) for f in Frame.members}
-            return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pmd != None),  # noqa: E711
-                        [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members],
-                        [batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members],
-                        [pte[p].becomes(If(present[p], None, pte[p])) for p in Page.members],
-                        [in_range[i, q].becomes(True) for q in Page.members],
-                        pmd.becomes(None), freed_tables[i].becomes(True),
-                        [ptable[t].becomes(If(pmd == t, "gathered", ptable[t])) for t in PTable.members],
-                        [table_batch[t].becomes(If(pmd == t, i, table_batch[t])) for t in PTable.members],
-                        phase[i].becomes("flush_start"))
-
-        if rounds > 1:
-            @m.action(CPU, PTable, **initiator, ref="mm/memory.c: handle_mm_fault -> __handle_mm_fault -> "
-                                                    f"pte_alloc -> __pte_alloc: pmd_populate ({V})")
-            def pte_alloc(i, t):
-                """The fault after a munmap (a new mapping at the same address) allocates a PTE-table page,
-                perhaps the one just freed, and puts it in the PMD."""
-                return when((phase[i] == "freed") & on_cpu(i) & (pmd == None)  # noqa: E711
-                            & (ptable[t] == "free"), pmd.becomes(t), ptable[t].becomes("mm"))
+        gasid.declare_munmap(ga, pt, rounds)
 
     def phase_after_issue(i, g):
         """broadcast_tlb_flush: the INVLPGB (issued with inc_mm_tlb_gen's step: nothing of this CPU's
@@ -668,21 +641,7 @@ def build(cfg):
     if not tables:
         gasid.declare_tlb_fill(ga, "AMD APM vol. 2 §5.5")
     else:
-        @m.action(CPU, Page, environment=True, ref="hardware page walk (AMD APM vol. 2 §5.5): from the loaded "
-                                                   "PCID's paging-structure cache if it holds the PTE table, else "
-                                                   "from the PMD; speculatively too, on a lazy CPU too",
-                  contexts=gasid.walk_contexts(ga))
-        def tlb_fill(c, p):
-            cached = reduce(lambda rest, s: If(loaded_asid[c] == s, psc[c, s], rest), PCID.members[1:], psc[c, DYN])
-            table = If(cached != None, cached, pmd)  # noqa: E711
-            attached = table == pmd
-            return when(ga.loaded(c) & (ga.entry(c, p) == None) & (table != None),  # noqa: E711
-                        freed_table_walk[c].becomes(freed_table_walk[c] | exists(
-                            PTable, lambda t: (table == t) & (ptable[t] == "free"))),
-                        [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s]))
-                         for s in PCID.members],
-                        [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & attached & (pte[p] != None),  # noqa: E711
-                                                 pte[p], tlb[c, s, p])) for s in PCID.members])
+        gasid.declare_table_walk(ga, pt, "AMD APM vol. 2 §5.5")
 
     if kern:
         @m.action(CPU, environment=True, ref="hardware page walk of the kernel page table (any context, "
@@ -755,28 +714,13 @@ def build(cfg):
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
 
     if tables:
-        detached = pt.detached
-        pt.invariant_no_freed_table_walk(m, CPU, PCID, "S2: the flush says freed_tables: INVLPGB not final-only, "
-                                                       f"IPIs to lazy CPUs too ({V})")
-        pt.invariant_table_batch(m, f"mm/mmu_gather.c: pte_free_tlb .. tlb_table_flush ({V})")
-        m.invariant("table_in_pmd", forall(PTable, lambda t: (ptable[t] == "mm") == (pmd == t)),
-                    "the mm owns exactly the PTE-table page its PMD points to (no table leaked or mapped twice)",
-                    f"kernel/fork.c: check_mm: mm_pgtables_bytes ({V})")
-        m.cover("invlpgb_reaches_detached_table", exists(CPU, CPU, lambda i, t: inv_todo[i].has(t) & freed_tables[i]
-                                                         & detached(psc[t, GLOB])),
-                "an INVLPGB of a munmap is in flight and a CPU's paging-structure cache under the global PCID still "
-                "points to the detached PTE table: only the INVLPGB that is not final-only removes it",
-                f"asm/tlb.h: invlpgb_flush_user_nr_nosync(..., freed_tables) ({V})")
-        if rounds > 1:
-            m.cover("refault_after_munmap", exists(Page, lambda p: pte[p] != None) & (pmd == PTable.members[1]),  # noqa: E711
-                    "after a munmap the next operation faulted its page in again, on a new PTE-table page that "
-                    "pte_alloc put in the PMD", f"mm/memory.c: __pte_alloc, do_anonymous_page ({V})")
-        m.cover("lazy_dynamic_asid_caches_detached_table", exists(CPU, lambda c: (mode[c] == "lazy")
-                                                                  & (loaded_asid[c] == DYN) & has_g
-                                                                  & detached(psc[c, DYN])),
-                "a lazy CPU still on its dynamic ASID caches the detached PTE table while the mm has its global "
-                "ASID: the INVLPGB does not reach it, the transition's IPIs to the whole mask do",
-                f"{TLB_C}: native_flush_tlb_multi: freed_tables || mm_in_asid_transition ({V})")
+        gasid.munmap_properties(ga, pt, has_g, rounds, "S2: the flush says freed_tables: INVLPGB not final-only, "
+                                                        f"IPIs to lazy CPUs too ({V})", lambda: m.cover(
+            "invlpgb_reaches_detached_table", exists(CPU, CPU, lambda i, t: inv_todo[i].has(t) & freed_tables[i]
+                                                     & pt.detached(psc[t, GLOB])),
+            "an INVLPGB of a munmap is in flight and a CPU's paging-structure cache under the global PCID still "
+            "points to the detached PTE table: only the INVLPGB that is not final-only removes it",
+            f"asm/tlb.h: invlpgb_flush_user_nr_nosync(..., freed_tables) ({V})"))
 
     m.invariant("initiator_keeps_mm", forall(CPU, lambda i: preemptible(i) | on_cpu(i)),
                 "between get_cpu and put_cpu the initiating CPU keeps running the mm's task: no context switch, "

@@ -71,7 +71,17 @@ invalidate_user_asid, which only marks the user PCID in user_pcid_flush_mask, an
 back into the mask, so the global ASID's bit is set too. rar_tlb_flush's two RARs (kernel and user
 PCID) are one payload here; the kernel's accesses to user memory go through the kernel PCID.
 
-Scope: MADV_DONTNEED of one page per operation; one global ASID (the allocator, its wrap-around
+munmap (`munmap=True`, not with PTI): zap every PTE, free_pgtables detaches the PTE-table page into the same
+batch, and the flush says freed_tables: should_flush_all sends its IPIs (before the global ASID) to lazy
+CPUs too (`freed_tables_all=False`: filtered, a bug); paging-structure caches per CPU and PCID, dropped
+by the CPU's own flush of the PCID (a CR3 write without NOFLUSH) and by a RAR's invalidation (RAR_TYPE_
+INVPCID, individual address: INVPCID drops every paging-structure-cache entry of the PCID, Intel SDM vol.
+3 §4.10.4.1). Page walks start at the loaded PCID's cached PTE table, else at the PMD; one that reads a
+freed table breaks no_freed_table_walk. With rounds > 1, pte_alloc attaches a table (perhaps the freed
+one) first. The declarations are protocols/page_tables.py's, the actions global_asid.py's (shared with
+invlpgb.py).
+
+Scope: MADV_DONTNEED (or munmap) of one page (or the whole mapping) per operation; one global ASID (the allocator, its wrap-around
 flush_tlb_all, destroy_context and reuse are not modelled); no kernel
 PCID-0 flushes, no reclaim (rar_full_flush); the initiator is a RAR target like every CPU of the mask
 (the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads never
@@ -84,6 +94,7 @@ from checker.lang import (BOOL, Elem, If, IntRange, Mask, ModelBuilder, ModelErr
                           forall, when)
 
 from . import global_asid as gasid
+from . import page_tables
 
 TLB_C = "arch/x86/mm/tlb.c"
 RAR_C = "arch/x86/mm/rar.c"
@@ -102,6 +113,9 @@ def build(cfg):
     if cfg.global_at_start and cfg.assigned_at_start:
         raise ModelError("global_at_start=True with assigned_at_start=True",
                          "give one: the transition finished at the start, or just begun")
+    pti, tables = cfg.pti, cfg.munmap
+    if pti and tables:
+        raise ModelError("pti=True with munmap=True", "check PTI and munmap apart: drop one of the two")
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "rar", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
@@ -153,8 +167,10 @@ def build(cfg):
                      "CPU t's action vector, byte of payload slot i, in memory: PENDING (else SUCCESS)")
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
-    pti = cfg.pti
     tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
+    if tables:
+        pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
+        psc, freed_tables = pt.psc, pt.freed_tables
     if tso:
         lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
         act_sb = m.array("act_sb", CPU, Elem(CPU, optional=True), None,
@@ -169,10 +185,11 @@ def build(cfg):
     sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
 
     def flush_pcid(c, s, cond):
-        """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local); with
-        PTI, invalidate_user_asid(s) marks its user PCID (for the global ASID too: kern_pcid(asid)'s bit)."""
-        return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members] + ga.invalidate_user(
-            c, s, cond)
+        """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local), its
+        paging-structure-cache entries too (Intel SDM vol. 3 §4.10.4.1); with PTI, invalidate_user_asid(s)
+        marks its user PCID (for the global ASID too: kern_pcid(asid)'s bit)."""
+        return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members] + (
+            [psc[c, s].becomes(If(cond, None, psc[c, s]))] if tables else []) + ga.invalidate_user(c, s, cond)
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
@@ -183,6 +200,8 @@ def build(cfg):
 
     # ------------------------------------------------------------ the initiators
     gasid.declare_madvise_dontneed(ga)
+    if tables:
+        gasid.declare_munmap(ga, pt, rounds)
 
     def start_flush(i, rar, all_cpus):
         """flush_tlb_mm_range after inc_mm_tlb_gen: every CPU's dynamic slot is now behind; broadcast_tlb_flush
@@ -197,7 +216,10 @@ def build(cfg):
                                     f"rar_tlb_flush; else flush_tlb_multi ({RFC_TLB}; mm_global_asid: "
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
-        return when(phase[i] == "flush_start", start_flush(i, global_asid, ~global_asid & asid_transition))
+        every = ~global_asid & asid_transition
+        if tables and cfg.freed_tables_all:   # should_flush_all: info->freed_tables
+            every = every | freed_tables[i]
+        return when(phase[i] == "flush_start", start_flush(i, global_asid, every))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range: info->trim_cpumask = should_trim_cpumask(mm) "
                                     f"(once a second per mm): the IPI path even with a global ASID, to trim "
@@ -298,10 +320,11 @@ def build(cfg):
                                     f"pages; flush_tlb_mm_range has returned ({V})")
     def tlb_finish_mmu(i):
         last = rnd[i] + 1 >= rounds
-        return when(phase[i] == "flushed", ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")))
+        return when(phase[i] == "flushed", ga.free_batch(i), phase[i].becomes(If(last, "done", "freed")),
+                    pt.free_batch(i) if tables else [])
 
     if rounds > 1:
-        gasid.declare_do_anonymous_page(ga, False)
+        gasid.declare_do_anonymous_page(ga, False, (pt.pmd != None) if tables else True)  # noqa: E711
 
     # ------------------------------------------------------------ the hardware: RAR microcode
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
@@ -314,6 +337,8 @@ def build(cfg):
                     # PTI: rar_tlb_flush's second smp_call_rar_many, on user_pcid(asid), run with the first
                     [tlb_user[t, GLOB, p].becomes(If(payload[i, p], None, tlb_user[t, GLOB, p]))
                      for p in Page.members] if pti and cfg.pti_user_broadcast else [],
+                    # INVPCID individual-address: the PCID's paging-structure-cache entries go too
+                    [psc[t, GLOB].becomes(None)] if tables else [],
                     action[t, i].becomes(False))
 
     @m.action(CPU, actor=lambda t: t, fair="weak",
@@ -389,7 +414,10 @@ def build(cfg):
             return when(act_sb[i] == t, act_sb[i].becomes(None), action[t, i].becomes(True))
 
     # ------------------------------------------------------------ the hardware: walks and accesses
-    gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
+    if tables:
+        gasid.declare_table_walk(ga, pt, "Intel SDM vol. 3 §4.10")
+    else:
+        gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
     gasid.declare_user_access(ga)
     if pti:
         gasid.declare_pti_user(ga, "Intel SDM vol. 3 §4.10.1", rounds)
@@ -470,6 +498,15 @@ def build(cfg):
             "a flush of a global-ASID mm goes by IPI to trim mm_cpumask",
             f"{TLB_C}: flush_tlb_mm_range: should_trim_cpumask ({RFC_TLB})")
     gasid.cover_frame_freed_while_cached(ga)
+    if tables:
+        gasid.munmap_properties(ga, pt, global_asid, rounds, "S2: the flush says freed_tables: IPIs to lazy "
+                                                            f"CPUs too; a RAR drops the PCID's paging-structure "
+                                                            f"caches ({RFC_TLB})", lambda: m.cover(
+            "rar_reaches_detached_table", exists(CPU, CPU, lambda t, i: signal[t] & action[t, i] & freed_tables[i]
+                                                 & pt.detached(psc[t, GLOB])),
+            "a RAR of a munmap is signalled and the target's paging-structure cache under the global PCID still "
+            "points to the detached PTE table: its microcode's invalidation removes it",
+            f"{RAR_C}: smp_call_rar_many ({RFC_RAR})"))
     if pti:
         gasid.cover_user_pcid_flush_deferred(ga)
         gasid.leads_to_user_pcid_flush_applied(ga)
@@ -521,6 +558,11 @@ PARAMS = (
                                      "writes the payload"),
     gasid.SWITCH_MB,
     gasid.TRANSITION_FIRST,
+    Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed with "
+                               "the frames, paging-structure caches per CPU and PCID, the flush with freed_tables "
+                               "(IPIs to lazy CPUs too)"),
+    Param("freed_tables_all", True, doc="(bug when False; munmap) should_flush_all without info->freed_tables: the "
+                                        "IPIs of a flush that freed page tables skip lazy CPUs"),
     gasid.PTI,
     gasid.PTI_USER_BROADCAST,
     Param("user_flush_mask_wide", True, doc="(bug when False; pti) user_pcid_flush_mask is v6.15's 16-bit field: "

@@ -42,6 +42,9 @@ RAR_TSO = Check(PROTOCOL, name="rar_tso", cpus=2, initiators=1, pages=1, rounds=
 # trim IPI, the switch-in of a CPU outside the mask) marks its user PCID for the return to user;
 # rar_tlb_flush's second RAR flushes the global ASID's user PCID
 RAR_PTI = Check(PROTOCOL, name="rar_pti", cpus=2, initiators=1, pages=1, rounds=2, pti=True, expect="holds")
+# munmap with free_pgtables: a PTE-table page detached and freed; paging-structure caches per CPU and PCID,
+# dropped by a CPU's own flush of the PCID and by a RAR's invalidation; the flush's IPIs reach lazy CPUs
+RAR_MUNMAP = Check(PROTOCOL, name="rar_munmap", cpus=2, initiators=1, pages=1, rounds=2, munmap=True, expect="holds")
 # the smallest holding check (two CPUs, one VA, two flushes by one initiator): what `mutate` runs on
 RAR_SMALL = Check(PROTOCOL, name="rar_small", cpus=2, initiators=1, pages=1, rounds=2, expect="holds",
                   max_states=300_000)  # 10,286 states; the cap bounds a mutant whose space explodes

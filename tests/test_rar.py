@@ -23,12 +23,15 @@ PINNED = {"rar_small": ((10286, 34545, 38), False),
           "rar_2initiators": ((29467, 95964, 37), True),
           "rar_3cpus": ((828906, 4485445, 49), False),
           "rar_transition": ((190336, 797632, 31), False),
-          "rar_pti": ((568778, 1969207, 44), False)}
+          "rar_pti": ((568778, 1969207, 44), False),
+          "rar_munmap": ((155411, 659356, 41), False)}
 COVERS = {"rar_in_flight", "rar_wait_spins", "rar_with_irqs_off", "lazy_cpu_reached_by_rar",
           "global_entries_outside_mask", "switch_in_flushes_new_cpu", "global_asid_assigned",
           "dynamic_asid_in_transition", "transition_ipi", "transition_finished", "trim_ipi",
           "frame_freed_while_cached"}
-PTI_COVERS = {"user_pcid_flush_deferred", "global_user_pcid_flush_deferred", "rar_reaches_user_pcid"}
+EXTRA_COVERS = {"rar_pti": {"user_pcid_flush_deferred", "global_user_pcid_flush_deferred", "rar_reaches_user_pcid"},
+                "rar_munmap": {"rar_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",
+                               "refault_after_munmap"}}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -44,8 +47,7 @@ def test_design_holds_with_pinned_counts(name):
     assert COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
     # every goal, but the contexts of an action the check expects never to fire (dead_ok)
     assert all(g.reached for g in r.goals if g.action is None or r.coverage[g.action])
-    if name == "rar_pti":
-        assert PTI_COVERS <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
+    assert EXTRA_COVERS.get(name, set()) <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
 
 
 # spec file -> (check name, invariant, shortest trace length, the actions that tell the story)
@@ -62,6 +64,9 @@ BUGS = {
                                       ["native_send_rar_ipi", "set_action_entry", "rar_invalidate",
                                        "set_payload_late", "native_send_rar_ipi", "wait_for_action_done",
                                        "tlb_finish_mmu", "user_access"]),
+    "rar_munmap_lazy_ipi_filtered.py": ("rar_munmap_lazy_ipi_filtered", "no_freed_table_walk", 11,
+                                        ["enter_lazy_tlb", "tlb_fill", "munmap", "ipi_skip", "tlb_finish_mmu",
+                                         "tlb_fill"]),
     "rar_pti_kernel_pcid_only.py": ("rar_pti_kernel_pcid_only", "no_stale_access", 12,
                                     ["tlb_fill_user", "set_payload", "native_send_rar_ipi", "rar_invalidate",
                                      "wait_for_action_done", "tlb_finish_mmu", "user_access"]),
@@ -79,10 +84,11 @@ def test_broken_variant_found_by_both_engines(spec):
     assert_shortest_trace_on_both_engines(spec_path("bugs", spec), name, invariant, length, story)
 
 
-@pytest.mark.parametrize("spec", ["rar_pti_kernel_pcid_only.py", "rar_pti_user_flush_mask_16bit.py"])
-def test_bmc_finds_the_pti_variants_at_the_same_depth(spec):
-    """Z3 BMC at the explicit search's shortest length (12) finds each PTI variant (BMC asks every
-    shallower depth first, so none is shorter)."""
+@pytest.mark.parametrize("spec", ["rar_munmap_lazy_ipi_filtered.py", "rar_pti_kernel_pcid_only.py",
+                                  "rar_pti_user_flush_mask_16bit.py"])
+def test_bmc_finds_the_pti_and_munmap_variants_at_the_same_depth(spec):
+    """Z3 BMC at the explicit search's shortest length (11-12) finds each PTI and munmap variant (BMC
+    asks every shallower depth first, so none is shorter)."""
     name, invariant, length, _ = BUGS[spec]
     assert_bmc_finds_at_depth(spec_path("bugs", spec), name, invariant, length)
 
