@@ -392,6 +392,12 @@ def between_phases(rounds):
     return ("idle", "freed", "done") if rounds > 1 else ("idle", "done")
 
 
+def between_contexts(g, mode, label, rounds):
+    """Context covers: CPU c in `mode` at each point between its initiator's operations (`label`_PHASE)."""
+    return {f"{label}_{ph}": (lambda ph: lambda c: (g.mode[c] == mode) & (g.phase[c] == ph))(ph)
+            for ph in between_phases(rounds)}
+
+
 def declare_switch_mm_out_begin(g, rounds):
     """switch_mm_irqs_off away from the mm (one step), and the first step back: loaded_mm = SWITCHING,
     taken from another mm at each point between an initiator's operations."""
@@ -513,8 +519,7 @@ def declare_pti_user(g, manual, rounds):
     @g.m.action(g.CPU, environment=True, fair="weak",
                 ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the PCID's bit in user_pcid_flush_mask is "
                     "set, clear it and load the user CR3 without NOFLUSH (v4.15+)",
-                contexts={f"task_{ph}": (lambda ph: lambda c: (g.mode[c] == "user") & (g.phase[c] == ph))(ph)
-                          for ph in between_phases(rounds)})
+                contexts=between_contexts(g, "user", "task", rounds))
     def return_to_user(c):
         pending = lambda s: (loaded_asid[c] == s) & user_flush[c, s]  # noqa: E731
         return when((g.mode[c] == "user") & g.preemptible(c) & g.on_loaded(c, lambda s: user_flush[c, s]),
@@ -585,11 +590,11 @@ def cover_frame_freed_while_cached(g):
 
 
 def cover_user_pcid_flush_deferred(g):
-    """PTI: a flush the CPU made of its own PCID waits, for the user PCID, for the return to user."""
-    g.m.cover("user_pcid_flush_deferred", exists(g.CPU, g.PCID, g.Page, lambda c, s, p: g.user_flush[c, s]
-                                                 & g.unmapped_user(c, s, p)),
-              "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return to "
-              "user", f"{TLB_C}: invalidate_user_asid ({V})")
+    """PTI: a flush the CPU made of its dynamic slot waits, for the user PCID, for the return to user."""
+    g.m.cover("user_pcid_flush_deferred", exists(g.CPU, g.Page, lambda c, p: g.user_flush[c, g.DYN]
+                                                 & g.unmapped_user(c, g.DYN, p)),
+              "a dynamic ASID's user PCID still holds a translation the PTE no longer has, its flush deferred to "
+              "the return to user", f"{TLB_C}: invalidate_user_asid ({V})")
 
 
 def leads_to_user_pcid_flush_applied(g):

@@ -560,7 +560,8 @@ def build(cfg):
     # ------------------------------------------------------------ context switches (the scheduler's)
     gasid.declare_enter_lazy_tlb(ga)
 
-    @m.action(CPU, environment=True, ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
+    @m.action(CPU, environment=True, contexts=gasid.between_contexts(ga, "lazy", "lazy", rounds),
+              ref=f"{TLB_C}: switch_mm_irqs_off, prev == next: mm_needs_global_asid "
                                          f"-> choose_new_asid, the global PCID with NOFLUSH; is_global_asid -> "
                                          f"return; else was_lazy: smp_mb, flush if ctxs[asid].tlb_gen is behind "
                                          f"({V})")
