@@ -174,14 +174,14 @@ class Mm:
         tlb = self.tlb
         return (tlb[c, s, p] != None) & (tlb[c, s, p] != self.pte[p])  # noqa: E711
 
-    def stale(self, e, p, reused=None):
-        """TLB entry e of page p maps a freed frame, or one the mm maps elsewhere now (or, with `reused`, a
-        frame of that owner: another mm's page)."""
+    def stale(self, e, p, reused=()):
+        """TLB entry e of page p maps a freed frame, or one the mm maps elsewhere now (or a frame of an owner
+        in `reused`: another mm's page)."""
         frame, pte = self.frame, self.pte
 
         def bad(f):
             freed = (frame[f] == "free") | ((frame[f] == "mm") & (pte[p] != f))
-            return freed | (frame[f] == reused) if reused is not None else freed
+            return reduce(lambda out, owner: out | (frame[f] == owner), reused, freed)
         return exists(self.Frame, lambda f: (e == f) & bad(f))
 
     def zap(self, i, p):
@@ -478,7 +478,7 @@ def declare_table_walk(g, pt, manual):
                                              pte[p], tlb[c, s, p])) for s in g.PCID.members])
 
 
-def declare_user_access(g, reused=None):
+def declare_user_access(g, reused=()):
     """A user access through the TLB, flagged when its entry is stale (see Mm.stale)."""
     stale_access = g.stale_access
 

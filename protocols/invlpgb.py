@@ -159,15 +159,15 @@ def build(cfg):
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    # allocator: one more frame, the other mm B's page (B's translations can sit in a global PCID)
-    Frame = m.index_set("Frame", pages + (1 if alloc else 0))
+    # allocator: two more frames, the other mm B's page: each new B maps the one the last B did not
+    Frame = m.index_set("Frame", pages + (2 if alloc else 0))
     # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
     # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B
     PCID = m.index_set("PCID", 3 if alloc else 2)
     DYN, GLOB = PCID.members[0], PCID.members[1]
     GLOBALS = PCID.members[1:]
     TOP = PCID.members[-1]
-    FB = pages   # B's frame (allocator only)
+    B_FRAMES = tuple(Frame.members[pages:])   # B's frames (allocator only)
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
@@ -179,10 +179,11 @@ def build(cfg):
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
 
     pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    owners = ("free", "mm", "gathered", "b") if alloc else ("free", "mm", "gathered")
-    frame = m.array("frame", Frame, m.enum("Owner", *owners), lambda f: "b" if f == FB and alloc else "mm",
+    owners = ("free", "mm", "gathered", "b", "b_exited") if alloc else ("free", "mm", "gathered")
+    frame = m.array("frame", Frame, m.enum("Owner", *owners),
+                    lambda f: "mm" if f < pages else "b" if f == pages else "b_exited",
                     "user frame f: free (the allocator's), the mm's, unmapped and in an mmu_gather batch, "
-                    "or (allocator) the other mm B's")
+                    "or (allocator) the live B's, or freed when an earlier B exited (only a later B takes it)")
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
@@ -200,6 +201,7 @@ def build(cfg):
                             "mm->context.global_asid: none (0) or the global ASID")
         b_asid = m.var("b_global_asid", Elem(PCID, optional=True), GLOB,
                        "the other mm B's mm->context.global_asid (B was given the first one after boot)")
+        b_frame = m.var("b_frame", Elem(Frame), B_FRAMES[0], "the frame the live (or last) B maps its pages to")
         asid_used = m.var("global_asid_used", Mask(PCID), (GLOB,), "the global_asid_used bitmap")
         asid_freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
         last_asid = m.var("last_global_asid", Elem(PCID), GLOB,
@@ -233,6 +235,8 @@ def build(cfg):
     inv_todo = m.array("inv_todo", CPU, Mask(CPU), (),
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    if alloc:
+        b_stale = m.array("b_stale_access", CPU, BOOL, False, history=True)
     tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tables:
         pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
@@ -600,7 +604,8 @@ def build(cfg):
 
     if alloc:
         # ------------------------------------------------------------ the other mm B and its global ASID
-        @m.action(environment=True, ref=f"{TLB_C}: B's flush_tlb_mm_range -> consider_global_asid -> "
+        @m.action(environment=True, ref=f"kernel/fork.c: a new mm B (its page on the B frame the last B did not "
+                                        f"use); B's flush_tlb_mm_range -> consider_global_asid -> "
                                         f"use_global_asid -> allocate_global_asid, under global_asid_lock in "
                                         f"one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
         def b_use_global_asid():
@@ -609,26 +614,39 @@ def build(cfg):
             last = If(edge, GLOB, last_asid)
             new = next_free(used, last)
             wipe = edge & cfg.reset_flushes
+            # the B frame the last B did not map (each frame in turn, written with b_frame for its type)
+            other = If(b_frame == B_FRAMES[0], If(b_frame == B_FRAMES[0], B_FRAMES[1], b_frame), B_FRAMES[0])
             return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new),  # noqa: E711
                         b_asid.becomes(new), asid_used.becomes(used.with_(new)),
                         asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
-                        available.becomes(available - 1),
+                        available.becomes(available - 1), b_frame.becomes(other),
+                        [frame[f].becomes(If(other == f, "b", frame[f])) for f in B_FRAMES],
                         [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
                          for c in CPU.members for s in PCID.members for p in Page.members])
+
+        def b_entry(c, p):
+            """What CPU c's TLB maps page p to under B's global PCID (none while B has none)."""
+            return If(b_asid == TOP, tlb[c, TOP, p], If(b_asid == GLOB, tlb[c, GLOB, p], None))
 
         @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
                                                    "global PCID: B's translation of page p (B's frame)")
         def b_tlb_fill(c, p):
             empty = {s: tlb[c, s, p] == None for s in GLOBALS}  # noqa: E711
             return when((mode[c] == "other") & (b_asid != None),  # noqa: E711
-                        [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], FB, tlb[c, s, p])) for s in GLOBALS])
+                        [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], b_frame, tlb[c, s, p])) for s in GLOBALS])
+
+        @m.action(CPU, Page, environment=True, ref="a user access of the other mm B through its global PCID")
+        def b_access(c, p):
+            e = b_entry(c, p)
+            return when((mode[c] == "other") & (b_asid != None) & (e != None),  # noqa: E711
+                        b_stale[c].becomes(b_stale[c] | (e != b_frame)))
 
         free_ref = ("__set_bit(global_asid, global_asid_freed)" if cfg.freed_bitmap
                     else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
 
-        @m.action(environment=True, ref=f"kernel/fork.c: __mmdrop -> destroy_context -> {TLB_C}: "
-                                        f"mm_free_global_asid for B: {free_ref}, global_asid = 0, "
-                                        f"global_asid_available++; no flush ({V})")
+        @m.action(environment=True, ref=f"kernel/fork.c: B exits (exit_mmap frees its page), then __mmdrop -> "
+                                        f"destroy_context -> {TLB_C}: mm_free_global_asid for B: {free_ref}, "
+                                        f"global_asid = 0, global_asid_available++; no flush ({V})")
         def b_destroy_context():
             g = {s: b_asid == s for s in GLOBALS}
             if cfg.freed_bitmap:
@@ -636,7 +654,8 @@ def build(cfg):
             else:
                 upd = asid_used.becomes(If(g[TOP], asid_used.without(TOP), asid_used.without(GLOB)))
             return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
-                        available.becomes(available + 1))
+                        available.becomes(available + 1),
+                        [frame[f].becomes(If(b_frame == f, "b_exited", frame[f])) for f in B_FRAMES])
 
     # ------------------------------------------------------------ the hardware: walks and accesses
     if not tables:
@@ -654,7 +673,7 @@ def build(cfg):
         def kernel_access(c):
             return when(ktlb[c], kstale[c].becomes(kstale[c] | (kpage == "freed")))
 
-    gasid.declare_user_access(ga, "b" if alloc else None)
+    gasid.declare_user_access(ga, ("b", "b_exited") if alloc else ())
     if pti:
         gasid.declare_pti_user(ga, "AMD APM vol. 2 §5.5", rounds)
         gasid.declare_kernel_uaccess(ga)
@@ -710,6 +729,12 @@ def build(cfg):
         m.cover("kernel_page_freed", kpage == "freed",
                 "vfree ran: the kernel range was flushed and its page freed", "mm/vmalloc.c: vfree (v6.15)")
     if alloc:
+        m.invariant("b_no_stale_access", forall(CPU, lambda c: ~b_stale[c]),
+                    "no access of the other mm B goes through an earlier B's translation cached under the global "
+                    "ASID B was given", f"{TLB_C}: reset_global_asid_space flushes before a freed ASID is reused "
+                                        f"({V})",
+                    precondition=exists(CPU, PCID, Page, lambda c, s, p: exists(
+                        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "b_exited"))))
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
@@ -761,12 +786,15 @@ def build(cfg):
                 "an INVLPGB is in flight and a CPU's user PCID of the global ASID still holds the page: only the "
                 "second INVLPGB, on user_pcid(asid), removes it", f"{TLB_C}: broadcast_tlb_flush ({V})")
     if alloc:
+        def b_cached(e):
+            return reduce(lambda out, f: out | (e == f), B_FRAMES[1:], e == B_FRAMES[0])
+
         m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
-            CPU, PCID, Page, lambda c, s, p: tlb[c, s, p] == FB)),
+            CPU, PCID, Page, lambda c, s, p: b_cached(tlb[c, s, p]))),
                 "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
                 f"{TLB_C}: reset_global_asid_space ({V})")
         m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
-            PCID, lambda s: (tlb[c, s, p] == FB))),
+            PCID, lambda s: b_cached(tlb[c, s, p]))),
                 "B was destroyed while a TLB still holds its translation under its global PCID",
                 f"{TLB_C}: mm_free_global_asid ({V})")
         m.cover("freed_asid_reused", has_g & (global_asid == GLOB),
