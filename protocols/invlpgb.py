@@ -53,8 +53,8 @@ TLB_NR_DYN_ASIDS - 1) is one; the bitmaps global_asid_used and global_asid_freed
 last_global_asid. A second mm B was given the first global ASID after boot (the initial state);
 b_tlb_fill caches B's translation (its own frame) under B's PCID on a CPU that runs another mm, and
 b_access is B's user access through it; b_destroy_context is B's exit (exit_mmap frees its frame) and
-frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid is a new B, on the other
-of two B frames, given the next ASID (in one step under global_asid_lock, its reset applied at once). A
+frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid is a new B, on either of
+two B frames that an earlier B freed, given the next ASID (in one step under global_asid_lock, its reset applied at once). A
 new B that reads an earlier B's page through its PCID breaks b_no_stale_access. This mm's
 use_global_asid takes the lock; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1)
 reset_global_asid_space issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any
@@ -109,8 +109,8 @@ invalidate_user_asid on the global ASID (flush_tlb_func returns early for it, ch
 with NOFLUSH), so the width of user_pcid_flush_mask does not matter here; it does for RAR.
 
 Scope: one page per operation (MADV_DONTNEED, reclaim or vunmap); without `allocator`, one global ASID and no other
-mm's translations; with it, two global ASIDs, each B's memory one frame (two B frames in turn, taken
-only by Bs), B's own flushes and its dynamic ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
+mm's translations; with it, two global ASIDs, each B's memory one frame (two B frames, taken only by
+Bs), B's own flushes and its dynamic ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
 destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
 range INVLPGB on the global one; paging-structure caches only with munmap, PTI only with MADV_DONTNEED alone, no
@@ -606,23 +606,21 @@ def build(cfg):
 
     if alloc:
         # ------------------------------------------------------------ the other mm B and its global ASID
-        @m.action(environment=True, ref=f"kernel/fork.c: a new mm B (its page on the B frame the last B did not "
-                                        f"use); B's flush_tlb_mm_range -> consider_global_asid -> "
-                                        f"use_global_asid -> allocate_global_asid, under global_asid_lock in "
-                                        f"one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
-        def b_use_global_asid():
+        @m.action(Frame, environment=True, ref=f"kernel/fork.c: a new mm B, its page on frame f (one an earlier "
+                                               f"B freed); B's flush_tlb_mm_range -> consider_global_asid -> "
+                                               f"use_global_asid -> allocate_global_asid, under global_asid_lock "
+                                               f"in one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
+        def b_use_global_asid(f):
             edge = last_asid == TOP
             used = If(edge, asid_used & ~asid_freed, asid_used)
             last = If(edge, GLOB, last_asid)
             new = next_free(used, last)
             wipe = edge & cfg.reset_flushes
-            # the B frame the last B did not map (each frame in turn, written with b_frame for its type)
-            other = If(b_frame == B_FRAMES[0], If(b_frame == B_FRAMES[0], B_FRAMES[1], b_frame), B_FRAMES[0])
-            return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new),  # noqa: E711
+            return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new)  # noqa: E711
+                        & (frame[f] == "b_exited"),
                         b_asid.becomes(new), asid_used.becomes(used.with_(new)),
                         asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
-                        available.becomes(available - 1), b_frame.becomes(other),
-                        [frame[f].becomes(If(other == f, "b", frame[f])) for f in B_FRAMES],
+                        available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"),
                         [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
                          for c in CPU.members for s in PCID.members for p in Page.members])
 
