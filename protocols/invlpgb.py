@@ -735,6 +735,9 @@ def build(cfg):
                                         f"({V})",
                     precondition=exists(CPU, PCID, Page, lambda c, s, p: exists(
                         Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "b_exited"))))
+        m.invariant("b_frame_owned", forall(Frame, lambda f: (frame[f] == "b") == ((b_asid != None) & (b_frame == f))),  # noqa: E711
+                    "a frame is B's exactly while a live B maps its page to it: B's exit frees it, a new B takes "
+                    "one an earlier B freed", f"kernel/fork.c: exit_mmap before __mmdrop ({V})")
         m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
                     "no two live mms hold the same global ASID",
                     f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
@@ -793,6 +796,10 @@ def build(cfg):
             CPU, PCID, Page, lambda c, s, p: b_cached(tlb[c, s, p]))),
                 "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
                 f"{TLB_C}: reset_global_asid_space ({V})")
+        for s, which in ((GLOB, "first"), (TOP, "second")):
+            m.cover(f"b_cached_under_{which}_asid", exists(CPU, Page, lambda c, p: b_cached(tlb[c, s, p])),
+                    f"a TLB caches a B page under the {which} global ASID (B's page walk while it holds it)",
+                    f"{TLB_C}: the global ASID in CR3 on every CPU that runs B ({V})")
         m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
             PCID, lambda s: b_cached(tlb[c, s, p]))),
                 "B was destroyed while a TLB still holds its translation under its global PCID",
