@@ -39,6 +39,10 @@ ASSIGNED_AT_START = Param("assigned_at_start", False, doc="the mm starts just af
                                                           "and finishes the transition)")
 TRANSITION_FIRST = Param("transition_first", True, doc="(bug when False) mm_assign_global_asid publishes "
                                                        "global_asid before asid_transition")
+MUNMAP = Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed "
+                                    "with the frames, paging-structure caches per CPU and PCID, the flush with "
+                                    "freed_tables (the broadcast drops the PCID's paging-structure caches: INVLPGB "
+                                    "not final-only, a RAR's INVPCID; IPIs to lazy CPUs too)")
 PTI = Param("pti", False, doc="page-table isolation: user mode runs on each PCID's user PCID (kPCID | 2048), filled "
                               "by user-mode walks; a flush of a PCID by the CPU itself only marks its user PCID "
                               "(invalidate_user_asid) for the return to user; broadcast_tlb_flush flushes the "

@@ -854,9 +854,7 @@ PARAMS = (
     gasid.ASSIGNED_AT_START,
     gasid.PTI,
     gasid.PTI_USER_BROADCAST,
-    Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed with "
-                               "the frames, paging-structure caches per CPU and PCID, the flush with freed_tables "
-                               "(INVLPGB not final-only; IPIs to lazy CPUs too)"),
+    gasid.MUNMAP,
     Param("invlpgb_freed_tables", True, doc="(bug when False; munmap) the INVLPGB is final-only even when page "
                                             "tables were freed: paging-structure caches keep the freed table"),
     Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "

@@ -559,9 +559,7 @@ PARAMS = (
                                      "writes the payload"),
     gasid.SWITCH_MB,
     gasid.TRANSITION_FIRST,
-    Param("munmap", False, doc="munmap with free_pgtables as an operation: a PTE-table page detached and freed with "
-                               "the frames, paging-structure caches per CPU and PCID, the flush with freed_tables "
-                               "(IPIs to lazy CPUs too)"),
+    gasid.MUNMAP,
     Param("freed_tables_all", True, doc="(bug when False; munmap) should_flush_all without info->freed_tables: the "
                                         "IPIs of a flush that freed page tables skip lazy CPUs"),
     gasid.PTI,
