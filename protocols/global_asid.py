@@ -6,7 +6,9 @@ initiator (MADV_DONTNEED of one page, the IPI path through flush_tlb_multi and c
 consider_global_asid -> use_global_asid -> mm_assign_global_asid, finish_asid_transition's
 mm_clear_asid_transition, tlb_finish_mmu, the refault), the same scheduler (enter_lazy_tlb,
 switch_mm_irqs_off in steps, loaded_mm through a one-entry x86-TSO store buffer) and the same
-hardware walks and user accesses. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR),
+hardware walks and user accesses; with `munmap`, the same munmap, pte_alloc and walk through the
+paging-structure caches (protocols/page_tables.py's declarations); with `pti`, the same user PCIDs,
+invalidate_user_asid's mark, user-mode walk, return to user and kernel accesses to user memory. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR),
 inc_mm_tlb_gen, flush_tlb_func, leave_lazy and switch_mm_load_cr3 (choose_new_asid's flush), the
 generation rule (ctxs[].tlb_gen, or RAR's one bit), the allocator — each family declares itself;
 where a shared action differs only in a reference text, a guard, a predicate or its next phase, the
