@@ -53,9 +53,10 @@ TLB_NR_DYN_ASIDS - 1) is one; the bitmaps global_asid_used and global_asid_freed
 last_global_asid. A second mm B was given the first global ASID after boot (the initial state);
 b_tlb_fill caches B's translation (its own frame) under B's PCID on a CPU that runs another mm, and
 b_access is B's user access through it; b_destroy_context is B's exit (exit_mmap frees its frame) and
-frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid is a new B, on either of
-two B frames that an earlier B freed, given the next ASID (in one step under global_asid_lock, its reset applied at once). A
-new B that reads an earlier B's page through its PCID breaks b_no_stale_access. This mm's
+frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid is a new B, on either
+of two B frames that an earlier B freed, given the next ASID (in one step under global_asid_lock, its
+reset applied at once). A new B that reads an earlier B's page through its PCID breaks
+b_no_stale_access. This mm's
 use_global_asid takes the lock; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1)
 reset_global_asid_space issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any
 INVLPGB) and waits for it (TLBSYNC) before it moves the freed ASIDs back; allocate_global_asid then
@@ -110,7 +111,8 @@ with NOFLUSH), so the width of user_pcid_flush_mask does not matter here; it doe
 
 Scope: one page per operation (MADV_DONTNEED, reclaim or vunmap); without `allocator`, one global ASID and no other
 mm's translations; with it, two global ASIDs, each B's memory one frame (two B frames, taken only by
-Bs), B's own flushes and its dynamic ASIDs not modelled (B's translations under its global PCID are what may outlive it); this mm is never
+Bs), B's own flushes and its dynamic ASIDs not modelled (B's translations under its global PCID are
+what may outlive it); this mm is never
 destroyed; the flush
 is always a whole-PCID flush on the dynamic slot (the partial-flush rule is tlb_gen.py's) and a
 range INVLPGB on the global one; paging-structure caches only with munmap, PTI only with MADV_DONTNEED alone, no
@@ -161,7 +163,7 @@ def build(cfg):
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    # allocator: two more frames, the other mm B's page: each new B maps the one the last B did not
+    # allocator: two more frames for the other mms B' pages: a new B takes one an earlier B freed
     Frame = m.index_set("Frame", pages + (2 if alloc else 0))
     # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
     # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B

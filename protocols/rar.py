@@ -71,8 +71,8 @@ invalidate_user_asid, which only marks the user PCID in user_pcid_flush_mask, an
 back into the mask, so the global ASID's bit is set too. rar_tlb_flush's two RARs (kernel and user
 PCID) are one payload here; the kernel's accesses to user memory go through the kernel PCID.
 
-munmap (`munmap=True`, not with PTI): zap every PTE, free_pgtables detaches the PTE-table page into the same
-batch, and the flush says freed_tables: should_flush_all sends its IPIs (before the global ASID) to lazy
+munmap (`munmap=True`, not with PTI): zap every PTE, free_pgtables detaches the PTE-table page into the
+same batch, and the flush says freed_tables: should_flush_all sends its IPIs (before the global ASID) to lazy
 CPUs too (`freed_tables_all=False`: filtered, a bug); paging-structure caches per CPU and PCID, dropped
 by the CPU's own flush of the PCID (a CR3 write without NOFLUSH) and by a RAR's invalidation (RAR_TYPE_
 INVPCID, individual address: INVPCID drops every paging-structure-cache entry of the PCID, Intel SDM vol.
@@ -81,8 +81,8 @@ freed table breaks no_freed_table_walk. With rounds > 1, pte_alloc attaches a ta
 one) first. The declarations are protocols/page_tables.py's, the actions global_asid.py's (shared with
 invlpgb.py).
 
-Scope: MADV_DONTNEED (or munmap) of one page (or the whole mapping) per operation; one global ASID (the allocator, its wrap-around
-flush_tlb_all, destroy_context and reuse are not modelled); no kernel
+Scope: MADV_DONTNEED of one page (or munmap of the whole mapping) per operation; one global ASID (the
+allocator, its wrap-around flush_tlb_all, destroy_context and reuse are not modelled); no kernel
 PCID-0 flushes, no reclaim (rar_full_flush); the initiator is a RAR target like every CPU of the mask
 (the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads never
 report FAILURE; a RAR is never sent to an empty mask (the initiator's CPU runs the mm);
