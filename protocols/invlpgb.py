@@ -163,7 +163,7 @@ def build(cfg):
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "invlpgb", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    # allocator: two more frames for the other mms B' pages: a new B takes one an earlier B freed
+    # allocator: two more frames for the pages of the other mms B: a new B takes one an earlier B freed
     Frame = m.index_set("Frame", pages + (2 if alloc else 0))
     # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
     # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B
