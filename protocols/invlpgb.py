@@ -269,11 +269,13 @@ def build(cfg):
         """PCID s is this mm's global ASID."""
         return (global_asid == s) if alloc else (s == GLOB)
 
+    def entry_under(asid, c, p):
+        """What CPU c's TLB maps page p to under the global PCID `asid` holds (allocator: none while none)."""
+        return If(asid == TOP, tlb[c, TOP, p], If(asid == GLOB, tlb[c, GLOB, p], None))
+
     def glob_entry(c, p):
         """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
-        if not alloc:
-            return tlb[c, GLOB, p]
-        return If(global_asid == TOP, tlb[c, TOP, p], If(global_asid == GLOB, tlb[c, GLOB, p], None))
+        return entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
 
     ga = gasid.Mm(m, k=k, n=n, tso=tso, CPU=CPU, Page=Page, Frame=Frame, PCID=PCID, pte=pte, frame=frame,
                   batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
@@ -626,10 +628,6 @@ def build(cfg):
                         [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
                          for c in CPU.members for s in PCID.members for p in Page.members])
 
-        def b_entry(c, p):
-            """What CPU c's TLB maps page p to under B's global PCID (none while B has none)."""
-            return If(b_asid == TOP, tlb[c, TOP, p], If(b_asid == GLOB, tlb[c, GLOB, p], None))
-
         @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
                                                    "global PCID: B's translation of page p (B's frame)")
         def b_tlb_fill(c, p):
@@ -639,7 +637,7 @@ def build(cfg):
 
         @m.action(CPU, Page, environment=True, ref="a user access of the other mm B through its global PCID")
         def b_access(c, p):
-            e = b_entry(c, p)
+            e = entry_under(b_asid, c, p)
             return when((mode[c] == "other") & (b_asid != None) & (e != None),  # noqa: E711
                         b_stale[c].becomes(b_stale[c] | (e != b_frame)))
 
