@@ -225,9 +225,8 @@ def action_table(run: MutationRun) -> Table:
 
 def survivor_line(r: MutantResult, run: MutationRun) -> str:
     """A survivor as a kernel developer can act on it: what, where in the kernel, at which bounds."""
-    vac = f" (the gate's vacuity check notes: {r.detail})" if r.detail else ""
     return (f"#{r.number} {r.description} — {r.ref or 'no kernel ref'} — survives {run.check} at "
-            f"{bounds_text(run)}{vac}")
+            f"{bounds_text(run)}")
 
 
 def report_run(run: MutationRun, out: Console) -> None:
@@ -257,11 +256,6 @@ def report_run(run: MutationRun, out: Console) -> None:
                   + "".join(f"\n  #{r.number} {escape(r.description)} — by {r.killer} at {r.at}" for r in late),
                   soft_wrap=True)
     survivors = run.survivors()
-    vacuous = run.vacuous()
-    if vacuous:
-        out.print(f"{len(vacuous)} of the survivors make the holds vacuous (an action never fires, or "
-                  f"a hazard precondition is never met), which fails the spec gate; counting those "
-                  f"as killed the score would be {pct(run.score_with_vacuity())}", soft_wrap=True)
     if survivors:
         out.print(f"[bold]{len(survivors)} survivors[/] (re-run one with --check {run.check} "
                   "--mutant N):")

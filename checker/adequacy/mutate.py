@@ -46,12 +46,12 @@ class MutantResult:
     description: str
     outcome: str                     # one of OUTCOMES
     killer: str | None = None        # the property that broke: an invariant, "deadlock", a
-                                     # leads-to property, or "cover NAME"
-    killer_kind: str | None = None   # invariant | deadlock | liveness | cover
+                                     # leads-to property, "cover NAME", or "vacuity"
+    killer_kind: str | None = None   # invariant | deadlock | liveness | cover | vacuity
     trace_length: int | None = None  # steps of the shortest counterexample
     states: int = 0
     seconds: float = 0.0
-    detail: str = ""                 # the error, the limit hit, or why a survivor's holds is vacuous
+    detail: str = ""                 # the error, the limit hit, or why the mutant's holds is vacuous
     apart: str = ""                  # "environment" or "observer": reported apart (mutants.apart)
     at: str = ""                     # killed only at this larger check's bounds (--escalate)
 
@@ -123,16 +123,6 @@ class MutationRun:
         n = self.counted(action)
         return self.counts(action)["killed"] / n if n > 0 else None
 
-    def vacuous(self) -> list[MutantResult]:
-        """Survivors whose "holds" is vacuous (a dead action, a hazard precondition never met):
-        the spec gate fails those even though no property broke."""
-        return [r for r in self.survivors() if r.detail]
-
-    def score_with_vacuity(self) -> float | None:
-        """The score if the survivors the spec gate rejects as vacuous counted as killed."""
-        n = self.counted()
-        return (self.counts()["killed"] + len(self.vacuous())) / n if n > 0 else None
-
     def actions(self) -> list[str]:
         return list(dict.fromkeys(r.action for r in self.results))
 
@@ -194,7 +184,8 @@ def reachable(model: Model, renamings: bool = False) -> Reachable:
 
 def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
     """(outcome, killer, killer kind, detail) of a mutant's run; "survived" until equivalence
-    is decided. An unreached cover property kills like a broken invariant."""
+    is decided. An unreached cover kills like a broken invariant, and so does a vacuous holds
+    (an action that never fires, a hazard precondition never met): the spec gate fails both."""
     if r.verdict is Verdict.VIOLATED and r.violation is not None:
         return "killed", r.violation.invariant, r.violation.kind, ""
     if r.verdict is Verdict.UNCOVERED:
@@ -205,7 +196,9 @@ def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
         return "incomplete", None, None, r.reason
     if r.verdict is Verdict.ERROR:
         return "error", None, None, r.reason
-    return "survived", None, None, "; ".join(r.vacuity)
+    if r.vacuity:
+        return "killed", "vacuity", "vacuity", "; ".join(r.vacuity)
+    return "survived", None, None, ""
 
 
 def mutant_options(backend: str, check: Check, deadline: float | None,
@@ -433,7 +426,7 @@ def as_dict(run: MutationRun) -> dict:
         "spec": run.spec, "check": run.check, "protocol": run.protocol, "bounds": run.bounds,
         "backend": run.backend, "workers": run.workers, "seconds": round(run.seconds, 2),
         "original_states": run.original_states, "generated": run.generated,
-        "score": run.score(), "score_with_vacuity": run.score_with_vacuity(),
+        "score": run.score(),
         "min_mutation_score": run.floor, "met": run.met,
         "only_actions": list(run.only), "escalated": list(run.escalated), "complete": run.complete,
         "counts": {o: c[o] for o in OUTCOMES},
