@@ -996,6 +996,16 @@ def build(cfg):
                 f"{TLB_C}: choose_new_asid: ctxs[new_asid].tlb_gen = next->context.tlb_gen for a slot taken "
                 f"over ({ver})",
                 precondition=exists(CPU, ASID, lambda c, s: asid_mm[c, s] == "other_mm"))
+    if cfg.asids > 1:
+        named = ("mm",) if cfg.other_mms else ("mm", "other_mm")  # other_mms folds every other process into one
+        m.invariant("one_slot_per_mm", forall(CPU, lambda c: reduce(
+            lambda a, b: a & b, [count(ASID, lambda s: asid_mm[c, s] == x) <= 1 for x in named])),
+                    "an mm holds at most one ASID slot per CPU: choose_new_asid reuses the slot whose ctx_id "
+                    "matches before it hands out another, so a second slot for the same mm is never found "
+                    "again (a slot leaked, and that mm's entries cached twice)",
+                    f"{TLB_C}: choose_new_asid: for each asid, if ctxs[asid].ctx_id == next->context.ctx_id, "
+                    f"return it ({ver})",
+                    precondition=exists(CPU, ASID, lambda c, s: asid_mm[c, s] == "other_mm"))
     m.invariant("cpumask_is_loaded", forall(CPU, lambda c: mm_cpumask.has(c) == (mode[c] != "other")),
                 "mm_cpumask holds exactly the CPUs that have this mm loaded (its tasks and lazy kthreads): a "
                 "CPU missing would miss flushes, one left over would take IPIs it has nothing to flush for",
@@ -1237,12 +1247,17 @@ def build(cfg):
                 "has not loaded: no flush IPI reaches it; the generation check at switch-in must",
                 f"{TLB_C}: choose_new_asid, ctxs[asid].tlb_gen < next_tlb_gen (v4.14+, {ver})")
     if cfg.asids > 1:
-        m.cover("slot_kept_across_switch", exists(CPU, ASID, Page, lambda c, s, p: (mode[c] == "other")
-                                                  & (asid_mm[c, s] == "mm") & (asid_gen[c, s] == mm_tlb_gen)
-                                                  & (tlb[c, s, p] != None)),  # noqa: E711
-                "a CPU running another mm keeps this mm's caught-up translations in their own slot: switching "
-                "back is a NOFLUSH CR3 write (what PCID is for)",
-                f"{TLB_C}: choose_new_asid: ctxs[asid].ctx_id == next's, tlb_gen caught up: *need_flush = false ({ver})")
+        # one cover per page, at generation 0: a switch_mm_out that drops one page's entry must not go unseen
+        # (after a flush, flush_tlb_func's switch of a lazy CPU to init_mm reaches the same states)
+        for q in Page.members:
+            m.cover(f"slot_kept_across_switch_{q}", exists(CPU, ASID, lambda c, s: (mode[c] == "other")
+                                                           & (asid_mm[c, s] == "mm") & (mm_tlb_gen == 0)
+                                                           & (tlb[c, s, q] != None) & (tlb[c, s, q] == pte[q])),  # noqa: E711
+                    f"a CPU that switched to another mm keeps this mm's translation of page {q} in this mm's "
+                    "slot: switching back is a NOFLUSH CR3 write (what PCID is for)",
+                    f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid: another slot for next, prev's ctxs[] "
+                    f"entry left as it is; switching back, ctx_id matches and tlb_gen is caught up: "
+                    f"*need_flush = false ({ver})")
     if pages > cfg.ceiling:
         m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
                 "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",
