@@ -102,6 +102,10 @@ def build(cfg):
     if cfg.other_mms and cfg.asids < 2:
         raise ModelError("other_mms with asids=1: with one ASID slot every switch flushes, and there is no "
                          "cursor to move", "give asids=2 or more")
+    if cfg.mms == 3 and (cfg.asids < 2 or cfg.other_mms):
+        raise ModelError(f"mms=3 with asids={cfg.asids}{' and other_mms' if cfg.other_mms else ''}: the third "
+                         "process competes for ASID slots, which needs PCID and named processes",
+                         "give asids=2 or 3 and other_mms=False, or mms=2")
     m = ModelBuilder("tlb_gen", cfg, __doc__)
     # symmetric when every CPU is an initiator: no CPU is then singled out (initiators 0..k-1 are)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
@@ -130,7 +134,8 @@ def build(cfg):
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, ASID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to, tagged with ASID slot s (PCID)")
-    asid_mm = m.array("asid_mm", (CPU, ASID), m.enum("Ctx", "none", "mm", "other_mm"),
+    others = ("other_mm", "third_mm") if cfg.mms == 3 else ("other_mm",)   # the named processes besides mm
+    asid_mm = m.array("asid_mm", (CPU, ASID), m.enum("Ctx", "none", "mm", *others),
                       lambda c, s: "mm" if s == 0 else "none", "cpu_tlbstate.ctxs[s].ctx_id: whose slot s is")
     asid_gen = m.array("asid_gen", (CPU, ASID), IntRange(0, gens), 0,
                        "cpu_tlbstate.ctxs[s].tlb_gen: the mm generation slot s has caught up with")
@@ -139,6 +144,14 @@ def build(cfg):
                         "cpu_tlbstate.next_asid: choose_new_asid's round-robin cursor")
     mode = m.array("mode", CPU, m.enum("Mode", "user", "lazy", "other"), "user",
                    "what CPU c runs: this mm's task, a lazy kthread, another mm")
+    if cfg.mms == 3:
+        other_task = m.array("other_task", CPU, m.enum("Other", *others), "other_mm",
+                             "which other process CPU c runs when it is not running this mm")
+    # PCID's purpose: with no more processes than slots, round-robin never hands out a slot another holds
+    no_takeover = cfg.asids > 1 and not cfg.other_mms and cfg.mms <= cfg.asids
+    if no_takeover:
+        taken_over = m.var("slot_taken_over", BOOL, False,
+                           "choose_new_asid has handed out a slot that another named process held", history=True)
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm)")
     mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
     # each initiator's operation and its per-CPU flush_tlb_info
@@ -329,9 +342,11 @@ def build(cfg):
         flush = {s: chosen[s] & (~found | behind(s)) for s in slots}
         slot = reduce(lambda rest, s: If(chosen[s], s, rest), slots, loaded_asid[c])
         step = reduce(lambda rest, s: If(next_asid[c] == s, (s + 1) % len(slots), rest), slots, next_asid[c])
+        took = reduce(lambda a, b: a | b, [~found & chosen[s] & (asid_mm[c, s] != "none") for s in slots])
         return flush, want, ([asid_mm[c, s].becomes(If(chosen[s], nxt, asid_mm[c, s])) for s in slots]
                              + [loaded_asid[c].becomes(slot),
-                                next_asid[c].becomes(If(when & ~found, step, next_asid[c]))])
+                                next_asid[c].becomes(If(when & ~found, step, next_asid[c]))]
+                             + ([taken_over.becomes(taken_over | took)] if no_takeover else []))
 
     def switch_asid(c, nxt):
         """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
@@ -924,7 +939,23 @@ def build(cfg):
     def switch_mm_in(c):
         """Switch to a task of this mm: its slot is reused (flushed only if behind) or a slot taken over."""
         return when(preemptible(c) & (mode[c] == "other"), mode[c].becomes("user"),
-                    mm_cpumask.becomes(mm_cpumask.with_(c)), switch_asid(c, "mm"))
+                    mm_cpumask.becomes(mm_cpumask.with_(c)), switch_asid(c, "mm"),
+                    [other_task[c].becomes("other_mm")] if cfg.mms == 3 else [])
+
+    if cfg.mms == 3:
+        def switch_other(src, dst):
+            """A CPU not running this mm switches from process src to dst: choose_new_asid finds dst's
+            slot or hands out the next one round-robin."""
+            def step(c):
+                return when(preemptible(c) & (mode[c] == "other") & (other_task[c] == src),
+                            other_task[c].becomes(dst), switch_asid(c, dst))
+            step.__name__ = f"switch_to_{dst}"
+            m.action(CPU, environment=True, contexts={"task": lambda c: quiet(c) & (mode[c] == "other")
+                                                      & (other_task[c] == src)},
+                     ref=f"{TLB_C}: switch_mm_irqs_off, prev != next (neither this mm): choose_new_asid(next), "
+                         f"load next's CR3 ({ver})")(step)
+        switch_other("other_mm", "third_mm")
+        switch_other("third_mm", "other_mm")
 
     if cfg.asids > 1 and cfg.other_mms:
         @m.action(CPU, ASID, environment=True,
@@ -981,8 +1012,13 @@ def build(cfg):
                 f"NOFLUSH ({ver})",
                 precondition=exists(CPU, ASID, Page, lambda c, s, p: (tlb[c, s, p] != None)  # noqa: E711
                                     & ((loaded_asid[c] != s) | (mode[c] != "other"))))
-    m.invariant("loaded_asid_is_current", forall(CPU, lambda c: on_loaded(c, lambda s: asid_mm[c, s])
-                                                 == If(mode[c] == "other", "other_mm", "mm")),
+    def runs(c, x):
+        """CPU c runs the other process x (the only one, unless mms=3)."""
+        return (mode[c] == "other") & ((other_task[c] == x) if cfg.mms == 3 else True)
+
+    m.invariant("loaded_asid_is_current", forall(CPU, lambda c: reduce(
+        lambda rest, x: If(runs(c, x), on_loaded(c, lambda s: asid_mm[c, s]) == x, rest), others,
+        on_loaded(c, lambda s: asid_mm[c, s]) == "mm")),
                 "the ASID slot a CPU has loaded belongs to the mm it runs: this mm's for its tasks and a lazy "
                 "kthread, another mm's (or init_mm's) otherwise; else that mm's tasks translate through "
                 "this mm's entries, or this mm's through another's",
@@ -990,14 +1026,14 @@ def build(cfg):
                 f"next->context.ctx_id) ({ver})",
                 precondition=exists(CPU, lambda c: mode[c] == "other"))
     m.invariant("slot_gen_not_ahead", forall(CPU, ASID, lambda c, s: If(
-        asid_mm[c, s] == "mm", asid_gen[c, s] <= mm_tlb_gen, (asid_mm[c, s] != "other_mm") | (asid_gen[c, s] == 0))),
+        asid_mm[c, s] == "mm", asid_gen[c, s] <= mm_tlb_gen, (asid_mm[c, s] == "none") | (asid_gen[c, s] == 0))),
                 "no ASID slot records a generation its mm has not reached (the other mm never flushes: 0), "
                 "else a later flush of that mm would be skipped as already done",
                 f"{TLB_C}: choose_new_asid: ctxs[new_asid].tlb_gen = next->context.tlb_gen for a slot taken "
                 f"over ({ver})",
                 precondition=exists(CPU, ASID, lambda c, s: asid_mm[c, s] == "other_mm"))
     if cfg.asids > 1:
-        named = ("mm",) if cfg.other_mms else ("mm", "other_mm")  # other_mms folds every other process into one
+        named = ("mm",) if cfg.other_mms else ("mm", *others)  # other_mms folds every other process into one
         m.invariant("one_slot_per_mm", forall(CPU, lambda c: reduce(
             lambda a, b: a & b, [count(ASID, lambda s: asid_mm[c, s] == x) <= 1 for x in named])),
                     "an mm holds at most one ASID slot per CPU: choose_new_asid reuses the slot whose ctx_id "
@@ -1006,6 +1042,14 @@ def build(cfg):
                     f"{TLB_C}: choose_new_asid: for each asid, if ctxs[asid].ctx_id == next->context.ctx_id, "
                     f"return it ({ver})",
                     precondition=exists(CPU, ASID, lambda c, s: asid_mm[c, s] == "other_mm"))
+    if no_takeover:
+        m.invariant("no_slot_taken_over", ~taken_over,
+                    f"with no more processes ({cfg.mms}) than ASID slots ({cfg.asids}), no CPU hands out a slot "
+                    "another process holds: each finds its own slot again, so switching back needs no flush "
+                    "(what PCID is for)",
+                    f"{TLB_C}: choose_new_asid: ns.asid = this_cpu_add_return(cpu_tlbstate.next_asid, 1) - 1, "
+                    f"round-robin over TLB_NR_DYN_ASIDS (v4.14+, 10af6235e0d3; {ver})",
+                    precondition=exists(CPU, lambda c: forall(ASID, lambda s: asid_mm[c, s] != "none")))
     m.invariant("cpumask_is_loaded", forall(CPU, lambda c: mm_cpumask.has(c) == (mode[c] != "other")),
                 "mm_cpumask holds exactly the CPUs that have this mm loaded (its tasks and lazy kthreads): a "
                 "CPU missing would miss flushes, one left over would take IPIs it has nothing to flush for",
@@ -1295,6 +1339,9 @@ PROTOCOL = Protocol("tlb_gen", build, (
     Param("rounds", 1, 1, 2, doc="MADV_DONTNEED operations per initiator"),
     Param("asids", 1, 1, 3, doc="TLB_NR_DYN_ASIDS: ASID slots (PCIDs) per CPU, 6 in the kernel; 1: a "
                                 "switch of mm flushes this mm's entries, as without PCID"),
+    Param("mms", 2, 2, 3, doc="(asids > 1) named processes competing for a CPU's ASID slots: this mm, another "
+          "(init_mm folded in), and with 3 a third the other CPUs switch to, so that choose_new_asid's round-robin "
+          "cursor hands out more than one slot"),
     Param("other_mms", False, doc="(asids > 1) the other processes on a CPU that is not running this mm move "
           "choose_new_asid's round-robin cursor and take over any slot, this mm's too (flushed): the other mm "
           "stands for all of them, so where the cursor stands is not the two named mms' history"),

@@ -23,6 +23,11 @@ V5_2CPUS = Check(PROTOCOL, name="tlb_gen_v5_2cpus", cpus=2, initiators=2, pages=
 # (specs/bugs/pcid_switch_without_gen_check.py leaves that check out; 3 CPUs: README "Performance")
 PCID_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_2cpus", cpus=2, initiators=2, pages=2, asids=2,
                    expect="holds")
+# three processes on three slots: a third mm the CPUs switch to, so that choose_new_asid's round-robin cursor
+# hands out more than one slot, and no_slot_taken_over (PCID's purpose) has something to say (one initiator:
+# 43,101 states, small enough to mutate the ASID switch whole)
+PCID_3MMS_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_3mms_2cpus", cpus=2, initiators=1, pages=2, asids=3, mms=3,
+                        expect="holds")
 # the same with the other processes as an adversary: they move choose_new_asid's cursor and take over any
 # slot, this mm's too (525,518 states: 9.4x the deterministic cursor's, which assumes only two mms run)
 PCID_OTHER_MMS_2CPUS = Check(PROTOCOL, name="tlb_gen_pcid_other_mms_2cpus", cpus=2, initiators=2, pages=2,
