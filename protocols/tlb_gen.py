@@ -51,7 +51,9 @@ mmap_lock for write and the PTL and flushes the old VA before pte_unmap_unlock (
 eb66ae030829, after it: CVE-2018-18281); ftruncate (unmap_mapping_range) zaps a page without
 mmap_lock. Migration (`migrate=True`, one more frame): try_to_migrate_one puts a migration entry in
 the PTE and flushes, move_to_new_page copies to a free frame, remove_migration_ptes maps it and frees
-the old one; a user access through a translation of a copied frame would lose a store.
+the old one; a user access through a translation of a copied frame would lose a store. Any migration
+may fail before its copy (migration_restore: -EAGAIN, -ENOMEM, the driver declining the page), and the
+old PTE comes back.
 `migrate_kind="device"` cites device migration (migrate_vma_setup's collect, the driver's copy,
 migrate_vma_finalize): the same steps. With dio, a folio the IO pins is not migrated (the expected
 ref_count; migrate_vma_check_page) and its old PTE comes back (`migrate_ref_check=False`: it is, and
@@ -665,16 +667,17 @@ def build(cfg):
             return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
                         & (mig_new[i] != None), back(i, mig_new[i]))  # noqa: E711
 
-        if cfg.dio and cfg.migrate_ref_check:
-            @m.action(CPU, **initiator, ref=f"{MIG_C}: " + (
-                "migrate_device_unmap: !migrate_vma_check_page -> restore: remove_migration_ptes(folio, folio, 0)"
-                if device else "unmap_and_move: -EAGAIN from folio_migrate_mapping -> "
-                "remove_migration_ptes(folio, folio)") + (" (v6.1)" if device else " (v5.15)"))
-            def migration_restore(i):
-                """A folio with a reference beside the mapping's (a GUP pin) is not migrated: the old
-                PTE comes back."""
-                return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
-                            & (mig_new[i] == None) & pinned(i), back(i, None))  # noqa: E711
+        @m.action(CPU, **initiator, ref=f"{MIG_C}: " + (
+            "migrate_device_unmap: !migrate_vma_check_page, or migrate_vma_finalize for a page the driver did "
+            "not migrate -> remove_migration_ptes(folio, folio, 0)" if device else "unmap_and_move: -EAGAIN "
+            "(folio_migrate_mapping's ref_count), -ENOMEM -> remove_migration_ptes(folio, folio)")
+            + (" (v6.1)" if device else " (v5.15)"))
+        def migration_restore(i):
+            """The migration fails before the copy and the old PTE comes back: a folio with a reference
+            beside the mapping's (a GUP pin) always fails, when that is checked; any other may (no free
+            frame, a lock not taken, the driver declining it)."""
+            return when((phase[i] == "flushed") & task(i) & migrating[i] & ptl_free()
+                        & (mig_new[i] == None), back(i, None))  # noqa: E711
 
     if cfg.reclaim:
         @m.action(CPU, Page, **zapper, ref="mm/rmap.c: try_to_unmap_one: ptep_get_and_clear, "

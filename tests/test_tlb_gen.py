@@ -60,8 +60,8 @@ PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_pag
                 "tlb_gen_dio_2cpus": ((57668, 278311, 27), {"lazyfree_page_redirtied", "lazyfree_page_discarded",
                                                              "dio_pins_page_under_unmap"}),
                 "tlb_gen_mremap_2cpus": ((278319, 1037422, 22), {"old_va_cached_after_move", "concurrent_flushes"}),
-                "tlb_gen_migrate_2cpus": ((92539, 331834, 24), {"migration_copied", "concurrent_flushes"}),
-                "tlb_gen_migrate_device_dio_2cpus": ((23862, 127410, 17), {"migration_copied",
+                "tlb_gen_migrate_2cpus": ((116731, 444522, 23), {"migration_copied", "concurrent_flushes"}),
+                "tlb_gen_migrate_device_dio_2cpus": ((24564, 133182, 17), {"migration_copied",
                                                                             "migration_refused_pinned"}),
                 "tlb_gen_munmap_2cpus": ((95651, 460104, 18), {"lazy_cpu_caches_detached_table",
                                                                 "concurrent_flushes", "partial_flush"})}
