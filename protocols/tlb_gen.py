@@ -169,6 +169,9 @@ def build(cfg):
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    mmu_gather = m.array("tlb_gather", CPU, BOOL, False, "initiator c holds a live mmu_gather, tlb_gather_mmu "
+                         ".. tlb_finish_mmu: MADV_DONTNEED, MADV_FREE, munmap, truncation (not reclaim, mremap or "
+                         "migration, which flush without one)")
     if cfg.csd_fifo:
         if k > 2:
             raise ModelError(f"csd_fifo with initiators={k}: the queue order is modelled for two initiators",
@@ -424,7 +427,8 @@ def build(cfg):
     def madvise_dontneed(i, p):
         """MADV_DONTNEED of one page: clear the PTE, gather the frame (mmap_lock for read, the PTL)."""
         rd, lock = mmap_read_lock(i)
-        return when(starts(i) & rd & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p), lock)  # noqa: E711
+        return when(starts(i) & rd & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p), lock,  # noqa: E711
+                    mmu_gather[i].becomes(True))
 
     if pages > 1:
         @m.action(CPU, **starter, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
@@ -433,7 +437,8 @@ def build(cfg):
             """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
             present = lambda q: pte[q] != None  # noqa: E711,E731
             rd, lock = mmap_read_lock(i)
-            return when(starts(i) & rd & ptl_free() & exists(Page, present), gather(i, present), lock)
+            return when(starts(i) & rd & ptl_free() & exists(Page, present), gather(i, present), lock,
+                        mmu_gather[i].becomes(True))
 
     if cfg.munmap:
         @m.action(CPU, **starter, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
@@ -445,7 +450,7 @@ def build(cfg):
             freed_tables, so lazy CPUs are flushed too (their page walks could still reach the table)."""
             rd, lock = mmap_read_lock(i)
             return when(starts(i) & rd & ptl_free() & (pmd != None),  # noqa: E711
-                        gather(i, lambda q: pte[q] != None, span=lambda q: True), lock,  # noqa: E711
+                        gather(i, lambda q: pte[q] != None, span=lambda q: True), lock, mmu_gather[i].becomes(True),  # noqa: E711
                         pmd.becomes(None), freed_tables[i].becomes(True),
                         [ptable[t].becomes(If(pmd == t, "gathered", ptable[t])) for t in PTable.members],
                         [table_batch[t].becomes(If(pmd == t, i, table_batch[t])) for t in PTable.members])
@@ -471,7 +476,7 @@ def build(cfg):
             rd, _ = mmap_read_lock(i)   # held until tlb_finish_mmu if there is a flush
             return when(starts(i) & rd & ptl_free() & (pte[p] != None),  # noqa: E711
                         [mmap_readers.becomes(If(was_dirty, mmap_readers.with_(i), mmap_readers))] if locks else [],
-                        pte_dirty[p].becomes(False),
+                        pte_dirty[p].becomes(False), mmu_gather[i].becomes(was_dirty),
                         [lazyfree[f].becomes(lazyfree[f] | (pte[p] == f)) for f in Frame.members],
                         [in_range[i, q].becomes(was_dirty & (q == p)) for q in Page.members],
                         phase[i].becomes(If(was_dirty, "flush_start", If(last(i), "done", "idle"))),
@@ -563,9 +568,8 @@ def build(cfg):
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
                                     "gathered pages; flush_tlb_mm_range has returned (v5.13)")
     def tlb_finish_mmu(i):
-        return when((phase[i] == "flushed") & task(i) & unmaps(i) & (~moving[i] if cfg.mremap else True)
-                    & (~migrating[i] if cfg.migrate else True),
-                    free_batch(i), mmap_read_unlock(i))
+        return when((phase[i] == "flushed") & task(i) & mmu_gather[i], free_batch(i), mmap_read_unlock(i),
+                    mmu_gather[i].becomes(False))
 
     if cfg.mremap:
         under = cfg.mremap_flush_under_ptl
@@ -600,7 +604,8 @@ def build(cfg):
         def unmap_mapping_range(i, p):
             """ftruncate of the file behind the mapping zaps page p without mmap_lock (through the
             file's rmap), flushes p's range and frees the page (truncate_inode_pages)."""
-            return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p))  # noqa: E711
+            return when(starts(i) & ptl_free() & (pte[p] != None), gather(i, lambda q: q == p),  # noqa: E711
+                        mmu_gather[i].becomes(True))
 
     if cfg.migrate:
         before, device = cfg.migrate_flush_before_copy, cfg.migrate_kind == "device"
