@@ -52,7 +52,7 @@ PINNED_BUG_SPECS = {("tlb_gen_partial_flush.py", n) for n in
 
 # check -> (distinct states, transitions, depth) on the reference explorer, no symmetry
 PINNED_2CPUS = {"tlb_gen_v6_2cpus": (18717, 63122, 17), "tlb_gen_v5_2cpus": (18421, 62546, 17),
-                "tlb_gen_pcid_2cpus": (111844, 355834, 21)}
+                "tlb_gen_pcid_2cpus": (111844, 355834, 21), "tlb_gen_pcid_3mms_2cpus": (43101, 169632, 17)}
 # the composable callers and parts, each a check at 2 CPUs: (distinct states, transitions, depth) on the
 # reference explorer, and the covers that say its hazard is reached
 PINNED_PARTS = {"tlb_gen_madv_free_2cpus": ((137809, 480608, 23), {"lazyfree_page_redirtied",
@@ -191,6 +191,15 @@ def test_more_initiators_than_cpus_is_refused(tmp_path, capsys):
     assert main([str(spec)]) == 2
     err = capsys.readouterr().err
     assert "initiators=3 is more than cpus=2" in err and "Traceback" not in err
+
+
+def test_a_third_process_without_pcid_is_refused(tmp_path, capsys):
+    spec = tmp_path / "three_mms.py"
+    spec.write_text("from checker.spec import Check\nfrom protocols.tlb_gen import PROTOCOL\n"
+                    "CHECK = Check(PROTOCOL, cpus=2, initiators=1, mms=3)\n")
+    assert main([str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "mms=3 with asids=1" in err and "give asids=2 or 3" in err and "Traceback" not in err
 
 
 def test_b17_reclaim_discards_a_lazyfree_page_a_direct_io_holds():
@@ -387,3 +396,35 @@ def test_caller_properties_kill_what_survived_before_them(name, description, kil
         properties=tuple(p for p in mutant.model.properties if p.name not in CALLER_PROPERTIES),
         actions=tuple(dataclasses.replace(a, contexts=()) for a in mutant.model.actions))  # and no context covers
     assert run_check(SPEC, check, opts, model=before).verdict is Verdict.HOLDS
+
+
+# the ASID switch and the callers (issue 11, sixth pass): a mutant that survived the fifth pass, the
+# start and end of its description, and what kills it now; a property of SIXTH_PROPERTIES, or a model
+# change (deadlock: the mmu_gather live only in the operations that take one)
+SIXTH_PROPERTIES = ("one_slot_per_mm", "no_slot_taken_over", "slot_kept_across_switch_0", "slot_kept_across_switch_1")
+SIXTH_PASS = [
+    ("tlb_gen_pcid_2cpus", "switch_mm_in: `asid_mm[c][1] == mm` → `asid_mm[c][1] != mm`",
+     "in the update of asid_mm[c][1]", "one_slot_per_mm"),
+    ("tlb_gen_pcid_2cpus", "switch_mm_out: negate the If condition", "in the update of tlb[c][0][0]",
+     "cover slot_kept_across_switch_0"),
+    ("tlb_gen_pcid_3mms_2cpus", "switch_mm_out: drop update `next_asid[c] := ", "", "no_slot_taken_over"),
+    ("tlb_gen_reclaim_2cpus", "free_unref_page_list: drop update `phase[i] := ", "", "deadlock"),
+    ("tlb_gen_mremap_2cpus", "mremap_unlock: drop update `phase[i] := ", "", "deadlock"),
+]
+
+
+@pytest.mark.parametrize("name,start,end,killer", SIXTH_PASS, ids=[s[0] + ":" + s[3] for s in SIXTH_PASS])
+def test_sixth_pass_kills_what_survived_the_fifth(name, start, end, killer):
+    """An mm in two ASID slots, a switch that drops this mm's translations, the round-robin cursor stuck
+    (three processes on three slots), an operation ended by another's tlb_finish_mmu: each is found now,
+    and where a new property finds it, the mutant holds without the new properties."""
+    from checker.adequacy.mutate import check_mutants, classify
+    check = _check(SPEC, name)
+    mutant, = [m for m in check_mutants(check)[1] if m.description.startswith(start) and m.description.endswith(end)]
+    opts = RunOptions({}, backend="fast")
+    assert classify(run_check(SPEC, check, opts, model=mutant.model))[1] == killer
+    if killer != "deadlock":
+        without = dataclasses.replace(
+            mutant.model, invariants=tuple(i for i in mutant.model.invariants if i.name not in SIXTH_PROPERTIES),
+            covers=tuple(c for c in mutant.model.covers if c.name not in SIXTH_PROPERTIES))
+        assert run_check(SPEC, check, opts, model=without).verdict is Verdict.HOLDS
