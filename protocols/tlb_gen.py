@@ -415,9 +415,9 @@ def build(cfg):
                 + [pte[q].becomes(If(hit(q), None, pte[q])) for q in Page.members]
                 + [phase[i].becomes("flush_start")])
 
-    initiator = dict(actor=lambda i, *_: i, fair="weak")
-    # an operation starts in its task's context (a syscall, khugepaged, kswapd), IRQs on
-    starter = dict(initiator, contexts={"task": lambda i, *_: irq[i] == "none"})
+    # every step of an operation runs in its task's context (a syscall, khugepaged, kswapd), IRQs on
+    initiator = dict(actor=lambda i, *_: i, fair="weak", contexts={"task": lambda i, *_: irq[i] == "none"})
+    starter = initiator
     # ... and one that takes a page finds it mapped (the work the caller exists for)
     zapper = dict(initiator, contexts={**starter["contexts"], "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
