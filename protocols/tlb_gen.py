@@ -169,7 +169,7 @@ def build(cfg):
     irq = m.array("irq", CPU, Irq, "none", "CPU t's progress in the flush IPI handler")
     irq_from = m.array("irq_from", CPU, Elem(CPU, optional=True), None, "whose csd CPU t's handler runs")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
-    mmu_gather = m.array("tlb_gather", CPU, BOOL, False, "initiator c holds a live mmu_gather, tlb_gather_mmu "
+    mmu_gather = m.array("mmu_gather", CPU, BOOL, False, "initiator c holds a live mmu_gather, tlb_gather_mmu "
                          ".. tlb_finish_mmu: MADV_DONTNEED, MADV_FREE, munmap, truncation (not reclaim, mremap or "
                          "migration, which flush without one)")
     if cfg.csd_fifo:
@@ -417,9 +417,8 @@ def build(cfg):
 
     # every step of an operation runs in its task's context (a syscall, khugepaged, kswapd), IRQs on
     initiator = dict(actor=lambda i, *_: i, fair="weak", contexts={"task": lambda i, *_: irq[i] == "none"})
-    starter = initiator
     # ... and one that takes a page finds it mapped (the work the caller exists for)
-    zapper = dict(initiator, contexts={**starter["contexts"], "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
+    zapper = dict(initiator, contexts={**initiator["contexts"], "mapped": lambda i, p, *_: pte[p] != None})  # noqa: E711
     last = lambda i: rnd[i] + 1 >= rounds  # noqa: E731
 
     @m.action(CPU, Page, **zapper, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
@@ -431,7 +430,7 @@ def build(cfg):
                     mmu_gather[i].becomes(True))
 
     if pages > 1:
-        @m.action(CPU, **starter, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
+        @m.action(CPU, **initiator, ref="mm/madvise.c: madvise_dontneed_single_vma -> zap_page_range "
                                        "-> mm/memory.c: zap_pte_range over the whole range (v5.13)")
         def madvise_dontneed_range(i):
             """MADV_DONTNEED of the whole range: the flush covers the pages the zap cleared."""
@@ -441,7 +440,7 @@ def build(cfg):
                         mmu_gather[i].becomes(True))
 
     if cfg.munmap:
-        @m.action(CPU, **starter, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
+        @m.action(CPU, **initiator, ref="mm/mmap.c: __do_munmap (mmap_write_downgrade: zap under mmap_lock for "
                                        "read, v4.20+) -> unmap_region: unmap_vmas -> zap_pte_range; free_pgtables "
                                        "-> free_pte_range: pmd_clear, pte_free_tlb (tlb->freed_tables = 1) (v5.13)")
         def munmap(i):
