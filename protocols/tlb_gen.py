@@ -1135,6 +1135,10 @@ def build(cfg):
                                                    & unmapped_user(c, s, p)),
                 "a user PCID still holds a translation the PTE no longer has, its flush deferred to the return "
                 "to user", f"{TLB_C}: invalidate_user_asid ({ver})")
+    only_in_op("mmu_gather_only_in_op", lambda i: mmu_gather[i],
+               "an mmu_gather lives only inside the operation that took it: tlb_finish_mmu ends it before the "
+               "call returns (else its batch and range would be carried into the next operation)",
+               "mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu on an on-stack struct mmu_gather (v5.13)")
     if cfg.munmap:
         pt.invariant_table_batch(m, "mm/mmu_gather.c: tlb_remove_table, tlb_finish_mmu -> tlb_table_flush (v5.13)")
         only_in_op("freed_tables_only_in_flush", lambda i: freed_tables[i],
