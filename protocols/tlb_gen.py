@@ -1313,6 +1313,16 @@ def build(cfg):
                     f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid: another slot for next, prev's ctxs[] "
                     f"entry left as it is; switching back, ctx_id matches and tlb_gen is caught up: "
                     f"*need_flush = false ({ver})")
+            if cfg.mms == 3:   # and a switch between the other two leaves this mm's slot as it is
+                m.cover(f"slot_kept_while_third_runs_{q}", exists(CPU, ASID, lambda c, s: runs(c, "third_mm")
+                                                                  & (asid_mm[c, s] == "mm") & (mm_tlb_gen > 0)
+                                                                  & (asid_gen[c, s] == mm_tlb_gen)
+                                                                  & (tlb[c, s, q] != None)  # noqa: E711
+                                                                  & (tlb[c, s, q] == pte[q])),
+                        f"a CPU running the third process keeps this mm's translation of page {q}, caught up with "
+                        "a flush, in this mm's slot: choose_new_asid for one process leaves every other slot "
+                        "as it is",
+                        f"{TLB_C}: choose_new_asid: only the chosen slot's ctxs[] entry is written ({ver})")
     if pages > cfg.ceiling:
         m.cover("flush_all_request", exists(CPU, lambda i: in_flush(i) & flush_all[i]),
                 "a flush whose range is over the ceiling goes out as TLB_FLUSH_ALL",

@@ -398,13 +398,15 @@ def test_caller_properties_kill_what_survived_before_them(name, description, kil
 # change (deadlock: the mmu_gather live only in the operations that take one; the task context cover
 # of every step of an operation)
 SIXTH_PROPERTIES = ("one_slot_per_mm", "no_slot_taken_over", "slot_kept_across_switch_0", "slot_kept_across_switch_1",
-                    "mmu_gather_only_in_op")
+                    "slot_kept_while_third_runs_0", "slot_kept_while_third_runs_1", "mmu_gather_only_in_op")
 SIXTH_PASS = [
     ("tlb_gen_pcid_2cpus", "switch_mm_in: `asid_mm[c][1] == mm` → `asid_mm[c][1] != mm`",
      "in the update of asid_mm[c][1]", "one_slot_per_mm"),
     ("tlb_gen_pcid_2cpus", "switch_mm_out: negate the If condition", "in the update of tlb[c][0][0]",
      "cover slot_kept_across_switch_0"),
     ("tlb_gen_pcid_3mms_2cpus", "switch_mm_out: drop update `next_asid[c] := ", "", "no_slot_taken_over"),
+    ("tlb_gen_pcid_3mms_2cpus", "switch_to_third_mm: negate the If condition", "in the update of tlb[c][0][0]",
+     "cover slot_kept_while_third_runs_0"),
     ("tlb_gen_reclaim_2cpus", "free_unref_page_list: drop update `phase[i] := ", "", "deadlock"),
     ("tlb_gen_mremap_2cpus", "mremap_unlock: drop update `phase[i] := ", "", "deadlock"),
     ("tlb_gen_reclaim_2cpus", "free_unref_page_list: drop guard conjunct `reclaiming[i]`", "", "mmu_gather_only_in_op"),
