@@ -4,4 +4,4 @@ from protocols.hyperv import PROTOCOL
 
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="hyperv_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
-                 min_mutation_score=0.72)   # docs/adequacy.md: 120 of 164 scored mutants killed
+                 min_mutation_score=0.76)   # docs/adequacy.md: 131 of 171 scored mutants killed

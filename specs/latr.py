@@ -4,4 +4,4 @@ from protocols.latr import PROTOCOL
 
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="latr_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
-                 min_mutation_score=0.78)   # docs/adequacy.md: 101 of 129 scored mutants killed
+                 min_mutation_score=0.82)   # docs/adequacy.md: 110 of 134 scored mutants killed

@@ -4,4 +4,4 @@ from protocols.v6 import PROTOCOL
 
 CHECK = Check(PROTOCOL, cpus=3, pages=1, rounds=2, expect="holds")
 TWO_CPUS = Check(PROTOCOL, name="v6_2cpus", cpus=2, pages=2, rounds=2, expect="holds",
-                 min_mutation_score=0.83)   # docs/adequacy.md: 196 of 232 scored mutants killed
+                 min_mutation_score=0.85)   # docs/adequacy.md: 207 of 242 scored mutants killed
