@@ -190,14 +190,14 @@ class Mm:
             return reduce(lambda out, owner: out | (frame[f] == owner), reused, freed)
         return exists(self.Frame, lambda f: (e == f) & bad(f))
 
-    def zap(self, i, p):
+    def zap(self, i, p, ranged=True):
         """zap_pte_range of page p: the PTE cleared, its frame into initiator i's mmu_gather batch, p the
-        flush range."""
+        flush range (`ranged=False`: no range is recorded, as reclaim's v6.15 batch keeps none)."""
         pte, frame, batch, Frame = self.pte, self.frame, self.batch, self.Frame
         took = {f: pte[p] == f for f in Frame.members}
         return [frame[f].becomes(If(took[f], "gathered", frame[f])) for f in Frame.members] + [
-            batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members] + [
-            self.in_range[i, q].becomes(q == p) for q in self.Page.members] + [pte[p].becomes(None)]
+            batch[f].becomes(If(took[f], i, batch[f])) for f in Frame.members] + ([
+            self.in_range[i, q].becomes(q == p) for q in self.Page.members] if ranged else []) + [pte[p].becomes(None)]
 
     def free_batch(self, i):
         """tlb_flush_mmu_free: the frames in initiator i's mmu_gather batch go back to the allocator."""

@@ -330,8 +330,10 @@ def build(cfg):
                                              "(should_defer_flush): ptep_get_and_clear, then "
                                              "set_tlb_ubc_flush_pending (v6.15)")
         def try_to_unmap_one(i, p):
+            """The merged batch keeps no address (its INVLPGB covers every PCID); the targeted one
+            flushes the page it was given."""
             return when(flusher(i) & (phase[i] == "idle") & on_cpu(i) & (pte[p] != None),  # noqa: E711
-                        ga.zap(i, p), rec[i].becomes(True), phase[i].becomes("unmapped"))
+                        ga.zap(i, p, ranged=reclaim == "targeted"), rec[i].becomes(True), phase[i].becomes("unmapped"))
 
         if reclaim == "merged":
             @m.action(CPU, **initiator, ref=f"{TLBFLUSH_H}: arch_tlbbatch_add_pending: inc_mm_tlb_gen, "

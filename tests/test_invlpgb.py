@@ -24,7 +24,7 @@ SPEC = spec_path("invlpgb.py")
 PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_2initiators": ((26403, 88532, 31), True),
           "invlpgb_allocator": ((234636, 1031904, 47), False),
-          "invlpgb_reclaim": ((10710, 36688, 32), False),
+          "invlpgb_reclaim": ((10984, 37440, 32), False),
           "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
           "invlpgb_kernel": ((39563, 211068, 34), False),
           "invlpgb_transition": ((141184, 632960, 25), False),
