@@ -347,11 +347,12 @@ def build(cfg):
         flush = {s: chosen[s] & (~found | behind(s)) for s in slots}
         slot = reduce(lambda rest, s: If(chosen[s], s, rest), slots, loaded_asid[c])
         step = reduce(lambda rest, s: If(next_asid[c] == s, (s + 1) % len(slots), rest), slots, next_asid[c])
-        took = reduce(lambda a, b: a | b, [~found & chosen[s] & (asid_mm[c, s] != "none") for s in slots])
-        return flush, want, ([asid_mm[c, s].becomes(If(chosen[s], nxt, asid_mm[c, s])) for s in slots]
-                             + [loaded_asid[c].becomes(slot),
-                                next_asid[c].becomes(If(when & ~found, step, next_asid[c]))]
-                             + ([taken_over.becomes(taken_over | took)] if no_takeover else []))
+        ups = [asid_mm[c, s].becomes(If(chosen[s], nxt, asid_mm[c, s])) for s in slots] + [
+            loaded_asid[c].becomes(slot), next_asid[c].becomes(If(when & ~found, step, next_asid[c]))]
+        if no_takeover:   # the ghost: a slot handed out that another named process held
+            took = reduce(lambda a, b: a | b, [~found & chosen[s] & (asid_mm[c, s] != "none") for s in slots])
+            ups.append(taken_over.becomes(taken_over | took))
+        return flush, want, ups
 
     def switch_asid(c, nxt):
         """The whole ASID switch: the chosen slot flushed (if it must be) and loaded."""
