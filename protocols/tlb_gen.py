@@ -121,6 +121,8 @@ def build(cfg):
     FLUSHERS, EVERY_CPU = CPU.mask(*range(k)), CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
     lazyfree_reclaim = cfg.madv_free and cfg.reclaim
+    # MADV_FREE, reclaim keeping the redirtied page, and a second reclaim of it: three operations
+    swap_after_keep = lazyfree_reclaim and k * rounds >= 3
     locks = cfg.locks or cfg.mremap or cfg.migrate
     dest = pages - 1 if cfg.mremap else None   # mremap's new VA: unmapped at first, its frame free
     Phase = m.enum("Phase", "idle", "flush_start", "sending", "local_flush", "waiting", "flushed",
@@ -188,6 +190,9 @@ def build(cfg):
                            "frame f is a lazyfree folio (MADV_FREE cleared PG_swapbacked): reclaim may discard it "
                            "clean, without writing it out")
         lost_write = m.array("lost_write", (CPU, Page), BOOL, False, history=True)
+        if swap_after_keep:
+            kept = m.array("kept", Frame, BOOL, False, "reclaim found frame f's lazyfree page redirtied and "
+                           "mapped it back (until f is freed)", history=True)
     if cfg.dio:
         Dio = m.enum("Dio", "idle", "grabbed", "pinned", "done")
         dio = m.var("dio", Dio, "idle", "a direct-IO read into the mm's memory: gup_fast's progress")
@@ -562,7 +567,8 @@ def build(cfg):
     def forget(gone):
         """A freed frame is no lazyfree folio any more, nor a copied or moved one."""
         flags = ([lazyfree] if cfg.madv_free else []) + ([copied] if cfg.migrate else []) \
-            + ([moved] if cfg.mremap else []) + ([discarded] if cfg.dio and lazyfree_reclaim else [])
+            + ([moved] if cfg.mremap else []) + ([discarded] if cfg.dio and lazyfree_reclaim else []) \
+            + ([kept] if swap_after_keep else [])
         return [v[f].becomes(If(gone[f], False, v[f])) for v in flags for f in Frame.members]
 
     @m.action(CPU, **initiator, ref="mm/mmu_gather.c: tlb_finish_mmu -> tlb_flush_mmu_free: free the "
@@ -725,6 +731,8 @@ def build(cfg):
                        + [lazyfree[f].becomes(If(back[f], False, lazyfree[f])) for f in Frame.members])
                 if cfg.dio:
                     ups += [discarded[f].becomes(discarded[f] | (mine[f] & ~keep)) for f in Frame.members]
+                if swap_after_keep:
+                    ups += [kept[f].becomes(kept[f] | back[f]) for f in Frame.members]
                 if locks:
                     ups.append(ptl.becomes(None))   # page_vma_mapped_walk_done
                 return when((phase[i] == "lazyfree_check") & task(i), ups, phase[i].becomes("flush_start"))
@@ -1215,6 +1223,13 @@ def build(cfg):
                                                   & lazyfree[f] & (phase[i] == "flush_start")),
                 "reclaim discards a clean lazyfree page (no swap-out), then flushes and frees it",
                 "mm/rmap.c: try_to_unmap_one, MADV_FREE page check: goto discard")
+    if swap_after_keep:
+        m.cover("kept_page_swapped_out", exists(CPU, Frame, lambda i, f: kept[f] & ~lazyfree[f] & reclaiming[i]
+                                                & (batch[f] == i) & (phase[i] == "flush_start")),
+                "a later reclaim swaps out the page an earlier one kept because a store redirtied it after "
+                "MADV_FREE: the mapped-back folio is swap-backed again, no longer lazyfree",
+                "mm/rmap.c: try_to_unmap_one, MADV_FREE page check: folio_set_swapbacked, then "
+                "folio_test_swapbacked on the next pass (v5.18)")
     if cfg.mremap:
         m.cover("old_va_cached_after_move", exists(CPU, ASID, Page, lambda c, s, p: exists(
             Frame, lambda f: (tlb[c, s, p] == f) & moved[f] & (pte[p] != f))),

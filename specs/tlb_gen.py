@@ -42,6 +42,10 @@ RECLAIM_2CPUS = Check(PROTOCOL, name="tlb_gen_reclaim_2cpus", cpus=2, initiators
 # page and maps a redirtied one back (one page: MADV_FREE and reclaim meet on it)
 MADV_FREE_2CPUS = Check(PROTOCOL, name="tlb_gen_madv_free_2cpus", cpus=2, initiators=2, pages=1,
                         madv_free=True, reclaim=True, expect="holds")
+# the same with two operations each: a reclaim that kept the redirtied page is followed by one that swaps
+# it out (kept_page_swapped_out; mutate --escalate tlb_gen_madv_free_2rounds kills what only that reads)
+MADV_FREE_2ROUNDS = Check(PROTOCOL, name="tlb_gen_madv_free_2rounds", cpus=2, initiators=2, pages=1, rounds=2,
+                          madv_free=True, reclaim=True, expect="holds")
 # B17's fixed model: a direct-IO read pins the page (gup_fast) while one initiator does MADV_FREE
 # and then reclaims it; specs/bugs/b17_madv_free_dio.py drops the refcount check
 DIO_2CPUS = Check(PROTOCOL, name="tlb_gen_dio_2cpus", cpus=2, initiators=1, pages=1, rounds=2,
