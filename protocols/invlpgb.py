@@ -166,11 +166,17 @@ def build(cfg):
     # allocator: two more frames for the pages of the other mms B: a new B takes one an earlier B freed
     Frame = m.index_set("Frame", pages + (2 if alloc else 0))
     # 0: the CPU's dynamic ASID slot for this mm; then the global ASIDs: one (the mm's), or with the
-    # allocator two (TLB_NR_DYN_ASIDS and MAX_ASID_AVAILABLE - 1: the reset's edge), shared with mm B
-    PCID = m.index_set("PCID", 3 if alloc else 2)
+    # allocator `global_asids` (TLB_NR_DYN_ASIDS .. MAX_ASID_AVAILABLE - 1, the reset's edge), shared with
+    # mm B, and MAX_ASID_AVAILABLE itself: what allocate_global_asid hands out when find_next_zero_bit
+    # finds no clear bit from the cursor up (v6.15 goes on with it)
+    G = cfg.global_asids
+    if G != 2 and not alloc:
+        raise ModelError(f"global_asids={G} without the allocator", "give allocator=True, or leave global_asids at 2")
+    PCID = m.index_set("PCID", 2 + G if alloc else 2)
     DYN, GLOB = PCID.members[0], PCID.members[1]
     GLOBALS = PCID.members[1:]
-    TOP = PCID.members[-1]
+    SEARCH = PCID.members[1:-1] if alloc else GLOBALS   # the bitmaps' search range
+    TOP, PAST = SEARCH[-1], PCID.members[-1]
     B_FRAMES = tuple(Frame.members[pages:])   # B's frames (allocator only)
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
@@ -210,7 +216,7 @@ def build(cfg):
         asid_freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
         last_asid = m.var("last_global_asid", Elem(PCID), GLOB,
                           "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
-        available = m.var("global_asid_available", IntRange(0, len(GLOBALS) - 1), 0,
+        available = m.var("global_asid_available", IntRange(0, G - 1), G - 2,
                           "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
     else:
         global_asid = m.var("global_asid", BOOL, assigned, "mm->context.global_asid != 0")
@@ -271,7 +277,7 @@ def build(cfg):
 
     def entry_under(asid, c, p):
         """What CPU c's TLB maps page p to under the global PCID `asid` holds (allocator: none while none)."""
-        return If(asid == TOP, tlb[c, TOP, p], If(asid == GLOB, tlb[c, GLOB, p], None))
+        return reduce(lambda out, s: If(asid == s, tlb[c, s, p], out), GLOBALS, None)
 
     def glob_entry(c, p):
         """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
@@ -423,10 +429,14 @@ def build(cfg):
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
 
+    def at_edge(last):
+        """last_global_asid >= MAX_ASID_AVAILABLE - 1: the next allocation resets first."""
+        return (last == TOP) | (last == PAST)
+
     def allocate(i, start):
         """use_global_asid: global_asid_available, then allocate_global_asid: at the edge
         (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first."""
-        edge = last_asid == TOP
+        edge = at_edge(last_asid)
         flush = edge & cfg.reset_flushes
         return when(start & (available != 0), asid_lock.becomes(i),
                     phase[i].becomes(If(edge, "reset_sync", "claim")),
@@ -455,8 +465,11 @@ def build(cfg):
                         last_asid.becomes(GLOB), inv_all[i].becomes(False), phase[i].becomes("claim"))
 
         def next_free(used, last):
-            """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid), two ASIDs."""
-            return If((last == GLOB) & ~used.has(GLOB), last, TOP)
+            """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid): the first clear
+            bit from the cursor up, else MAX_ASID_AVAILABLE."""
+            def from_(j):
+                return reduce(lambda out, s: If(~used.has(s), s, out), reversed(SEARCH[j:]), PCID.at(PAST))
+            return reduce(lambda out, j: If(last == SEARCH[j], from_(j), out), range(len(SEARCH) - 1), from_(-1))
 
         @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid: find_next_zero_bit from "
                                         f"last_global_asid, __set_bit(asid, global_asid_used), last_global_asid "
@@ -464,7 +477,7 @@ def build(cfg):
                                         f"store ({V}, {TLBFLUSH_H})")
         def allocate_global_asid(i):
             new = next_free(asid_used, last_asid)
-            return when((phase[i] == "claim") & ~asid_used.has(new), asid_used.becomes(asid_used.with_(new)),
+            return when(phase[i] == "claim", asid_used.becomes(asid_used.with_(new)),
                         last_asid.becomes(new), available.becomes(available - 1), store(first, new),
                         phase[i].becomes("assign"))
 
@@ -617,12 +630,12 @@ def build(cfg):
                                                f"use_global_asid -> allocate_global_asid, under global_asid_lock "
                                                f"in one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
         def b_use_global_asid(f):
-            edge = last_asid == TOP
+            edge = at_edge(last_asid)
             used = If(edge, asid_used & ~asid_freed, asid_used)
             last = If(edge, GLOB, last_asid)
             new = next_free(used, last)
             wipe = edge & cfg.reset_flushes
-            return when((asid_lock == None) & (b_asid == None) & (available != 0) & ~used.has(new)  # noqa: E711
+            return when((asid_lock == None) & (b_asid == None) & (available != 0)  # noqa: E711
                         & (frame[f] == "b_exited"),
                         b_asid.becomes(new), asid_used.becomes(used.with_(new)),
                         asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
@@ -650,11 +663,12 @@ def build(cfg):
                                         f"destroy_context -> {TLB_C}: mm_free_global_asid for B: {free_ref}, "
                                         f"global_asid = 0, global_asid_available++; no flush ({V})")
         def b_destroy_context():
-            g = {s: b_asid == s for s in GLOBALS}
+            def of_b(bits, f):
+                return reduce(lambda out, s: If(b_asid == s, f(bits, s), out), GLOBALS[1:], f(bits, GLOB))
             if cfg.freed_bitmap:
-                upd = asid_freed.becomes(If(g[TOP], asid_freed.with_(TOP), asid_freed.with_(GLOB)))
+                upd = asid_freed.becomes(of_b(asid_freed, lambda bits, s: bits.with_(s)))
             else:
-                upd = asid_used.becomes(If(g[TOP], asid_used.without(TOP), asid_used.without(GLOB)))
+                upd = asid_used.becomes(of_b(asid_used, lambda bits, s: bits.without(s)))
             return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
                         available.becomes(available + 1),
                         [frame[f].becomes(If(b_frame == f, "b_exited", frame[f])) for f in B_FRAMES])
@@ -798,7 +812,7 @@ def build(cfg):
             CPU, PCID, Page, lambda c, s, p: b_cached(tlb[c, s, p]))),
                 "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
                 f"{TLB_C}: reset_global_asid_space ({V})")
-        for s, which in ((GLOB, "first"), (TOP, "second")):
+        for s, which in zip(SEARCH, ("first", "second", "third")):
             m.cover(f"b_cached_under_{which}_asid", exists(CPU, Page, lambda c, p: b_cached(tlb[c, s, p])),
                     f"a TLB caches a B page under the {which} global ASID (B's page walk while it holds it)",
                     f"{TLB_C}: the global ASID in CR3 on every CPU that runs B ({V})")
@@ -810,8 +824,14 @@ def build(cfg):
                 "the mm holds the global ASID B was given first (reused after the wrap-around reset)",
                 f"{TLB_C}: allocate_global_asid ({V})")
         m.cover("b_holds_second_asid", b_asid == TOP,
-                "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1: the cursor is at the edge",
-                f"{TLB_C}: allocate_global_asid ({V})")
+                "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1 (with two global ASIDs, the "
+                "second): the cursor is at the edge", f"{TLB_C}: allocate_global_asid ({V})")
+        if G > 2:   # with two, this mm's allocation is the last one: it never frees its ASID
+            m.cover("asid_past_the_end", (b_asid == PAST) | (global_asid == PAST),
+                    "an mm holds MAX_ASID_AVAILABLE: find_next_zero_bit found no clear bit from the cursor up, though an "
+                    "ASID freed below it was available (\"should never happen\"; v6.15 claims it anyway: its VM_WARN "
+                    "tests !global_asid_available, which use_global_asid has just ruled out)",
+                    f"{TLB_C}: allocate_global_asid: if (asid >= MAX_ASID_AVAILABLE && !global_asid_available) ({V})")
     if reclaim == "merged" and cfg.reclaim_broadcast:
         m.cover("reclaim_invlpgb_reaches_dynamic_asid", exists(CPU, CPU, Page, lambda i, t, p: inv_all[i]
                                                               & rec[i] & inv_todo[i].has(t)
@@ -859,6 +879,8 @@ PARAMS = (
     gasid.MUNMAP,
     Param("invlpgb_freed_tables", True, doc="(bug when False; munmap) the INVLPGB is final-only even when page "
                                             "tables were freed: paging-structure caches keep the freed table"),
+    Param("global_asids", 2, 2, 3, doc="(allocator) global ASIDs below MAX_ASID_AVAILABLE: with three, a "
+                                       "B allocates after this mm's allocation, so its bookkeeping is read"),
     Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
                                      "invlpgb_flush_all_nonglobals"),
     Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "

@@ -42,6 +42,11 @@ INVLPGB_SMALL = Check(PROTOCOL, name="invlpgb_small", cpus=2, initiators=1, page
 # TLBSYNC) and reuses B's first PCID
 INVLPGB_ALLOCATOR = Check(PROTOCOL, name="invlpgb_allocator", cpus=2, initiators=1, pages=1, rounds=2,
                           allocator=True, expect="holds")
+# the same with three global ASIDs: a B allocates after this mm's allocation, so this mm's used bit, the
+# count and the freed bitmap are read again; the cursor can also stand below the top with every ASID above
+# it taken while one freed below it is available: v6.15 then hands out MAX_ASID_AVAILABLE (asid_past_the_end)
+INVLPGB_ALLOCATOR_3ASIDS = Check(PROTOCOL, name="invlpgb_allocator_3asids", cpus=2, initiators=1, pages=1, rounds=2,
+                                 allocator=True, global_asids=3, expect="holds")
 # reclaim as merged (v6.15): try_to_unmap_one, arch_tlbbatch_add_pending (inc_mm_tlb_gen), and
 # arch_tlbbatch_flush's invlpgb_flush_all_nonglobals (every PCID, then TLBSYNC); the first operation
 # (MADV_DONTNEED or reclaim, a free choice) may assign the global ASID

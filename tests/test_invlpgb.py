@@ -24,6 +24,7 @@ SPEC = spec_path("invlpgb.py")
 PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_2initiators": ((26403, 88532, 31), True),
           "invlpgb_allocator": ((234636, 1031904, 47), False),
+          "invlpgb_allocator_3asids": ((10162420, 52439012, 55), False),
           "invlpgb_reclaim": ((10984, 37440, 32), False),
           "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
           "invlpgb_kernel": ((39563, 211068, 34), False),
@@ -39,6 +40,8 @@ COVERS = {"invlpgb_in_flight", "tlbsync_waits", "global_asid_assigned", "dynamic
 # the task migrating before it
 EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cached", "freed_asid_reused",
                                       "b_holds_second_asid"},
+                "invlpgb_allocator_3asids": {"reset_flushes_old_owner", "freed_asid_cached", "freed_asid_reused",
+                                             "b_cached_under_third_asid", "asid_past_the_end"},
                 "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
                 "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
                 "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",

@@ -378,6 +378,10 @@ class Members(IndexSet):
     def mask(self, *members) -> Expr:
         return mask_of(self, *members)
 
+    def at(self, member: int) -> Expr:
+        """Member `member` as a value of this set (where nothing else gives a literal its type)."""
+        return lit(member, Elem(self))
+
 
 _uid = iter(range(1, 1 << 62))
 
