@@ -8,11 +8,14 @@ mm_clear_asid_transition, tlb_finish_mmu, the refault), the same scheduler (ente
 switch_mm_irqs_off in steps, loaded_mm through a one-entry x86-TSO store buffer) and the same
 hardware walks and user accesses; with `munmap`, the same munmap, pte_alloc and walk through the
 paging-structure caches (protocols/page_tables.py's declarations); with `pti`, the same user PCIDs,
-invalidate_user_asid's mark, user-mode walk, return to user and kernel accesses to user memory. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR),
-inc_mm_tlb_gen, flush_tlb_func, leave_lazy and switch_mm_load_cr3 (choose_new_asid's flush), the
-generation rule (ctxs[].tlb_gen, or RAR's one bit), the allocator — each family declares itself;
-where a shared action differs only in a reference text, a guard, a predicate or its next phase, the
-family passes that in.
+invalidate_user_asid's mark, user-mode walk, return to user and kernel accesses to user memory; with
+`allocator`, the same global-ASID allocator (Allocator: the bitmaps, the cursor, the count; allocating,
+reset_global_asid_space, allocate_global_asid) and the same other mms B (declare_other_mm), but for the reset's
+flush (invlpgb_flush_all_nonglobals + TLBSYNC, or RAR's flush_tlb_all), which each family passes in. What
+differs — the broadcast (INVLPGB + TLBSYNC, or a RAR), inc_mm_tlb_gen, flush_tlb_func, leave_lazy and
+switch_mm_load_cr3 (choose_new_asid's flush), the generation rule (ctxs[].tlb_gen, or RAR's one bit) — each
+family declares itself; where a shared action differs only in a reference text, a guard, a predicate or its
+next phase, the family passes that in.
 
 `Mm` holds the variables both declare (each family declares them itself, in its own order and
 words) and the helpers over them; the `declare_*` functions declare one action, invariant or cover
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 from functools import reduce
 
-from checker.lang import BOOL, If, Param, count, exists, forall, when
+from checker.lang import BOOL, Elem, If, IntRange, Mask, Param, count, exists, forall, when
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
@@ -51,8 +54,23 @@ PTI = Param("pti", False, doc="page-table isolation: user mode runs on each PCID
                               "global ASID's user PCID too")
 PTI_USER_BROADCAST = Param("pti_user_broadcast", True, doc="(bug when False; pti) broadcast_tlb_flush flushes the "
                                                            "global ASID's kernel PCID only, not user_pcid(asid)")
+ALLOCATOR = Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
+                                          "cursor, wrap-around reset) shared with another mm B that is given one, "
+                                          "caches its translations under it and is destroyed")
+GLOBAL_ASIDS = Param("global_asids", 2, 2, 3, doc="(allocator) global ASIDs below MAX_ASID_AVAILABLE: with three, a "
+                                                  "B allocates after this mm's allocation, so its bookkeeping is read")
 SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
                                          "between loaded_mm = SWITCHING and the global_asid read")
+
+
+def declare_frame(m, Frame, pages, alloc):
+    """The owner of each user frame: the mm's pages start on frames 0..pages-1; with the allocator the next
+    frame is the first B's and the last one an earlier B's, already freed."""
+    owners = ("free", "mm", "gathered", "b", "b_exited") if alloc else ("free", "mm", "gathered")
+    return m.array("frame", Frame, m.enum("Owner", *owners),
+                   lambda f: "mm" if f < pages else "b" if f == pages else "b_exited",
+                   "user frame f: free (the allocator's), the mm's, unmapped and in an mmu_gather batch, "
+                   "or (allocator) the live B's, or freed when an earlier B exited (only a later B takes it)")
 
 
 def declare_pti(m, CPU, PCID, Page, FrameRef):
@@ -74,12 +92,67 @@ def declare_store_buffer(m, CPU, Loaded):
     return lm_mem, sb
 
 
+class Allocator:
+    """allocator=True (v6.15 arch/x86/mm/tlb.c; broadcast_flush.md §2): mm->context.global_asid as a PCID, the
+    allocator's state under global_asid_lock, and the other mm B. The PCIDs after the dynamic slot are the
+    global ASIDs TLB_NR_DYN_ASIDS .. MAX_ASID_AVAILABLE - 1 (the bitmaps' search range, `G` of them; the last is
+    the reset's edge) and MAX_ASID_AVAILABLE itself, which allocate_global_asid hands out when
+    find_next_zero_bit finds no clear bit from the cursor up (v6.15 goes on with it)."""
+
+    def __init__(self, m, CPU, PCID, Frame, pages, G):
+        self.m, self.CPU, self.PCID = m, CPU, PCID
+        self.GLOB, self.GLOBALS = PCID.members[1], PCID.members[1:]
+        self.SEARCH = PCID.members[1:-1]
+        self.TOP, self.PAST = self.SEARCH[-1], PCID.members[-1]
+        self.B_FRAMES = tuple(Frame.members[pages:])   # B's frames: a new B takes one an earlier B freed
+        self.global_asid = m.var("global_asid", Elem(PCID, optional=True), None,
+                                 "mm->context.global_asid: none (0) or the global ASID")
+        self.b_asid = m.var("b_global_asid", Elem(PCID, optional=True), self.GLOB,
+                            "the other mm B's mm->context.global_asid (B was given the first one after boot)")
+        self.b_frame = m.var("b_frame", Elem(Frame), self.B_FRAMES[0],
+                             "the frame the live (or last) B maps its pages to")
+        self.used = m.var("global_asid_used", Mask(PCID), (self.GLOB,), "the global_asid_used bitmap")
+        self.freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
+        self.last = m.var("last_global_asid", Elem(PCID), self.GLOB,
+                          "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
+        self.available = m.var("global_asid_available", IntRange(0, G - 1), G - 2,
+                               "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
+        self.b_stale = None
+
+    def declare_history(self):
+        """B's accesses through an earlier B's translation (b_no_stale_access reads it)."""
+        self.b_stale = self.m.array("b_stale_access", self.CPU, BOOL, False, history=True)
+
+    def at_edge(self, last):
+        """last_global_asid >= MAX_ASID_AVAILABLE - 1: the next allocation resets first."""
+        return (last == self.TOP) | (last == self.PAST)
+
+    def next_free(self, used, last):
+        """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid): the first clear
+        bit from the cursor up, else MAX_ASID_AVAILABLE."""
+        SEARCH, PCID = self.SEARCH, self.PCID
+
+        def from_(j):
+            return reduce(lambda out, s: If(~used.has(s), s, out), reversed(SEARCH[j:]), PCID.at(self.PAST))
+        return reduce(lambda out, j: If(last == SEARCH[j], from_(j), out), range(len(SEARCH) - 1), from_(-1))
+
+    def b_cached(self, e):
+        """TLB entry e maps a B page (the live B's frame or an earlier B's)."""
+        return reduce(lambda out, f: out | (e == f), self.B_FRAMES[1:], e == self.B_FRAMES[0])
+
+
+def assign_store(al, var, asid):
+    """One of mm_assign_global_asid's two stores: global_asid takes the allocated ASID (allocator `al`), the
+    others (asid_transition, or a boolean global_asid) become true."""
+    return var.becomes(asid) if al is not None and var is al.global_asid else var.becomes(True)
+
+
 class Mm:
     """One build's shared variables (as the family declared them) and the helpers over them."""
 
     def __init__(self, m, *, k, n, tso, CPU, Page, Frame, PCID, pte, frame, batch, tlb, mode, loaded_asid,
                  mm_cpumask, asid_transition, asid_lock, phase, rnd, in_range, all_mask, scanned, csd,
-                 stale_access, lm_mem=None, sb=None, tlb_user=None, user_flush=None):
+                 stale_access, lm_mem=None, sb=None, tlb_user=None, user_flush=None, al=None):
         self.m, self.k, self.n, self.tso = m, k, n, tso
         self.CPU, self.Page, self.Frame, self.PCID = CPU, Page, Frame, PCID
         self.DYN, self.GLOBALS = PCID.members[0], PCID.members[1:]
@@ -93,6 +166,7 @@ class Mm:
         self.lm_mem, self.sb = lm_mem, sb
         self.tlb_user, self.user_flush = tlb_user, user_flush
         self.pti = tlb_user is not None
+        self.al = al   # the allocator (allocator=True), else None
 
     # ------------------------------------------------------------ loaded_mm and its store buffer
     def own_lm(self, c, val):
@@ -153,6 +227,10 @@ class Mm:
     def entry(self, c, p):
         """What CPU c's TLB maps page p to under the PCID it has loaded."""
         return self.on_loaded(c, lambda s: self.tlb[c, s, p])
+
+    def entry_under(self, asid, c, p):
+        """What CPU c's TLB maps page p to under the global PCID `asid` holds (none while it holds none)."""
+        return reduce(lambda out, s: If(asid == s, self.tlb[c, s, p], out), self.GLOBALS, None)
 
     # ------------------------------------------------------------ PTI: the user PCIDs
     def user_entry(self, c, p):
@@ -339,6 +417,104 @@ def declare_consider_global_asid_skip(g, gate):
                                         f"use_global_asid: the mm already has one ({V})")
     def consider_global_asid_skip(i):
         return when(g.phase[i] == "consider", g.phase[i].becomes("flushed"))
+
+
+# ------------------------------------------------------------ the global-ASID allocator (allocator=True)
+def allocating(g, reset_flushes, issue):
+    """use_global_asid's allocation, for declare_use_global_asid: global_asid_available, then
+    allocate_global_asid; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space
+    first, which starts its flush (`issue(i, flush)`: the family's updates; none when `reset_flushes` is False)."""
+    al = g.al
+
+    def allocate(i, start):
+        edge = al.at_edge(al.last)
+        flush = edge & reset_flushes
+        return when(start & (al.available != 0), g.asid_lock.becomes(i),
+                    g.phase[i].becomes(If(edge, "reset_sync", "claim")), issue(i, flush))
+    return allocate
+
+
+def declare_reset_global_asid_space(g, ref, synced, also=lambda i: []):
+    """reset_global_asid_space once its flush is done everywhere (`synced(i)`: the family's wait; `also`: its
+    own updates): the freed ASIDs back into the pool, the cursor to the start."""
+    al, phase = g.al, g.phase
+
+    @g.m.action(g.CPU, **INITIATOR, ref=ref)
+    def reset_global_asid_space(i):
+        return when((phase[i] == "reset_sync") & synced(i),
+                    al.used.becomes(al.used & ~al.freed), al.freed.becomes(g.PCID.empty()),
+                    al.last.becomes(al.GLOB), also(i), phase[i].becomes("claim"))
+
+
+def declare_allocate_global_asid(g, first, cite=V):
+    """allocate_global_asid, with mm_assign_global_asid's first store (`first`); `cite`: the version."""
+    al = g.al
+
+    @g.m.action(g.CPU, **INITIATOR, ref=f"{TLB_C}: allocate_global_asid: find_next_zero_bit from "
+                                        f"last_global_asid, __set_bit(asid, global_asid_used), last_global_asid "
+                                        f"= asid, global_asid_available--; mm_assign_global_asid: its first "
+                                        f"store ({cite}, {TLBFLUSH_H})")
+    def allocate_global_asid(i):
+        new = al.next_free(al.used, al.last)
+        return when(g.phase[i] == "claim", al.used.becomes(al.used.with_(new)),
+                    al.last.becomes(new), al.available.becomes(al.available - 1), assign_store(al, first, new),
+                    g.phase[i].becomes("assign"))
+
+
+def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
+    """The other mm B: a new B given the next global ASID in one step under global_asid_lock (its reset's flush,
+    `reset_flush` in the family's words, applied at once: every PCID of every TLB), B's page walk and access
+    through its global PCID, and B's exit (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the
+    used bit cleared at once; no flush); `cite`: the version."""
+    al, tlb, frame, asid_lock, CPU, PCID, Page = g.al, g.tlb, g.frame, g.asid_lock, g.CPU, g.PCID, g.Page
+    b_asid, b_frame, used, freed, last, available = al.b_asid, al.b_frame, al.used, al.freed, al.last, al.available
+
+    @g.m.action(g.Frame, environment=True, ref=f"kernel/fork.c: a new mm B, its page on frame f (one an earlier "
+                                               f"B freed); B's flush_tlb_mm_range -> consider_global_asid -> "
+                                               f"use_global_asid -> allocate_global_asid, under global_asid_lock "
+                                               f"in one step (its reset's {reset_flush} done at once) ({cite})")
+    def b_use_global_asid(f):
+        edge = al.at_edge(last)
+        in_use = If(edge, used & ~freed, used)
+        new = al.next_free(in_use, If(edge, al.GLOB, last))
+        wipe = edge & reset_flushes
+        return when((asid_lock == None) & (b_asid == None) & (available != 0)  # noqa: E711
+                    & (frame[f] == "b_exited"),
+                    b_asid.becomes(new), used.becomes(in_use.with_(new)),
+                    freed.becomes(If(edge, PCID.empty(), freed)), last.becomes(new),
+                    available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"),
+                    [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
+                     for c in CPU.members for s in PCID.members for p in Page.members])
+
+    @g.m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
+                                                 "global PCID: B's translation of page p (B's frame)")
+    def b_tlb_fill(c, p):
+        empty = {s: tlb[c, s, p] == None for s in al.GLOBALS}  # noqa: E711
+        return when((g.mode[c] == "other") & (b_asid != None),  # noqa: E711
+                    [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], b_frame, tlb[c, s, p])) for s in al.GLOBALS])
+
+    @g.m.action(CPU, Page, environment=True, ref="a user access of the other mm B through its global PCID")
+    def b_access(c, p):
+        e = g.entry_under(b_asid, c, p)
+        return when((g.mode[c] == "other") & (b_asid != None) & (e != None),  # noqa: E711
+                    al.b_stale[c].becomes(al.b_stale[c] | (e != b_frame)))
+
+    free_ref = ("__set_bit(global_asid, global_asid_freed)" if freed_bitmap
+                else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
+
+    @g.m.action(environment=True, ref=f"kernel/fork.c: B exits (exit_mmap frees its page), then __mmdrop -> "
+                                      f"destroy_context -> {TLB_C}: mm_free_global_asid for B: {free_ref}, "
+                                      f"global_asid = 0, global_asid_available++; no flush ({cite})")
+    def b_destroy_context():
+        def of_b(bits, f):
+            return reduce(lambda out, s: If(b_asid == s, f(bits, s), out), al.GLOBALS[1:], f(bits, al.GLOB))
+        if freed_bitmap:
+            upd = freed.becomes(of_b(freed, lambda bits, s: bits.with_(s)))
+        else:
+            upd = used.becomes(of_b(used, lambda bits, s: bits.without(s)))
+        return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
+                    available.becomes(available + 1),
+                    [frame[f].becomes(If(b_frame == f, "b_exited", frame[f])) for f in al.B_FRAMES])
 
 
 def declare_finish_asid_transition_cpu(g, ref, off_global, wait_switching=True):
@@ -633,6 +809,57 @@ def munmap_properties(g, pt, has_g, rounds, freed_ref, reaches):
             "a lazy CPU still on its dynamic ASID caches the detached PTE table while the mm has its global "
             "ASID: the broadcast does not reach it, the transition's IPIs to the whole mask do",
             f"{TLB_C}: native_flush_tlb_multi: freed_tables || mm_in_asid_transition ({V})")
+
+
+def allocator_invariants(g, cite=V):
+    """The allocator's invariants (`cite`: the version): no access of a later B through an earlier B's
+    translation, B's frame accounted, no global ASID held twice."""
+    al, m, CPU, tlb, frame = g.al, g.m, g.CPU, g.tlb, g.frame
+    b_asid, b_frame, global_asid = al.b_asid, al.b_frame, al.global_asid
+    m.invariant("b_no_stale_access", forall(CPU, lambda c: ~al.b_stale[c]),
+                "no access of the other mm B goes through an earlier B's translation cached under the global "
+                "ASID B was given", f"{TLB_C}: reset_global_asid_space flushes before a freed ASID is reused "
+                                    f"({cite})",
+                precondition=exists(CPU, g.PCID, g.Page, lambda c, s, p: exists(
+                    g.Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "b_exited"))))
+    m.invariant("b_frame_owned", forall(g.Frame, lambda f: (frame[f] == "b") == ((b_asid != None) & (b_frame == f))),  # noqa: E711
+                "a frame is B's exactly while a live B maps its page to it: B's exit frees it, a new B takes "
+                "one an earlier B freed", f"kernel/fork.c: exit_mmap before __mmdrop ({V})")
+    m.invariant("global_asid_unshared", ~((global_asid != None) & (global_asid == b_asid)),  # noqa: E711
+                "no two live mms hold the same global ASID",
+                f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({cite})")
+
+
+def allocator_covers(g, reset_flush, cite=V):
+    """What the allocator exists for (`reset_flush`: the reset's flush in the family's words; `cite`: the
+    version): the reset with B's translations to remove, B's translations under each global ASID and under
+    a freed one, a freed ASID reused, the cursor at the edge, and (three global ASIDs) MAX_ASID_AVAILABLE."""
+    al, m, CPU, PCID, Page, tlb, phase = g.al, g.m, g.CPU, g.PCID, g.Page, g.tlb, g.phase
+    b_asid, global_asid = al.b_asid, al.global_asid
+    m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
+        CPU, PCID, Page, lambda c, s, p: al.b_cached(tlb[c, s, p]))),
+            f"the wrap-around reset's {reset_flush} has B's translations, cached under a freed global ASID, to "
+            f"remove", f"{TLB_C}: reset_global_asid_space ({cite})")
+    for s, which in zip(al.SEARCH, ("first", "second", "third")):
+        m.cover(f"b_cached_under_{which}_asid", exists(CPU, Page, lambda c, p: al.b_cached(tlb[c, s, p])),
+                f"a TLB caches a B page under the {which} global ASID (B's page walk while it holds it)",
+                f"{TLB_C}: the global ASID in CR3 on every CPU that runs B ({V})")
+    m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
+        PCID, lambda s: al.b_cached(tlb[c, s, p]))),
+            "B was destroyed while a TLB still holds its translation under its global PCID",
+            f"{TLB_C}: mm_free_global_asid ({cite})")
+    m.cover("freed_asid_reused", (global_asid != None) & (global_asid == al.GLOB),  # noqa: E711
+            "the mm holds the global ASID B was given first (reused after the wrap-around reset)",
+            f"{TLB_C}: allocate_global_asid ({cite})")
+    m.cover("b_holds_second_asid", b_asid == al.TOP,
+            "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1 (with two global ASIDs, the "
+            "second): the cursor is at the edge", f"{TLB_C}: allocate_global_asid ({cite})")
+    if len(al.SEARCH) > 2:   # with two, this mm's allocation is the last one: it never frees its ASID
+        m.cover("asid_past_the_end", (b_asid == al.PAST) | (global_asid == al.PAST),
+                "an mm holds MAX_ASID_AVAILABLE: find_next_zero_bit found no clear bit from the cursor up, though an "
+                "ASID freed below it was available (\"should never happen\"; v6.15 claims it anyway: its VM_WARN "
+                "tests !global_asid_available, which use_global_asid has just ruled out)",
+                f"{TLB_C}: allocate_global_asid: if (asid >= MAX_ASID_AVAILABLE && !global_asid_available) ({cite})")
 
 
 def cover_tail(g):

@@ -174,10 +174,6 @@ def build(cfg):
         raise ModelError(f"global_asids={G} without the allocator", "give allocator=True, or leave global_asids at 2")
     PCID = m.index_set("PCID", 2 + G if alloc else 2)
     DYN, GLOB = PCID.members[0], PCID.members[1]
-    GLOBALS = PCID.members[1:]
-    SEARCH = PCID.members[1:-1] if alloc else GLOBALS   # the bitmaps' search range
-    TOP, PAST = SEARCH[-1], PCID.members[-1]
-    B_FRAMES = tuple(Frame.members[pages:])   # B's frames (allocator only)
     gens = k * rounds
     EVERY_CPU = CPU.mask(*range(n))
     FrameRef = Elem(Frame, optional=True)
@@ -189,11 +185,7 @@ def build(cfg):
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
 
     pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    owners = ("free", "mm", "gathered", "b", "b_exited") if alloc else ("free", "mm", "gathered")
-    frame = m.array("frame", Frame, m.enum("Owner", *owners),
-                    lambda f: "mm" if f < pages else "b" if f == pages else "b_exited",
-                    "user frame f: free (the allocator's), the mm's, unmapped and in an mmu_gather batch, "
-                    "or (allocator) the live B's, or freed when an earlier B exited (only a later B takes it)")
+    frame = gasid.declare_frame(m, Frame, pages, alloc)
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
@@ -206,18 +198,9 @@ def build(cfg):
                        "cpu_tlbstate.ctxs[asid].tlb_gen of this mm's dynamic slot")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm) (v6.x: bits kept at switch-out)")
     mm_tlb_gen = m.var("mm_tlb_gen", IntRange(0, gens), 0, "mm->context.tlb_gen")
+    al = gasid.Allocator(m, CPU, PCID, Frame, pages, G) if alloc else None
     if alloc:
-        global_asid = m.var("global_asid", Elem(PCID, optional=True), None,
-                            "mm->context.global_asid: none (0) or the global ASID")
-        b_asid = m.var("b_global_asid", Elem(PCID, optional=True), GLOB,
-                       "the other mm B's mm->context.global_asid (B was given the first one after boot)")
-        b_frame = m.var("b_frame", Elem(Frame), B_FRAMES[0], "the frame the live (or last) B maps its pages to")
-        asid_used = m.var("global_asid_used", Mask(PCID), (GLOB,), "the global_asid_used bitmap")
-        asid_freed = m.var("global_asid_freed", Mask(PCID), (), "the global_asid_freed bitmap")
-        last_asid = m.var("last_global_asid", Elem(PCID), GLOB,
-                          "the allocator's cursor: the last global ASID handed out (reset: TLB_NR_DYN_ASIDS)")
-        available = m.var("global_asid_available", IntRange(0, G - 1), G - 2,
-                          "global_asid_available (MAX_ASID_AVAILABLE - TLB_NR_DYN_ASIDS - 1 at boot)")
+        global_asid = al.global_asid
     else:
         global_asid = m.var("global_asid", BOOL, assigned, "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, assigned, "mm->context.asid_transition")
@@ -246,7 +229,7 @@ def build(cfg):
                        "CPUs whose TLBs initiator c's issued INVLPGB has not reached yet")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
     if alloc:
-        b_stale = m.array("b_stale_access", CPU, BOOL, False, history=True)
+        al.declare_history()
     tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tables:
         pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
@@ -275,21 +258,18 @@ def build(cfg):
         """PCID s is this mm's global ASID."""
         return (global_asid == s) if alloc else (s == GLOB)
 
-    def entry_under(asid, c, p):
-        """What CPU c's TLB maps page p to under the global PCID `asid` holds (allocator: none while none)."""
-        return reduce(lambda out, s: If(asid == s, tlb[c, s, p], out), GLOBALS, None)
-
-    def glob_entry(c, p):
-        """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
-        return entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
-
     ga = gasid.Mm(m, k=k, n=n, tso=tso, CPU=CPU, Page=Page, Frame=Frame, PCID=PCID, pte=pte, frame=frame,
                   batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
-                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush)
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush,
+                  al=al)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
     between_ops, flusher = ga.between_ops, ga.flusher
+
+    def glob_entry(c, p):
+        """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
+        return ga.entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local): its TLB
@@ -429,59 +409,27 @@ def build(cfg):
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
 
-    def at_edge(last):
-        """last_global_asid >= MAX_ASID_AVAILABLE - 1: the next allocation resets first."""
-        return (last == TOP) | (last == PAST)
-
-    def allocate(i, start):
-        """use_global_asid: global_asid_available, then allocate_global_asid: at the edge
-        (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space first."""
-        edge = at_edge(last_asid)
-        flush = edge & cfg.reset_flushes
-        return when(start & (available != 0), asid_lock.becomes(i),
-                    phase[i].becomes(If(edge, "reset_sync", "claim")),
-                    inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush))
+    def invlpgb_flush_all_nonglobals(i, flush):
+        """The reset's INVLPGB on every PCID, pending like any INVLPGB (TLBSYNC: reset_global_asid_space)."""
+        return [inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush)]
 
     gasid.declare_use_global_asid(ga, cfg, has_g, first,
                                   f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
                                   f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
                                   f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H})",
-                                  allocate if alloc else None)
-
-    def store(var, asid):
-        """One of mm_assign_global_asid's two stores (global_asid takes the allocated ASID)."""
-        return var.becomes(asid) if alloc and var is global_asid else var.becomes(True)
+                                  gasid.allocating(ga, cfg.reset_flushes, invlpgb_flush_all_nonglobals)
+                                  if alloc else None)
 
     if alloc:
         reset_ref = ("invlpgb_flush_all_nonglobals (INVLPGB every PCID, TLBSYNC), then "
                      if cfg.reset_flushes else "(no invlpgb_flush_all_nonglobals: the flush removed) ")
+        gasid.declare_reset_global_asid_space(
+            ga, f"{TLB_C}: allocate_global_asid -> reset_global_asid_space: {reset_ref}bitmap_andnot(used, used, "
+                f"freed), bitmap_clear(freed), last_global_asid = TLB_NR_DYN_ASIDS ({V})",
+            lambda i: inv_todo[i] == CPU.empty(), lambda i: [inv_all[i].becomes(False)])
+        gasid.declare_allocate_global_asid(ga, first)
 
-        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid -> reset_global_asid_space: "
-                                        f"{reset_ref}bitmap_andnot(used, used, freed), bitmap_clear(freed), "
-                                        f"last_global_asid = TLB_NR_DYN_ASIDS ({V})")
-        def reset_global_asid_space(i):
-            return when((phase[i] == "reset_sync") & (inv_todo[i] == CPU.empty()),
-                        asid_used.becomes(asid_used & ~asid_freed), asid_freed.becomes(PCID.empty()),
-                        last_asid.becomes(GLOB), inv_all[i].becomes(False), phase[i].becomes("claim"))
-
-        def next_free(used, last):
-            """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid): the first clear
-            bit from the cursor up, else MAX_ASID_AVAILABLE."""
-            def from_(j):
-                return reduce(lambda out, s: If(~used.has(s), s, out), reversed(SEARCH[j:]), PCID.at(PAST))
-            return reduce(lambda out, j: If(last == SEARCH[j], from_(j), out), range(len(SEARCH) - 1), from_(-1))
-
-        @m.action(CPU, **initiator, ref=f"{TLB_C}: allocate_global_asid: find_next_zero_bit from "
-                                        f"last_global_asid, __set_bit(asid, global_asid_used), last_global_asid "
-                                        f"= asid, global_asid_available--; mm_assign_global_asid: its first "
-                                        f"store ({V}, {TLBFLUSH_H})")
-        def allocate_global_asid(i):
-            new = next_free(asid_used, last_asid)
-            return when(phase[i] == "claim", asid_used.becomes(asid_used.with_(new)),
-                        last_asid.becomes(new), available.becomes(available - 1), store(first, new),
-                        phase[i].becomes("assign"))
-
-    gasid.declare_mm_assign_publish(ga, store(second, last_asid if alloc else True))
+    gasid.declare_mm_assign_publish(ga, gasid.assign_store(al, second, al.last if alloc else True))
     gasid.declare_consider_global_asid_skip(ga, "no INVLPGB, the sampling gate ((pid & 31) == (jiffies & 31)) "
                                                 "fails")
 
@@ -625,53 +573,7 @@ def build(cfg):
 
     if alloc:
         # ------------------------------------------------------------ the other mm B and its global ASID
-        @m.action(Frame, environment=True, ref=f"kernel/fork.c: a new mm B, its page on frame f (one an earlier "
-                                               f"B freed); B's flush_tlb_mm_range -> consider_global_asid -> "
-                                               f"use_global_asid -> allocate_global_asid, under global_asid_lock "
-                                               f"in one step (its reset's INVLPGB and TLBSYNC done at once) ({V})")
-        def b_use_global_asid(f):
-            edge = at_edge(last_asid)
-            used = If(edge, asid_used & ~asid_freed, asid_used)
-            last = If(edge, GLOB, last_asid)
-            new = next_free(used, last)
-            wipe = edge & cfg.reset_flushes
-            return when((asid_lock == None) & (b_asid == None) & (available != 0)  # noqa: E711
-                        & (frame[f] == "b_exited"),
-                        b_asid.becomes(new), asid_used.becomes(used.with_(new)),
-                        asid_freed.becomes(If(edge, PCID.empty(), asid_freed)), last_asid.becomes(new),
-                        available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"),
-                        [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
-                         for c in CPU.members for s in PCID.members for p in Page.members])
-
-        @m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
-                                                   "global PCID: B's translation of page p (B's frame)")
-        def b_tlb_fill(c, p):
-            empty = {s: tlb[c, s, p] == None for s in GLOBALS}  # noqa: E711
-            return when((mode[c] == "other") & (b_asid != None),  # noqa: E711
-                        [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], b_frame, tlb[c, s, p])) for s in GLOBALS])
-
-        @m.action(CPU, Page, environment=True, ref="a user access of the other mm B through its global PCID")
-        def b_access(c, p):
-            e = entry_under(b_asid, c, p)
-            return when((mode[c] == "other") & (b_asid != None) & (e != None),  # noqa: E711
-                        b_stale[c].becomes(b_stale[c] | (e != b_frame)))
-
-        free_ref = ("__set_bit(global_asid, global_asid_freed)" if cfg.freed_bitmap
-                    else "__clear_bit(global_asid, global_asid_used) (the freed bitmap skipped)")
-
-        @m.action(environment=True, ref=f"kernel/fork.c: B exits (exit_mmap frees its page), then __mmdrop -> "
-                                        f"destroy_context -> {TLB_C}: mm_free_global_asid for B: {free_ref}, "
-                                        f"global_asid = 0, global_asid_available++; no flush ({V})")
-        def b_destroy_context():
-            def of_b(bits, f):
-                return reduce(lambda out, s: If(b_asid == s, f(bits, s), out), GLOBALS[1:], f(bits, GLOB))
-            if cfg.freed_bitmap:
-                upd = asid_freed.becomes(of_b(asid_freed, lambda bits, s: bits.with_(s)))
-            else:
-                upd = asid_used.becomes(of_b(asid_used, lambda bits, s: bits.without(s)))
-            return when((asid_lock == None) & (b_asid != None), upd, b_asid.becomes(None),  # noqa: E711
-                        available.becomes(available + 1),
-                        [frame[f].becomes(If(b_frame == f, "b_exited", frame[f])) for f in B_FRAMES])
+        gasid.declare_other_mm(ga, cfg.reset_flushes, "INVLPGB and TLBSYNC", cfg.freed_bitmap)
 
     # ------------------------------------------------------------ the hardware: walks and accesses
     if not tables:
@@ -745,18 +647,7 @@ def build(cfg):
         m.cover("kernel_page_freed", kpage == "freed",
                 "vfree ran: the kernel range was flushed and its page freed", "mm/vmalloc.c: vfree (v6.15)")
     if alloc:
-        m.invariant("b_no_stale_access", forall(CPU, lambda c: ~b_stale[c]),
-                    "no access of the other mm B goes through an earlier B's translation cached under the global "
-                    "ASID B was given", f"{TLB_C}: reset_global_asid_space flushes before a freed ASID is reused "
-                                        f"({V})",
-                    precondition=exists(CPU, PCID, Page, lambda c, s, p: exists(
-                        Frame, lambda f: (tlb[c, s, p] == f) & (frame[f] == "b_exited"))))
-        m.invariant("b_frame_owned", forall(Frame, lambda f: (frame[f] == "b") == ((b_asid != None) & (b_frame == f))),  # noqa: E711
-                    "a frame is B's exactly while a live B maps its page to it: B's exit frees it, a new B takes "
-                    "one an earlier B freed", f"kernel/fork.c: exit_mmap before __mmdrop ({V})")
-        m.invariant("global_asid_unshared", ~(has_g & (global_asid == b_asid)),
-                    "no two live mms hold the same global ASID",
-                    f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({V})")
+        gasid.allocator_invariants(ga)
 
     if tables:
         gasid.munmap_properties(ga, pt, has_g, rounds, "S2: the flush says freed_tables: INVLPGB not final-only, "
@@ -805,33 +696,7 @@ def build(cfg):
                 "an INVLPGB is in flight and a CPU's user PCID of the global ASID still holds the page: only the "
                 "second INVLPGB, on user_pcid(asid), removes it", f"{TLB_C}: broadcast_tlb_flush ({V})")
     if alloc:
-        def b_cached(e):
-            return reduce(lambda out, f: out | (e == f), B_FRAMES[1:], e == B_FRAMES[0])
-
-        m.cover("reset_flushes_old_owner", exists(CPU, lambda i: (phase[i] == "reset_sync") & exists(
-            CPU, PCID, Page, lambda c, s, p: b_cached(tlb[c, s, p]))),
-                "the wrap-around reset's INVLPGB has B's translations, cached under a freed global ASID, to remove",
-                f"{TLB_C}: reset_global_asid_space ({V})")
-        for s, which in zip(SEARCH, ("first", "second", "third")):
-            m.cover(f"b_cached_under_{which}_asid", exists(CPU, Page, lambda c, p: b_cached(tlb[c, s, p])),
-                    f"a TLB caches a B page under the {which} global ASID (B's page walk while it holds it)",
-                    f"{TLB_C}: the global ASID in CR3 on every CPU that runs B ({V})")
-        m.cover("freed_asid_cached", exists(CPU, Page, lambda c, p: (b_asid == None) & exists(  # noqa: E711
-            PCID, lambda s: b_cached(tlb[c, s, p]))),
-                "B was destroyed while a TLB still holds its translation under its global PCID",
-                f"{TLB_C}: mm_free_global_asid ({V})")
-        m.cover("freed_asid_reused", has_g & (global_asid == GLOB),
-                "the mm holds the global ASID B was given first (reused after the wrap-around reset)",
-                f"{TLB_C}: allocate_global_asid ({V})")
-        m.cover("b_holds_second_asid", b_asid == TOP,
-                "B (a new mm after the first was destroyed) holds MAX_ASID_AVAILABLE - 1 (with two global ASIDs, the "
-                "second): the cursor is at the edge", f"{TLB_C}: allocate_global_asid ({V})")
-        if G > 2:   # with two, this mm's allocation is the last one: it never frees its ASID
-            m.cover("asid_past_the_end", (b_asid == PAST) | (global_asid == PAST),
-                    "an mm holds MAX_ASID_AVAILABLE: find_next_zero_bit found no clear bit from the cursor up, though an "
-                    "ASID freed below it was available (\"should never happen\"; v6.15 claims it anyway: its VM_WARN "
-                    "tests !global_asid_available, which use_global_asid has just ruled out)",
-                    f"{TLB_C}: allocate_global_asid: if (asid >= MAX_ASID_AVAILABLE && !global_asid_available) ({V})")
+        gasid.allocator_covers(ga, "INVLPGB")
     if reclaim == "merged" and cfg.reclaim_broadcast:
         m.cover("reclaim_invlpgb_reaches_dynamic_asid", exists(CPU, CPU, Page, lambda i, t, p: inv_all[i]
                                                               & rec[i] & inv_todo[i].has(t)
@@ -870,17 +735,14 @@ PARAMS = (
     gasid.ACTIVE_THRESHOLD,
     Param("memory", "sc", choices=("sc", "tso"), doc="loaded_mm stores: sequentially consistent, or through "
                                                       "an x86-TSO store buffer"),
-    Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
-                                  "cursor, wrap-around reset) shared with another mm B that is given one, caches "
-                                  "its translations under it and is destroyed"),
+    gasid.ALLOCATOR,
     gasid.ASSIGNED_AT_START,
     gasid.PTI,
     gasid.PTI_USER_BROADCAST,
     gasid.MUNMAP,
     Param("invlpgb_freed_tables", True, doc="(bug when False; munmap) the INVLPGB is final-only even when page "
                                             "tables were freed: paging-structure caches keep the freed table"),
-    Param("global_asids", 2, 2, 3, doc="(allocator) global ASIDs below MAX_ASID_AVAILABLE: with three, a "
-                                       "B allocates after this mm's allocation, so its bookkeeping is read"),
+    gasid.GLOBAL_ASIDS,
     Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without "
                                      "invlpgb_flush_all_nonglobals"),
     Param("freed_bitmap", True, doc="(bug when False; allocator) mm_free_global_asid clears the used bit at "
