@@ -8,8 +8,9 @@ that slot in each target's action vector, sends the RAR IPI, and spins until eac
 again. No kernel handler runs on the target: its microcode reads the payload, invalidates, and writes
 SUCCESS, even with interrupts off (RAR_CTRL_IGNORE_IF). (../shared/reference/broadcast_flush.md §6;
 RFC v4 https://lore.kernel.org/r/20250619200442.1694583-1-riel@surriel.com, patch 5/8 "x86/mm:
-Introduce Remote Action Request" -6- (arch/x86/mm/rar.c), and "x86/mm: userspace & pageout flushing
-using Intel RAR" (arch/x86/mm/tlb.c; the RFC v3 7/7 text, 20250605163544.3852565-8).)
+Introduce Remote Action Request" -6- (arch/x86/mm/rar.c), 6/8 "x86/mm: use RAR for kernel TLB flushes" -7-
+(flush_tlb_all), and "x86/mm: userspace & pageout flushing using Intel RAR" (arch/x86/mm/tlb.c; the RFC v3 7/7
+text, 20250605163544.3852565-8).)
 
   initiator i (CPUs 0..initiators-1)               any CPU t / the hardware
   madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, p), user_access(t, p)
@@ -24,6 +25,8 @@ using Intel RAR" (arch/x86/mm/tlb.c; the RFC v3 7/7 text, 20250605163544.3852565
      native_send_rar_ipi(i); wait_for_action_done(i)
      finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
   tlb_finish_mmu(i)        frees the frame
+  allocator:               use_global_asid -> reset_global_asid_space -> allocate_global_asid;
+                           the other mm B: b_use_global_asid, b_tlb_fill, b_access, b_destroy_context
 
 The rule that differs from INVLPGB: a RAR reaches only the CPUs in mm_cpumask. A CPU that left the
 mask (flush_tlb_func clears the bit on a CPU running another mm, or on a lazy one, which then switches
@@ -62,7 +65,22 @@ under memory="tso"), `transition_first` (asid_transition before global_asid); wi
 `pti_user_broadcast` (rar_tlb_flush's second RAR, on user_pcid(asid)) and `user_flush_mask_wide`
 (user_pcid_flush_mask holds a bit for every PCID, as after "x86/mm: resize user_pcid_flush_mask for
 PTI / broadcast TLB flush combination"; False: v6.15's 16-bit field, where the global ASID's bit lands
-in the bytes after it and a store there may clear it).
+in the bytes after it and a store there may clear it); with the allocator `reset_flushes`
+(reset_global_asid_space runs flush_tlb_all).
+
+The allocator (`allocator=True`, `global_asids` 2 or 3): v6.15's global-ASID allocator and the other mms B,
+protocols/global_asid.py's (as protocols/invlpgb.py has them: the bitmaps, the cursor, the edge, MAX_ASID_AVAILABLE
+past it; B holds a global ASID, caches its page under it and exits, and mm_free_global_asid only marks the ASID
+freed; a new B is given the next one in one step, its reset applied at once). RFC v4 enables use_global_asid and
+mm_free_global_asid for RAR under guard(raw_spinlock) (no longer irqsave: smp_call_rar_many must not run with
+IRQs off), and reset_global_asid_space flushes with flush_tlb_all, which on RAR hardware is rar_flush_all: a RAR
+to every online CPU with PCID 0 (RAR_INVPCID_ALL: every PCID, globals included), waited for, then
+invpcid_flush_all on the CPU itself. This mm's reset is that RAR on its own payload slot: use_global_asid at the
+edge fills the slot, marks every CPU's action byte PENDING and latches the RAR signal everywhere in one step
+(smp_call_rar_many's order inside is the flush path's, checked there); the targets' microcode runs it like any
+payload (rar_invalidate, IRQs off too); reset_global_asid_space waits until every byte is SUCCESS again, flushes
+its own TLB and moves the freed ASIDs back. The mm's global ASID is then a PCID value: the RAR path's payload,
+flush_tlb_func, leave_lazy and choose_new_asid's flush of a CPU new to mm_cpumask all use the ASID it was given.
 
 PTI (`pti=True`): each PCID has a user PCID (kPCID | 2048) that user mode runs on and user-mode walks
 fill; a CPU's own flush of a PCID (flush_tlb_local, a CR3 write without NOFLUSH) calls
@@ -81,11 +99,12 @@ freed table breaks no_freed_table_walk. With rounds > 1, pte_alloc attaches a ta
 one) first. The declarations are protocols/page_tables.py's, the actions global_asid.py's (shared with
 invlpgb.py).
 
-Scope: MADV_DONTNEED of one page (or munmap of the whole mapping) per operation; one global ASID (the
-allocator, its wrap-around flush_tlb_all, destroy_context and reuse are not modelled); no kernel
-PCID-0 flushes, no reclaim (rar_full_flush); the initiator is a RAR target like every CPU of the mask
-(the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads never
-report FAILURE; a RAR is never sent to an empty mask (the initiator's CPU runs the mm);
+Scope: MADV_DONTNEED of one page (or munmap of the whole mapping) per operation; without `allocator`, one
+global ASID and no other mm's translations; with it, two or three global ASIDs, each B's memory one frame, B's
+own flushes and dynamic ASIDs not modelled, this mm never destroyed, and neither PTI nor munmap beside it; no
+kernel PCID-0 flushes but the reset's, no reclaim (rar_full_flush); the initiator is a RAR target like every
+CPU of the mask (the RFC's extra local flush_tlb_func repeats the same invalidation and is left out); payloads
+never report FAILURE; a RAR is never sent to an empty mask (the initiator's CPU runs the mm);
 the active-CPU threshold is a parameter, the sampling gate and should_trim_cpumask free choices.
 """
 from __future__ import annotations
@@ -102,6 +121,7 @@ TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
 RFC = "RAR RFC v4 (lore 20250619200442.1694583-1-riel@surriel.com)"
 RFC_RAR = "RAR RFC v4 5/8 (lore 20250619200442.1694583-6-riel@surriel.com)"
 RFC_TLB = "RAR RFC v4, x86/mm: userspace & pageout flushing using Intel RAR"
+RFC_KERNEL = "RAR RFC v4 6/8 x86/mm: use RAR for kernel TLB flushes (lore 20250619200442.1694583-7-riel@surriel.com)"
 V = "v6.15"
 
 
@@ -116,21 +136,32 @@ def build(cfg):
     pti, tables = cfg.pti, cfg.munmap
     if pti and tables:
         raise ModelError("pti=True with munmap=True", "check PTI and munmap apart: drop one of the two")
+    alloc, G = cfg.allocator, cfg.global_asids
+    if alloc and (cfg.global_at_start or cfg.assigned_at_start or pti or tables):
+        raise ModelError("allocator=True with global_at_start, assigned_at_start, pti or munmap",
+                         "the allocator check starts on dynamic ASIDs, beside MADV_DONTNEED alone: drop the other "
+                         "switch")
+    if G != 2 and not alloc:
+        raise ModelError(f"global_asids={G} without the allocator", "give allocator=True, or leave global_asids at 2")
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "rar", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)
-    Frame = m.index_set("Frame", pages)
-    PCID = m.index_set("PCID", 2)   # 0: the CPU's dynamic ASID slot for this mm; 1: the mm's global ASID
-    DYN, GLOB = PCID.members
+    # allocator: two more frames for the pages of the other mms B: a new B takes one an earlier B freed
+    Frame = m.index_set("Frame", pages + (2 if alloc else 0))
+    # 0: the CPU's dynamic ASID slot for this mm; then the mm's global ASID, or with the allocator the
+    # `global_asids` global ASIDs and MAX_ASID_AVAILABLE, shared with mm B (gasid.Allocator)
+    PCID = m.index_set("PCID", 2 + G if alloc else 2)
+    DYN, GLOB = PCID.members[0], PCID.members[1]
+    GLOBALS = PCID.members[1:]
     FrameRef = Elem(Frame, optional=True)
-    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider", "assign",
+    Phase = m.enum("Phase", "idle", "flush_start", "sending", "waiting", "consider",
+                   *(("reset_sync", "claim") if alloc else ()), "assign",
                    "rar_start", "rar_mark", "rar_fill", "rar_ipi", "rar_wait", "finish", "flushed", "freed", "done")
     Mode = m.enum("Mode", "user", "lazy", "other", "switching", "cr3")
     Loaded = m.enum("LoadedMm", "mm", "other", "switching")
 
     pte = m.array("pte", Page, FrameRef, lambda p: p, "the frame page p's PTE maps")
-    frame = m.array("frame", Frame, m.enum("Owner", "free", "mm", "gathered"), "mm",
-                    "user frame f: free (the allocator's), the mm's, or unmapped and in an mmu_gather batch")
+    frame = gasid.declare_frame(m, Frame, pages, alloc)
     batch = m.array("batch", Frame, Elem(CPU, optional=True), None, "whose mmu_gather batch holds frame f")
     tlb = m.array("tlb", (CPU, PCID, Page), FrameRef, None,
                   "the frame CPU c's TLB maps page p to under this mm's PCID s (0 dynamic, 1 global)")
@@ -143,8 +174,12 @@ def build(cfg):
     behind = m.array("behind", CPU, BOOL, False,
                      "cpu_tlbstate.ctxs[asid].tlb_gen of CPU c's dynamic slot is older than mm->context.tlb_gen")
     mm_cpumask = m.var("mm_cpumask", Mask(CPU), range(n), "mm_cpumask(mm): the CPUs a RAR or an IPI reaches")
-    global_asid = m.var("global_asid", BOOL, cfg.global_at_start or cfg.assigned_at_start,
-                        "mm->context.global_asid != 0")
+    al = gasid.Allocator(m, CPU, PCID, Frame, pages, G) if alloc else None
+    if alloc:
+        global_asid = al.global_asid
+    else:
+        global_asid = m.var("global_asid", BOOL, cfg.global_at_start or cfg.assigned_at_start,
+                            "mm->context.global_asid != 0")
     asid_transition = m.var("asid_transition", BOOL, cfg.assigned_at_start, "mm->context.asid_transition")
     asid_lock = m.var("global_asid_lock", Elem(CPU, optional=True), None,
                       "who holds global_asid_lock (use_global_asid)")
@@ -165,8 +200,14 @@ def build(cfg):
                       "payload slot c (initiator c's) invalidates page p of the mm's global PCID")
     action = m.array("rar_action", (CPU, CPU), BOOL, False,
                      "CPU t's action vector, byte of payload slot i, in memory: PENDING (else SUCCESS)")
+    if alloc:
+        payload_all = m.array("rar_payload_all", CPU, BOOL, False,
+                              "payload slot c is flush_tlb_all's: RAR_INVPCID_ALL with PCID 0 (every PCID, globals "
+                              "included)")
     signal = m.array("rar_signal", CPU, BOOL, False, "a RAR IPI is latched on CPU t and not yet serviced")
     stale_access = m.array("stale_access", (CPU, Page), BOOL, False, history=True)
+    if alloc:
+        al.declare_history()
     tlb_user, user_flush = gasid.declare_pti(m, CPU, PCID, Page, FrameRef) if pti else (None, None)
     if tables:
         pt = page_tables.declare(m, CPU, PCID, rounds, "this mm's PCID s")
@@ -180,9 +221,13 @@ def build(cfg):
                   batch=batch, tlb=tlb, mode=mode, loaded_asid=loaded_asid, mm_cpumask=mm_cpumask,
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
-                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush)
+                  lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush,
+                  al=al)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
     sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
+    has_g = (global_asid != None) if alloc else global_asid  # noqa: E711
+    # the mm's global PCID as a value (only read where has_g holds)
+    a_pcid = global_asid if alloc else GLOB
 
     def flush_pcid(c, s, cond):
         """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local), its
@@ -190,6 +235,16 @@ def build(cfg):
         marks its user PCID (for the global ASID too: kern_pcid(asid)'s bit)."""
         return [tlb[c, s, p].becomes(If(cond, None, tlb[c, s, p])) for p in Page.members] + (
             [psc[c, s].becomes(If(cond, None, psc[c, s]))] if tables else []) + ga.invalidate_user(c, s, cond)
+
+    def flush_glob(c, cond):
+        """flush_pcid of the mm's global PCID (with the allocator: the one it was given)."""
+        if not alloc:
+            return flush_pcid(c, GLOB, cond)
+        return [u for s in GLOBALS for u in flush_pcid(c, s, cond & (global_asid == s))]
+
+    def glob_entry(c, p):
+        """What CPU c's TLB maps page p to under the mm's global PCID (none while it has none)."""
+        return ga.entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
@@ -216,27 +271,50 @@ def build(cfg):
                                     f"rar_tlb_flush; else flush_tlb_multi ({RFC_TLB}; mm_global_asid: "
                                     f"smp_load_acquire, {TLBFLUSH_H})")
     def inc_mm_tlb_gen(i):
-        every = ~global_asid & asid_transition
+        every = ~has_g & asid_transition
         if tables and cfg.freed_tables_all:   # should_flush_all: info->freed_tables
             every = every | freed_tables[i]
-        return when(phase[i] == "flush_start", start_flush(i, global_asid, every))
+        return when(phase[i] == "flush_start", start_flush(i, has_g, every))
 
     @m.action(CPU, **initiator, ref=f"{TLB_C}: flush_tlb_mm_range: info->trim_cpumask = should_trim_cpumask(mm) "
                                     f"(once a second per mm): the IPI path even with a global ASID, to trim "
                                     f"mm_cpumask ({RFC_TLB})")
     def should_trim_cpumask(i):
-        return when((phase[i] == "flush_start") & global_asid, start_flush(i, False, True))
+        return when((phase[i] == "flush_start") & has_g, start_flush(i, False, True))
 
     gasid.declare_ipis(ga, bcast=None if cfg.global_at_start else bcast)
     gasid.declare_csd_lock_wait(ga, lambda i: If(bcast[i], "flushed", "consider"))
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
-    gasid.declare_use_global_asid(ga, cfg, global_asid, first,
+
+    def rar_flush_all(i, flush):
+        """The reset's flush_tlb_all -> rar_flush_all -> smp_call_rar_many(cpu_online_mask, 0, 0, TLB_FLUSH_ALL)
+        up to its RAR IPI, in one step (the flush path checks that code's order step by step): payload slot i
+        RAR_INVPCID_ALL, every CPU's action byte PENDING, the RAR signal latched on every CPU."""
+        return [payload_all[i].becomes(flush)] + [action[t, i].becomes(action[t, i] | flush) for t in CPU.members] + [
+            signal[t].becomes(signal[t] | flush) for t in CPU.members]
+
+    gasid.declare_use_global_asid(ga, cfg, has_g, first,
                                   f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
                                   f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
                                   f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H}; X86_FEATURE_RAR: "
-                                  f"{RFC_TLB})")
-    gasid.declare_mm_assign_publish(ga, second.becomes(True))
+                                  f"{RFC_TLB})",
+                                  gasid.allocating(ga, cfg.reset_flushes, rar_flush_all) if alloc else None)
+
+    if alloc:
+        reset_ref = ("flush_tlb_all -> rar_flush_all -> rar_full_flush: smp_call_rar_many waits for every CPU's "
+                     "RAR_SUCCESS (wait_for_action_done), free_payload_slot, then invpcid_flush_all on this CPU; "
+                     if cfg.reset_flushes else "(no flush_tlb_all: the flush removed) ")
+        gasid.declare_reset_global_asid_space(
+            ga, f"{TLB_C}: allocate_global_asid -> reset_global_asid_space: {reset_ref}bitmap_andnot(used, used, "
+                f"freed), bitmap_clear(freed), last_global_asid = TLB_NR_DYN_ASIDS ({V}; X86_FEATURE_RAR: "
+                f"{RFC_TLB}; flush_tlb_all: {RFC_KERNEL})",
+            lambda i: forall(CPU, lambda t: ~action[t, i]),
+            lambda i: [payload_all[i].becomes(False)] + ([tlb[i, s, p].becomes(None) for s in PCID.members
+                                                          for p in Page.members] if cfg.reset_flushes else []))
+        gasid.declare_allocate_global_asid(ga, first, f"{V}; X86_FEATURE_RAR: {RFC_TLB}")
+
+    gasid.declare_mm_assign_publish(ga, gasid.assign_store(al, second, al.last if alloc else True))
     gasid.declare_consider_global_asid_skip(ga, "the sampling gate ((pid & 31) == (jiffies & 31)) fails")
 
     # RAR path: smp_call_rar_many(mm_cpumask(mm), kern_pcid(global asid), start, end)
@@ -312,7 +390,7 @@ def build(cfg):
         ga, f"{TLB_C}: finish_asid_transition: for_each_cpu(cpu, mm_cpumask(mm)): while (loaded_mm == "
             f"LOADED_MM_SWITCHING) cpu_relax(); skip unless loaded_mm == mm; if loaded_mm_asid != global "
             f"ASID: info->trim_cpumask = true, flush_tlb_multi(mm_cpumask) and return ({V}; {RFC_TLB})",
-        lambda t: loaded_asid[t] != GLOB)
+        lambda t: loaded_asid[t] != a_pcid)
 
     gasid.declare_mm_clear_asid_transition(ga, "flushed")
 
@@ -329,11 +407,17 @@ def build(cfg):
     # ------------------------------------------------------------ the hardware: RAR microcode
     @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
               ref="Intel RAR (white paper 341431): with a RAR signal latched, CPU t's microcode reads payload i "
-                  "for its PENDING action byte, invalidates (INVPCID, address-specific, the global PCID; any "
+                  "for its PENDING action byte, invalidates (INVPCID, address-specific, the global PCID"
+                  + ("; or RAR_INVPCID_ALL, every PCID: the reset's flush_tlb_all" if alloc else "") + "; any "
                   f"time, any order, IRQs off too: RAR_CTRL_IGNORE_IF) and writes RAR_SUCCESS ({RFC_RAR})")
     def rar_invalidate(t, i):
-        return when(signal[t] & action[t, i],
-                    [tlb[t, GLOB, p].becomes(If(payload[i, p], None, tlb[t, GLOB, p])) for p in Page.members],
+        if alloc:   # payload i: the mm's global PCID by address, or (the reset's rar_flush_all) every PCID
+            drop = [tlb[t, s, p].becomes(If(payload_all[i] | (payload[i, p] & (global_asid == s)) if s != DYN
+                                            else payload_all[i], None, tlb[t, s, p]))
+                    for s in PCID.members for p in Page.members]
+        else:
+            drop = [tlb[t, GLOB, p].becomes(If(payload[i, p], None, tlb[t, GLOB, p])) for p in Page.members]
+        return when(signal[t] & action[t, i], drop,
                     # PTI: rar_tlb_flush's second smp_call_rar_many, on user_pcid(asid), run with the first
                     [tlb_user[t, GLOB, p].becomes(If(payload[i, p], None, tlb_user[t, GLOB, p]))
                      for p in Page.members] if pti and cfg.pti_user_broadcast else [],
@@ -357,15 +441,15 @@ def build(cfg):
     def flush_tlb_func(t, i):
         lazy = mode[t] == "lazy"
         user = mode[t] == "user"
-        glob = user & (global_asid | (loaded_asid[t] == GLOB))
+        glob = user & (has_g if alloc else (global_asid | (loaded_asid[t] == GLOB)))
         leave = (mode[t] == "other") | lazy
         return when(csd[i, t] & (mode[t] != "switching") & (mode[t] != "cr3") & (~lazy | sb_free(t)),
                     csd[i, t].becomes(False),
                     mm_cpumask.becomes(If(leave, mm_cpumask.without(t), mm_cpumask)),
-                    loaded_asid[t].becomes(If(glob, GLOB, loaded_asid[t])),
+                    loaded_asid[t].becomes(If(glob, a_pcid, loaded_asid[t])),
                     mode[t].becomes(If(lazy, "other", mode[t])),
                     [sb[t].becomes(If(lazy, "other", sb[t]))] if tso else [],
-                    flush_pcid(t, GLOB, glob), catch_up(t, user & ~glob))
+                    flush_glob(t, glob), catch_up(t, user & ~glob))
 
     # ------------------------------------------------------------ context switches (the scheduler's)
     gasid.declare_enter_lazy_tlb(ga)
@@ -376,10 +460,10 @@ def build(cfg):
                                          f"(RAR: need_flush = new_cpu); is_global_asid -> return; else was_lazy: "
                                          f"smp_mb, flush if ctxs[asid].tlb_gen is behind ({RFC_TLB})")
     def leave_lazy(c):
-        move = global_asid & (loaded_asid[c] == DYN)
+        move = has_g & (loaded_asid[c] == DYN)
         return when(preemptible(c) & (mode[c] == "lazy"), mode[c].becomes("user"),
-                    loaded_asid[c].becomes(If(move, GLOB, loaded_asid[c])), flush_pcid(c, GLOB, move),
-                    catch_up(c, ~global_asid & (loaded_asid[c] == DYN)))
+                    loaded_asid[c].becomes(If(move, a_pcid, loaded_asid[c])), flush_glob(c, move),
+                    catch_up(c, ~has_g & (loaded_asid[c] == DYN)))
 
     gasid.declare_switch_mm_out_begin(ga, rounds)
 
@@ -396,12 +480,13 @@ def build(cfg):
     def switch_mm_load_cr3(c):
         # smp_mb(): the SWITCHING store reaches memory before tlb_gen and global_asid are read
         fence = (sb[c] == "empty") if tso and cfg.switch_mb else True
-        g = global_asid
+        g = has_g
         new_cpu = ~mm_cpumask.has(c)
         return when((mode[c] == "switching") & fence, mode[c].becomes("cr3"),
                     mm_cpumask.becomes(mm_cpumask.with_(c)),
-                    loaded_asid[c].becomes(If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
-                    flush_pcid(c, GLOB, g & new_cpu) if cfg.switch_in_flush else [], catch_up(c, ~g))
+                    loaded_asid[c].becomes(If(g, a_pcid, DYN) if alloc else
+                                           If(g, GLOB, If(loaded_asid[c] == GLOB, DYN, loaded_asid[c]))),
+                    flush_glob(c, g & new_cpu) if cfg.switch_in_flush else [], catch_up(c, ~g))
 
     gasid.declare_switch_mm_done(ga)
 
@@ -414,12 +499,17 @@ def build(cfg):
         def action_store_drain(i, t):
             return when(act_sb[i] == t, act_sb[i].becomes(None), action[t, i].becomes(True))
 
+    if alloc:
+        # ------------------------------------------------------------ the other mm B and its global ASID
+        gasid.declare_other_mm(ga, cfg.reset_flushes, "flush_tlb_all (a RAR to every CPU, waited for)",
+                               cite=f"{V}; X86_FEATURE_RAR: {RFC_TLB}")
+
     # ------------------------------------------------------------ the hardware: walks and accesses
     if tables:
         gasid.declare_table_walk(ga, pt, "Intel SDM vol. 3 §4.10")
     else:
         gasid.declare_tlb_fill(ga, "Intel SDM vol. 3 §4.10")
-    gasid.declare_user_access(ga)
+    gasid.declare_user_access(ga, ("b", "b_exited") if alloc else ())
     if pti:
         gasid.declare_pti_user(ga, "Intel SDM vol. 3 §4.10.1", rounds)
         gasid.declare_kernel_uaccess(ga)
@@ -437,14 +527,14 @@ def build(cfg):
     gasid.invariant_no_stale_access(ga, "smp_call_rar_many waits for every target's RAR_SUCCESS")
 
     def has_glob(c):
-        return exists(Page, lambda p: tlb[c, GLOB, p] != None)  # noqa: E711
+        return exists(Page, lambda p: glob_entry(c, p) != None)  # noqa: E711
 
     gasid.invariant_gathered_in_batch(ga, V)
     m.invariant("rar_dest_in_call", forall(CPU, lambda i: (dest[i] == CPU.empty()) | (
             (phase[i] == "rar_mark") | (phase[i] == "rar_fill") | (phase[i] == "rar_ipi") | (phase[i] == "rar_wait"))),
                 "smp_call_rar_many's dest_mask is live only inside the call (set_payload .. wait_for_action_done)",
                 f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
-    gasid.invariant_asid_lock_held(ga, ("assign",), V)
+    gasid.invariant_asid_lock_held(ga, ("reset_sync", "claim", "assign") if alloc else ("assign",), V)
     zapping = exists(CPU, lambda i: phase[i] == "flush_start")
     m.invariant("caught_up_slot_clean", forall(CPU, Page, lambda c, p: behind[c] | ~unmapped(c, DYN, p) | zapping),
                 "a dynamic ASID slot whose ctxs[].tlb_gen is caught up holds no translation the mm has since changed "
@@ -463,9 +553,14 @@ def build(cfg):
                 "an initiator's task keeps the mm loaded (not lazy) on its CPU from the zap to tlb_finish_mmu: "
                 "the model's assumption that the operation is not preempted, checked",
                 f"mm/madvise.c -> mm/mmu_gather.c: tlb_gather_mmu .. tlb_finish_mmu in the task ({V})")
+    if alloc:
+        gasid.allocator_invariants(ga, f"{V}; X86_FEATURE_RAR: {RFC_TLB}")
+        m.invariant("rar_flush_all_in_reset", forall(CPU, lambda i: ~payload_all[i] | (phase[i] == "reset_sync")),
+                    "a payload slot holds flush_tlb_all's RAR_INVPCID_ALL only while its CPU waits for that RAR in "
+                    "reset_global_asid_space", f"{TLB_C}: rar_full_flush -> smp_call_rar_many ({RFC_KERNEL})")
     m.cover("rar_in_flight", exists(
         CPU, CPU, lambda t, i: (mode[t] == "user") & action[t, i] & signal[t] & exists(
-            Page, lambda p: payload[i, p] & (tlb[t, GLOB, p] != None))),  # noqa: E711
+            Page, lambda p: payload[i, p] & (glob_entry(t, p) != None))),  # noqa: E711
             "a RAR is signalled and a running target's TLB still holds a global-ASID entry its microcode will "
             "invalidate",
             f"{RAR_C}: smp_call_rar_many ({RFC_RAR})")
@@ -482,20 +577,20 @@ def build(cfg):
                                               & action[t, i] & has_glob(t)),
             "a lazy CPU holds global-ASID entries and has a RAR pending: smp_call_rar_many targets it",
             f"{RAR_C}: smp_call_rar_many: not should_flush_tlb ({RFC_RAR})")
-    m.cover("global_entries_outside_mask", exists(CPU, lambda c: global_asid & ~mm_cpumask.has(c) & has_glob(c)),
+    m.cover("global_entries_outside_mask", exists(CPU, lambda c: has_g & ~mm_cpumask.has(c) & has_glob(c)),
             "a CPU outside mm_cpumask still holds global-ASID entries: no RAR reaches them",
             f"{TLB_C}: flush_tlb_func: cpumask_clear_cpu ({RFC_TLB})")
-    m.cover("switch_in_flushes_new_cpu", exists(CPU, lambda c: (mode[c] == "switching") & global_asid
+    m.cover("switch_in_flushes_new_cpu", exists(CPU, lambda c: (mode[c] == "switching") & has_g
                                                 & ~mm_cpumask.has(c) & has_glob(c)),
             "a CPU outside the mask switches to the mm with a global ASID while its TLB holds entries under "
             "it: choose_new_asid must flush (new_cpu)",
             f"{TLB_C}: switch_mm_irqs_off -> choose_new_asid(next, tlb_gen, new_cpu) ({RFC_TLB})")
-    gasid.cover_global_asid_assigned(ga, global_asid)
+    gasid.cover_global_asid_assigned(ga, has_g)
     if not cfg.global_at_start:   # the transition, when the mm starts on dynamic ASIDs
-        gasid.cover_dynamic_asid_in_transition(ga, global_asid, "a RAR on the global PCID")
+        gasid.cover_dynamic_asid_in_transition(ga, has_g, "a RAR on the global PCID")
         gasid.cover_transition_ipi(ga, bcast)
-    gasid.cover_transition_finished(ga, global_asid)
-    m.cover("trim_ipi", exists(CPU, lambda i: ~bcast[i] & global_asid & (phase[i] == "sending")),
+    gasid.cover_transition_finished(ga, has_g)
+    m.cover("trim_ipi", exists(CPU, lambda i: ~bcast[i] & has_g & (phase[i] == "sending")),
             "a flush of a global-ASID mm goes by IPI to trim mm_cpumask",
             f"{TLB_C}: flush_tlb_mm_range: should_trim_cpumask ({RFC_TLB})")
     gasid.cover_frame_freed_while_cached(ga)
@@ -521,6 +616,13 @@ def build(cfg):
                                                 & payload[i, p] & (tlb_user[t, GLOB, p] != None)),  # noqa: E711
                 "a RAR is signalled and the target's user PCID of the global ASID still holds the page: only the "
                 "second smp_call_rar_many, on user_pcid(asid), removes it", f"{TLB_C}: rar_tlb_flush ({RFC_TLB})")
+    if alloc:
+        gasid.allocator_covers(ga, "RAR (flush_tlb_all)", f"{V}; X86_FEATURE_RAR: {RFC_TLB}")
+        m.cover("reset_rar_in_flight", exists(CPU, CPU, lambda t, i: payload_all[i] & action[t, i] & signal[t]
+                                              & exists(PCID, Page, lambda s, p: al.b_cached(tlb[t, s, p]))),
+                "flush_tlb_all's RAR is signalled on a CPU whose TLB still holds B's translation under a freed "
+                "global ASID: the CPU's microcode removes it, IRQs off too",
+                f"{TLB_C}: reset_global_asid_space -> flush_tlb_all -> rar_flush_all ({RFC_KERNEL})")
     if tso:
         m.cover("pending_store_buffered", exists(CPU, lambda i: act_sb[i] != None),  # noqa: E711
                 "a PENDING store to an action byte still sits in the initiator's store buffer",
@@ -569,6 +671,10 @@ PARAMS = (
                                             "in the cpu_tlbstate bytes after it, where a store can clear it "
                                             "(fixed by \"x86/mm: resize user_pcid_flush_mask for PTI / broadcast "
                                             "TLB flush combination\")"),
+    gasid.ALLOCATOR,
+    gasid.GLOBAL_ASIDS,
+    Param("reset_flushes", True, doc="(bug when False; allocator) reset_global_asid_space without flush_tlb_all "
+                                     "(rar_flush_all: a RAR of every PCID to every CPU)"),
 )
 
 PROTOCOL = Protocol("rar", build, PARAMS, __doc__)

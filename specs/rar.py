@@ -48,3 +48,15 @@ RAR_MUNMAP = Check(PROTOCOL, name="rar_munmap", cpus=2, initiators=1, pages=1, r
 # the smallest holding check (two CPUs, one VA, two flushes by one initiator): what `mutate` runs on
 RAR_SMALL = Check(PROTOCOL, name="rar_small", cpus=2, initiators=1, pages=1, rounds=2, expect="holds",
                   max_states=300_000)  # 10,286 states; the cap bounds a mutant whose space explodes
+# the global-ASID allocator and a second mm B (as invlpgb_allocator): B holds the first global ASID, caches
+# its translation under it and is destroyed (mm_free_global_asid: the freed bitmap); a new B takes the second
+# (the cursor at the edge); this mm's allocation then runs reset_global_asid_space, whose flush_tlb_all is a
+# RAR of every PCID to every CPU (rar_flush_all), and reuses B's first PCID, flushed on switch-in by a CPU
+# outside mm_cpumask like any global ASID
+RAR_ALLOCATOR = Check(PROTOCOL, name="rar_allocator", cpus=2, initiators=1, pages=1, rounds=2, allocator=True,
+                      expect="holds")
+# the same with three global ASIDs (as invlpgb_allocator_3asids): a B allocates after this mm's allocation, so
+# its bookkeeping is read again, and the cursor can stand below the top with every ASID above it taken while one
+# freed below it is available: v6.15 then hands out MAX_ASID_AVAILABLE (asid_past_the_end)
+RAR_ALLOCATOR_3ASIDS = Check(PROTOCOL, name="rar_allocator_3asids", cpus=2, initiators=1, pages=1, rounds=2,
+                             allocator=True, global_asids=3, expect="holds")

@@ -1,15 +1,19 @@
 """Intel RAR on global ASIDs (protocols/rar.py, RFC v4).
 
 The design holds with pinned counts — one initiator at two and three CPUs (its first flush by IPI
-assigns the global ASID, its second is a RAR), two initiators, and x86-TSO — with every cover reached
-(a RAR in flight, the initiator spinning, the microcode running with IRQs off, a CPU outside the mask
-switching back in) and both leads-to properties (every flush and every RAR completes) checked; each
-broken variant in specs/bugs/rar_*.py is found with its shortest trace on the reference and the fast
-backend, and by Z3 BMC at that depth.
+assigns the global ASID, its second is a RAR), two initiators, x86-TSO, and the global-ASID allocator
+with a second mm (two and three global ASIDs) — with every cover reached (a RAR in flight, the
+initiator spinning, the microcode running with IRQs off, a CPU outside the mask switching back in, the
+reset's flush_tlb_all RAR with B's translations to remove, a freed PCID reused) and both leads-to
+properties (every flush and every RAR completes) checked; each broken variant in specs/bugs/rar_*.py is
+found with its shortest trace on the reference and the fast backend, and by Z3 BMC at that depth.
 """
 import pytest
 
 from checker.result import Verdict
+from checker.run import RunOptions, run_check
+from checker.spec import Check
+from protocols.rar import PROTOCOL
 
 from .conftest import assert_bmc_finds_at_depth, assert_shortest_trace_on_both_engines, run_named, spec_path
 
@@ -24,14 +28,23 @@ PINNED = {"rar_small": ((10286, 34545, 38), False),
           "rar_3cpus": ((828906, 4485445, 49), False),
           "rar_transition": ((190336, 797632, 31), False),
           "rar_pti": ((568778, 1969207, 44), False),
-          "rar_munmap": ((155411, 659356, 41), False)}
+          "rar_munmap": ((155411, 659356, 41), False),
+          "rar_allocator": ((261352, 1111908, 53), False),
+          "rar_allocator_3asids": ((23247792, 124988224, 61), False)}
 COVERS = {"rar_in_flight", "rar_wait_spins", "rar_with_irqs_off", "lazy_cpu_reached_by_rar",
           "global_entries_outside_mask", "switch_in_flushes_new_cpu", "global_asid_assigned",
           "dynamic_asid_in_transition", "transition_ipi", "transition_finished", "trim_ipi",
           "frame_freed_while_cached"}
+# the allocator's: B's translations under each global ASID and under a freed one, the reset with them to
+# remove and its RAR in flight, the cursor at the edge, B's first PCID reused by this mm, and (three global
+# ASIDs) MAX_ASID_AVAILABLE handed out
+ALLOCATOR_COVERS = {"reset_flushes_old_owner", "reset_rar_in_flight", "freed_asid_cached", "freed_asid_reused",
+                    "b_holds_second_asid", "b_cached_under_first_asid", "b_cached_under_second_asid"}
 EXTRA_COVERS = {"rar_pti": {"user_pcid_flush_deferred", "global_user_pcid_flush_deferred", "rar_reaches_user_pcid"},
                 "rar_munmap": {"rar_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",
-                               "refault_after_munmap"}}
+                               "refault_after_munmap"},
+                "rar_allocator": ALLOCATOR_COVERS,
+                "rar_allocator_3asids": ALLOCATOR_COVERS | {"b_cached_under_third_asid", "asid_past_the_end"}}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -73,6 +86,9 @@ BUGS = {
     "rar_pti_user_flush_mask_16bit.py": ("rar_pti_user_flush_mask_16bit", "no_stale_access", 12,
                                          ["tlb_fill_user", "should_trim_cpumask", "flush_tlb_func", "tlb_finish_mmu",
                                           "tlbstate_store_over_bit", "user_access"]),
+    "rar_reset_no_flush.py": ("rar_reset_no_flush", "b_no_stale_access", 7,
+                              ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_destroy_context",
+                               "b_use_global_asid", "b_access"]),
 }
 
 
@@ -92,3 +108,33 @@ def test_bmc_finds_the_barrier_variant_at_the_same_depth():
     spec = "rar_switch_mm_no_mb.py"
     name, invariant, length, _ = BUGS[spec]
     assert_bmc_finds_at_depth(spec_path("bugs", spec), name, invariant, length)
+
+
+def test_bmc_finds_the_reset_variant_at_the_same_depth():
+    """The allocator's reset without flush_tlb_all: Z3 BMC finds b_no_stale_access at the explicit search's
+    shortest length (7, about a second) and nothing at one step less."""
+    spec = "rar_reset_no_flush.py"
+    name, invariant, length, _ = BUGS[spec]
+    assert_bmc_finds_at_depth(spec_path("bugs", spec), name, invariant, length)
+    r = run_named(spec_path("bugs", spec), name, backend="smt", depth=length - 1)
+    assert r.violation is None
+
+
+def test_reset_without_flush_reaches_this_mm_too():
+    """The same broken reset on this mm's own path (use_global_asid -> reset_global_asid_space, no RAR): it is
+    given B's freed PCID and a CPU that cached B's page under it, still in mm_cpumask (so choose_new_asid's
+    need_flush = new_cpu does not apply), switches back in and reads it; with the reset's RAR the same check
+    holds (rar_allocator). The same shortest trace on both engines."""
+    check = Check(PROTOCOL, name="rar_reset_no_flush_mm", cpus=2, initiators=1, pages=1, rounds=1, allocator=True,
+                  reset_flushes=False, invariants=("no_stale_access",), expect="violates no_stale_access",
+                  liveness=False)
+    seen = []
+    for backend in ("explicit", "fast"):
+        r = run_check("rar_reset_no_flush_mm", check, RunOptions(backend=backend, workers=1))
+        assert r.verdict is Verdict.VIOLATED and r.expectation_met and len(r.trace) == 23
+        seen.append([s.action for s in r.trace.steps[1:]])
+    assert seen[0] == seen[1]
+    story = ["b_tlb_fill", "b_destroy_context", "use_global_asid", "reset_global_asid_space", "allocate_global_asid",
+             "mm_assign_publish", "switch_mm_load_cr3", "user_access"]
+    it = iter(seen[0])
+    assert all(any(a == s for a in it) for s in story), seen[0]
