@@ -54,9 +54,9 @@ PTI = Param("pti", False, doc="page-table isolation: user mode runs on each PCID
                               "global ASID's user PCID too")
 PTI_USER_BROADCAST = Param("pti_user_broadcast", True, doc="(bug when False; pti) broadcast_tlb_flush flushes the "
                                                            "global ASID's kernel PCID only, not user_pcid(asid)")
-ALLOCATOR = Param("allocator", False, doc="the global-ASID allocator with two global ASIDs (used/freed bitmaps, "
-                                          "cursor, wrap-around reset) shared with another mm B that is given one, "
-                                          "caches its translations under it and is destroyed")
+ALLOCATOR = Param("allocator", False, doc="the global-ASID allocator with `global_asids` global ASIDs (used/freed "
+                                          "bitmaps, cursor, wrap-around reset) shared with another mm B that is "
+                                          "given one, caches its translations under it and is destroyed")
 GLOBAL_ASIDS = Param("global_asids", 2, 2, 3, doc="(allocator) global ASIDs below MAX_ASID_AVAILABLE: with three, a "
                                                   "B allocates after this mm's allocation, so its bookkeeping is read")
 SWITCH_MB = Param("switch_mb", True, doc="(bug when False; memory='tso') switch_mm_irqs_off without the smp_mb() "
