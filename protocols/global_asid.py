@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from functools import reduce
 
-from checker.lang import BOOL, Elem, If, IntRange, Mask, Param, count, exists, forall, when
+from checker.lang import BOOL, Elem, If, IntRange, Mask, ModelError, Param, count, exists, forall, when
 
 TLB_C = "arch/x86/mm/tlb.c"
 TLBFLUSH_H = "arch/x86/include/asm/tlbflush.h"
@@ -90,6 +90,14 @@ def declare_store_buffer(m, CPU, Loaded):
     sb = m.array("sb", CPU, m.enum("Store", "empty", "mm", "other", "switching"), "empty",
                  "CPU c's store buffer: a loaded_mm store not yet in memory")
     return lm_mem, sb
+
+
+def global_asids(cfg):
+    """The number of global ASIDs the allocator has; other than two only with the allocator."""
+    if cfg.global_asids != 2 and not cfg.allocator:
+        raise ModelError(f"global_asids={cfg.global_asids} without the allocator",
+                         "give allocator=True, or leave global_asids at 2")
+    return cfg.global_asids
 
 
 class Allocator:

@@ -169,9 +169,7 @@ def build(cfg):
     # allocator `global_asids` (TLB_NR_DYN_ASIDS .. MAX_ASID_AVAILABLE - 1, the reset's edge), shared with
     # mm B, and MAX_ASID_AVAILABLE itself: what allocate_global_asid hands out when find_next_zero_bit
     # finds no clear bit from the cursor up (v6.15 goes on with it)
-    G = cfg.global_asids
-    if G != 2 and not alloc:
-        raise ModelError(f"global_asids={G} without the allocator", "give allocator=True, or leave global_asids at 2")
+    G = gasid.global_asids(cfg)
     PCID = m.index_set("PCID", 2 + G if alloc else 2)
     DYN, GLOB = PCID.members[0], PCID.members[1]
     gens = k * rounds

@@ -136,13 +136,11 @@ def build(cfg):
     pti, tables = cfg.pti, cfg.munmap
     if pti and tables:
         raise ModelError("pti=True with munmap=True", "check PTI and munmap apart: drop one of the two")
-    alloc, G = cfg.allocator, cfg.global_asids
+    alloc, G = cfg.allocator, gasid.global_asids(cfg)
     if alloc and (cfg.global_at_start or cfg.assigned_at_start or pti or tables):
         raise ModelError("allocator=True with global_at_start, assigned_at_start, pti or munmap",
                          "the allocator check starts on dynamic ASIDs, beside MADV_DONTNEED alone: drop the other "
                          "switch")
-    if G != 2 and not alloc:
-        raise ModelError(f"global_asids={G} without the allocator", "give allocator=True, or leave global_asids at 2")
     m = ModelBuilder(cfg.name if hasattr(cfg, "name") else "rar", cfg, __doc__)
     CPU = m.index_set("CPU", n, symmetric=(k == n), lanes=True)
     Page = m.index_set("Page", pages)

@@ -115,6 +115,13 @@ def test_absurd_bounds_and_bad_overrides(capsys, argv, words):
     assert code == 2 and words in err
 
 
+@pytest.mark.parametrize("spec", ["invlpgb.py", "rar.py"])
+def test_global_asids_need_the_allocator(capsys, spec):
+    """A third global ASID means nothing without the allocator: refused, naming the fix."""
+    code, err = run([spec_path(spec), "--set", "global_asids=3"], capsys)
+    assert code == 2 and "global_asids=3 without the allocator" in err and "give allocator=True" in err
+
+
 def test_absurd_bounds_in_spec(tmp_path, capsys):
     p = write(tmp_path, "b.py", "from checker.spec import Check\n"
               "from protocols.baseline import PROTOCOL\nCHECK = Check(PROTOCOL, cpus=65)\n")

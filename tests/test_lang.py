@@ -150,3 +150,15 @@ def test_history_variables_are_read_by_properties_only():
     with pytest.raises(ModelError) as e:
         model(True)
     assert "history variable seen is read by the model" in str(e.value)
+
+
+def test_a_member_as_a_value_has_its_set_s_type():
+    """IndexSet.at: an If whose branches are all literal members still has an index-set type."""
+    from checker.errors import ModelError
+    m = ModelBuilder("at")
+    PCID = m.index_set("PCID", 3)
+    last = m.var("last", Elem(PCID), 0)
+    pick = If(last == 0, 1, PCID.at(2))
+    assert pick.type == Elem(PCID) and PCID.at(2).type == Elem(PCID)
+    with pytest.raises(ModelError, match="3 is not a member of PCID"):
+        PCID.at(3)
