@@ -160,7 +160,7 @@ class Mm:
 
     def __init__(self, m, *, k, n, tso, CPU, Page, Frame, PCID, pte, frame, batch, tlb, mode, loaded_asid,
                  mm_cpumask, asid_transition, asid_lock, phase, rnd, in_range, all_mask, scanned, csd,
-                 stale_access, lm_mem=None, sb=None, tlb_user=None, user_flush=None, al=None):
+                 stale_access, global_asid, lm_mem=None, sb=None, tlb_user=None, user_flush=None, al=None):
         self.m, self.k, self.n, self.tso = m, k, n, tso
         self.CPU, self.Page, self.Frame, self.PCID = CPU, Page, Frame, PCID
         self.DYN, self.GLOBALS = PCID.members[0], PCID.members[1:]
@@ -175,6 +175,11 @@ class Mm:
         self.tlb_user, self.user_flush = tlb_user, user_flush
         self.pti = tlb_user is not None
         self.al = al   # the allocator (allocator=True), else None
+        # mm->context.global_asid: a PCID with the allocator, else whether the mm has its one global ASID;
+        # a_pcid, that ASID as a PCID value, is only read where has_g holds
+        self.global_asid = global_asid
+        self.has_g = (global_asid != None) if al is not None else global_asid  # noqa: E711
+        self.a_pcid = global_asid if al is not None else self.GLOBALS[0]
 
     # ------------------------------------------------------------ loaded_mm and its store buffer
     def own_lm(self, c, val):
@@ -239,6 +244,12 @@ class Mm:
     def entry_under(self, asid, c, p):
         """What CPU c's TLB maps page p to under the global PCID `asid` holds (none while it holds none)."""
         return reduce(lambda out, s: If(asid == s, self.tlb[c, s, p], out), self.GLOBALS, None)
+
+    def glob_entry(self, c, p):
+        """What CPU c's TLB maps page p to under the mm's global PCID (none while it has none)."""
+        if self.al is None:
+            return self.tlb[c, self.GLOBALS[0], p]
+        return self.entry_under(self.global_asid, c, p)
 
     # ------------------------------------------------------------ PTI: the user PCIDs
     def user_entry(self, c, p):

@@ -248,9 +248,6 @@ def build(cfg):
         migrated = m.array("migrated", CPU, BOOL, False,
                            "initiator c's task migrated between its INVLPGB and TLBSYNC")
 
-    has_g = (global_asid != None) if alloc else global_asid  # noqa: E711
-    # the mm's global PCID as a value (only read where has_g holds)
-    a_pcid = global_asid if alloc else GLOB
 
     def mine(s):
         """PCID s is this mm's global ASID."""
@@ -261,13 +258,10 @@ def build(cfg):
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush,
-                  al=al)
+                  global_asid=global_asid, al=al)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
+    has_g, a_pcid, glob_entry = ga.has_g, ga.a_pcid, ga.glob_entry
     between_ops, flusher = ga.between_ops, ga.flusher
-
-    def glob_entry(c, p):
-        """What CPU c's TLB maps page p to under this mm's global PCID (none while it has none)."""
-        return ga.entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
 
     def flush_dyn(c, cond):
         """A full flush of CPU c's dynamic slot (CR3 write without NOFLUSH, or flush_tlb_local): its TLB

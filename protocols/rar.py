@@ -220,12 +220,10 @@ def build(cfg):
                   asid_transition=asid_transition, asid_lock=asid_lock, phase=phase, rnd=rnd, in_range=in_range,
                   all_mask=all_mask, scanned=scanned, csd=csd, stale_access=stale_access,
                   lm_mem=lm_mem if tso else None, sb=sb if tso else None, tlb_user=tlb_user, user_flush=user_flush,
-                  al=al)
+                  global_asid=global_asid, al=al)
     preemptible, on_cpu = ga.preemptible, ga.on_cpu
+    has_g, a_pcid, glob_entry = ga.has_g, ga.a_pcid, ga.glob_entry
     sb_free, between_ops, flusher = ga.sb_free, ga.between_ops, ga.flusher
-    has_g = (global_asid != None) if alloc else global_asid  # noqa: E711
-    # the mm's global PCID as a value (only read where has_g holds)
-    a_pcid = global_asid if alloc else GLOB
 
     def flush_pcid(c, s, cond):
         """CPU c's entries under PCID s dropped when cond (a CR3 write without NOFLUSH, flush_tlb_local), its
@@ -239,10 +237,6 @@ def build(cfg):
         if not alloc:
             return flush_pcid(c, GLOB, cond)
         return [u for s in GLOBALS for u in flush_pcid(c, s, cond & (global_asid == s))]
-
-    def glob_entry(c, p):
-        """What CPU c's TLB maps page p to under the mm's global PCID (none while it has none)."""
-        return ga.entry_under(global_asid, c, p) if alloc else tlb[c, GLOB, p]
 
     def catch_up(c, cond):
         """The dynamic slot loaded with the generation check: flushed if behind mm->context.tlb_gen."""
