@@ -363,7 +363,8 @@ def declare_munmap(g, pt, rounds):
 
     if rounds > 1:
         @g.m.action(g.CPU, PTable, **INITIATOR, ref="mm/memory.c: handle_mm_fault -> __handle_mm_fault -> "
-                                                  f"pte_alloc -> __pte_alloc: pmd_populate ({V})")
+                                                  f"pte_alloc -> __pte_alloc: pmd_populate ({V})",
+                    contexts={"task_freed": lambda i, t: (phase[i] == "freed") & g.on_cpu(i)})
         def pte_alloc(i, t):
             """The fault after a munmap (a new mapping at the same address) allocates a PTE-table page,
             perhaps the one just freed, and puts it in the PMD."""
@@ -505,12 +506,11 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
                     [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
                      for c in CPU.members for s in PCID.members for p in Page.members])
 
-    @g.m.action(CPU, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on its "
-                                                 "global PCID: B's translation of page p (B's frame)")
-    def b_tlb_fill(c, p):
-        empty = {s: tlb[c, s, p] == None for s in al.GLOBALS}  # noqa: E711
-        return when((g.mode[c] == "other") & (b_asid != None),  # noqa: E711
-                    [tlb[c, s, p].becomes(If((b_asid == s) & empty[s], b_frame, tlb[c, s, p])) for s in al.GLOBALS])
+    @g.m.action(CPU, PCID, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on "
+                                                       "its global PCID s: B's translation of page p (B's frame)")
+    def b_tlb_fill(c, s, p):
+        return when((g.mode[c] == "other") & (b_asid == s),
+                    tlb[c, s, p].becomes(If(tlb[c, s, p] == None, b_frame, tlb[c, s, p])))  # noqa: E711
 
     @g.m.action(CPU, Page, environment=True, ref="a user access of the other mm B through its global PCID")
     def b_access(c, p):
@@ -642,41 +642,50 @@ def declare_store_buffer_drain(g, ref):
 # ------------------------------------------------------------ the hardware: walks and accesses
 def walk_contexts(g):
     """Where the page walk must happen (its context covers): running the mm, lazy, CR3 just loaded."""
-    return {md: (lambda md: lambda c, p: g.mode[c] == md)(md) for md in ("user", "lazy", "cr3")}
+    return {md: (lambda md: lambda c, *_: g.mode[c] == md)(md) for md in ("user", "lazy", "cr3")}
 
 
 def declare_tlb_fill(g, manual):
-    """The page walk (`manual`: the vendor's manual) fills the TLB under the loaded PCID."""
+    """The page walk (`manual`: the vendor's manual) fills the TLB under the loaded PCID s: which PCID is a
+    guard, so a mutant that files under another one is the hardware widened (reported apart)."""
     tlb, pte, loaded_asid = g.tlb, g.pte, g.loaded_asid
 
-    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
-                                                      "under the loaded PCID, speculatively too, on a lazy CPU too",
+    @g.m.action(g.CPU, g.PCID, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
+                                                              "under the loaded PCID, speculatively too, on a lazy "
+                                                              "CPU too",
                 contexts=walk_contexts(g))
-    def tlb_fill(c, p):
-        return when(g.loaded(c) & (g.entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb[c, q, p].becomes(If(loaded_asid[c] == q, pte[p], tlb[c, q, p])) for q in g.PCID.members])
+    def tlb_fill(c, s, p):
+        return when(g.loaded(c) & (loaded_asid[c] == s) & (tlb[c, s, p] == None) & (pte[p] != None),  # noqa: E711
+                    tlb[c, s, p].becomes(pte[p]))
 
 
 def declare_table_walk(g, pt, manual):
-    """munmap: the page walk (`manual`: the vendor's manual) starts at the loaded PCID's paging-structure
-    cache if it holds a PTE table, else at the PMD; one that reads a freed table is recorded."""
+    """munmap: the page walk (`manual`: the vendor's manual) under the loaded PCID s starts at that PCID's
+    paging-structure cache if it holds a PTE table (tlb_fill_cached), else at the PMD (tlb_fill); one that
+    reads a freed table is recorded. Two actions, so that each walk's table is computed once."""
     tlb, pte, loaded_asid, psc = g.tlb, g.pte, g.loaded_asid, pt.psc
 
-    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk ({manual}): from the loaded PCID's "
-                                                      "paging-structure cache if it holds the PTE table, else from "
-                                                      "the PMD; speculatively too, on a lazy CPU too",
+    def walks(c, s, p, table):
+        return (g.loaded(c) & (loaded_asid[c] == s) & (tlb[c, s, p] == None)   # noqa: E711
+                & (table != None),                                              # noqa: E711
+                pt.freed_table_walk[c].becomes(pt.freed_table_walk[c] | exists(
+                    pt.PTable, lambda t: (table == t) & (pt.ptable[t] == "free"))))
+
+    @g.m.action(g.CPU, g.PCID, g.Page, environment=True,
+                ref=f"hardware page walk ({manual}) from the PMD, the loaded PCID's paging-structure cache holding "
+                    f"no PTE table: caches the table, fills the TLB; speculatively too, on a lazy CPU too",
                 contexts=walk_contexts(g))
-    def tlb_fill(c, p):
-        cached = g.on_loaded(c, lambda s: psc[c, s])
-        table = If(cached != None, cached, pt.pmd)  # noqa: E711
-        attached = table == pt.pmd
-        return when(g.loaded(c) & (g.entry(c, p) == None) & (table != None),  # noqa: E711
-                    pt.freed_table_walk[c].becomes(pt.freed_table_walk[c] | exists(
-                        pt.PTable, lambda t: (table == t) & (pt.ptable[t] == "free"))),
-                    [psc[c, s].becomes(If((loaded_asid[c] == s) & attached, table, psc[c, s]))
-                     for s in g.PCID.members],
-                    [tlb[c, s, p].becomes(If((loaded_asid[c] == s) & attached & (pte[p] != None),  # noqa: E711
-                                             pte[p], tlb[c, s, p])) for s in g.PCID.members])
+    def tlb_fill(c, s, p):
+        guard, flag = walks(c, s, p, pt.pmd)
+        return when(guard & (psc[c, s] == None), flag, psc[c, s].becomes(pt.pmd),  # noqa: E711
+                    tlb[c, s, p].becomes(pte[p]))
+
+    @g.m.action(g.CPU, g.PCID, g.Page, environment=True,
+                ref=f"hardware page walk ({manual}) from the PTE table the loaded PCID's paging-structure cache "
+                    f"holds: a table detached since (munmap) yields no translation")
+    def tlb_fill_cached(c, s, p):
+        guard, flag = walks(c, s, p, psc[c, s])
+        return when(guard, flag, tlb[c, s, p].becomes(If(psc[c, s] == pt.pmd, pte[p], None)))
 
 
 def declare_user_access(g, reused=()):
@@ -709,13 +718,12 @@ def declare_pti_user(g, manual, rounds):
     initiator's operations)."""
     tlb_user, user_flush, loaded_asid, pte = g.tlb_user, g.user_flush, g.loaded_asid, g.pte
 
-    @g.m.action(g.CPU, g.Page, environment=True, ref=f"hardware page walk in user mode ({manual}): fills the "
-                                                      "TLB under the loaded user PCID",
-                contexts={"user_mode": lambda c, p: g.in_user(c)})
-    def tlb_fill_user(c, p):
-        return when(g.in_user(c) & (g.user_entry(c, p) == None) & (pte[p] != None),  # noqa: E711
-                    [tlb_user[c, s, p].becomes(If(loaded_asid[c] == s, pte[p], tlb_user[c, s, p]))
-                     for s in g.PCID.members])
+    @g.m.action(g.CPU, g.PCID, g.Page, environment=True, ref=f"hardware page walk in user mode ({manual}): fills "
+                                                              "the TLB under the loaded user PCID",
+                contexts={"user_mode": lambda c, *_: g.in_user(c)})
+    def tlb_fill_user(c, s, p):
+        return when(g.in_user(c) & (loaded_asid[c] == s) & (tlb_user[c, s, p] == None)  # noqa: E711
+                    & (pte[p] != None), tlb_user[c, s, p].becomes(pte[p]))  # noqa: E711
 
     @g.m.action(g.CPU, environment=True, fair="weak",
                 ref="arch/x86/entry/calling.h: SWITCH_TO_USER_CR3: if the PCID's bit in user_pcid_flush_mask is "

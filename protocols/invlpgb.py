@@ -241,6 +241,7 @@ def build(cfg):
         inv_kern = m.array("inv_kernel", CPU, BOOL, False,
                            "initiator c's pending INVLPGB includes global entries (the kernel page)")
         kstale = m.array("stale_kernel_access", CPU, BOOL, False, history=True)
+        kfreed = m.var("kernel_page_vfreed", BOOL, False, "vfree has freed the kernel page once", history=True)
     if tso:
         lm_mem, sb = gasid.declare_store_buffer(m, CPU, Loaded)
     migrates = not cfg.tlbsync_same_cpu or reclaim == "targeted"
@@ -467,6 +468,7 @@ def build(cfg):
         if kern:   # after vunmap: vfree frees the kernel page; the next operation needs no fault
             kop = kbatch == i
             return when((phase[i] == "flushed") & on_cpu(i), kpage.becomes(If(kop, "freed", kpage)),
+                        kfreed.becomes(kfreed | kop),
                         kbatch.becomes(If(kop, None, kbatch)), ga.free_batch(i),
                         phase[i].becomes(If(last, "done", If(kop, "idle", "freed"))),
                         rnd[i].becomes(If(kop & ~last, rnd[i] + 1, rnd[i])))
@@ -636,6 +638,10 @@ def build(cfg):
         m.cover("flush_tlb_all_tlbsync_waits", exists(CPU, lambda i: kernel_sync(i, True)),
                 "the TLB_FLUSH_ALL branch (invlpgb_flush_all) waits in TLBSYNC for its INVLPGB",
                 f"{TLB_C}: flush_tlb_all -> invlpgb_flush_all ({V})")
+        m.invariant("vfree_once", ~kfreed | (kpage == "freed"),
+                    "a vfree'd kernel page is never mapped or vunmap'd again (no double vunmap or vfree)",
+                    "mm/vmalloc.c: vfree -> remove_vm_area: a second vfree of the area finds no vm_struct and "
+                    "WARNs 'Trying to vfree() nonexistent vm area' (v6.15)", precondition=kfreed)
         m.cover("kernel_page_freed", kpage == "freed",
                 "vfree ran: the kernel range was flushed and its page freed", "mm/vmalloc.c: vfree (v6.15)")
     if alloc:

@@ -98,7 +98,7 @@ BUGS = {
                                                        "tlb_finish_mmu", "user_access"]),
     "invlpgb_final_only_freed_tables.py": ("invlpgb_final_only_freed_tables", "no_freed_table_walk", 14,
                                            ["leave_lazy", "tlb_fill", "munmap", "inc_mm_tlb_gen",
-                                            "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "tlb_fill"]),
+                                            "invlpgb_invalidate", "tlbsync", "tlb_finish_mmu", "tlb_fill_cached"]),
     "invlpgb_pti_kernel_pcid_only.py": ("invlpgb_pti_kernel_pcid_only", "no_stale_access", 14,
                                         ["tlb_fill_user", "madvise_dontneed", "inc_mm_tlb_gen", "invlpgb_invalidate",
                                          "tlbsync", "tlb_finish_mmu", "user_access"]),

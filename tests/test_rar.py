@@ -79,7 +79,7 @@ BUGS = {
                                        "tlb_finish_mmu", "user_access"]),
     "rar_munmap_lazy_ipi_filtered.py": ("rar_munmap_lazy_ipi_filtered", "no_freed_table_walk", 11,
                                         ["enter_lazy_tlb", "tlb_fill", "munmap", "ipi_skip", "tlb_finish_mmu",
-                                         "tlb_fill"]),
+                                         "tlb_fill_cached"]),
     "rar_pti_kernel_pcid_only.py": ("rar_pti_kernel_pcid_only", "no_stale_access", 12,
                                     ["tlb_fill_user", "set_payload", "native_send_rar_ipi", "rar_invalidate",
                                      "wait_for_action_done", "tlb_finish_mmu", "user_access"]),
