@@ -3,7 +3,8 @@ end and every cover property reached; and, for a "holds", why it might still say
 
 - a declared property not checked (liveness over the size cap, a backend without it,
   --no-liveness) turns "holds" into "incomplete";
-- a cover property never reached turns "holds" into "uncovered" (exit 1);
+- a cover property never reached turns "holds" into "uncovered" (exit 1), unless the spec's
+  `uncovered_ok` says why it cannot be reached at these bounds;
 - an action that never fired (unless the spec's `dead_ok` says why) or an invariant whose hazard
   precondition was never met makes the "holds" vacuous: a warning, and an unmet gate expectation.
   An incomplete run gets no such warnings: they would qualify a "holds" it does not give.
@@ -48,12 +49,14 @@ def not_checked(check: Check, model: Model, liveness: bool,
 
 
 def check_dead_ok(check: Check, model: Model) -> None:
-    """Every action `dead_ok` excuses must exist in the model."""
-    names = [a.name for a in model.actions]
-    for a in check.dead_ok:
-        if a not in names:
-            raise UserError(f"dead_ok names '{a}', which is not an action of {model.name}",
-                            check.loc, f"its actions: {', '.join(names)}")
+    """Every action `dead_ok` excuses, and every cover `uncovered_ok` excuses, must exist in the model."""
+    for arg, excused, kind, names in (
+            ("dead_ok", check.dead_ok, "an action", [a.name for a in model.actions]),
+            ("uncovered_ok", check.uncovered_ok, "a cover", [c.name for c in model.all_covers])):
+        for a in excused:
+            if a not in names:
+                raise UserError(f"{arg} names '{a}', which is not {kind} of {model.name}",
+                                check.loc, f"its {kind.split()[1]}s: {', '.join(names)}")
 
 
 def judge(r: CheckResult, check: Check) -> CheckResult:
@@ -74,8 +77,15 @@ def judge(r: CheckResult, check: Check) -> CheckResult:
         if g.kind == "precondition" and not g.reached:
             vacuity.append(f"{g.name} is vacuous here: no reachable state meets its hazard "
                            "precondition, so it could not have failed")
+    for g in r.goals:
+        if g.kind == "cover" and g.reached and g.name in check.uncovered_ok:
+            warnings.append(f"uncovered_ok expects cover {g.name} never to be reached "
+                            f"({check.uncovered_ok[g.name]}), but it was, at depth {g.depth}")
     # an action the spec expects never to fire is excused its contexts too
-    uncovered = [g.name for g in r.goals if g.kind == "cover" and not g.reached and g.action not in check.dead_ok]
+    uncovered = [g.name for g in r.goals if g.kind == "cover" and not g.reached
+                 and g.action not in check.dead_ok and g.name not in check.uncovered_ok]
+    excluded = dict(r.excluded) | {g.name: f"uncovered_ok: {check.uncovered_ok[g.name]}" for g in r.goals
+                                   if g.kind == "cover" and not g.reached and g.name in check.uncovered_ok}
     verdict, reason = r.verdict, r.reason
     if uncovered:
         verdict = Verdict.UNCOVERED
@@ -88,4 +98,5 @@ def judge(r: CheckResult, check: Check) -> CheckResult:
         reason = (f"{', '.join(r.invariants)} {held}{' ' + r.reason if r.reason else ''}, but "
                   f"{which} {'was' if len(names) == 1 else 'were'} not checked")
         vacuity = []   # vacuity qualifies a "holds"; an incomplete run has none to qualify
-    return dataclasses.replace(r, verdict=verdict, reason=reason, vacuity=vacuity, warnings=warnings)
+    return dataclasses.replace(r, verdict=verdict, reason=reason, vacuity=vacuity, warnings=warnings,
+                               excluded=excluded)

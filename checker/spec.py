@@ -30,8 +30,8 @@ class Check:
                  max_states: int | None = None, max_depth: int | None = None,
                  time_limit: float | None = None, liveness: bool = True,
                  strengthen: list[str] | tuple[str, ...] | None = None,
-                 dead_ok: dict[str, str] | None = None, min_mutation_score: float | None = None,
-                 **params: Any):
+                 dead_ok: dict[str, str] | None = None, uncovered_ok: dict[str, str] | None = None,
+                 min_mutation_score: float | None = None, **params: Any):
         self.loc = caller_loc()
         if not isinstance(protocol, Protocol):
             raise UserError(f"Check needs a protocol (e.g. protocols.async_inline.PROTOCOL), "
@@ -52,12 +52,12 @@ class Check:
         # auxiliary invariants an induction proof (--prove) may assume; None: all the protocol's
         self.strengthen = tuple(strengthen) if strengthen is not None else None
         self.max_states, self.max_depth, self.time_limit = max_states, max_depth, time_limit
-        # actions expected never to fire here, each with the reason (else a dead action fails the gate)
-        if dead_ok is not None and not (isinstance(dead_ok, dict) and all(
-                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in dead_ok.items())):
-            raise UserError(f"dead_ok={dead_ok!r} must map action names to the reason each never fires",
-                            self.loc, "e.g. dead_ok={'tlb_finish_mmu': 'khugepaged only: the collapse frees the table itself'}")
-        self.dead_ok = dict(dead_ok or {})
+        # actions expected never to fire here, and covers expected never to be reached, each with the
+        # reason (else a dead action makes the holds vacuous, an unreached cover makes it "uncovered")
+        self.dead_ok = _reasons(self.loc, "dead_ok", dead_ok, "action", "fires",
+                                "{'tlb_finish_mmu': 'khugepaged only: the collapse frees the table itself'}")
+        self.uncovered_ok = _reasons(self.loc, "uncovered_ok", uncovered_ok, "cover", "is reached",
+                                     "{'tlbsync_waits': 'one operation: the first flush assigns, none broadcasts'}")
         if min_mutation_score is not None and (isinstance(min_mutation_score, bool) or not isinstance(
                 min_mutation_score, (int, float)) or not 0 <= min_mutation_score <= 1):
             raise UserError(f"min_mutation_score={min_mutation_score!r} must be a fraction in 0..1",
@@ -77,6 +77,15 @@ class Check:
 
     def __repr__(self):
         return f"Check({self.name or self.protocol.name}, {self.params}, expect={self.expect!r})"
+
+
+def _reasons(loc: SrcLoc, arg: str, value: Any, what: str, verb: str, example: str) -> dict[str, str]:
+    """`dead_ok` / `uncovered_ok`: names mapped to why each never fires / is reached here."""
+    if value is not None and not (isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items())):
+        raise UserError(f"{arg}={value!r} must map {what} names to the reason each never {verb}", loc,
+                        f"e.g. {arg}={example}")
+    return dict(value or {})
 
 
 def _check_arguments(loc: SrcLoc | None, *, name, deadlock, liveness, invariants, strengthen,

@@ -479,7 +479,7 @@ def build(cfg):
         gasid.declare_do_anonymous_page(ga, True, (pmd != None) if tables else True)  # noqa: E711
 
     # ------------------------------------------------------------ the hardware: INVLPGB in flight
-    @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak",
+    @m.action(CPU, CPU, actor=lambda i, t: t, fair="weak", hardware=True,
               ref="AMD APM vol. 3, INVLPGB: the broadcast invalidation reaches CPU t's TLB (any time, any "
                   "order); PCID-matching, non-global entries of the range (asm/tlb.h: "
                   "invlpgb_flush_user_nr_nosync, v6.15)" + (

@@ -397,7 +397,7 @@ def build(cfg):
         gasid.declare_do_anonymous_page(ga, False, (pt.pmd != None) if tables else True)  # noqa: E711
 
     # ------------------------------------------------------------ the hardware: RAR microcode
-    @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak",
+    @m.action(CPU, CPU, actor=lambda t, i: t, fair="weak", hardware=True,
               ref="Intel RAR (white paper 341431): with a RAR signal latched, CPU t's microcode reads payload i "
                   "for its PENDING action byte, invalidates (INVPCID, address-specific, the global PCID"
                   + ("; or RAR_INVPCID_ALL, every PCID: the reset's flush_tlb_all" if alloc else "") + "; any "
@@ -417,7 +417,7 @@ def build(cfg):
                     [psc[t, GLOB].becomes(None)] if tables else [],
                     action[t, i].becomes(False))
 
-    @m.action(CPU, actor=lambda t: t, fair="weak",
+    @m.action(CPU, actor=lambda t: t, fair="weak", hardware=True,
               ref="Intel RAR (white paper 341431): the RAR signal is serviced: no action byte of CPU t is "
                   "PENDING")
     def rar_signal_done(t):

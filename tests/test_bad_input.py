@@ -177,6 +177,7 @@ HEAD = "from checker.spec import Check\nfrom tests.fixtures.toy import toy\n"
     ("CHECK = Check(toy('ok'), strengthen=[1])", "strengthen=[1] must be a list of names"),
     ("CHECK = Check(None)", "Check needs a protocol"),
     ("CHECK = Check(toy('ok'), dead_ok={'step': ''})", "must map action names to the reason"),
+    ("CHECK = Check(toy('ok'), uncovered_ok=['window'])", "must map cover names to the reason"),
     ("CHECK = Check(toy('ok'), min_mutation_score=2)", "must be a fraction in 0..1"),
 ])
 def test_bad_spec_code_is_its_located_error(tmp_path, capsys, line, words):

@@ -125,6 +125,20 @@ def test_a_list_nested_in_the_updates_is_named_in_one_line():
     assert "a list of updates inside a list of updates" in str(e.value) and len(str(e.value)) < 300
 
 
+def test_an_action_is_environment_or_hardware_not_both():
+    """environment=True is no progress, hardware=True is: an action that says both is a model error."""
+    import pytest
+
+    from checker.errors import ModelError
+    m = ModelBuilder("both", None)
+    x = m.var("x", BOOL, False)
+    with pytest.raises(ModelError) as e:
+        @m.action(environment=True, hardware=True)
+        def a():
+            return when(~x, x.becomes(True))
+    assert "environment=True (no progress) or hardware=True (progress), not both" in str(e.value)
+
+
 def test_history_variables_are_read_by_properties_only():
     """A history variable records what happened for the properties (mutants of its updates are
     reported apart); the model itself reading one is a model error."""

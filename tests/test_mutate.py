@@ -299,3 +299,19 @@ def test_a_mutant_over_its_memory_share_is_incomplete_not_a_crash():
     original = reachable(build_model(check, {}))
     r = run_mutant(Job(spec, "tlb_gen_v6_2cpus", 344, "explicit", original, memory_limit=1))
     assert r.outcome == "incomplete" and "memory" in r.detail
+
+
+def test_a_dropped_guard_of_the_hardware_s_own_step_widens_the_hardware():
+    """An INVLPGB applied at a CPU and RAR's microcode are `hardware=True`: progress (deadlock counts
+    them), but a dropped guard conjunct widens the hardware, not the kernel, and is reported apart as for
+    a walk; the kernel's steps that wait for them are not."""
+    from checker.adequacy.mutate import check_mutants
+    for spec, check, hardware in (("invlpgb.py", "invlpgb_small", {"invlpgb_invalidate"}),
+                                  ("rar.py", "rar_small", {"rar_invalidate", "rar_signal_done"})):
+        model, ms = check_mutants(find_check(spec_path(spec), check))
+        assert {a.name for a in model.actions if a.hardware} == hardware
+        assert not any(a.hardware and a.environment for a in model.actions)
+        drops = [m for m in ms if m.kind == "drop_conjunct"]
+        assert {m.action for m in drops if m.apart == "environment" and m.action in hardware} == hardware
+        waits = [m for m in drops if m.action in ("tlbsync", "wait_for_action_done")]
+        assert waits and not any(m.apart for m in waits)

@@ -86,6 +86,31 @@ def test_vacuous_invariant_warns_alone_and_fails_the_gate(capsys, tmp_path):
     assert "holds (vacuous)" in out and "0/1 checks met" in out
 
 
+def test_a_cover_the_spec_says_is_out_of_reach_is_left_out_with_its_reason(capsys):
+    """uncovered_ok: the cover is excused (the holds stands), reported as left out by the spec, and a
+    cover so excused that is reached after all is a warning."""
+    r = run("uncovered_ok")
+    assert r.verdict is Verdict.HOLDS and r.expectation_met and not r.vacuity
+    assert r.excluded == {"flush_skipped": "uncovered_ok: a stale CPU after the flush is what the design rules out"}
+    assert main([GOALS, "--check", "uncovered_ok", "--no-sanity"]) == 0
+    out = capsys.readouterr().out
+    assert "left out by the spec: flush_skipped" in out and "flush_skipped never reached" not in out
+    wrong = run("wrong_uncovered_ok")
+    assert wrong.verdict is Verdict.HOLDS and not wrong.excluded
+    assert wrong.warnings == ["uncovered_ok expects cover window never to be reached (says it is never "
+                              "reached, but it is), but it was, at depth 2"]
+
+
+def test_uncovered_ok_naming_no_cover_is_bad_input(tmp_path, capsys):
+    spec = tmp_path / "typo.py"
+    spec.write_text("from checker.spec import Check\n"
+                    "from tests.fixtures.goals_toy import PROTOCOL\n"
+                    "CHECK = Check(PROTOCOL, uncovered_ok={'windoww': 'typo'}, expect='holds')\n")
+    assert main([str(spec), "--no-sanity"]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:3" in err and "uncovered_ok names 'windoww', which is not a cover" in err
+
+
 def test_dead_action_needs_a_reason():
     r = run("dead")
     assert r.verdict is Verdict.HOLDS and not r.expectation_met

@@ -391,15 +391,15 @@ APART = {
 def apart(kind: str, a: Action, model: Model, changes: dict[int, Action], ghost: frozenset[str]) -> str:
     """Why a mutant is reported apart from the score, or "".
 
-    "environment": it only widens the environment (a guard conjunct of an environment action
-    dropped), so it has every behaviour of the original and more: an adversary stronger than the
-    architecture or the scheduler. It cannot hide a violation the original has, so whether it holds
+    "environment": it only widens the environment (a guard conjunct of an environment action, or of
+    the hardware's own step, `hardware=True`, dropped), so it has every behaviour of the original and
+    more: an adversary stronger than the architecture or the scheduler. It cannot hide a violation the original has, so whether it holds
     says whether the design needs that rule, not how strong the properties are.
 
     "observer": it changes only updates of history variables (`history_vars`), which record a
     hazard for a property to read (`stale_access`, `copied`) and which nothing in the model reads:
     it weakens or breaks the property's observer, and the kernel is the same."""
-    if kind == "drop_conjunct" and a.environment:
+    if kind == "drop_conjunct" and (a.environment or a.hardware):
         return "environment"
     if kind == "drop_fairness":
         return ""

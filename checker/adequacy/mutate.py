@@ -189,7 +189,7 @@ def classify(r: CheckResult) -> tuple[str, str | None, str | None, str]:
     if r.verdict is Verdict.VIOLATED and r.violation is not None:
         return "killed", r.violation.invariant, r.violation.kind, ""
     if r.verdict is Verdict.UNCOVERED:
-        missed = [g.name for g in r.goals if g.kind == "cover" and not g.reached]
+        missed = [g.name for g in r.goals if g.kind == "cover" and not g.reached and g.name not in r.excluded]
         name = missed[0] if missed else r.reason
         return "killed", f"cover {name}", "cover", r.reason
     if r.verdict is Verdict.INCOMPLETE:

@@ -180,7 +180,8 @@ class ModelBuilder:
 
     def action(self, *params: IndexSet, actor: Callable | None = None, ref: str = "",
                name: str | None = None, doc: str = "", fair: str | None = None,
-               environment: bool = False, contexts: dict[str, Callable] | None = None) -> Callable:
+               environment: bool = False, hardware: bool = False,
+               contexts: dict[str, Callable] | None = None) -> Callable:
         """Decorator: the function takes one member per parameter and returns `when(...)`.
 
         `actor` maps the parameters to the performing CPU; by default the first parameter
@@ -189,12 +190,17 @@ class ModelBuilder:
         `environment=True`: it happens on its own (hardware walks, user and NMI accesses) and
         is no progress of the protocol: a state that is not final and enables only such
         actions is a deadlock.
+        `hardware=True`: the hardware completes what the kernel started (an INVLPGB applied at a CPU,
+        RAR microcode): progress like a kernel step (the kernel waits for it), but not kernel code, so a
+        mutant that drops one of its guard conjuncts widens the hardware, as for an environment action.
         `contexts`: label -> condition over the parameters, each a context the action must fire
         in (a walk on a lazy CPU, a switch back from another mm): a cover `NAME__LABEL` of its guard
         met there, so that a model that stops taking it there is not a "holds".
         """
         if fair not in (None, "weak", "strong"):
             raise ModelError(f"fair={fair!r}: fairness is 'weak', 'strong' or None")
+        if environment and hardware:
+            raise ModelError("an action is environment=True (no progress) or hardware=True (progress), not both")
         for p in params:
             if not isinstance(p, IndexSet):
                 raise ModelError(f"action parameters are index sets, got {p!r}")
@@ -231,7 +237,7 @@ class ModelBuilder:
             for label, _ in ctxs:
                 self._claim(f"{aname}__{label}", "cover")
             self._actions.append(Action(aname, bounds, step.guard, step.updates, who, a_ref, loc,
-                                        a_doc, a_fair, environment, ctxs))
+                                        a_doc, a_fair, environment, ctxs, hardware))
             return fn
 
         return register

@@ -33,6 +33,7 @@ class Action:
     # the contexts it must fire in (label, condition over its parameters): each a cover of the
     # action's guard met in that context (see context_covers)
     contexts: tuple[tuple[str, Expr], ...] = ()
+    hardware: bool = False     # the hardware completing what the kernel started: progress, but not kernel code
 
 
 @dataclass(frozen=True)

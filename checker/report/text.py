@@ -175,7 +175,7 @@ def property_lines(r: CheckResult) -> list[str]:
     whole = r.verdict in (Verdict.HOLDS, Verdict.UNCOVERED)   # else the search stopped early
     for kind, title, never in (("cover", "covers", "[red]{} never reached[/]"),
                                ("precondition", "hazard preconditions met", "[yellow]{} never[/]")):
-        goals = [g for g in r.goals if g.kind == kind]
+        goals = [g for g in r.goals if g.kind == kind and not (kind == "cover" and g.name in r.excluded)]
         if goals:
             out.append(f"{title}: " + ", ".join(
                 f"{escape(g.name)} [dim]({reach(g)})[/]" if g.reached else
