@@ -69,6 +69,9 @@ INVLPGB_RECLAIM = Check(PROTOCOL, name="invlpgb_reclaim", cpus=2, initiators=1, 
 # transition finished and sends no IPI
 INVLPGB_TARGETED_RECLAIM = Check(PROTOCOL, name="invlpgb_targeted_reclaim", cpus=2, initiators=1, pages=1,
                                  rounds=3, reclaim="targeted", expect="holds")
+# the same at two VAs: the per-page INVLPGB flushes the page try_to_unmap_one recorded, not the other
+INVLPGB_TARGETED_RECLAIM_2VAS = Check(PROTOCOL, name="invlpgb_targeted_reclaim_2vas", cpus=2, initiators=1,
+                                      pages=2, rounds=3, reclaim="targeted", expect="holds")
 # munmap with free_pgtables beside MADV_DONTNEED: the PTE-table page is detached and freed with the frames;
 # paging-structure caches per CPU and PCID; the flush says freed_tables, so the INVLPGB is not final-only and
 # the IPIs (before the global ASID, and the transition's) reach lazy CPUs too
@@ -82,3 +85,7 @@ INVLPGB_PTI = Check(PROTOCOL, name="invlpgb_pti", cpus=2, initiators=1, pages=1,
 # flush_tlb_all (invlpgb_flush_all), then TLBSYNC, then vfree
 INVLPGB_KERNEL = Check(PROTOCOL, name="invlpgb_kernel", cpus=2, initiators=1, pages=1, rounds=2,
                        kernel_flush=True, expect="holds")
+# the same with both CPUs initiators (symmetric): any CPU may vunmap, as in the kernel, so the vunmap is not
+# bound to CPU 0 (what `mutate` runs the kernel flush's actions on)
+INVLPGB_KERNEL_2INITIATORS = Check(PROTOCOL, name="invlpgb_kernel_2initiators", cpus=2, initiators=2, pages=1,
+                                   rounds=2, kernel_flush=True, expect="holds")

@@ -79,7 +79,7 @@ def _same(a, b):
 BIG = {"tlb_gen_v6", "tlb_gen_v5", "tlb_gen_csd_fifo", "tlb_gen_pti_2cpus", "invlpgb_2cpus", "invlpgb_3cpus",
        "invlpgb_tso", "invlpgb_2initiators", "rar_3cpus", "rar_3cpus_global", "rar_pti", "tlb_gen_mremap_2rounds",
        "tlb_gen_madv_free_2rounds", "invlpgb_allocator_3asids", "rar_allocator_3asids",
-       "invlpgb_allocator_3asids_small", "rar_allocator_3asids_small"}
+       "invlpgb_allocator_3asids_small", "rar_allocator_3asids_small", "invlpgb_targeted_reclaim_2vas"}
 
 
 @pytest.mark.parametrize("path,check", _all_checks(), ids=lambda x: getattr(x, "name", None) or "")

@@ -28,6 +28,8 @@ PINNED = {"invlpgb_2cpus": ((166920, 738732, 36), False),
           "invlpgb_reclaim": ((10984, 37440, 32), False),
           "invlpgb_targeted_reclaim": ((30362, 101755, 43), False),
           "invlpgb_kernel": ((39563, 211068, 34), False),
+          "invlpgb_kernel_2initiators": ((245890, 1214357, 48), True),
+          "invlpgb_targeted_reclaim_2vas": ((657944, 2789064, 47), False),
           "invlpgb_transition": ((141184, 632960, 25), False),
           "invlpgb_munmap": ((115646, 502718, 35), False),
           "invlpgb_pti": ((217902, 848311, 36), False)}
@@ -44,11 +46,14 @@ EXTRA_COVERS = {"invlpgb_allocator": {"reset_flushes_old_owner", "freed_asid_cac
                                              "b_cached_under_third_asid", "asid_past_the_end"},
                 "invlpgb_reclaim": {"reclaim_invlpgb_reaches_dynamic_asid"},
                 "invlpgb_targeted_reclaim": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
+                "invlpgb_targeted_reclaim_2vas": {"reclaim_targeted_invlpgb", "reclaim_task_migrated"},
                 "invlpgb_munmap": {"invlpgb_reaches_detached_table", "lazy_dynamic_asid_caches_detached_table",
                                    "refault_after_munmap"},
                 "invlpgb_pti": {"user_pcid_flush_deferred", "invlpgb_reaches_user_pcid"},
                 "invlpgb_kernel": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
-                                   "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
+                                   "flush_tlb_all_tlbsync_waits", "kernel_page_freed"},
+                "invlpgb_kernel_2initiators": {"kernel_invlpgb_in_flight", "kernel_range_tlbsync_waits",
+                                               "flush_tlb_all_tlbsync_waits", "kernel_page_freed"}}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
