@@ -52,6 +52,23 @@ def run_named(path: str, name: str, **opts):
     return run_check(path, check, RunOptions({}, **opts))
 
 
+def assert_holds_with_excuses(path: str, name: str, counts: tuple[int, int, int], covers: set[str]):
+    """The check holds with pinned (states, transitions, depth) and reaches `covers`; what its bounds cannot
+    reach is excused by its spec, each cover (`uncovered_ok`) and action (`dead_ok`) by name, and no other
+    goal is missing."""
+    from checker.result import Verdict
+    from checker.spec import load_spec
+    check = next(c for c in load_spec(path) if c.name == name)
+    r = run_named(path, name, backend="fast", workers=1)
+    assert r.verdict is Verdict.HOLDS and r.expectation_met and not r.vacuity and not r.warnings
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == counts
+    assert set(r.excluded) == set(check.uncovered_ok)
+    assert covers <= {g.name for g in r.goals if g.kind == "cover" and g.reached}
+    assert all(g.reached for g in r.goals if g.name not in check.uncovered_ok
+               and (g.action is None or r.coverage[g.action]))
+    assert {a for a, n in r.coverage.items() if n == 0} == set(check.dead_ok)
+
+
 def assert_shortest_trace_on_both_engines(path: str, name: str, invariant: str, length: int, story: list[str]):
     """The bug check's shortest trace breaks `invariant` in `length` states on the reference and the fast
     backend, with the same actions, and the steps of `story` (those a reviewer recognises) in that order."""
