@@ -10,7 +10,7 @@ the mm has moved onto the global ASID. (../shared/reference/broadcast_flush.md Â
 arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h, asm/tlb.h.)
 
   initiator i (CPUs 0..initiators-1)               any CPU t / the hardware
-  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, p), user_access(t, p)
+  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, s, p) (s: the loaded PCID), user_access(t, p)
   inc_mm_tlb_gen(i)        reads global_asid        flush_tlb_func(t, i)  the IPI handler
    IPI path (no global ASID):                       switch_mm_begin / _load_cr3 / _done(t)
      ipi_send / ipi_skip(i, t); csd_lock_wait(i)    enter_lazy_tlb / leave_lazy / switch_mm_out(t)

@@ -13,7 +13,7 @@ Introduce Remote Action Request" -6- (arch/x86/mm/rar.c), 6/8 "x86/mm: use RAR f
 text, 20250605163544.3852565-8).)
 
   initiator i (CPUs 0..initiators-1)               any CPU t / the hardware
-  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, p), user_access(t, p)
+  madvise_dontneed(i, p)   zap one PTE             tlb_fill(t, s, p) (s: the loaded PCID), user_access(t, p)
   inc_mm_tlb_gen(i)        reads global_asid        flush_tlb_func(t, i)  the IPI handler
    IPI path (no global ASID, or should_trim_cpumask(i)):  switch_mm_begin / _load_cr3 / _done(t)
      ipi_send / ipi_skip(i, t); csd_lock_wait(i)    enter_lazy_tlb / leave_lazy / switch_mm_out(t)
