@@ -507,7 +507,8 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
                      for c in CPU.members for s in PCID.members for p in Page.members])
 
     @g.m.action(CPU, PCID, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on "
-                                                       "its global PCID s: B's translation of page p (B's frame)")
+                                                       "its global PCID s: B's translation of page p (B's frame)",
+                contexts={"b_running": lambda c, *_: g.mode[c] == "other"})
     def b_tlb_fill(c, s, p):
         return when((g.mode[c] == "other") & (b_asid == s),
                     tlb[c, s, p].becomes(If(tlb[c, s, p] == None, b_frame, tlb[c, s, p])))  # noqa: E711
@@ -855,6 +856,13 @@ def allocator_invariants(g, cite=V):
     m.invariant("global_asid_unshared", ~((global_asid != None) & (global_asid == b_asid)),  # noqa: E711
                 "no two live mms hold the same global ASID",
                 f"{TLB_C}: allocate_global_asid claims a bit clear in global_asid_used ({cite})")
+    in_use = count(g.PCID, lambda s: al.used.has(s) & ~al.freed.has(s))
+    m.invariant("global_asid_available_counts", al.available + in_use == len(al.SEARCH) - 1,
+                "global_asid_available counts the global ASIDs not in use (used and not freed, "
+                "MAX_ASID_AVAILABLE included when it was handed out)",
+                f"{TLB_C}: allocate_global_asid (global_asid_available--), mm_free_global_asid "
+                f"(global_asid_available++ with the freed bit), reset_global_asid_space (used &= ~freed) "
+                f"({cite})")
 
 
 def allocator_covers(g, reset_flush, cite=V):
