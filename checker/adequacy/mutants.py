@@ -393,8 +393,9 @@ def apart(kind: str, a: Action, model: Model, changes: dict[int, Action], ghost:
 
     "environment": it only widens the environment (a guard conjunct of an environment action, or of
     the hardware's own step, `hardware=True`, dropped), so it has every behaviour of the original and
-    more: an adversary stronger than the architecture or the scheduler. It cannot hide a violation the original has, so whether it holds
-    says whether the design needs that rule, not how strong the properties are.
+    more: an adversary stronger than the architecture or the scheduler. It cannot hide a violation the
+    original has, so whether it holds says whether the design needs that rule, not how strong the
+    properties are.
 
     "observer": it changes only updates of history variables (`history_vars`), which record a
     hazard for a property to read (`stale_access`, `copied`) and which nothing in the model reads:
