@@ -12,7 +12,7 @@ from .explicit.backends import search
 from .explicit.compile import compile_model
 from .explicit.explore import EdgeLog, Limits
 from .explicit.liveness import check_leads_to, graph_from_log
-from .judge import check_dead_ok, judge, not_checked, reaches
+from .judge import check_excuses, judge, not_checked, reaches
 from .lang.model import Invariant, Model
 from .result import CheckResult, Stats, Verdict, Violation
 from .spec import Check
@@ -164,7 +164,7 @@ def _run_check(spec_path: str, check: Check, opts: RunOptions, model: Model | No
     limits = _limits(check, opts, started)
     with time_limited(_left(limits)):    # building and compiling do not watch the clock
         model = model if model is not None else build_model(check, opts.overrides)
-    check_dead_ok(check, model)
+    check_excuses(check, model)
     notes: list[str] = []
     if opts.sanity or opts.prove or opts.backend == "smt":
         from .smt.run import run_smt, sanity_notes
