@@ -237,6 +237,11 @@ class Mm:
         """`f(s)` for the PCID s CPU c has loaded."""
         return reduce(lambda out, s: If(self.loaded_asid[c] == s, f(s), out), self.GLOBALS, f(self.DYN))
 
+    def walks_into(self, c, s, p):
+        """A page walk of CPU c may fill page p's entry under PCID s: the mm's tables are loaded, on PCID s,
+        and that entry is empty."""
+        return self.loaded(c) & (self.loaded_asid[c] == s) & (self.tlb[c, s, p] == None)  # noqa: E711
+
     def entry(self, c, p):
         """What CPU c's TLB maps page p to under the PCID it has loaded."""
         return self.on_loaded(c, lambda s: self.tlb[c, s, p])
@@ -649,26 +654,24 @@ def walk_contexts(g):
 def declare_tlb_fill(g, manual):
     """The page walk (`manual`: the vendor's manual) fills the TLB under the loaded PCID s: which PCID is a
     guard, so a mutant that files under another one is the hardware widened (reported apart)."""
-    tlb, pte, loaded_asid = g.tlb, g.pte, g.loaded_asid
+    tlb, pte = g.tlb, g.pte
 
     @g.m.action(g.CPU, g.PCID, g.Page, environment=True, ref=f"hardware page walk ({manual}): fills the TLB "
                                                               "under the loaded PCID, speculatively too, on a lazy "
                                                               "CPU too",
                 contexts=walk_contexts(g))
     def tlb_fill(c, s, p):
-        return when(g.loaded(c) & (loaded_asid[c] == s) & (tlb[c, s, p] == None) & (pte[p] != None),  # noqa: E711
-                    tlb[c, s, p].becomes(pte[p]))
+        return when(g.walks_into(c, s, p) & (pte[p] != None), tlb[c, s, p].becomes(pte[p]))  # noqa: E711
 
 
 def declare_table_walk(g, pt, manual):
     """munmap: the page walk (`manual`: the vendor's manual) under the loaded PCID s starts at that PCID's
     paging-structure cache if it holds a PTE table (tlb_fill_cached), else at the PMD (tlb_fill); one that
     reads a freed table is recorded. Two actions, so that each walk's table is computed once."""
-    tlb, pte, loaded_asid, psc = g.tlb, g.pte, g.loaded_asid, pt.psc
+    tlb, pte, psc = g.tlb, g.pte, pt.psc
 
     def walks(c, s, p, table):
-        return (g.loaded(c) & (loaded_asid[c] == s) & (tlb[c, s, p] == None)   # noqa: E711
-                & (table != None),                                              # noqa: E711
+        return (g.walks_into(c, s, p) & (table != None),  # noqa: E711
                 pt.freed_table_walk[c].becomes(pt.freed_table_walk[c] | exists(
                     pt.PTable, lambda t: (table == t) & (pt.ptable[t] == "free"))))
 
