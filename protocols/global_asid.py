@@ -487,29 +487,41 @@ def declare_allocate_global_asid(g, first, cite=V):
 
 
 def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
-    """The other mm B: a new B given the next global ASID in one step under global_asid_lock (its reset's flush,
-    `reset_flush` in the family's words, applied at once: every PCID of every TLB), B's page walk and access
+    """The other mm B: a new B given the next global ASID in one step under global_asid_lock (two actions, as
+    the cursor is at the edge or not; at the edge the reset's flush, `reset_flush` in the family's words, is
+    applied at once: every PCID of every TLB), B's page walk and access
     through its global PCID, and B's exit (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the
     used bit cleared at once; no flush); `cite`: the version."""
     al, tlb, frame, asid_lock, CPU, PCID, Page = g.al, g.tlb, g.frame, g.asid_lock, g.CPU, g.PCID, g.Page
     b_asid, b_frame, used, freed, last, available = al.b_asid, al.b_frame, al.used, al.freed, al.last, al.available
 
-    @g.m.action(g.Frame, environment=True, ref=f"kernel/fork.c: a new mm B, its page on frame f (one an earlier "
-                                               f"B freed); B's flush_tlb_mm_range -> consider_global_asid -> "
-                                               f"use_global_asid -> allocate_global_asid, under global_asid_lock "
-                                               f"in one step (its reset's {reset_flush} done at once) ({cite})")
-    def b_use_global_asid(f):
-        edge = al.at_edge(last)
-        in_use = If(edge, used & ~freed, used)
-        new = al.next_free(in_use, If(edge, al.GLOB, last))
-        wipe = edge & reset_flushes
+    def b_allocate(f, edge, in_use, start, also):
+        """A new B on frame f takes find_next_zero_bit(in_use, start) under global_asid_lock; `edge`: the
+        cursor test this branch is taken on; `also`: the branch's own updates."""
+        new = al.next_free(in_use, start)
         return when((asid_lock == None) & (b_asid == None) & (available != 0)  # noqa: E711
-                    & (frame[f] == "b_exited"),
-                    b_asid.becomes(new), used.becomes(in_use.with_(new)),
-                    freed.becomes(If(edge, PCID.empty(), freed)), last.becomes(new),
-                    available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"),
-                    [tlb[c, s, p].becomes(If(wipe, None, tlb[c, s, p]))
-                     for c in CPU.members for s in PCID.members for p in Page.members])
+                    & (frame[f] == "b_exited") & edge,
+                    b_asid.becomes(new), used.becomes(in_use.with_(new)), last.becomes(new),
+                    available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"), also)
+
+    fork_ref = (f"kernel/fork.c: a new mm B, its page on frame f (one an earlier B freed); B's flush_tlb_mm_range "
+                f"-> consider_global_asid -> use_global_asid -> allocate_global_asid, under global_asid_lock in "
+                f"one step")
+
+    @g.m.action(g.Frame, environment=True, ref=f"{fork_ref}: last_global_asid < MAX_ASID_AVAILABLE - 1, no reset "
+                                               f"({cite})")
+    def b_use_global_asid(f):
+        return b_allocate(f, ~al.at_edge(last), used, last, [])
+
+    wipe_ref = f"its {reset_flush}, done at once" if reset_flushes else "its flush removed"
+
+    @g.m.action(g.Frame, environment=True, ref=f"{fork_ref}: at the edge, reset_global_asid_space first ({wipe_ref}; "
+                                               f"used &= ~freed, freed cleared, the search from TLB_NR_DYN_ASIDS) "
+                                               f"({cite})")
+    def b_use_global_asid_reset(f):
+        wipe = [tlb[c, s, p].becomes(None) for c in CPU.members for s in PCID.members for p in Page.members]
+        return b_allocate(f, al.at_edge(last), used & ~freed, al.GLOB,
+                          [freed.becomes(PCID.empty())] + (wipe if reset_flushes else []))
 
     @g.m.action(CPU, PCID, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on "
                                                        "its global PCID s: B's translation of page p (B's frame)",

@@ -94,7 +94,7 @@ BUGS = {
                                            ["task_migrate", "tlbsync", "tlb_finish_mmu", "user_access"]),
     "invlpgb_reset_no_flush.py": ("invlpgb_reset_no_flush", "b_no_stale_access", 7,
                                   ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_destroy_context",
-                                   "b_use_global_asid", "b_access"]),
+                                   "b_use_global_asid_reset", "b_access"]),
     "invlpgb_free_skips_freed_bitmap.py": ("invlpgb_free_skips_freed_bitmap", "b_no_stale_access", 5,
                                            ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_access"]),
     "invlpgb_kernel_range_no_globals.py": ("invlpgb_kernel_range_no_globals", "no_stale_kernel_access", 8,

@@ -96,7 +96,7 @@ BUGS = {
                                           "tlbstate_store_over_bit", "user_access"]),
     "rar_reset_no_flush.py": ("rar_reset_no_flush", "b_no_stale_access", 7,
                               ["b_tlb_fill", "b_destroy_context", "b_use_global_asid", "b_destroy_context",
-                               "b_use_global_asid", "b_access"]),
+                               "b_use_global_asid_reset", "b_access"]),
 }
 
 
