@@ -9,10 +9,10 @@ switch_mm_irqs_off in steps, loaded_mm through a one-entry x86-TSO store buffer)
 hardware walks and user accesses; with `munmap`, the same munmap, pte_alloc and walk through the
 paging-structure caches (protocols/page_tables.py's declarations); with `pti`, the same user PCIDs,
 invalidate_user_asid's mark, user-mode walk, return to user and kernel accesses to user memory; with
-`allocator`, the same global-ASID allocator (Allocator: the bitmaps, the cursor, the count; allocating,
-reset_global_asid_space, allocate_global_asid) and the same other mms B (declare_other_mm), but for the reset's
-flush (invlpgb_flush_all_nonglobals + TLBSYNC, or RAR's flush_tlb_all), which each family passes in. What
-differs — the broadcast (INVLPGB + TLBSYNC, or a RAR), inc_mm_tlb_gen, flush_tlb_func, leave_lazy and
+`allocator`, the same global-ASID allocator (Allocator: the bitmaps, the cursor, the count; use_global_asid at
+the edge or not, reset_global_asid_space, allocate_global_asid) and the same other mms B (declare_other_mm), but
+for the reset's flush (invlpgb_flush_all_nonglobals + TLBSYNC, or RAR's flush_tlb_all), which each family passes
+in. What differs — the broadcast (INVLPGB + TLBSYNC, or a RAR), inc_mm_tlb_gen, flush_tlb_func, leave_lazy and
 switch_mm_load_cr3 (choose_new_asid's flush), the generation rule (ctxs[].tlb_gen, or RAR's one bit) — each
 family declares itself; where a shared action differs only in a reference text, a guard, a predicate or its
 next phase, the family passes that in.
@@ -415,17 +415,31 @@ def publish_order(cfg, asid_transition, global_asid):
     return first, second, ref
 
 
-def declare_use_global_asid(g, cfg, has_g, first, ref, allocate=None):
+def declare_use_global_asid(g, cfg, has_g, first, ref, reset=None):
     """consider_global_asid -> use_global_asid: enough active CPUs, no global ASID yet, none in transition:
-    take global_asid_lock and make the first store (`allocate(i, start)`: the allocator's steps instead)."""
-    @g.m.action(g.CPU, **INITIATOR, ref=ref,
-                contexts={"enough_active": lambda i: count(g.CPU, g.active) > cfg.active_threshold})
-    def use_global_asid(i):
-        enough = count(g.CPU, g.active) > cfg.active_threshold
-        start = (g.phase[i] == "consider") & (g.asid_lock == None) & ~has_g & ~g.asid_transition & enough  # noqa: E711
-        if allocate is not None:
-            return allocate(i, start)
-        return when(start, first.becomes(True), g.asid_lock.becomes(i), g.phase[i].becomes("assign"))
+    take global_asid_lock and make the first store. With the allocator (`reset(i)`: the reset's flush, the
+    family's updates) it checks global_asid_available instead and goes on to allocate_global_asid: two
+    actions, as the cursor is at the edge (reset_global_asid_space first, which starts the flush) or not."""
+    def enough():
+        return count(g.CPU, g.active) > cfg.active_threshold
+
+    def start(i):
+        return (g.phase[i] == "consider") & (g.asid_lock == None) & ~has_g & ~g.asid_transition & enough()  # noqa: E711
+
+    def use(name, guard, ref, updates):
+        g.m.action(g.CPU, **INITIATOR, ref=ref, contexts={"enough_active": lambda i: enough()}, name=name)(
+            lambda i: when(start(i) if guard is None else start(i) & guard(i), g.asid_lock.becomes(i), *updates(i)))
+
+    if reset is None:
+        use("use_global_asid", None, ref, lambda i: [first.becomes(True), g.phase[i].becomes("assign")])
+        return
+    al = g.al
+    use("use_global_asid", lambda i: (al.available != 0) & ~al.at_edge(al.last),
+        f"{ref}; allocate_global_asid: last_global_asid < MAX_ASID_AVAILABLE - 1",
+        lambda i: [g.phase[i].becomes("claim")])
+    use("use_global_asid_reset", lambda i: (al.available != 0) & al.at_edge(al.last),
+        f"{ref}; allocate_global_asid: last_global_asid >= MAX_ASID_AVAILABLE - 1: reset_global_asid_space, "
+        f"which starts its flush", lambda i: [g.phase[i].becomes("reset_sync"), reset(i)])
 
 
 def declare_mm_assign_publish(g, publish):
@@ -445,20 +459,6 @@ def declare_consider_global_asid_skip(g, gate):
 
 
 # ------------------------------------------------------------ the global-ASID allocator (allocator=True)
-def allocating(g, reset_flushes, issue):
-    """use_global_asid's allocation, for declare_use_global_asid: global_asid_available, then
-    allocate_global_asid; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1) reset_global_asid_space
-    first, which starts its flush (`issue(i, flush)`: the family's updates; none when `reset_flushes` is False)."""
-    al = g.al
-
-    def allocate(i, start):
-        edge = al.at_edge(al.last)
-        flush = edge & reset_flushes
-        return when(start & (al.available != 0), g.asid_lock.becomes(i),
-                    g.phase[i].becomes(If(edge, "reset_sync", "claim")), issue(i, flush))
-    return allocate
-
-
 def declare_reset_global_asid_space(g, ref, synced, also=lambda i: []):
     """reset_global_asid_space once its flush is done everywhere (`synced(i)`: the family's wait; `also`: its
     own updates): the freed ASIDs back into the pool, the cursor to the start."""

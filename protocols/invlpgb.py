@@ -402,16 +402,16 @@ def build(cfg):
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
 
-    def invlpgb_flush_all_nonglobals(i, flush):
-        """The reset's INVLPGB on every PCID, pending like any INVLPGB (TLBSYNC: reset_global_asid_space)."""
-        return [inv_todo[i].becomes(If(flush, EVERY_CPU, inv_todo[i])), inv_all[i].becomes(flush)]
+    def invlpgb_flush_all_nonglobals(i):
+        """The reset's INVLPGB on every PCID, pending like any INVLPGB (TLBSYNC: reset_global_asid_space); none
+        without `reset_flushes`."""
+        return [inv_todo[i].becomes(EVERY_CPU), inv_all[i].becomes(True)] if cfg.reset_flushes else []
 
     gasid.declare_use_global_asid(ga, cfg, has_g, first,
                                   f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
                                   f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
                                   f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H})",
-                                  gasid.allocating(ga, cfg.reset_flushes, invlpgb_flush_all_nonglobals)
-                                  if alloc else None)
+                                  invlpgb_flush_all_nonglobals if alloc else None)
 
     if alloc:
         reset_ref = ("invlpgb_flush_all_nonglobals (INVLPGB every PCID, TLBSYNC), then "

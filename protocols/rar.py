@@ -279,19 +279,20 @@ def build(cfg):
 
     first, second, publish_ref = gasid.publish_order(cfg, asid_transition, global_asid)
 
-    def rar_flush_all(i, flush):
+    def rar_flush_all(i):
         """The reset's flush_tlb_all -> rar_flush_all -> smp_call_rar_many(cpu_online_mask, 0, 0, TLB_FLUSH_ALL)
         up to its RAR IPI, in one step (the flush path checks that code's order step by step): payload slot i
-        RAR_INVPCID_ALL, every CPU's action byte PENDING, the RAR signal latched on every CPU."""
-        return [payload_all[i].becomes(flush)] + [action[t, i].becomes(action[t, i] | flush) for t in CPU.members] + [
-            signal[t].becomes(signal[t] | flush) for t in CPU.members]
+        RAR_INVPCID_ALL, every CPU's action byte PENDING, the RAR signal latched on every CPU; none without
+        `reset_flushes`."""
+        return ([payload_all[i].becomes(True)] + [action[t, i].becomes(True) for t in CPU.members]
+                + [signal[t].becomes(True) for t in CPU.members]) if cfg.reset_flushes else []
 
     gasid.declare_use_global_asid(ga, cfg, has_g, first,
                                   f"{TLB_C}: flush_tlb_mm_range -> consider_global_asid: mm_active_cpus_exceeds(mm, 3) "
                                   f"-> use_global_asid: under global_asid_lock, allocate_global_asid, "
                                   f"mm_assign_global_asid: {publish_ref} ({V}, {TLBFLUSH_H}; X86_FEATURE_RAR: "
                                   f"{RFC_TLB})",
-                                  gasid.allocating(ga, cfg.reset_flushes, rar_flush_all) if alloc else None)
+                                  rar_flush_all if alloc else None)
 
     if alloc:
         reset_ref = ("flush_tlb_all -> rar_flush_all -> rar_full_flush: smp_call_rar_many waits for every CPU's "

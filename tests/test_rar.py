@@ -129,7 +129,7 @@ def test_bmc_finds_the_reset_variant_at_the_same_depth():
 
 
 def test_reset_without_flush_reaches_this_mm_too():
-    """The same broken reset on this mm's own path (use_global_asid -> reset_global_asid_space, no RAR): it is
+    """The same broken reset on this mm's own path (use_global_asid_reset -> reset_global_asid_space, no RAR): it is
     given B's freed PCID and a CPU that cached B's page under it, still in mm_cpumask (so choose_new_asid's
     need_flush = new_cpu does not apply), switches back in and reads it; with the reset's RAR the same check
     holds (rar_allocator). The same shortest trace on both engines."""
@@ -142,7 +142,7 @@ def test_reset_without_flush_reaches_this_mm_too():
         assert r.verdict is Verdict.VIOLATED and r.expectation_met and len(r.trace) == 23
         seen.append([s.action for s in r.trace.steps[1:]])
     assert seen[0] == seen[1]
-    story = ["b_tlb_fill", "b_destroy_context", "use_global_asid", "reset_global_asid_space", "allocate_global_asid",
-             "mm_assign_publish", "switch_mm_load_cr3", "user_access"]
+    story = ["b_tlb_fill", "b_destroy_context", "use_global_asid_reset", "reset_global_asid_space",
+             "allocate_global_asid", "mm_assign_publish", "switch_mm_load_cr3", "user_access"]
     it = iter(seen[0])
     assert all(any(a == s for a in it) for s in story), seen[0]
