@@ -23,8 +23,10 @@ arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h, asm/tlb.h.)
   tlb_finish_mmu(i)        frees the frame
   reclaim (reclaim=...):   try_to_unmap_one, arch_tlbbatch_add_pending, arch_tlbbatch_flush
   kernel (kernel_flush):   vunmap, flush_tlb_kernel_range or flush_tlb_all, tlbsync, vfree
-  allocator:               use_global_asid -> reset_global_asid_space -> allocate_global_asid;
-                           the other mm B: b_use_global_asid, b_tlb_fill, b_destroy_context
+  allocator:               use_global_asid, or use_global_asid_reset -> reset_global_asid_space;
+                           then allocate_global_asid
+                           the other mm B: b_use_global_asid or b_use_global_asid_reset, b_tlb_fill,
+                           b_destroy_context
 
 The model's ASIDs: each CPU's TLB is tagged with two PCIDs of this mm — its dynamic ASID slot
 (PCID index 0; cpu_tlbstate.ctxs[], caught up by ctxs[].tlb_gen at switch-in, as in tlb_gen.py)
@@ -54,14 +56,14 @@ last_global_asid. A second mm B was given the first global ASID after boot (the 
 b_tlb_fill caches B's translation (its own frame) under B's PCID on a CPU that runs another mm, and
 b_access is B's user access through it; b_destroy_context is B's exit (exit_mmap frees its frame) and
 frees B's ASID (mm_free_global_asid: the freed bit, no flush); b_use_global_asid is a new B, on either
-of two B frames that an earlier B freed, given the next ASID (in one step under global_asid_lock, its
-reset applied at once). A new B that reads an earlier B's page through its PCID breaks
-b_no_stale_access. This mm's
-use_global_asid takes the lock; at the edge (last_global_asid >= MAX_ASID_AVAILABLE - 1)
-reset_global_asid_space issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any
-INVLPGB) and waits for it (TLBSYNC) before it moves the freed ASIDs back; allocate_global_asid then
-searches from the cursor. A freed PCID handed out again with B's translation still cached is a user
-access to B's page (no_stale_access); global_asid_unshared says no two live mms hold one ASID.
+of two B frames that an earlier B freed, given the next ASID in one step under global_asid_lock
+(b_use_global_asid_reset at the edge: its reset applied at once). A new B that reads an earlier B's page
+through its PCID breaks b_no_stale_access. This mm's use_global_asid takes the lock; at the edge
+(last_global_asid >= MAX_ASID_AVAILABLE - 1) it is use_global_asid_reset, whose reset_global_asid_space
+issues invlpgb_flush_all_nonglobals (INVLPGB on every PCID, pending like any INVLPGB) and waits for it
+(TLBSYNC) before it moves the freed ASIDs back; allocate_global_asid then searches from the cursor. A
+freed PCID handed out again with B's translation still cached is a user access to B's page
+(no_stale_access); global_asid_unshared says no two live mms hold one ASID.
 
 Entry points besides flush_tlb_mm_range (each a switch; v6.15 unless said): `reclaim="merged"` —
 an operation may be reclaim instead of MADV_DONTNEED: try_to_unmap_one clears the PTE,

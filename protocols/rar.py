@@ -25,8 +25,10 @@ text, 20250605163544.3852565-8).)
      native_send_rar_ipi(i); wait_for_action_done(i)
      finish_asid_transition_cpu(i, t) ... -> IPIs to the whole mask, or asid_transition = false
   tlb_finish_mmu(i)        frees the frame
-  allocator:               use_global_asid -> reset_global_asid_space -> allocate_global_asid;
-                           the other mm B: b_use_global_asid, b_tlb_fill, b_access, b_destroy_context
+  allocator:               use_global_asid, or use_global_asid_reset -> reset_global_asid_space;
+                           then allocate_global_asid
+                           the other mm B: b_use_global_asid or b_use_global_asid_reset, b_tlb_fill,
+                           b_access, b_destroy_context
 
 The rule that differs from INVLPGB: a RAR reaches only the CPUs in mm_cpumask. A CPU that left the
 mask (flush_tlb_func clears the bit on a CPU running another mm, or on a lazy one, which then switches
@@ -71,16 +73,17 @@ in the bytes after it and a store there may clear it); with the allocator `reset
 The allocator (`allocator=True`, `global_asids` 2 or 3): v6.15's global-ASID allocator and the other mms B,
 protocols/global_asid.py's (as protocols/invlpgb.py has them: the bitmaps, the cursor, the edge, MAX_ASID_AVAILABLE
 past it; B holds a global ASID, caches its page under it and exits, and mm_free_global_asid only marks the ASID
-freed; a new B is given the next one in one step, its reset applied at once). RFC v4 enables use_global_asid and
-mm_free_global_asid for RAR under guard(raw_spinlock) (no longer irqsave: smp_call_rar_many must not run with
-IRQs off), and reset_global_asid_space flushes with flush_tlb_all, which on RAR hardware is rar_flush_all: a RAR
-to every online CPU with PCID 0 (RAR_INVPCID_ALL: every PCID, globals included), waited for, then
-invpcid_flush_all on the CPU itself. This mm's reset is that RAR on its own payload slot: use_global_asid at the
-edge fills the slot, marks every CPU's action byte PENDING and latches the RAR signal everywhere in one step
-(smp_call_rar_many's order inside is the flush path's, checked there); the targets' microcode runs it like any
-payload (rar_invalidate, IRQs off too); reset_global_asid_space waits until every byte is SUCCESS again, flushes
-its own TLB and moves the freed ASIDs back. The mm's global ASID is then a PCID value: the RAR path's payload,
-flush_tlb_func, leave_lazy and choose_new_asid's flush of a CPU new to mm_cpumask all use the ASID it was given.
+freed; a new B is given the next one in one step, its reset applied at once: b_use_global_asid_reset). RFC v4
+enables use_global_asid and mm_free_global_asid for RAR under guard(raw_spinlock) (no longer irqsave:
+smp_call_rar_many must not run with IRQs off), and reset_global_asid_space flushes with flush_tlb_all, which on RAR
+hardware is rar_flush_all: a RAR to every online CPU with PCID 0 (RAR_INVPCID_ALL: every PCID, globals included),
+waited for, then invpcid_flush_all on the CPU itself. This mm's reset is that RAR on its own payload slot:
+use_global_asid_reset (at the edge) fills the slot, marks every CPU's action byte PENDING and latches the RAR signal
+everywhere in one step (smp_call_rar_many's order inside is the flush path's, checked there); the targets' microcode
+runs it like any payload (rar_invalidate, IRQs off too); reset_global_asid_space waits until every byte is SUCCESS
+again, flushes its own TLB and moves the freed ASIDs back. The mm's global ASID is then a PCID value: the RAR path's
+payload, flush_tlb_func, leave_lazy and choose_new_asid's flush of a CPU new to mm_cpumask all use the ASID it was
+given.
 
 PTI (`pti=True`): each PCID has a user PCID (kPCID | 2048) that user mode runs on and user-mode walks
 fill; a CPU's own flush of a PCID (flush_tlb_local, a CR3 write without NOFLUSH) calls
