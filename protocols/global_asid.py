@@ -428,18 +428,19 @@ def declare_use_global_asid(g, cfg, has_g, first, ref, reset=None):
 
     def use(name, guard, ref, updates):
         g.m.action(g.CPU, **INITIATOR, ref=ref, contexts={"enough_active": lambda i: enough()}, name=name)(
-            lambda i: when(start(i) if guard is None else start(i) & guard(i), g.asid_lock.becomes(i), *updates(i)))
+            lambda i: when(start(i) if guard is None else start(i) & guard(i), *updates(i)))
 
     if reset is None:
-        use("use_global_asid", None, ref, lambda i: [first.becomes(True), g.phase[i].becomes("assign")])
+        use("use_global_asid", None, ref,
+            lambda i: [first.becomes(True), g.asid_lock.becomes(i), g.phase[i].becomes("assign")])
         return
     al = g.al
     use("use_global_asid", lambda i: (al.available != 0) & ~al.at_edge(al.last),
         f"{ref}; allocate_global_asid: last_global_asid < MAX_ASID_AVAILABLE - 1",
-        lambda i: [g.phase[i].becomes("claim")])
+        lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("claim")])
     use("use_global_asid_reset", lambda i: (al.available != 0) & al.at_edge(al.last),
         f"{ref}; allocate_global_asid: last_global_asid >= MAX_ASID_AVAILABLE - 1: reset_global_asid_space, "
-        f"which starts its flush", lambda i: [g.phase[i].becomes("reset_sync"), reset(i)])
+        f"which starts its flush", lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("reset_sync"), reset(i)])
 
 
 def declare_mm_assign_publish(g, publish):
