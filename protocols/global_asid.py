@@ -135,6 +135,15 @@ class Allocator:
         """last_global_asid >= MAX_ASID_AVAILABLE - 1: the next allocation resets first."""
         return (last == self.TOP) | (last == self.PAST)
 
+    def cursor_contexts(self, past):
+        """The contexts an allocation must be reached in: below the edge (no reset), and at the edge (the
+        reset) with the cursor on MAX_ASID_AVAILABLE - 1, and with `past` on MAX_ASID_AVAILABLE too."""
+        last = self.last
+        edge = {"cursor_at_top": lambda *_: last == self.TOP}
+        if past:
+            edge["cursor_past_the_end"] = lambda *_: last == self.PAST
+        return {"below_edge": lambda *_: ~self.at_edge(last)}, edge
+
     def next_free(self, used, last):
         """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid): the first clear
         bit from the cursor up, else MAX_ASID_AVAILABLE."""
@@ -426,8 +435,9 @@ def declare_use_global_asid(g, cfg, has_g, first, ref, reset=None):
     def start(i):
         return (g.phase[i] == "consider") & (g.asid_lock == None) & ~has_g & ~g.asid_transition & enough()  # noqa: E711
 
-    def use(name, guard, ref, updates):
-        g.m.action(g.CPU, **INITIATOR, ref=ref, contexts={"enough_active": lambda i: enough()}, name=name)(
+    def use(name, guard, ref, updates, cursor=None):
+        g.m.action(g.CPU, **INITIATOR, ref=ref, name=name,
+                   contexts={"enough_active": lambda i: enough()} | (cursor or {}))(
             lambda i: when(start(i) if guard is None else start(i) & guard(i), *updates(i)))
 
     if reset is None:
@@ -435,12 +445,14 @@ def declare_use_global_asid(g, cfg, has_g, first, ref, reset=None):
             lambda i: [first.becomes(True), g.asid_lock.becomes(i), g.phase[i].becomes("assign")])
         return
     al = g.al
+    below, edge = al.cursor_contexts(past=False)   # it allocates once; the cursor passes the top only after
     use("use_global_asid", lambda i: (al.available != 0) & ~al.at_edge(al.last),
         f"{ref}; allocate_global_asid: last_global_asid < MAX_ASID_AVAILABLE - 1",
-        lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("claim")])
+        lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("claim")], below)
     use("use_global_asid_reset", lambda i: (al.available != 0) & al.at_edge(al.last),
         f"{ref}; allocate_global_asid: last_global_asid >= MAX_ASID_AVAILABLE - 1: reset_global_asid_space, "
-        f"which starts its flush", lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("reset_sync"), reset(i)])
+        f"which starts its flush", lambda i: [g.asid_lock.becomes(i), g.phase[i].becomes("reset_sync"), reset(i)],
+        edge)
 
 
 def declare_mm_assign_publish(g, publish):
@@ -509,16 +521,18 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
                 f"-> consider_global_asid -> use_global_asid -> allocate_global_asid, under global_asid_lock in "
                 f"one step")
 
-    @g.m.action(g.Frame, environment=True, ref=f"{fork_ref}: last_global_asid < MAX_ASID_AVAILABLE - 1, no reset "
-                                               f"({cite})")
+    below, edge = al.cursor_contexts(past=len(al.SEARCH) > 2)   # as cover asid_past_the_end
+
+    @g.m.action(g.Frame, environment=True, contexts=below,
+                ref=f"{fork_ref}: last_global_asid < MAX_ASID_AVAILABLE - 1, no reset ({cite})")
     def b_use_global_asid(f):
         return b_allocate(f, ~al.at_edge(last), used, last, [])
 
     wipe_ref = f"its {reset_flush}, done at once" if reset_flushes else "its flush removed"
 
-    @g.m.action(g.Frame, environment=True, ref=f"{fork_ref}: at the edge, reset_global_asid_space first ({wipe_ref}; "
-                                               f"used &= ~freed, freed cleared, the search from TLB_NR_DYN_ASIDS) "
-                                               f"({cite})")
+    @g.m.action(g.Frame, environment=True, contexts=edge,
+                ref=f"{fork_ref}: at the edge, reset_global_asid_space first ({wipe_ref}; used &= ~freed, freed "
+                    f"cleared, the search from TLB_NR_DYN_ASIDS) ({cite})")
     def b_use_global_asid_reset(f):
         wipe = [tlb[c, s, p].becomes(None) for c in CPU.members for s in PCID.members for p in Page.members]
         return b_allocate(f, al.at_edge(last), used & ~freed, al.GLOB,
