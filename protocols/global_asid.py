@@ -144,14 +144,17 @@ class Allocator:
             edge["cursor_past_the_end"] = lambda *_: last == self.PAST
         return {"below_edge": lambda *_: ~self.at_edge(last)}, edge
 
+    def free_from(self, used, j):
+        """find_next_zero_bit(used, MAX_ASID_AVAILABLE, SEARCH[j]): the first clear bit from the j-th global
+        ASID up, else MAX_ASID_AVAILABLE (after the reset, j = 0: TLB_NR_DYN_ASIDS)."""
+        return reduce(lambda out, s: If(~used.has(s), s, out), reversed(self.SEARCH[j:]), self.PCID.at(self.PAST))
+
     def next_free(self, used, last):
         """find_next_zero_bit(global_asid_used, MAX_ASID_AVAILABLE, last_global_asid): the first clear
         bit from the cursor up, else MAX_ASID_AVAILABLE."""
-        SEARCH, PCID = self.SEARCH, self.PCID
-
-        def from_(j):
-            return reduce(lambda out, s: If(~used.has(s), s, out), reversed(SEARCH[j:]), PCID.at(self.PAST))
-        return reduce(lambda out, j: If(last == SEARCH[j], from_(j), out), range(len(SEARCH) - 1), from_(-1))
+        SEARCH = self.SEARCH
+        return reduce(lambda out, j: If(last == SEARCH[j], self.free_from(used, j), out), range(len(SEARCH) - 1),
+                      self.free_from(used, -1))
 
     def b_cached(self, e):
         """TLB entry e maps a B page (the live B's frame or an earlier B's)."""
@@ -508,10 +511,9 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
     al, tlb, frame, asid_lock, CPU, PCID, Page = g.al, g.tlb, g.frame, g.asid_lock, g.CPU, g.PCID, g.Page
     b_asid, b_frame, used, freed, last, available = al.b_asid, al.b_frame, al.used, al.freed, al.last, al.available
 
-    def b_allocate(f, edge, in_use, start, also):
-        """A new B on frame f takes find_next_zero_bit(in_use, start) under global_asid_lock; `edge`: the
+    def b_allocate(f, edge, in_use, new, also):
+        """A new B on frame f takes `new` (find_next_zero_bit over `in_use`) under global_asid_lock; `edge`: the
         cursor test this branch is taken on; `also`: the branch's own updates."""
-        new = al.next_free(in_use, start)
         return when((asid_lock == None) & (b_asid == None) & (available != 0)  # noqa: E711
                     & (frame[f] == "b_exited") & edge,
                     b_asid.becomes(new), used.becomes(in_use.with_(new)), last.becomes(new),
@@ -526,7 +528,7 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
     @g.m.action(g.Frame, environment=True, contexts=below,
                 ref=f"{fork_ref}: last_global_asid < MAX_ASID_AVAILABLE - 1, no reset ({cite})")
     def b_use_global_asid(f):
-        return b_allocate(f, ~al.at_edge(last), used, last, [])
+        return b_allocate(f, ~al.at_edge(last), used, al.next_free(used, last), [])
 
     wipe_ref = f"its {reset_flush}, done at once" if reset_flushes else "its flush removed"
 
@@ -535,7 +537,8 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
                     f"cleared, the search from TLB_NR_DYN_ASIDS) ({cite})")
     def b_use_global_asid_reset(f):
         wipe = [tlb[c, s, p].becomes(None) for c in CPU.members for s in PCID.members for p in Page.members]
-        return b_allocate(f, al.at_edge(last), used & ~freed, al.GLOB,
+        in_use = used & ~freed
+        return b_allocate(f, al.at_edge(last), in_use, al.free_from(in_use, 0),
                           [freed.becomes(PCID.empty())] + (wipe if reset_flushes else []))
 
     @g.m.action(CPU, PCID, Page, environment=True, ref="hardware page walk while CPU c runs the other mm B on "
