@@ -430,7 +430,7 @@ def publish_order(cfg, asid_transition, global_asid):
 def declare_use_global_asid(g, cfg, has_g, first, ref, reset=None):
     """consider_global_asid -> use_global_asid: enough active CPUs, no global ASID yet, none in transition:
     take global_asid_lock and make the first store. With the allocator (`reset(i)`: the reset's flush, the
-    family's updates) it checks global_asid_available instead and goes on to allocate_global_asid: two
+    family's updates) it also checks global_asid_available, and goes on to allocate_global_asid: two
     actions, as the cursor is at the edge (reset_global_asid_space first, which starts the flush) or not."""
     def enough():
         return count(g.CPU, g.active) > cfg.active_threshold
@@ -505,8 +505,7 @@ def declare_allocate_global_asid(g, first, cite=V):
 def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
     """The other mm B: a new B given the next global ASID in one step under global_asid_lock (two actions, as
     the cursor is at the edge or not; at the edge the reset's flush, `reset_flush` in the family's words, is
-    applied at once: every PCID of every TLB), B's page walk and access
-    through its global PCID, and B's exit (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the
+    applied at once: every PCID of every TLB), B's page walk and access through its global PCID, and B's exit (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the
     used bit cleared at once; no flush); `cite`: the version."""
     al, tlb, frame, asid_lock, CPU, PCID, Page = g.al, g.tlb, g.frame, g.asid_lock, g.CPU, g.PCID, g.Page
     b_asid, b_frame, used, freed, last, available = al.b_asid, al.b_frame, al.used, al.freed, al.last, al.available
@@ -519,9 +518,9 @@ def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
                     b_asid.becomes(new), used.becomes(in_use.with_(new)), last.becomes(new),
                     available.becomes(available - 1), b_frame.becomes(f), frame[f].becomes("b"), also)
 
-    fork_ref = (f"kernel/fork.c: a new mm B, its page on frame f (one an earlier B freed); B's flush_tlb_mm_range "
-                f"-> consider_global_asid -> use_global_asid -> allocate_global_asid, under global_asid_lock in "
-                f"one step")
+    fork_ref = ("kernel/fork.c: a new mm B, its page on frame f (one an earlier B freed); B's flush_tlb_mm_range "
+                "-> consider_global_asid -> use_global_asid -> allocate_global_asid, under global_asid_lock in "
+                "one step")
 
     below, edge = al.cursor_contexts(past=len(al.SEARCH) > 2)   # as cover asid_past_the_end
 
