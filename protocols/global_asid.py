@@ -505,8 +505,9 @@ def declare_allocate_global_asid(g, first, cite=V):
 def declare_other_mm(g, reset_flushes, reset_flush, freed_bitmap=True, cite=V):
     """The other mm B: a new B given the next global ASID in one step under global_asid_lock (two actions, as
     the cursor is at the edge or not; at the edge the reset's flush, `reset_flush` in the family's words, is
-    applied at once: every PCID of every TLB), B's page walk and access through its global PCID, and B's exit (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the
-    used bit cleared at once; no flush); `cite`: the version."""
+    applied at once: every PCID of every TLB), B's page walk and access through its global PCID, and B's exit
+    (mm_free_global_asid: the freed bit, or with `freed_bitmap` False the used bit cleared at once; no flush);
+    `cite`: the version."""
     al, tlb, frame, asid_lock, CPU, PCID, Page = g.al, g.tlb, g.frame, g.asid_lock, g.CPU, g.PCID, g.Page
     b_asid, b_frame, used, freed, last, available = al.b_asid, al.b_frame, al.used, al.freed, al.last, al.available
 
